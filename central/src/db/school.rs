@@ -1,0 +1,278 @@
+//! The school's reference data: imported in one transaction, read by scope.
+
+use chrono::NaiveDate;
+use pupitre_domain::{
+    Cible, Division, Eleve, Etablissement, Fonction, Groupe, Matiere, Personnel, Scope, Seance,
+    Service,
+};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use std::collections::BTreeMap;
+
+/// Everything a school import writes.
+pub struct SchoolData<'a> {
+    pub etablissement: &'a Etablissement,
+    pub divisions: &'a [Division],
+    pub groupes: &'a [Groupe],
+    pub eleves: &'a [Eleve],
+    pub personnels: &'a [Personnel],
+    pub matieres: &'a [Matiere],
+    pub services: &'a [Service],
+    pub seances: &'a [Seance],
+}
+
+pub fn insert(tx: &Transaction<'_>, data: &SchoolData<'_>) -> rusqlite::Result<()> {
+    let e = data.etablissement;
+    tx.execute(
+        "INSERT INTO etablissement (uai, nom, commune) VALUES (?1, ?2, ?3)",
+        params![e.uai.as_str(), e.nom, e.commune],
+    )?;
+    let mut stmt = tx.prepare("INSERT INTO divisions (id, code, niveau) VALUES (?1, ?2, ?3)")?;
+    for d in data.divisions {
+        stmt.execute(params![d.id, d.code, d.niveau])?;
+    }
+    let mut stmt = tx.prepare("INSERT INTO groupes (id, code, libelle) VALUES (?1, ?2, ?3)")?;
+    for g in data.groupes {
+        stmt.execute(params![g.id, g.code, g.libelle])?;
+    }
+    let mut stmt = tx.prepare(
+        "INSERT INTO eleves (id, ine, nom, prenom, date_naissance, division_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let mut member = tx.prepare("INSERT INTO eleve_groupes (eleve_id, groupe_id) VALUES (?1, ?2)")?;
+    for e in data.eleves {
+        stmt.execute(params![e.id, e.ine, e.nom, e.prenom, e.date_naissance.to_string(), e.division_id])?;
+        for g in &e.groupe_ids {
+            member.execute(params![e.id, g])?;
+        }
+    }
+    let mut stmt = tx.prepare(
+        "INSERT INTO personnels (id, civilite, nom, prenom, fonction) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for p in data.personnels {
+        stmt.execute(params![p.id, p.civilite, p.nom, p.prenom, fonction_str(p.fonction)])?;
+    }
+    let mut stmt =
+        tx.prepare("INSERT INTO matieres (code, code_gestion, libelle) VALUES (?1, ?2, ?3)")?;
+    for m in data.matieres {
+        stmt.execute(params![m.code, m.code_gestion, m.libelle])?;
+    }
+    let mut stmt = tx.prepare(
+        "INSERT INTO services (id, enseignant_id, matiere_code, cible_key, coefficient)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for s in data.services {
+        stmt.execute(params![s.id, s.enseignant_id, s.matiere_code, s.cible.key(), s.coefficient])?;
+    }
+    let mut stmt = tx.prepare(
+        "INSERT INTO seances (id, service_id, date, debut, fin, salle) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for s in data.seances {
+        stmt.execute(params![
+            s.id,
+            s.service_id,
+            s.date.to_string(),
+            s.debut.to_string(),
+            s.fin.to_string(),
+            s.salle
+        ])?;
+    }
+    Ok(())
+}
+
+pub fn fonction_str(f: Fonction) -> &'static str {
+    match f {
+        Fonction::Enseignant => "enseignant",
+        Fonction::Cpe => "cpe",
+        Fonction::Direction => "direction",
+    }
+}
+
+fn parse_fonction(s: &str) -> rusqlite::Result<Fonction> {
+    match s {
+        "enseignant" => Ok(Fonction::Enseignant),
+        "cpe" => Ok(Fonction::Cpe),
+        "direction" => Ok(Fonction::Direction),
+        other => Err(bad_column(format!("fonction inconnue {other}"))),
+    }
+}
+
+fn bad_column(msg: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, msg.into())
+}
+
+fn parse<T: std::str::FromStr>(s: String) -> rusqlite::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse().map_err(|e: T::Err| bad_column(e.to_string()))
+}
+
+fn cible(key: String) -> rusqlite::Result<Cible> {
+    Cible::from_key(&key).ok_or_else(|| bad_column(format!("cible invalide {key}")))
+}
+
+pub fn personnel(conn: &Connection, id: &str) -> rusqlite::Result<Option<Personnel>> {
+    conn.query_row(
+        "SELECT id, civilite, nom, prenom, fonction FROM personnels WHERE id = ?1",
+        [id],
+        row_personnel,
+    )
+    .optional()
+}
+
+fn row_personnel(r: &rusqlite::Row<'_>) -> rusqlite::Result<Personnel> {
+    Ok(Personnel {
+        id: r.get(0)?,
+        civilite: r.get(1)?,
+        nom: r.get(2)?,
+        prenom: r.get(3)?,
+        fonction: parse_fonction(&r.get::<_, String>(4)?)?,
+    })
+}
+
+/// A user's scope: the whole school, or the targets of the services they teach.
+pub fn scope_of(conn: &Connection, who: &Personnel) -> rusqlite::Result<Scope> {
+    let mut stmt = conn.prepare("SELECT DISTINCT cible_key FROM services WHERE enseignant_id = ?1")?;
+    let taught = stmt
+        .query_map([&who.id], |r| cible(r.get(0)?))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Scope::for_user(who.fonction, taught))
+}
+
+/// The target and teacher of a séance, if it exists.
+pub fn seance_owner(conn: &Connection, seance_id: &str) -> rusqlite::Result<Option<(Cible, String)>> {
+    conn.query_row(
+        "SELECT sv.cible_key, sv.enseignant_id FROM seances se JOIN services sv ON sv.id = se.service_id
+         WHERE se.id = ?1",
+        [seance_id],
+        |r| Ok((cible(r.get(0)?)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// Whether a pupil belongs to a division or group.
+pub fn eleve_in(conn: &Connection, eleve_id: &str, target: &Cible) -> rusqlite::Result<bool> {
+    let sql = match target {
+        Cible::Division(_) => "SELECT EXISTS (SELECT 1 FROM eleves WHERE id = ?1 AND division_id = ?2)",
+        Cible::Groupe(_) => {
+            "SELECT EXISTS (SELECT 1 FROM eleve_groupes WHERE eleve_id = ?1 AND groupe_id = ?2)"
+        }
+    };
+    let (Cible::Division(id) | Cible::Groupe(id)) = target;
+    conn.query_row(sql, params![eleve_id, id], |r| r.get(0))
+}
+
+/// The reference data a scope sees.
+pub struct ScopedSchool {
+    pub etablissement: Etablissement,
+    pub divisions: Vec<Division>,
+    pub groupes: Vec<Groupe>,
+    pub eleves: Vec<Eleve>,
+    pub personnels: Vec<Personnel>,
+    pub matieres: Vec<Matiere>,
+    pub services: Vec<Service>,
+    pub seances: Vec<Seance>,
+}
+
+pub fn read_scoped(conn: &Connection, scope: &Scope) -> rusqlite::Result<ScopedSchool> {
+    let etablissement = conn.query_row("SELECT uai, nom, commune FROM etablissement", [], |r| {
+        Ok(Etablissement { uai: parse(r.get(0)?)?, nom: r.get(1)?, commune: r.get(2)? })
+    })?;
+    let sees = |c: &Cible| scope.contains(c);
+
+    let mut stmt = conn.prepare("SELECT id, code, niveau FROM divisions ORDER BY code")?;
+    let divisions: Vec<Division> = stmt
+        .query_map([], |r| Ok(Division { id: r.get(0)?, code: r.get(1)?, niveau: r.get(2)? }))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|d| sees(&Cible::Division(d.id.clone())))
+        .collect();
+    let mut stmt = conn.prepare("SELECT id, code, libelle FROM groupes ORDER BY code")?;
+    let groupes: Vec<Groupe> = stmt
+        .query_map([], |r| Ok(Groupe { id: r.get(0)?, code: r.get(1)?, libelle: r.get(2)? }))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|g| sees(&Cible::Groupe(g.id.clone())))
+        .collect();
+
+    let mut memberships: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut stmt = conn.prepare("SELECT eleve_id, groupe_id FROM eleve_groupes ORDER BY groupe_id")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (e, g) = row?;
+        memberships.entry(e).or_default().push(g);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT id, ine, nom, prenom, date_naissance, division_id FROM eleves ORDER BY nom, prenom",
+    )?;
+    let eleves: Vec<Eleve> = stmt
+        .query_map([], |r| {
+            let id: String = r.get(0)?;
+            Ok(Eleve {
+                groupe_ids: memberships.get(&id).cloned().unwrap_or_default(),
+                id,
+                ine: r.get(1)?,
+                nom: r.get(2)?,
+                prenom: r.get(3)?,
+                date_naissance: parse::<NaiveDate>(r.get(4)?)?,
+                division_id: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|e| scope.sees_eleve(e))
+        .collect();
+
+    let mut stmt = conn.prepare(
+        "SELECT id, enseignant_id, matiere_code, cible_key, coefficient FROM services ORDER BY id",
+    )?;
+    let services: Vec<Service> = stmt
+        .query_map([], |r| {
+            Ok(Service {
+                id: r.get(0)?,
+                enseignant_id: r.get(1)?,
+                matiere_code: r.get(2)?,
+                cible: cible(r.get(3)?)?,
+                coefficient: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|s| sees(&s.cible))
+        .collect();
+
+    let teachers: std::collections::BTreeSet<&str> =
+        services.iter().map(|s| s.enseignant_id.as_str()).collect();
+    let mut stmt = conn.prepare("SELECT id, civilite, nom, prenom, fonction FROM personnels ORDER BY nom")?;
+    let personnels: Vec<Personnel> = stmt
+        .query_map([], row_personnel)?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|p| teachers.contains(p.id.as_str()) || p.fonction != Fonction::Enseignant)
+        .collect();
+
+    let mut stmt = conn.prepare("SELECT code, code_gestion, libelle FROM matieres ORDER BY libelle")?;
+    let matieres = stmt
+        .query_map([], |r| Ok(Matiere { code: r.get(0)?, code_gestion: r.get(1)?, libelle: r.get(2)? }))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+
+    let visible: std::collections::BTreeSet<&str> = services.iter().map(|s| s.id.as_str()).collect();
+    let mut stmt =
+        conn.prepare("SELECT id, service_id, date, debut, fin, salle FROM seances ORDER BY date, debut, id")?;
+    let seances: Vec<Seance> = stmt
+        .query_map([], |r| {
+            Ok(Seance {
+                id: r.get(0)?,
+                service_id: r.get(1)?,
+                date: parse(r.get(2)?)?,
+                debut: parse(r.get(3)?)?,
+                fin: parse(r.get(4)?)?,
+                salle: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|s| visible.contains(s.service_id.as_str()))
+        .collect();
+
+    Ok(ScopedSchool { etablissement, divisions, groupes, eleves, personnels, matieres, services, seances })
+}

@@ -1,0 +1,54 @@
+//! Imports the generated demo collège into an empty central database.
+
+use crate::auth;
+use crate::db::{Db, accounts, school};
+use crate::error::CentralError;
+use chrono::NaiveDate;
+use pupitre_fixtures::DemoSchool;
+
+/// What an import wrote, for the operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub eleves: usize,
+    pub personnels: usize,
+    pub seances: usize,
+}
+
+/// Writes the school, its séances for the school year containing `today` and its accounts in
+/// one transaction. Refuses a database that already holds a school.
+pub fn import(db: &Db, demo: &DemoSchool, today: NaiveDate) -> Result<ImportSummary, CentralError> {
+    let seances = demo.seances(today);
+    // Hash outside the transaction: it is the slow part.
+    let hashes: Vec<String> = demo.comptes.iter().map(|c| auth::hash_password(&c.password)).collect();
+    db.with(|conn| {
+        let tx = conn.transaction()?;
+        let existing: i64 = tx.query_row("SELECT COUNT(*) FROM etablissement", [], |r| r.get(0))?;
+        if existing > 0 {
+            return Err(CentralError::Invalid(
+                "cette base contient déjà un établissement : choisissez un autre fichier".into(),
+            ));
+        }
+        school::insert(
+            &tx,
+            &school::SchoolData {
+                etablissement: &demo.etablissement,
+                divisions: &demo.divisions,
+                groupes: &demo.groupes,
+                eleves: &demo.eleves,
+                personnels: &demo.personnels,
+                matieres: &demo.matieres,
+                services: &demo.services,
+                seances: &seances,
+            },
+        )?;
+        for (compte, hash) in demo.comptes.iter().zip(&hashes) {
+            accounts::insert_compte(&tx, &compte.login, &compte.personnel_id, hash)?;
+        }
+        tx.commit()?;
+        Ok(ImportSummary {
+            eleves: demo.eleves.len(),
+            personnels: demo.personnels.len(),
+            seances: seances.len(),
+        })
+    })
+}

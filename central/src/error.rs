@@ -1,0 +1,68 @@
+//! Errors of the central service, and their HTTP form: a status and `{code, message}` in French.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use pupitre_sync_protocol::wire::ApiError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CentralError {
+    #[error("base de données : {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("entrée/sortie : {0}")]
+    Io(#[from] std::io::Error),
+    #[error("fichier {0} : ce n'est pas une base du service central Pupitre")]
+    NotOurs(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// A refusal of a request, as the client receives it.
+#[derive(Debug)]
+pub struct ApiFailure {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiFailure {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiFailure {
+        ApiFailure { status, code, message: message.into() }
+    }
+
+    pub fn unauthorized() -> ApiFailure {
+        ApiFailure::new(
+            StatusCode::UNAUTHORIZED,
+            "session",
+            "Session expirée ou inconnue : reconnectez-vous.",
+        )
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiFailure {
+        ApiFailure::new(StatusCode::BAD_REQUEST, "requete_invalide", message)
+    }
+}
+
+impl From<CentralError> for ApiFailure {
+    fn from(e: CentralError) -> Self {
+        tracing::error!("internal error: {e}");
+        ApiFailure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "interne",
+            "Erreur interne du service central. Réessayez ; si cela persiste, prévenez l'administrateur.",
+        )
+    }
+}
+
+impl From<rusqlite::Error> for ApiFailure {
+    fn from(e: rusqlite::Error) -> Self {
+        CentralError::Sql(e).into()
+    }
+}
+
+impl IntoResponse for ApiFailure {
+    fn into_response(self) -> Response {
+        let body = ApiError { code: self.code.to_owned(), message: self.message };
+        (self.status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,102 @@
+//! `pupitre-central`: the central service's command line.
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use pupitre_central::{Db, demo, serve};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "pupitre-central", about = "Service central Pupitre")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API on ADDR with the SQLite database DB.
+    Serve {
+        #[arg(long, default_value = "pupitre-central.sqlite")]
+        db: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        addr: SocketAddr,
+    },
+    /// Create DB with the demo collège (same seed, same school).
+    Demo {
+        #[arg(long, default_value = "pupitre-central.sqlite")]
+        db: PathBuf,
+        #[arg(long, default_value_t = pupitre_fixtures::DEMO_SEED)]
+        seed: u64,
+        /// A day of the school year to generate the timetable for (default: today).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("pupitre-central : {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve { db, addr } => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("impossible d'écouter sur {addr} : {e}"))?;
+            let local = listener.local_addr().map_err(|e| e.to_string())?;
+            // Tests and scripts read this line to find the port.
+            println!("Pupitre central listening on http://{local}");
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            serve(listener, &db, shutdown_on_term(shutdown)).await.map_err(|e| e.to_string())
+        }
+        Command::Demo { db, seed, date } => {
+            let today = date.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let store = Db::open(&db).map_err(|e| e.to_string())?;
+            let summary = demo::import(&store, &pupitre_fixtures::generate(seed), today)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "École de démonstration créée dans {} : {} élèves, {} personnels, {} séances.",
+                db.display(),
+                summary.eleves,
+                summary.personnels,
+                summary.seances
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Stops on Ctrl-C or, on Unix, SIGTERM (what scripts and tests send).
+async fn shutdown_on_term(ctrl_c: impl std::future::Future<Output = ()>) {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return ctrl_c.await,
+        };
+        tokio::select! {
+            () = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await;
+}

@@ -1,0 +1,18 @@
+//! The school as Pupitre sees it (GUIDE §2): entities, the values a person edits, and who may see
+//! what. Everything here is pure: no I/O, no clock.
+
+pub mod edit;
+pub mod heure;
+pub mod presence;
+pub mod school;
+pub mod scope;
+pub mod uai;
+
+pub use edit::{Edit, EntityKind, InvalidEdit};
+pub use heure::Heure;
+pub use presence::{AppelEtat, Presence};
+pub use school::{
+    Cible, Division, Eleve, Etablissement, Fonction, Groupe, Matiere, Personnel, Seance, Service,
+};
+pub use scope::{Scope, ScopeKey};
+pub use uai::Uai;

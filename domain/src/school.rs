@@ -1,0 +1,130 @@
+//! The school's reference data, as imported each year (SIECLE / STS-Web) and read by replicas.
+
+use crate::heure::Heure;
+use crate::uai::Uai;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Etablissement {
+    pub uai: Uai,
+    pub nom: String,
+    pub commune: String,
+}
+
+/// A division (classe), e.g. `5A`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Division {
+    pub id: String,
+    pub code: String,
+    /// The level as the MEF names it: `6EME`, `5EME`, `4EME`, `3EME`.
+    pub niveau: String,
+}
+
+/// A group of pupils across divisions, e.g. a language group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Groupe {
+    pub id: String,
+    pub code: String,
+    pub libelle: String,
+}
+
+/// A pupil: `id` is SIECLE's ELEVE_ID, `ine` the national pupil id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Eleve {
+    pub id: String,
+    pub ine: String,
+    pub nom: String,
+    pub prenom: String,
+    pub date_naissance: NaiveDate,
+    pub division_id: String,
+    pub groupe_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fonction {
+    Enseignant,
+    Cpe,
+    Direction,
+}
+
+/// A member of staff, identified as in STS-Web.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Personnel {
+    pub id: String,
+    pub civilite: String,
+    pub nom: String,
+    pub prenom: String,
+    pub fonction: Fonction,
+}
+
+/// A subject with its national code (BCN `CODE_MATIERE`) and short management code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Matiere {
+    pub code: String,
+    pub code_gestion: String,
+    pub libelle: String,
+}
+
+/// Whom a service is taught to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum Cible {
+    Division(String),
+    Groupe(String),
+}
+
+impl Cible {
+    /// The stable text form used as a scope tag in storage: `division:<id>` or `groupe:<id>`.
+    pub fn key(&self) -> String {
+        match self {
+            Cible::Division(id) => format!("division:{id}"),
+            Cible::Groupe(id) => format!("groupe:{id}"),
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Cible> {
+        match key.split_once(':')? {
+            ("division", id) if !id.is_empty() => Some(Cible::Division(id.to_owned())),
+            ("groupe", id) if !id.is_empty() => Some(Cible::Groupe(id.to_owned())),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cible;
+
+    #[test]
+    fn cible_key_round_trip() {
+        for c in [Cible::Division("D5A".into()), Cible::Groupe("G4ESP".into())] {
+            assert_eq!(Cible::from_key(&c.key()), Some(c));
+        }
+        for bad in ["", "division:", "classe:D5A", "D5A"] {
+            assert_eq!(Cible::from_key(bad), None, "{bad}");
+        }
+    }
+}
+
+/// A teacher × subject × division or group, with the subject's coefficient.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    pub id: String,
+    pub enseignant_id: String,
+    pub matiere_code: String,
+    pub cible: Cible,
+    pub coefficient: f64,
+}
+
+/// One lesson in the timetable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seance {
+    pub id: String,
+    pub service_id: String,
+    pub date: NaiveDate,
+    pub debut: Heure,
+    pub fin: Heure,
+    pub salle: String,
+}

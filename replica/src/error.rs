@@ -1,0 +1,97 @@
+//! Errors of the replica, and the `{code, message}` form the UI shows: French, saying what
+//! happened and what to do.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReplicaError {
+    #[error("base locale : {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("fichier local : {0}")]
+    Io(#[from] std::io::Error),
+    #[error("le fichier {0} n'est pas une base Pupitre")]
+    NotOurs(String),
+    #[error("le fichier {path} appartient à {owner}, pas à {login}")]
+    OtherUser { path: String, owner: String, login: String },
+    #[error("service central injoignable : {0}")]
+    Unreachable(String),
+    #[error("réponse illisible du service central : {0}")]
+    Garbage(String),
+    #[error("le service central a répondu {status} : {message}")]
+    Server { status: u16, code: String, message: String },
+    #[error("identifiants refusés")]
+    WrongPassword,
+    #[error("aucune donnée locale pour cet identifiant")]
+    NoLocalReplica,
+    #[error("saisie invalide : {0}")]
+    Invalid(String),
+    #[error("session fermée")]
+    NoSession,
+}
+
+impl ReplicaError {
+    /// Whether the central could not be reached at all (the replica keeps working offline).
+    pub fn is_offline(&self) -> bool {
+        matches!(self, ReplicaError::Unreachable(_))
+    }
+}
+
+/// An error as the UI receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct UiError {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<&ReplicaError> for UiError {
+    fn from(e: &ReplicaError) -> Self {
+        let (code, message) = match e {
+            ReplicaError::Sql(_) | ReplicaError::Io(_) => (
+                "stockage",
+                format!("Erreur d'accès aux données locales ({e}). Vos saisies déjà enregistrées sont conservées ; fermez puis rouvrez Pupitre, et prévenez l'administrateur si cela se répète."),
+            ),
+            ReplicaError::NotOurs(path) => (
+                "fichier_etranger",
+                format!("Le fichier local {path} n'est pas une base Pupitre. Il n'a pas été modifié : déplacez-le ou prévenez l'administrateur."),
+            ),
+            ReplicaError::OtherUser { path, .. } => (
+                "fichier_autre_compte",
+                format!("Le fichier local {path} appartient à un autre compte. Il n'a pas été modifié : prévenez l'administrateur."),
+            ),
+            ReplicaError::Unreachable(_) => (
+                "hors_ligne",
+                "Le service central est injoignable. Vous pouvez continuer à travailler : vos saisies seront envoyées au retour du réseau.".to_owned(),
+            ),
+            ReplicaError::Garbage(_) => (
+                "reponse_illisible",
+                "Le service central a répondu de façon incompréhensible. Vos saisies restent sur ce poste ; réessayez plus tard ou prévenez l'administrateur.".to_owned(),
+            ),
+            ReplicaError::Server { status, message, .. } if *status >= 500 => (
+                "erreur_central",
+                format!("Le service central est en erreur ({status}). Vos saisies restent sur ce poste et seront renvoyées automatiquement. {message}"),
+            ),
+            ReplicaError::Server { code, message, .. } => (code.as_str(), message.clone()),
+            ReplicaError::WrongPassword => (
+                "identifiants",
+                "Identifiant ou mot de passe incorrect. Vérifiez la saisie (majuscules comprises).".to_owned(),
+            ),
+            ReplicaError::NoLocalReplica => (
+                "premiere_connexion_hors_ligne",
+                "Le service central est injoignable et ce compte ne s'est jamais connecté sur ce poste. La première connexion demande le réseau : réessayez dans un moment.".to_owned(),
+            ),
+            ReplicaError::Invalid(reason) => ("saisie_invalide", format!("Saisie refusée : {reason}.")),
+            ReplicaError::NoSession => (
+                "session",
+                "Vous n'êtes plus connecté : reconnectez-vous.".to_owned(),
+            ),
+        };
+        UiError { code: code.to_owned(), message }
+    }
+}
+
+impl From<ReplicaError> for UiError {
+    fn from(e: ReplicaError) -> Self {
+        UiError::from(&e)
+    }
+}

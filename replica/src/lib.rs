@@ -1,0 +1,18 @@
+//! The local replica of one user on one PC: a SQLite file holding that user's scope, an outbox of
+//! local edits written in the same transaction as the data, and the sync client that pushes the
+//! outbox and pulls the changes of the scope.
+//!
+//! `Session` is what the desktop app (and the end-to-end tests) use; the rest is its parts.
+
+pub mod client;
+pub mod error;
+pub mod paths;
+pub mod session;
+pub mod store;
+pub mod sync;
+pub mod vault;
+pub mod views;
+
+pub use error::{ReplicaError, UiError};
+pub use session::Session;
+pub use store::Store;

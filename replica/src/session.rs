@@ -1,0 +1,334 @@
+//! A logged-in user on this PC: their replica, their central session, and the background sync
+//! loop. The desktop app's commands call these methods and nothing else.
+
+use crate::client::CentralClient;
+use crate::error::{ReplicaError, UiError};
+use crate::paths::replica_path;
+use crate::store::{Store, meta, outbox, school};
+use crate::sync::{self, RoundReport, SharedStore, lock};
+use crate::vault;
+use crate::views::{AbsenceView, AppelView, EtatSynchro, Moi, Progression, RefusView, SeanceView};
+use pupitre_domain::{AppelEtat, Edit, Etablissement, Fonction, Personnel, Presence};
+use pupitre_sync_protocol::wire::LoginRequest;
+use pupitre_sync_protocol::{ClientId, OpId};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::{Notify, watch};
+use uuid::Uuid;
+
+/// Wait between two sync rounds when all is well; a local edit wakes the loop at once.
+const IDLE: Duration = Duration::from_secs(10);
+/// Retry delays after failures double from `RETRY_MIN` up to `RETRY_MAX`.
+const RETRY_MIN: Duration = Duration::from_millis(500);
+const RETRY_MAX: Duration = Duration::from_secs(30);
+
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+pub struct Session {
+    store: SharedStore,
+    api: CentralClient,
+    me: Personnel,
+    etablissement: String,
+    client_id: ClientId,
+    token: String,
+    logged_in_online: bool,
+    status: watch::Sender<EtatSynchro>,
+    wake: Notify,
+    stopped: AtomicBool,
+}
+
+impl Session {
+    /// Logs in online (and bootstraps the replica on first use), or, when the central is
+    /// unreachable, offline against the token sealed in this PC's replica.
+    pub async fn login(
+        data_dir: &Path,
+        central_url: &str,
+        login: &str,
+        password: &str,
+        progress: &mut (dyn FnMut(Progression) + Send),
+    ) -> Result<Arc<Session>, ReplicaError> {
+        let login = login.trim().to_lowercase();
+        if login.is_empty() || password.is_empty() {
+            return Err(ReplicaError::Invalid("saisissez votre identifiant et votre mot de passe".into()));
+        }
+        let path = replica_path(data_dir, &login);
+        let existing = if path.exists() { Some(open_owned(&path, &login)?) } else { None };
+        let client_id = match &existing {
+            Some(store) => meta::get::<String>(&store.conn, meta::CLIENT_ID)?
+                .and_then(|s| Uuid::parse_str(&s).ok())
+                .map(ClientId),
+            None => None,
+        }
+        .unwrap_or_else(|| ClientId(Uuid::new_v4()));
+        let api = CentralClient::new(central_url);
+        step(progress, "Connexion au service central", 0, 0);
+        let request = LoginRequest { login: login.clone(), password: password.to_owned(), client_id: client_id.clone() };
+        match api.login(&request).await {
+            Ok(answer) => {
+                let mut store = match existing {
+                    Some(store) => store,
+                    None => Store::open(&path)?,
+                };
+                {
+                    let tx = store.conn.transaction()?;
+                    meta::set(&tx, meta::LOGIN, login.as_str())?;
+                    meta::set(&tx, meta::PERSONNEL, serde_json::to_string(&answer.personnel).unwrap_or_default())?;
+                    meta::set(&tx, meta::CLIENT_ID, client_id.0.to_string())?;
+                    meta::set(&tx, meta::SEALED_TOKEN, vault::seal(password, &answer.token))?;
+                    tx.commit()?;
+                }
+                store.observe_clock(answer.server_hlc, now_ms())?;
+                if !store.is_bootstrapped()? {
+                    step(progress, "Téléchargement de vos classes et séances", 0, 0);
+                    let snapshot = api.snapshot(&answer.token).await?;
+                    store.observe_clock(snapshot.server_hlc, now_ms())?;
+                    let mut report = |done: usize, total: usize| {
+                        step(progress, "Enregistrement sur ce poste", done as u32, total as u32);
+                    };
+                    store.bootstrap(&snapshot, &mut report)?;
+                }
+                step(progress, "Prêt", 1, 1);
+                Session::new(store, api, answer.personnel, client_id, answer.token, true)
+            }
+            Err(e) if e.is_offline() || matches!(e, ReplicaError::Garbage(_) | ReplicaError::Server { status: 500.., .. }) => {
+                // Central unreachable or broken: check the password against this PC's replica.
+                let Some(store) = existing else {
+                    return Err(if e.is_offline() { ReplicaError::NoLocalReplica } else { e });
+                };
+                let sealed: Option<Vec<u8>> = meta::get(&store.conn, meta::SEALED_TOKEN)?;
+                let token = sealed
+                    .and_then(|blob| vault::open(password, &blob).ok())
+                    .ok_or(ReplicaError::WrongPassword)?;
+                let me: Personnel = meta::get::<String>(&store.conn, meta::PERSONNEL)?
+                    .and_then(|s| serde_json::from_str(&s).ok())
+                    .ok_or(ReplicaError::NoLocalReplica)?;
+                if !store.is_bootstrapped()? {
+                    return Err(ReplicaError::NoLocalReplica);
+                }
+                step(progress, "Prêt (hors ligne)", 1, 1);
+                let session = Session::new(store, api, me, client_id, token, false)?;
+                session.set_status(|s| {
+                    s.en_ligne = false;
+                    s.erreur = Some(UiError::from(&e));
+                });
+                Ok(session)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn new(
+        store: Store,
+        api: CentralClient,
+        me: Personnel,
+        client_id: ClientId,
+        token: String,
+        online: bool,
+    ) -> Result<Arc<Session>, ReplicaError> {
+        let etablissement = meta::get::<String>(&store.conn, meta::ETABLISSEMENT)?
+            .and_then(|s| serde_json::from_str::<Etablissement>(&s).ok())
+            .map(|e| e.nom)
+            .unwrap_or_default();
+        let session = Arc::new(Session {
+            store: Arc::new(Mutex::new(store)),
+            api,
+            me,
+            etablissement,
+            client_id,
+            token,
+            logged_in_online: online,
+            status: watch::channel(EtatSynchro { en_ligne: online, ..EtatSynchro::default() }).0,
+            wake: Notify::new(),
+            stopped: AtomicBool::new(false),
+        });
+        session.refresh_counts()?;
+        Ok(session)
+    }
+
+    pub fn moi(&self) -> Moi {
+        Moi {
+            id: self.me.id.clone(),
+            civilite: self.me.civilite.clone(),
+            nom: self.me.nom.clone(),
+            prenom: self.me.prenom.clone(),
+            fonction: school::fonction_str(self.me.fonction).to_owned(),
+            etablissement: self.etablissement.clone(),
+            en_ligne: self.logged_in_online,
+        }
+    }
+
+    pub fn client_id(&self) -> &ClientId {
+        &self.client_id
+    }
+
+    pub fn store_path(&self) -> std::path::PathBuf {
+        lock(&self.store).path().to_owned()
+    }
+
+    /// Runs sync rounds until `logout`: right after a local edit, every `IDLE` otherwise, and
+    /// with doubling delays while the central is unreachable or failing.
+    pub fn spawn_sync_loop(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let session = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut retry = RETRY_MIN;
+            while !session.stopped.load(Ordering::Acquire) {
+                let wait = match session.sync_once().await {
+                    Ok(_) => {
+                        retry = RETRY_MIN;
+                        IDLE
+                    }
+                    Err(_) => {
+                        let wait = retry;
+                        retry = (retry * 2).min(RETRY_MAX);
+                        wait
+                    }
+                };
+                tokio::select! {
+                    () = session.wake.notified() => {}
+                    () = tokio::time::sleep(wait) => {}
+                }
+            }
+        })
+    }
+
+    /// Asks the sync loop for a round now.
+    pub fn sync_soon(&self) {
+        self.wake.notify_one();
+    }
+
+    /// One sync round; its outcome is reflected in `etat()`.
+    pub async fn sync_once(&self) -> Result<RoundReport, ReplicaError> {
+        let result = sync::round(&self.store, &self.api, &self.token, &self.client_id, now_ms).await;
+        let synced_at = lock(&self.store).last_sync_label()?;
+        self.set_status(|s| match &result {
+            Ok(_) => {
+                s.en_ligne = true;
+                s.erreur = None;
+                s.derniere_synchro = synced_at;
+            }
+            Err(e) => {
+                s.en_ligne = !e.is_offline();
+                s.erreur = Some(UiError::from(e));
+            }
+        });
+        self.refresh_counts()?;
+        result
+    }
+
+    fn set_status(&self, f: impl FnOnce(&mut EtatSynchro)) {
+        self.status.send_modify(f);
+    }
+
+    fn refresh_counts(&self) -> Result<(), ReplicaError> {
+        let (local, sent, refused) = outbox::counts(&lock(&self.store).conn)?;
+        self.set_status(|s| {
+            s.en_attente = local + sent;
+            s.envoyees = sent;
+            s.refusees = refused;
+        });
+        Ok(())
+    }
+
+    pub fn etat(&self) -> EtatSynchro {
+        self.status.borrow().clone()
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<EtatSynchro> {
+        self.status.subscribe()
+    }
+
+    /// A teacher sees their own séances; the CPE and the direction the whole school's.
+    pub fn seances_du_jour(&self, date: &str) -> Result<Vec<SeanceView>, ReplicaError> {
+        let own = (self.me.fonction == Fonction::Enseignant).then_some(self.me.id.as_str());
+        lock(&self.store).seances_du_jour(date, own)
+    }
+
+    pub fn appel(&self, seance_id: &str) -> Result<AppelView, ReplicaError> {
+        lock(&self.store)
+            .appel(seance_id)?
+            .ok_or_else(|| ReplicaError::Invalid(format!("séance {seance_id} introuvable sur ce poste")))
+    }
+
+    pub fn absences_du_jour(&self, date: &str) -> Result<Vec<AbsenceView>, ReplicaError> {
+        lock(&self.store).absences_du_jour(date)
+    }
+
+    pub fn refus(&self) -> Result<Vec<RefusView>, ReplicaError> {
+        lock(&self.store).refus()
+    }
+
+    /// Records one pupil's mark: saved here at once (with its outbox entry), sent soon.
+    pub fn marquer(&self, seance_id: &str, eleve_id: &str, presence: Presence) -> Result<(), ReplicaError> {
+        {
+            let mut store = lock(&self.store);
+            if !store.eleve_dans_seance(seance_id, eleve_id)? {
+                return Err(ReplicaError::Invalid("cet élève n'est pas dans cette séance".into()));
+            }
+            let edit = Edit::Presence { seance_id: seance_id.into(), eleve_id: eleve_id.into(), presence };
+            store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
+        }
+        self.after_edit()
+    }
+
+    /// Marks the roll call done.
+    pub fn valider_appel(&self, seance_id: &str) -> Result<(), ReplicaError> {
+        {
+            let mut store = lock(&self.store);
+            if store.seance(seance_id)?.is_none() {
+                return Err(ReplicaError::Invalid(format!("séance {seance_id} introuvable sur ce poste")));
+            }
+            let edit = Edit::AppelEtat { seance_id: seance_id.into(), etat: AppelEtat::Fait };
+            store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
+        }
+        self.after_edit()
+    }
+
+    fn after_edit(&self) -> Result<(), ReplicaError> {
+        self.refresh_counts()?;
+        self.sync_soon();
+        Ok(())
+    }
+
+    /// Stops the sync loop and revokes the central session when reachable. The replica and its
+    /// unsent changes stay on this PC for the next login.
+    pub async fn logout(&self) -> Result<(), ReplicaError> {
+        self.stopped.store(true, Ordering::Release);
+        self.wake.notify_one();
+        match self.api.logout(&self.token).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_offline() => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn step(progress: &mut (dyn FnMut(Progression) + Send), etape: &str, fait: u32, total: u32) {
+    progress(Progression { etape: etape.to_owned(), fait, total });
+}
+
+/// Opens an existing replica and checks it belongs to `login`.
+fn open_owned(path: &Path, login: &str) -> Result<Store, ReplicaError> {
+    let store = Store::open(path)?;
+    match meta::get::<String>(&store.conn, meta::LOGIN)? {
+        Some(owner) if owner != login => Err(ReplicaError::OtherUser {
+            path: path.display().to_string(),
+            owner,
+            login: login.to_owned(),
+        }),
+        _ => Ok(store),
+    }
+}
+
+impl Store {
+    /// The local time of the last successful sync, `HH:MM:SS`.
+    pub fn last_sync_label(&self) -> Result<Option<String>, ReplicaError> {
+        let ms: Option<i64> = meta::get(&self.conn, meta::LAST_SYNC_MS)?;
+        Ok(ms.and_then(chrono::DateTime::from_timestamp_millis).map(|t| {
+            t.with_timezone(&chrono::Local).format("%H:%M:%S").to_string()
+        }))
+    }
+}

@@ -1,0 +1,131 @@
+//! Field values: local edits (with their outbox entry, in one transaction) and pulled changes.
+
+use super::{Store, meta, outbox};
+use crate::error::ReplicaError;
+use pupitre_domain::{Edit, EntityKind};
+use pupitre_sync_protocol::change::Effect;
+use pupitre_sync_protocol::{EntityRef, Hlc, OpId, ServerChange};
+use rusqlite::{Connection, OptionalExtension, params};
+
+impl Store {
+    /// Records a local edit: the new value and its outbox entry, in one transaction. Returns the
+    /// entry's client sequence.
+    pub fn edit(&mut self, edit: &Edit, me: &str, op_id: OpId, now_ms: u64) -> Result<u64, ReplicaError> {
+        let tx = self.conn.transaction()?;
+        let clock = Hlc {
+            wall_ms: meta::get::<i64>(&tx, meta::HLC_WALL)?.unwrap_or(0) as u64,
+            counter: meta::get::<u32>(&tx, meta::HLC_COUNTER)?.unwrap_or(0),
+        }
+        .tick(now_ms);
+        set_clock(&tx, clock)?;
+        let seq = meta::get::<i64>(&tx, meta::NEXT_SEQ)?.unwrap_or(1) as u64;
+        meta::set(&tx, meta::NEXT_SEQ, (seq + 1) as i64)?;
+
+        let (kind, entity_id, field) = (edit.kind().as_str(), edit.entity_id(), edit.field());
+        let value = edit.value().to_string();
+        let base: i64 = tx
+            .query_row(
+                "SELECT version FROM fields WHERE kind = ?1 AND entity_id = ?2 AND field = ?3",
+                params![kind, entity_id, field],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0);
+        tx.execute(
+            "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (kind, entity_id, field) DO UPDATE SET
+                value = excluded.value, author_id = excluded.author_id, at_ms = excluded.at_ms",
+            params![kind, entity_id, field, edit.seance_id(), value, me, now_ms as i64],
+        )?;
+        tx.execute(
+            "INSERT INTO outbox (client_seq, op_id, kind, entity_id, field, value, base_version, hlc_wall, hlc_counter)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![seq as i64, op_id.0.to_string(), kind, entity_id, field, value, base, clock.wall_ms as i64, clock.counter],
+        )?;
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    /// Takes in the central's clock (after every exchange).
+    pub fn observe_clock(&mut self, remote: Hlc, now_ms: u64) -> Result<(), ReplicaError> {
+        let tx = self.conn.transaction()?;
+        let clock = Hlc {
+            wall_ms: meta::get::<i64>(&tx, meta::HLC_WALL)?.unwrap_or(0) as u64,
+            counter: meta::get::<u32>(&tx, meta::HLC_COUNTER)?.unwrap_or(0),
+        }
+        .observe(remote, now_ms);
+        set_clock(&tx, clock)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn set_clock(conn: &Connection, clock: Hlc) -> rusqlite::Result<()> {
+    meta::set(conn, meta::HLC_WALL, clock.wall_ms as i64)?;
+    meta::set(conn, meta::HLC_COUNTER, clock.counter)
+}
+
+/// Applies one change from the central. The server value always moves; the visible value
+/// follows it unless this replica still has unacknowledged edits of the field, which are
+/// replayed over it (they stay visible until the central answers).
+pub fn apply_pulled(conn: &Connection, change: &ServerChange) -> Result<(), ReplicaError> {
+    let EntityRef { kind, id } = &change.entity;
+    let Ok(edit) = Edit::parse(*kind, id, &change.field, &change.value) else {
+        // The central validated it; a value this version cannot read is a newer schema.
+        return Err(ReplicaError::Garbage(format!("valeur inconnue pour {kind:?}.{}", change.field)));
+    };
+    let field = change.field.as_str();
+    if change.effect == Effect::Applied {
+        conn.execute(
+            "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms, server_value, version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?8)
+             ON CONFLICT (kind, entity_id, field) DO UPDATE SET
+                server_value = excluded.server_value, version = excluded.version",
+            params![
+                kind.as_str(),
+                id,
+                field,
+                edit.seance_id(),
+                change.value.to_string(),
+                change.author_id,
+                change.hlc.wall_ms as i64,
+                change.server_seq as i64
+            ],
+        )?;
+    }
+    if !outbox::has_pending(conn, *kind, id, field)? {
+        // Nothing local left to replay: show the central's value and who set it.
+        conn.execute(
+            "UPDATE fields SET value = server_value,
+                author_id = CASE WHEN ?4 THEN ?5 ELSE author_id END,
+                at_ms = CASE WHEN ?4 THEN ?6 ELSE at_ms END
+             WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_value IS NOT NULL",
+            params![
+                kind.as_str(),
+                id,
+                field,
+                change.effect == Effect::Applied,
+                change.author_id,
+                change.hlc.wall_ms as i64
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Shows the central's value again for a field whose local edit was refused.
+pub fn revert_to_server(conn: &Connection, kind: EntityKind, id: &str, field: &str) -> rusqlite::Result<()> {
+    if outbox::has_pending(conn, kind, id, field)? {
+        return Ok(());
+    }
+    conn.execute(
+        "UPDATE fields SET value = server_value WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_value IS NOT NULL",
+        params![kind.as_str(), id, field],
+    )?;
+    conn.execute(
+        "DELETE FROM fields WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_value IS NULL",
+        params![kind.as_str(), id, field],
+    )?;
+    Ok(())
+}

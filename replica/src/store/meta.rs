@@ -1,0 +1,28 @@
+//! Key-value facts about the replica: its owner, client id, cursor, clock and sealed token.
+
+use rusqlite::types::{FromSql, ToSql};
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub const LOGIN: &str = "login";
+pub const PERSONNEL: &str = "personnel";
+pub const CLIENT_ID: &str = "client_id";
+pub const CURSOR: &str = "cursor";
+pub const NEXT_SEQ: &str = "next_client_seq";
+pub const HLC_WALL: &str = "hlc_wall";
+pub const HLC_COUNTER: &str = "hlc_counter";
+pub const SEALED_TOKEN: &str = "sealed_token";
+pub const LAST_SYNC_MS: &str = "last_sync_ms";
+pub const ETABLISSEMENT: &str = "etablissement";
+
+pub fn get<T: FromSql>(conn: &Connection, key: &str) -> rusqlite::Result<Option<T>> {
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()
+}
+
+pub fn set<T: ToSql>(conn: &Connection, key: &str, value: T) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}

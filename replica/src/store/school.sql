@@ -1,0 +1,23 @@
+-- The scope's reference data, as the last snapshot gave it.
+CREATE TABLE divisions (id TEXT PRIMARY KEY, code TEXT NOT NULL, niveau TEXT NOT NULL);
+CREATE TABLE groupes (id TEXT PRIMARY KEY, code TEXT NOT NULL, libelle TEXT NOT NULL);
+CREATE TABLE eleves (
+    id TEXT PRIMARY KEY, ine TEXT NOT NULL, nom TEXT NOT NULL, prenom TEXT NOT NULL,
+    date_naissance TEXT NOT NULL, division_id TEXT NOT NULL
+);
+CREATE TABLE eleve_groupes (eleve_id TEXT NOT NULL, groupe_id TEXT NOT NULL, PRIMARY KEY (eleve_id, groupe_id));
+CREATE INDEX eleve_groupes_groupe ON eleve_groupes(groupe_id);
+CREATE TABLE personnels (
+    id TEXT PRIMARY KEY, civilite TEXT NOT NULL, nom TEXT NOT NULL, prenom TEXT NOT NULL,
+    fonction TEXT NOT NULL
+);
+CREATE TABLE matieres (code TEXT PRIMARY KEY, code_gestion TEXT NOT NULL, libelle TEXT NOT NULL);
+CREATE TABLE services (
+    id TEXT PRIMARY KEY, enseignant_id TEXT NOT NULL, matiere_code TEXT NOT NULL,
+    cible_key TEXT NOT NULL, coefficient REAL NOT NULL
+);
+CREATE TABLE seances (
+    id TEXT PRIMARY KEY, service_id TEXT NOT NULL, date TEXT NOT NULL, debut TEXT NOT NULL,
+    fin TEXT NOT NULL, salle TEXT NOT NULL
+);
+CREATE INDEX seances_date ON seances(date, debut);

@@ -1,0 +1,137 @@
+//! One sync round: push the outbox, then pull the scope's changes page by page. Each answer is
+//! applied in one transaction, so a crash between any two steps leaves the replica consistent and
+//! a retry sends the same entries (same op ids and sequences) again.
+
+use crate::client::CentralClient;
+use crate::error::ReplicaError;
+use crate::store::{Store, fields, meta, outbox, school};
+use pupitre_sync_protocol::wire::{
+    MAX_PULL_PAGE, MAX_PUSH_CHANGES, PullRequest, PushOutcome, PushRequest, PushResult, Snapshot,
+};
+use pupitre_sync_protocol::{ClientId, Hlc};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub type SharedStore = Arc<Mutex<Store>>;
+
+pub fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// What a round did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RoundReport {
+    pub accepted: usize,
+    pub refused: usize,
+    pub pulled: usize,
+}
+
+/// Pushes every pending entry (in batches), then pulls until up to date.
+pub async fn round(
+    store: &SharedStore,
+    api: &CentralClient,
+    token: &str,
+    client_id: &ClientId,
+    now_ms: impl Fn() -> u64,
+) -> Result<RoundReport, ReplicaError> {
+    let mut report = RoundReport::default();
+    loop {
+        let (changes, hlc) = {
+            let mut s = lock(store);
+            let changes = outbox::take_for_push(&mut s.conn, MAX_PUSH_CHANGES)?;
+            (changes, s.clock()?)
+        };
+        if changes.is_empty() {
+            break;
+        }
+        let request = PushRequest { client_id: client_id.clone(), changes, hlc };
+        let response = api.push(token, &request).await?;
+        if response.outcomes.len() != request.changes.len() {
+            return Err(ReplicaError::Garbage("nombre de réponses différent du nombre d'envois".into()));
+        }
+        let mut s = lock(store);
+        outbox::settle(&mut s.conn, &request.changes, &response.outcomes)?;
+        s.observe_clock(response.server_hlc, now_ms())?;
+        report.accepted += count(&response.outcomes, true);
+        report.refused += count(&response.outcomes, false);
+        if response.outcomes.iter().all(|o| matches!(&o.result, PushResult::Refused { code, .. } if code == "sequence_manquante")) {
+            // The central expects an earlier entry first: nothing more to do this round.
+            break;
+        }
+    }
+    loop {
+        let cursor = lock(store).cursor()?;
+        let page = api.pull(token, &PullRequest { cursor, limit: MAX_PULL_PAGE }).await?;
+        let mut s = lock(store);
+        s.apply_page(&page.changes, page.next_cursor)?;
+        s.observe_clock(page.server_hlc, now_ms())?;
+        report.pulled += page.changes.len();
+        if !page.has_more {
+            break;
+        }
+    }
+    lock(store).mark_synced(now_ms())?;
+    Ok(report)
+}
+
+fn count(outcomes: &[PushOutcome], accepted: bool) -> usize {
+    outcomes
+        .iter()
+        .filter(|o| matches!(o.result, PushResult::Accepted { .. }) == accepted)
+        .count()
+}
+
+impl Store {
+    pub fn cursor(&self) -> Result<u64, ReplicaError> {
+        Ok(meta::get::<i64>(&self.conn, meta::CURSOR)?.unwrap_or(0) as u64)
+    }
+
+    pub fn clock(&self) -> Result<Hlc, ReplicaError> {
+        Ok(Hlc {
+            wall_ms: meta::get::<i64>(&self.conn, meta::HLC_WALL)?.unwrap_or(0) as u64,
+            counter: meta::get::<u32>(&self.conn, meta::HLC_COUNTER)?.unwrap_or(0),
+        })
+    }
+
+    /// Whether a snapshot was ever written (a replica that has data).
+    pub fn is_bootstrapped(&self) -> Result<bool, ReplicaError> {
+        Ok(meta::get::<i64>(&self.conn, meta::CURSOR)?.is_some())
+    }
+
+    /// One pulled page and the new cursor, in one transaction. A cursor never moves back.
+    pub fn apply_page(
+        &mut self,
+        changes: &[pupitre_sync_protocol::ServerChange],
+        next_cursor: u64,
+    ) -> Result<(), ReplicaError> {
+        let tx = self.conn.transaction()?;
+        let cursor = meta::get::<i64>(&tx, meta::CURSOR)?.unwrap_or(0) as u64;
+        for change in changes.iter().filter(|c| c.server_seq > cursor) {
+            fields::apply_pulled(&tx, change)?;
+        }
+        meta::set(&tx, meta::CURSOR, next_cursor.max(cursor) as i64)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Writes a snapshot (reference data, current values, cursor) in one transaction.
+    pub fn bootstrap(
+        &mut self,
+        snapshot: &Snapshot,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<(), ReplicaError> {
+        let tx = self.conn.transaction()?;
+        school::replace(&tx, snapshot, progress)?;
+        for change in &snapshot.fields {
+            fields::apply_pulled(&tx, change)?;
+        }
+        meta::set(&tx, meta::CURSOR, snapshot.cursor as i64)?;
+        meta::set(&tx, meta::ETABLISSEMENT, serde_json::to_string(&snapshot.etablissement).unwrap_or_default())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn mark_synced(&mut self, now_ms: u64) -> Result<(), ReplicaError> {
+        meta::set(&self.conn, meta::LAST_SYNC_MS, now_ms as i64)?;
+        Ok(())
+    }
+}

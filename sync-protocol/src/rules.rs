@@ -1,0 +1,134 @@
+//! The merge rules, declared per field, and the one pure function that applies them.
+//!
+//! An edit whose base is still current applies whatever the clocks say; only truly concurrent
+//! edits (base older than the current value) reach the field's rule.
+
+use crate::change::ClientId;
+use crate::hlc::Hlc;
+use pupitre_domain::{AppelEtat, EntityKind};
+use serde_json::Value;
+use std::cmp::Ordering;
+
+#[derive(Debug, Clone, Copy)]
+pub enum FieldRule {
+    /// Only one person writes it (a teacher's roll call of their own séance): concurrent writes
+    /// come from that person's own devices, and the later one by (HLC, client) stands.
+    SingleWriter,
+    /// A state that only moves forward: the greater value stands, whatever the order.
+    OneWay(fn(&Value, &Value) -> Ordering),
+    /// Last writer wins by (HLC, client id).
+    LastWriterWins,
+}
+
+/// The rule of each field. Unknown fields are refused before they get here.
+pub fn rule_for(kind: EntityKind, field: &str) -> FieldRule {
+    match (kind, field) {
+        (EntityKind::Presence, _) => FieldRule::SingleWriter,
+        (EntityKind::Appel, _) => FieldRule::OneWay(appel_order),
+    }
+}
+
+fn appel_order(a: &Value, b: &Value) -> Ordering {
+    let rank = |v: &Value| serde_json::from_value::<AppelEtat>(v.clone()).ok();
+    rank(a).cmp(&rank(b))
+}
+
+/// The field's current value at the central.
+#[derive(Debug, Clone)]
+pub struct Current<'a> {
+    pub version: u64,
+    pub hlc: Hlc,
+    pub client_id: &'a ClientId,
+    pub value: &'a Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct Incoming<'a> {
+    pub base_version: u64,
+    pub hlc: Hlc,
+    pub client_id: &'a ClientId,
+    pub value: &'a Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// The incoming value becomes current.
+    Apply,
+    /// The current value stands; the incoming change is logged as superseded.
+    Keep,
+}
+
+pub fn decide(rule: FieldRule, current: Option<&Current<'_>>, incoming: &Incoming<'_>) -> Decision {
+    let Some(current) = current else {
+        return Decision::Apply;
+    };
+    if let FieldRule::OneWay(order) = rule {
+        // Never backwards, concurrent or not.
+        return if order(incoming.value, current.value) == Ordering::Less {
+            Decision::Keep
+        } else {
+            Decision::Apply
+        };
+    }
+    if incoming.base_version >= current.version {
+        return Decision::Apply;
+    }
+    let incoming_key = (incoming.hlc, incoming.client_id);
+    let current_key = (current.hlc, current.client_id);
+    if incoming_key > current_key { Decision::Apply } else { Decision::Keep }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use uuid::Uuid;
+
+    fn client(n: u128) -> ClientId {
+        ClientId(Uuid::from_u128(n))
+    }
+
+    fn at(wall_ms: u64) -> Hlc {
+        Hlc { wall_ms, counter: 0 }
+    }
+
+    #[test]
+    fn table() {
+        let (a, b) = (client(1), client(2));
+        let absent = json!({"statut": "absent"});
+        let present = json!({"statut": "present"});
+        let fait = json!("fait");
+        let en_cours = json!("en_cours");
+        let presence = rule_for(EntityKind::Presence, "statut");
+        let appel = rule_for(EntityKind::Appel, "etat");
+        // (rule, current (version, hlc, client, value), incoming (base, hlc, client, value), expected)
+        let cases = [
+            // Nothing yet: applies.
+            (presence, None, (0, 5, &a, &absent), Decision::Apply),
+            // Base is current: applies even with a clock far behind.
+            (presence, Some((7, 1000, &b, &present)), (7, 1, &a, &absent), Decision::Apply),
+            // Concurrent: the later (HLC, client) wins.
+            (presence, Some((7, 1000, &b, &present)), (3, 999, &a, &absent), Decision::Keep),
+            (presence, Some((7, 1000, &b, &present)), (3, 1001, &a, &absent), Decision::Apply),
+            // Same HLC: the client id breaks the tie.
+            (presence, Some((7, 1000, &a, &present)), (3, 1000, &b, &absent), Decision::Apply),
+            (presence, Some((7, 1000, &b, &present)), (3, 1000, &a, &absent), Decision::Keep),
+            // One way: a roll call done stays done, whatever the base or the clock.
+            (appel, Some((7, 1000, &b, &fait)), (7, 5000, &a, &en_cours), Decision::Keep),
+            (appel, Some((7, 1000, &b, &en_cours)), (3, 1, &a, &fait), Decision::Apply),
+            (appel, Some((7, 1000, &b, &fait)), (3, 1, &a, &fait), Decision::Apply),
+        ];
+        for (i, (rule, current, (base, hlc, client_id, value), expected)) in
+            cases.into_iter().enumerate()
+        {
+            let current = current.map(|(version, wall, client_id, value)| Current {
+                version,
+                hlc: at(wall),
+                client_id,
+                value,
+            });
+            let incoming = Incoming { base_version: base, hlc: at(hlc), client_id, value };
+            assert_eq!(decide(rule, current.as_ref(), &incoming), expected, "case {i}");
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Every request carries the protocol and schema versions; the central accepts a range.
+
+/// Wire format version. Bump on any incompatible change of `wire` or `change`.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// Data schema version: the entities and fields a replica knows.
+pub const SCHEMA_VERSION: u32 = 1;
+/// The oldest versions the central still serves.
+pub const MIN_PROTOCOL_VERSION: u32 = 1;
+pub const MIN_SCHEMA_VERSION: u32 = 1;
+
+pub const HEADER_PROTOCOL: &str = "pupitre-protocol";
+pub const HEADER_SCHEMA: &str = "pupitre-schema";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionCheck {
+    Supported,
+    /// The client is older than the central serves: it must be updated.
+    ClientTooOld,
+    /// The client is newer than this central: the central must be updated.
+    ClientTooNew,
+}
+
+pub fn check_versions(protocol: u32, schema: u32) -> VersionCheck {
+    if protocol < MIN_PROTOCOL_VERSION || schema < MIN_SCHEMA_VERSION {
+        VersionCheck::ClientTooOld
+    } else if protocol > PROTOCOL_VERSION || schema > SCHEMA_VERSION {
+        VersionCheck::ClientTooNew
+    } else {
+        VersionCheck::Supported
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range() {
+        assert_eq!(check_versions(PROTOCOL_VERSION, SCHEMA_VERSION), VersionCheck::Supported);
+        assert_eq!(check_versions(0, SCHEMA_VERSION), VersionCheck::ClientTooOld);
+        assert_eq!(check_versions(PROTOCOL_VERSION, 0), VersionCheck::ClientTooOld);
+        assert_eq!(check_versions(PROTOCOL_VERSION + 1, SCHEMA_VERSION), VersionCheck::ClientTooNew);
+        assert_eq!(check_versions(PROTOCOL_VERSION, SCHEMA_VERSION + 1), VersionCheck::ClientTooNew);
+    }
+}

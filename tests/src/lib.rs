@@ -1,0 +1,62 @@
+//! Helpers shared by the end-to-end tests: a demo central on a loopback port, started and
+//! stopped for real.
+
+use chrono::NaiveDate;
+use pupitre_central::{Db, demo};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The Monday the tests take their roll calls on.
+pub fn test_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date")
+}
+
+/// Creates a central database with the demo school for the year of `test_day()`.
+pub fn demo_central_db(dir: &Path) -> PathBuf {
+    let path = dir.join("central.sqlite");
+    let db = Db::open(&path).expect("open central db");
+    demo::import(&db, &pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED), test_day())
+        .expect("import demo school");
+    path
+}
+
+/// The central service running in this process on a real loopback socket.
+pub struct RunningCentral {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl RunningCentral {
+    /// Starts on `addr` (port 0: any free port).
+    pub async fn start(db: &Path, addr: SocketAddr) -> RunningCentral {
+        let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let db = db.to_owned();
+        let task = tokio::spawn(async move {
+            pupitre_central::serve(listener, &db, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("central serves");
+        });
+        RunningCentral { addr, stop: Some(stop), task: Some(task) }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops the service and waits until its socket is closed.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("central task");
+        }
+    }
+}
