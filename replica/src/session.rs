@@ -24,6 +24,11 @@ const IDLE: Duration = Duration::from_secs(10);
 const RETRY_MIN: Duration = Duration::from_millis(500);
 const RETRY_MAX: Duration = Duration::from_secs(30);
 
+/// Today's date on this PC, `YYYY-MM-DD`.
+pub fn today() -> String {
+    chrono::Local::now().date_naive().to_string()
+}
+
 pub fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }

@@ -141,7 +141,14 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
         .await
         .expect("login");
     let snapshot = api.snapshot(&answer.token).await.expect("snapshot");
-    let seance = &snapshot.seances[0];
+    let own: Vec<&str> = snapshot
+        .services
+        .iter()
+        .filter(|s| s.enseignant_id == answer.personnel.id)
+        .map(|s| s.id.as_str())
+        .collect();
+    let seance = snapshot.seances.iter().find(|s| own.contains(&s.service_id.as_str())).expect("own séance");
+    let colleague = snapshot.seances.iter().find(|s| !own.contains(&s.service_id.as_str())).expect("a colleague's séance");
     let change = Change {
         op_id: OpId(Uuid::new_v4()),
         client_seq: 1,
@@ -154,25 +161,25 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
     let request = PushRequest { client_id: client_id.clone(), changes: vec![change.clone()], hlc: change.hlc };
     let first = api.push(&answer.token, &request).await.expect("push");
     let second = api.push(&answer.token, &request).await.expect("retry");
-    assert!(matches!(first.outcomes[0].result, PushResult::Accepted { .. }));
+    assert!(matches!(first.outcomes[0].result, PushResult::Accepted { .. }), "{first:?}");
     assert_eq!(first.outcomes, second.outcomes, "the retry gets the same acknowledgement");
     assert_eq!(central_log_len(&central_db), 1, "applied once");
 
-    // Another teacher's séance is refused with a reason, and the refusal is stable on retry.
-    let foreign = snapshot.seances.iter().all(|s| s.id != "SE-SV0500-20261123-0800");
-    assert!(foreign);
+    // A colleague's séance of the same class is refused with a reason, stable on retry.
     let refused = Change {
         op_id: OpId(Uuid::new_v4()),
         client_seq: 2,
-        entity: EntityRef { kind: pupitre_domain::EntityKind::Appel, id: "SE-SV0200-20261123-0800".into() },
+        entity: EntityRef { kind: pupitre_domain::EntityKind::Appel, id: colleague.id.clone() },
         ..change.clone()
     };
     let request = PushRequest { client_id, changes: vec![refused], hlc: change.hlc };
     let answer_refused = api.push(&answer.token, &request).await.expect("push");
     assert!(
-        matches!(&answer_refused.outcomes[0].result, PushResult::Refused { code, .. } if code == "seance_inconnue" || code == "hors_perimetre"),
+        matches!(&answer_refused.outcomes[0].result, PushResult::Refused { code, .. } if code == "hors_perimetre"),
         "{answer_refused:?}"
     );
+    let again = api.push(&answer.token, &request).await.expect("retry");
+    assert_eq!(again.outcomes, answer_refused.outcomes);
     assert_eq!(central_log_len(&central_db), 1);
     central.stop().await;
 }

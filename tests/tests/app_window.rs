@@ -1,0 +1,169 @@
+//! The real desktop app in a real window (under Xvfb in CI), driven through tauri-driver and
+//! WebKitWebDriver: log in, open a séance, mark a pupil absent with the keyboard, validate, see
+//! the change pending while the central is down, then acknowledged once it is back.
+//!
+//! Needs the binaries built (`cargo build --workspace --bins`), `tauri-driver` on the PATH and
+//! Debian's `webkit2gtk-driver`; `scripts/test.sh` provides all three.
+#![cfg(unix)]
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use pupitre_e2e::{demo_central_db, test_day};
+use pupitre_fixtures::{DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn target_dir() -> PathBuf {
+    // target/debug/deps/app_window-… → target/debug
+    let exe = std::env::current_exe().expect("current exe");
+    exe.parent().and_then(Path::parent).expect("target dir").to_owned()
+}
+
+fn binary(name: &str) -> PathBuf {
+    let path = target_dir().join(name);
+    assert!(path.exists(), "{} is missing: run `cargo build --workspace --bins` first", path.display());
+    path
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// A child process stopped with SIGTERM (a SIGKILL of tauri-driver leaves WebKitWebDriver
+/// holding the test's output open).
+struct Proc(Child);
+
+impl Proc {
+    fn terminate(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+/// Starts `pupitre-central serve` and returns it with the address it printed.
+fn start_central(db: &Path, addr: &str) -> (Proc, String) {
+    let mut child = Command::new(binary("pupitre-central"))
+        .args(["serve", "--db"])
+        .arg(db)
+        .args(["--addr", addr])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start central");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read address");
+    let url = line.trim().rsplit(' ').next().expect("url").to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    (Proc(child), url)
+}
+
+async fn wait_text(client: &Client, css: &str, expected: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            last = element.text().await.unwrap_or_default();
+            if last.contains(expected) {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("{css} never showed {expected:?}; last text {last:?}");
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let png = client.screenshot().await.expect("screenshot");
+    let dir = target_dir().join("screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshots dir");
+    std::fs::write(dir.join(name), png).expect("write screenshot");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roll_call_in_the_real_window() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let central_db = demo_central_db(dir.path());
+    let (mut central, url) = start_central(&central_db, "127.0.0.1:0");
+    let addr = url.trim_start_matches("http://").to_owned();
+
+    let port = free_port();
+    let driver = Proc(
+        Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
+            .env("PUPITRE_DATA_DIR", dir.path().join("poste"))
+            .env("PUPITRE_CENTRAL_URL", &url)
+            .env("PUPITRE_DATE", test_day().to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver on the PATH (cargo install tauri-driver --locked)"),
+    );
+    let capabilities = serde_json::json!({
+        "tauri:options": { "application": binary("pupitre").display().to_string() }
+    });
+    let mut client = None;
+    for _ in 0..50 {
+        let mut builder = ClientBuilder::rustls().expect("tls");
+        builder.capabilities(capabilities.as_object().expect("object").clone());
+        match builder.connect(&format!("http://127.0.0.1:{port}")).await {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let client = client.expect("WebDriver session with the app");
+
+    // Log in: the replica bootstraps, today's séances show.
+    client.wait().for_element(Locator::Id("login")).await.expect("login form");
+    client.find(Locator::Id("login")).await.expect("login").send_keys(DEMO_TEACHER_LOGIN).await.expect("type");
+    client.find(Locator::Id("password")).await.expect("pw").send_keys(DEMO_TEACHER_PASSWORD).await.expect("type");
+    client.find(Locator::Id("se-connecter")).await.expect("button").click().await.expect("click");
+    let first = client.wait().for_element(Locator::Css("[data-testid=seance]")).await.expect("séances");
+    screenshot(&client, "journee.png").await;
+
+    // The central goes down; the roll call works the same.
+    central.terminate();
+    first.click().await.expect("open séance");
+    let tile = client.wait().for_element(Locator::Css("[data-testid=eleve]")).await.expect("grid");
+    tile.send_keys("a").await.expect("key A");
+    let tiles = client.find_all(Locator::Css("[data-testid=eleve]")).await.expect("tiles");
+    assert_eq!(tiles[0].attr("data-statut").await.expect("attr").as_deref(), Some("absent"));
+    tiles[1].send_keys("r").await.expect("key R");
+    client.find(Locator::Css("[data-testid=valider]")).await.expect("valider").click().await.expect("click");
+    wait_text(&client, "[data-testid=appel-fait]", "Appel validé").await;
+    wait_text(&client, "[data-testid=etat-synchro]", "Hors ligne").await;
+    wait_text(&client, "[data-testid=en-attente]", "3 modifications en attente").await;
+    let sync = client.find(Locator::Css("[data-testid=sync-seance]")).await.expect("sync").text().await.expect("text");
+    assert_ne!(sync, "Reçu par le service central");
+    screenshot(&client, "appel-hors-ligne.png").await;
+
+    // The central is back on the same address: the outbox goes out by itself.
+    let (_central, _) = start_central(&central_db, &addr);
+    wait_text(&client, "[data-testid=en-attente]", "tout est envoyé").await;
+    wait_text(&client, "[data-testid=sync-seance]", "Reçu par le service central").await;
+    let tiles = client.find_all(Locator::Css("[data-testid=eleve]")).await.expect("tiles");
+    assert_eq!(tiles[0].attr("data-sync").await.expect("attr").as_deref(), Some("acquitte"));
+    wait_text(&client, "[data-testid=etat-synchro]", "En ligne").await;
+    screenshot(&client, "appel.png").await;
+
+    client.close().await.expect("close session");
+    drop(driver);
+}

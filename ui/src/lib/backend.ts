@@ -1,0 +1,54 @@
+// The one module that talks to the Rust side. Every other module imports from here, never from
+// @tauri-apps (eslint enforces it). The types come from ipc-types.ts, generated from Rust.
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type {
+  AbsenceView,
+  AppelView,
+  EtatSynchro,
+  Moi,
+  Presence,
+  Progression,
+  RefusView,
+  SeanceView,
+  UiError,
+} from "./ipc-types";
+
+export type * from "./ipc-types";
+
+function isUiError(e: unknown): e is UiError {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+/** Calls a command; a failure always arrives as a UiError with a French message. */
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    if (isUiError(e)) throw e;
+    throw {
+      code: "interne",
+      message: `Erreur inattendue de l'application (${String(e)}). Fermez puis rouvrez Pupitre.`,
+    } satisfies UiError;
+  }
+}
+
+export const jourInitial = () => call<string>("jour_initial");
+export const compteDemo = () => call<[string, string] | null>("compte_demo");
+export const connexion = (login: string, password: string) =>
+  call<Moi>("connexion", { login, password });
+export const deconnexion = () => call<void>("deconnexion");
+export const seancesDuJour = (date: string) => call<SeanceView[]>("seances_du_jour", { date });
+export const appel = (seanceId: string) => call<AppelView>("appel", { seanceId });
+export const marquer = (seanceId: string, eleveId: string, presence: Presence) =>
+  call<void>("marquer", { seanceId, eleveId, presence });
+export const validerAppel = (seanceId: string) => call<void>("valider_appel", { seanceId });
+export const absencesDuJour = (date: string) => call<AbsenceView[]>("absences_du_jour", { date });
+export const refus = () => call<RefusView[]>("refus");
+export const etatSynchro = () => call<EtatSynchro>("etat_synchro");
+export const synchroniser = () => call<void>("synchroniser");
+
+export const onProgression = (f: (p: Progression) => void): Promise<UnlistenFn> =>
+  listen<Progression>("progression", (e) => f(e.payload));
+export const onEtatSynchro = (f: (s: EtatSynchro) => void): Promise<UnlistenFn> =>
+  listen<EtatSynchro>("etat-synchro", (e) => f(e.payload));

@@ -1,0 +1,49 @@
+// French labels and date helpers shared by the screens.
+import type { EtatSync, Presence } from "./backend";
+
+const JOURS = ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"];
+const MOIS = [
+  "janvier", "février", "mars", "avril", "mai", "juin",
+  "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+];
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+function parse(iso: string): Date {
+  const [y, m, d] = iso.split("-").map(Number);
+  return new Date(y, m - 1, d);
+}
+
+export function dateLongue(iso: string): string {
+  const d = parse(iso);
+  return `${JOURS[d.getDay()]} ${d.getDate()} ${MOIS[d.getMonth()]} ${d.getFullYear()}`;
+}
+
+export function decaler(iso: string, jours: number): string {
+  const d = parse(iso);
+  d.setDate(d.getDate() + jours);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+export function heureActuelle(): string {
+  const d = new Date();
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function libellePresence(p: Presence): string {
+  switch (p.statut) {
+    case "present": return "Présent";
+    case "absent": return "Absent";
+    case "retard": return `Retard ${p.arrivee}`;
+    case "dispense": return "Dispensé";
+    case "exclu": return "Exclu de cours";
+    case "infirmerie": return "Infirmerie";
+  }
+}
+
+export const libelleSync: Record<EtatSync, string> = {
+  aucun: "",
+  local: "Enregistré sur ce poste, pas encore envoyé",
+  envoye: "Envoyé, en attente de confirmation",
+  acquitte: "Reçu par le service central",
+};

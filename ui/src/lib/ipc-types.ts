@@ -1,0 +1,46 @@
+// Generated from the Rust types by replica/tests/bindings.rs. Do not edit:
+// run `UPDATE_BINDINGS=1 cargo test -p pupitre-replica --test bindings`.
+
+export type Presence = { "statut": "present" } | { "statut": "absent" } | { "statut": "retard", arrivee: string, } | { "statut": "dispense" } | { "statut": "exclu" } | { "statut": "infirmerie" };
+
+export type AppelEtat = "non_fait" | "en_cours" | "fait";
+
+export type EtatSync = "aucun" | "local" | "envoye" | "acquitte";
+
+export type Moi = { id: string, civilite: string, nom: string, prenom: string, 
+/**
+ * `enseignant`, `cpe` or `direction`.
+ */
+fonction: string, etablissement: string, 
+/**
+ * False when the login was checked offline against this PC's replica.
+ */
+en_ligne: boolean, };
+
+export type SeanceView = { id: string, date: string, debut: string, fin: string, salle: string, matiere: string, 
+/**
+ * The division or group code, e.g. `5A` or `5ESP`.
+ */
+cible: string, enseignant: string, appel: AppelEtat, nb_eleves: number, nb_absents: number, nb_retards: number, sync: EtatSync, };
+
+export type LigneAppel = { eleve_id: string, nom: string, prenom: string, division: string, presence: Presence, sync: EtatSync, };
+
+export type AppelView = { seance: SeanceView, eleves: Array<LigneAppel>, };
+
+export type AbsenceView = { eleve: string, division: string, seance_id: string, debut: string, fin: string, matiere: string, enseignant: string, presence: Presence, sync: EtatSync, };
+
+export type RefusView = { client_seq: number, quoi: string, motif: string, };
+
+export type EtatSynchro = { en_ligne: boolean, 
+/**
+ * Changes saved here and not yet acknowledged (never sent or sent without answer).
+ */
+en_attente: number, envoyees: number, refusees: number, 
+/**
+ * Local time of the last successful sync, `HH:MM:SS`.
+ */
+derniere_synchro: string | null, erreur: UiError | null, };
+
+export type Progression = { etape: string, fait: number, total: number, };
+
+export type UiError = { code: string, message: string, };
