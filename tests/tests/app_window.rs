@@ -97,6 +97,8 @@ async fn screenshot(client: &Client, name: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn roll_call_in_the_real_window() {
+    // reqwest and fantoccini both bring rustls providers: pick one for the process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("tempdir");
     let central_db = demo_central_db(dir.path());
     let (mut central, url) = start_central(&central_db, "127.0.0.1:0");
