@@ -35,7 +35,10 @@ pub struct Central {
 
 impl Central {
     pub fn new(db: Db) -> Central {
-        Central { db, clock: Arc::new(ServerClock::default()) }
+        Central {
+            db,
+            clock: Arc::new(ServerClock::default()),
+        }
     }
 }
 
@@ -64,10 +67,13 @@ fn header_u32(headers: &HeaderMap, name: &str) -> Option<u32> {
 
 async fn check_version_headers(request: Request, next: Next) -> Result<Response, ApiFailure> {
     let headers = request.headers();
-    let (Some(protocol), Some(schema)) =
-        (header_u32(headers, HEADER_PROTOCOL), header_u32(headers, HEADER_SCHEMA))
-    else {
-        return Err(ApiFailure::bad_request("En-têtes de version du protocole absents."));
+    let (Some(protocol), Some(schema)) = (
+        header_u32(headers, HEADER_PROTOCOL),
+        header_u32(headers, HEADER_SCHEMA),
+    ) else {
+        return Err(ApiFailure::bad_request(
+            "En-têtes de version du protocole absents.",
+        ));
     };
     match check_versions(protocol, schema) {
         VersionCheck::Supported => Ok(next.run(request).await),
@@ -94,7 +100,10 @@ pub struct Caller {
 impl FromRequestParts<Central> for Caller {
     type Rejection = ApiFailure;
 
-    async fn from_request_parts(parts: &mut Parts, central: &Central) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        central: &Central,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -113,8 +122,14 @@ impl FromRequestParts<Central> for Caller {
             })
             .await?;
         let (personnel, client) = found.ok_or_else(ApiFailure::unauthorized)?;
-        let client_id = Uuid::parse_str(&client).map(ClientId).map_err(|_| ApiFailure::unauthorized())?;
-        Ok(Caller { personnel, client_id, token_hash })
+        let client_id = Uuid::parse_str(&client)
+            .map(ClientId)
+            .map_err(|_| ApiFailure::unauthorized())?;
+        Ok(Caller {
+            personnel,
+            client_id,
+            token_hash,
+        })
     }
 }
 
@@ -124,7 +139,10 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiFailu
         .map_err(|e| ApiFailure::bad_request(format!("Requête mal formée : {e}.")))
 }
 
-async fn login(State(central): State<Central>, body: axum::body::Bytes) -> Result<Json<LoginResponse>, ApiFailure> {
+async fn login(
+    State(central): State<Central>,
+    body: axum::body::Bytes,
+) -> Result<Json<LoginResponse>, ApiFailure> {
     let request: LoginRequest = parse_body(&body)?;
     let wrong = || {
         ApiFailure::new(
@@ -159,15 +177,27 @@ async fn login(State(central): State<Central>, body: axum::body::Bytes) -> Resul
         })
         .await?
         .ok_or_else(wrong)?;
-    Ok(Json(LoginResponse { token, personnel, server_hlc: central.clock.tick() }))
+    Ok(Json(LoginResponse {
+        token,
+        personnel,
+        server_hlc: central.clock.tick(),
+    }))
 }
 
 async fn logout(State(central): State<Central>, caller: Caller) -> Result<StatusCode, ApiFailure> {
-    central.db.call(move |conn| accounts::delete_session(conn, &caller.token_hash).map_err(ApiFailure::from)).await?;
+    central
+        .db
+        .call(move |conn| {
+            accounts::delete_session(conn, &caller.token_hash).map_err(ApiFailure::from)
+        })
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn snapshot(State(central): State<Central>, caller: Caller) -> Result<Json<Snapshot>, ApiFailure> {
+async fn snapshot(
+    State(central): State<Central>,
+    caller: Caller,
+) -> Result<Json<Snapshot>, ApiFailure> {
     let server_hlc = central.clock.tick();
     let snapshot = central
         .db
@@ -223,11 +253,20 @@ async fn push_changes(
     let outcomes = central
         .db
         .call(move |conn| {
-            push::push(conn, &caller.personnel, &caller.client_id, &request.changes, offset)
-                .map_err(ApiFailure::from)
+            push::push(
+                conn,
+                &caller.personnel,
+                &caller.client_id,
+                &request.changes,
+                offset,
+            )
+            .map_err(ApiFailure::from)
         })
         .await?;
-    Ok(Json(PushResponse { outcomes, server_hlc }))
+    Ok(Json(PushResponse {
+        outcomes,
+        server_hlc,
+    }))
 }
 
 async fn pull(
@@ -243,5 +282,10 @@ async fn pull(
             log::pull(conn, &caller.personnel, request.cursor, limit).map_err(ApiFailure::from)
         })
         .await?;
-    Ok(Json(PullResponse { changes, next_cursor, has_more, server_hlc: central.clock.tick() }))
+    Ok(Json(PullResponse {
+        changes,
+        next_cursor,
+        has_more,
+        server_hlc: central.clock.tick(),
+    }))
 }

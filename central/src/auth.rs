@@ -1,8 +1,8 @@
 //! Password hashing and session tokens.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
@@ -10,8 +10,7 @@ use sha2::{Digest, Sha256};
 pub const SESSION_TTL_MS: u64 = 30 * 24 * 3600 * 1000;
 
 /// A valid argon2id hash of nothing anyone types, verified against when a login is unknown.
-pub const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8C2jWxM3Kq2sUu9sEoTtq9o2c0oZ3HkZ0lYxQ6q2k1Y";
+pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8C2jWxM3Kq2sUu9sEoTtq9o2c0oZ3HkZ0lYxQ6q2k1Y";
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
@@ -24,7 +23,11 @@ pub fn hash_password(password: &str) -> String {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 

@@ -9,7 +9,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub const MAX_FUTURE_MS: u64 = 5 * 60 * 1000;
 
 pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 #[derive(Debug, Default)]
@@ -21,7 +23,10 @@ impl ServerClock {
     pub fn observe(&self, remote: Hlc) -> Hlc {
         let now = now_ms();
         let clamped = if remote.wall_ms > now + MAX_FUTURE_MS {
-            Hlc { wall_ms: now + MAX_FUTURE_MS, counter: 0 }
+            Hlc {
+                wall_ms: now + MAX_FUTURE_MS,
+                counter: 0,
+            }
         } else {
             remote
         };

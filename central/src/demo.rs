@@ -19,7 +19,11 @@ pub struct ImportSummary {
 pub fn import(db: &Db, demo: &DemoSchool, today: NaiveDate) -> Result<ImportSummary, CentralError> {
     let seances = demo.seances(today);
     // Hash outside the transaction: it is the slow part.
-    let hashes: Vec<String> = demo.comptes.iter().map(|c| auth::hash_password(&c.password)).collect();
+    let hashes: Vec<String> = demo
+        .comptes
+        .iter()
+        .map(|c| auth::hash_password(&c.password))
+        .collect();
     db.with(|conn| {
         let tx = conn.transaction()?;
         let existing: i64 = tx.query_row("SELECT COUNT(*) FROM etablissement", [], |r| r.get(0))?;

@@ -27,7 +27,11 @@ pub struct ApiFailure {
 
 impl ApiFailure {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiFailure {
-        ApiFailure { status, code, message: message.into() }
+        ApiFailure {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn unauthorized() -> ApiFailure {
@@ -62,7 +66,10 @@ impl From<rusqlite::Error> for ApiFailure {
 
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
-        let body = ApiError { code: self.code.to_owned(), message: self.message };
+        let body = ApiError {
+            code: self.code.to_owned(),
+            message: self.message,
+        };
         (self.status, Json(body)).into_response()
     }
 }

@@ -25,8 +25,11 @@ pub async fn serve(
 ) -> Result<(), error::CentralError> {
     let db = Db::open(db_path)?;
     let app = router(Central::new(db));
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(error::CentralError::Io)
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(error::CentralError::Io)
 }

@@ -65,7 +65,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
-            serve(listener, &db, shutdown_on_term(shutdown)).await.map_err(|e| e.to_string())
+            serve(listener, &db, shutdown_on_term(shutdown))
+                .await
+                .map_err(|e| e.to_string())
         }
         Command::Demo { db, seed, date } => {
             let today = date.unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -88,10 +90,11 @@ async fn run(cli: Cli) -> Result<(), String> {
 async fn shutdown_on_term(ctrl_c: impl std::future::Future<Output = ()>) {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => return ctrl_c.await,
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => return ctrl_c.await,
+            };
         tokio::select! {
             () = ctrl_c => {}
             _ = term.recv() => {}

@@ -6,11 +6,16 @@ use crate::error::CentralError;
 use pupitre_domain::{Cible, Edit, Fonction, Personnel};
 use pupitre_sync_protocol::change::Effect;
 use pupitre_sync_protocol::wire::{PushOutcome, PushResult};
-use pupitre_sync_protocol::{Change, ClientId, Current, Decision, Hlc, Incoming, ServerChange, decide, rule_for};
+use pupitre_sync_protocol::{
+    Change, ClientId, Current, Decision, Hlc, Incoming, ServerChange, decide, rule_for,
+};
 use rusqlite::Connection;
 
 fn refused(code: &str, message: impl Into<String>) -> PushResult {
-    PushResult::Refused { code: code.to_owned(), message: message.into() }
+    PushResult::Refused {
+        code: code.to_owned(),
+        message: message.into(),
+    }
 }
 
 /// Processes a batch for `who` from replica `client`. `clock` gives each accepted change its
@@ -39,15 +44,30 @@ pub fn push(
         } else if change.client_seq > last + 1 {
             refused(
                 "sequence_manquante",
-                format!("Modification {} reçue avant la {} : elle sera renvoyée.", change.client_seq, last + 1),
+                format!(
+                    "Modification {} reçue avant la {} : elle sera renvoyée.",
+                    change.client_seq,
+                    last + 1
+                ),
             )
         } else {
             let result = apply(&tx, who, client, change)?;
-            log::record_op(&tx, client, change.client_seq, &change.op_id, &result, offset_ms)?;
+            log::record_op(
+                &tx,
+                client,
+                change.client_seq,
+                &change.op_id,
+                &result,
+                offset_ms,
+            )?;
             last = change.client_seq;
             result
         };
-        outcomes.push(PushOutcome { op_id: change.op_id, client_seq: change.client_seq, result });
+        outcomes.push(PushOutcome {
+            op_id: change.op_id,
+            client_seq: change.client_seq,
+            result,
+        });
     }
     tx.commit()?;
     Ok(outcomes)
@@ -59,9 +79,19 @@ fn apply(
     client: &ClientId,
     change: &Change,
 ) -> Result<PushResult, CentralError> {
-    let edit = match Edit::parse(change.entity.kind, &change.entity.id, &change.field, &change.value) {
+    let edit = match Edit::parse(
+        change.entity.kind,
+        &change.entity.id,
+        &change.field,
+        &change.value,
+    ) {
         Ok(edit) => edit,
-        Err(e) => return Ok(refused("valeur_invalide", format!("Modification refusée : {e}."))),
+        Err(e) => {
+            return Ok(refused(
+                "valeur_invalide",
+                format!("Modification refusée : {e}."),
+            ));
+        }
     };
     let owner = school::seance_owner(conn, edit.seance_id())?;
     let eleve_ok = match &edit {
@@ -81,7 +111,12 @@ fn apply(
         rule_for(change.entity.kind, &change.field),
         current
             .as_ref()
-            .map(|c| Current { version: c.server_seq, hlc: c.hlc, client_id: &c.client_id, value: &c.value })
+            .map(|c| Current {
+                version: c.server_seq,
+                hlc: c.hlc,
+                client_id: &c.client_id,
+                value: &c.value,
+            })
             .as_ref(),
         &Incoming {
             base_version: change.base_version,
@@ -116,7 +151,10 @@ fn authorize(
     eleve_ok: Option<bool>,
 ) -> Result<Cible, PushResult> {
     let Some((cible, teacher)) = owner else {
-        return Err(refused("seance_inconnue", "Cette séance n'existe pas (ou plus) au service central."));
+        return Err(refused(
+            "seance_inconnue",
+            "Cette séance n'existe pas (ou plus) au service central.",
+        ));
     };
     let allowed = match who.fonction {
         Fonction::Enseignant => teacher == &who.id,
@@ -129,7 +167,10 @@ fn authorize(
         ));
     }
     if eleve_ok == Some(false) {
-        return Err(refused("eleve_inconnu", "Cet élève n'appartient pas à la classe ou au groupe de la séance."));
+        return Err(refused(
+            "eleve_inconnu",
+            "Cet élève n'appartient pas à la classe ou au groupe de la séance.",
+        ));
     }
     Ok(cible.clone())
 }
@@ -144,22 +185,52 @@ mod tests {
     use super::*;
 
     fn person(id: &str, fonction: Fonction) -> Personnel {
-        Personnel { id: id.into(), civilite: "M.".into(), nom: "X".into(), prenom: "Y".into(), fonction }
+        Personnel {
+            id: id.into(),
+            civilite: "M.".into(),
+            nom: "X".into(),
+            prenom: "Y".into(),
+            fonction,
+        }
     }
 
     #[test]
     fn authorization_table() {
         let owner = (Cible::Division("D5A".into()), "P1".to_string());
         let cases = [
-            (person("P1", Fonction::Enseignant), Some(&owner), Some(true), true),
-            (person("P2", Fonction::Enseignant), Some(&owner), Some(true), false),
-            (person("P1", Fonction::Enseignant), Some(&owner), Some(false), false),
+            (
+                person("P1", Fonction::Enseignant),
+                Some(&owner),
+                Some(true),
+                true,
+            ),
+            (
+                person("P2", Fonction::Enseignant),
+                Some(&owner),
+                Some(true),
+                false,
+            ),
+            (
+                person("P1", Fonction::Enseignant),
+                Some(&owner),
+                Some(false),
+                false,
+            ),
             (person("P1", Fonction::Enseignant), None, None, false),
             (person("C", Fonction::Cpe), Some(&owner), None, true),
-            (person("D", Fonction::Direction), Some(&owner), Some(true), true),
+            (
+                person("D", Fonction::Direction),
+                Some(&owner),
+                Some(true),
+                true,
+            ),
         ];
         for (who, owner, eleve_ok, ok) in cases {
-            assert_eq!(authorize(&who, owner, eleve_ok).is_ok(), ok, "{who:?} {owner:?} {eleve_ok:?}");
+            assert_eq!(
+                authorize(&who, owner, eleve_ok).is_ok(),
+                ok,
+                "{who:?} {owner:?} {eleve_ok:?}"
+            );
         }
     }
 }

@@ -38,8 +38,15 @@ impl EntityKind {
 /// A typed edit of one field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edit {
-    AppelEtat { seance_id: String, etat: AppelEtat },
-    Presence { seance_id: String, eleve_id: String, presence: Presence },
+    AppelEtat {
+        seance_id: String,
+        etat: AppelEtat,
+    },
+    Presence {
+        seance_id: String,
+        eleve_id: String,
+        presence: Presence,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -73,7 +80,11 @@ impl Edit {
     pub fn entity_id(&self) -> String {
         match self {
             Edit::AppelEtat { seance_id, .. } => seance_id.clone(),
-            Edit::Presence { seance_id, eleve_id, .. } => presence_id(seance_id, eleve_id),
+            Edit::Presence {
+                seance_id,
+                eleve_id,
+                ..
+            } => presence_id(seance_id, eleve_id),
         }
     }
 
@@ -119,7 +130,10 @@ impl Edit {
                     presence: Presence::deserialize(value).map_err(bad_value)?,
                 })
             }
-            _ => Err(InvalidEdit::UnknownField { kind, field: field.to_owned() }),
+            _ => Err(InvalidEdit::UnknownField {
+                kind,
+                field: field.to_owned(),
+            }),
         }
     }
 }
@@ -132,8 +146,11 @@ pub fn presence_id(seance_id: &str, eleve_id: &str) -> String {
 fn check_id(id: &str) -> Result<&str, InvalidEdit> {
     let ok = !id.is_empty()
         && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
-    ok.then_some(id).ok_or_else(|| InvalidEdit::BadId(id.to_owned()))
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    ok.then_some(id)
+        .ok_or_else(|| InvalidEdit::BadId(id.to_owned()))
 }
 
 #[cfg(test)]
@@ -144,7 +161,10 @@ mod tests {
     #[test]
     fn round_trip_through_parts() {
         let edits = [
-            Edit::AppelEtat { seance_id: "S-1".into(), etat: AppelEtat::Fait },
+            Edit::AppelEtat {
+                seance_id: "S-1".into(),
+                etat: AppelEtat::Fait,
+            },
             Edit::Presence {
                 seance_id: "S-1".into(),
                 eleve_id: "E42".into(),
@@ -163,12 +183,25 @@ mod tests {
             (EntityKind::Appel, "S-1", "statut", json!("fait")),
             (EntityKind::Appel, "S-1", "etat", json!("fini")),
             (EntityKind::Appel, "", "etat", json!("fait")),
-            (EntityKind::Presence, "S-1", "statut", json!({"statut": "absent"})),
-            (EntityKind::Presence, "S-1/E 1", "statut", json!({"statut": "absent"})),
+            (
+                EntityKind::Presence,
+                "S-1",
+                "statut",
+                json!({"statut": "absent"}),
+            ),
+            (
+                EntityKind::Presence,
+                "S-1/E 1",
+                "statut",
+                json!({"statut": "absent"}),
+            ),
             (EntityKind::Presence, "S-1/E1", "statut", json!(12)),
         ];
         for (kind, id, field, value) in cases {
-            assert!(Edit::parse(kind, id, field, &value).is_err(), "{kind:?} {id} {field} {value}");
+            assert!(
+                Edit::parse(kind, id, field, &value).is_err(),
+                "{kind:?} {id} {field} {value}"
+            );
         }
     }
 }

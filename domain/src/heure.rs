@@ -101,7 +101,10 @@ mod tests {
             let parsed = text.parse::<Heure>().ok().map(Heure::minutes);
             assert_eq!(parsed, minutes, "{text:?}");
             if let Some(m) = minutes {
-                assert_eq!(Heure::from_minutes(m).map(|h| h.to_string()).as_deref(), Some(text));
+                assert_eq!(
+                    Heure::from_minutes(m).map(|h| h.to_string()).as_deref(),
+                    Some(text)
+                );
             }
         }
     }

@@ -91,7 +91,9 @@ mod tests {
             (Presence::Present, r#"{"statut":"present"}"#),
             (Presence::Absent, r#"{"statut":"absent"}"#),
             (
-                Presence::Retard { arrivee: Heure::new(8, 12).expect("valid") },
+                Presence::Retard {
+                    arrivee: Heure::new(8, 12).expect("valid"),
+                },
                 r#"{"statut":"retard","arrivee":"08:12"}"#,
             ),
             (Presence::Dispense, r#"{"statut":"dispense"}"#),
@@ -100,7 +102,10 @@ mod tests {
         ];
         for (value, json) in cases {
             assert_eq!(serde_json::to_string(&value).expect("serialize"), json);
-            assert_eq!(serde_json::from_str::<Presence>(json).expect("parse"), value);
+            assert_eq!(
+                serde_json::from_str::<Presence>(json).expect("parse"),
+                value
+            );
         }
         for bad in [
             r#"{"statut":"retard"}"#,
@@ -119,7 +124,12 @@ mod tests {
         assert!(Presence::Absent.is_absence());
         assert!(!Presence::Present.is_absence());
         assert!(!Presence::Dispense.is_absence());
-        assert!(!Presence::Retard { arrivee: Heure::new(9, 0).expect("valid") }.is_absence());
+        assert!(
+            !Presence::Retard {
+                arrivee: Heure::new(9, 0).expect("valid")
+            }
+            .is_absence()
+        );
     }
 
     #[test]

@@ -22,7 +22,9 @@ impl Scope {
     pub fn for_user(fonction: Fonction, taught: impl IntoIterator<Item = Cible>) -> Scope {
         match fonction {
             Fonction::Cpe | Fonction::Direction => Scope::Etablissement,
-            Fonction::Enseignant => Scope::Cibles { cibles: taught.into_iter().collect() },
+            Fonction::Enseignant => Scope::Cibles {
+                cibles: taught.into_iter().collect(),
+            },
         }
     }
 
@@ -36,7 +38,10 @@ impl Scope {
     /// A pupil is visible when their division or one of their groups is.
     pub fn sees_eleve(&self, eleve: &Eleve) -> bool {
         self.contains(&Cible::Division(eleve.division_id.clone()))
-            || eleve.groupe_ids.iter().any(|g| self.contains(&Cible::Groupe(g.clone())))
+            || eleve
+                .groupe_ids
+                .iter()
+                .any(|g| self.contains(&Cible::Groupe(g.clone())))
     }
 }
 

@@ -32,8 +32,12 @@ impl Uai {
 
     /// The UAI of a number, with its check letter computed.
     pub fn from_number(number: u32) -> Option<Uai> {
-        (number < 10_000_000)
-            .then(|| Uai(format!("{number:07}{}", ALPHABET[(number % 23) as usize] as char)))
+        (number < 10_000_000).then(|| {
+            Uai(format!(
+                "{number:07}{}",
+                ALPHABET[(number % 23) as usize] as char
+            ))
+        })
     }
 
     pub fn as_str(&self) -> &str {

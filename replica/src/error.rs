@@ -13,13 +13,23 @@ pub enum ReplicaError {
     #[error("le fichier {0} n'est pas une base Pupitre")]
     NotOurs(String),
     #[error("le fichier {path} appartient à {owner}, pas à {login}")]
-    OtherUser { path: String, owner: String, login: String },
+    OtherUser {
+        path: String,
+        owner: String,
+        login: String,
+    },
     #[error("service central injoignable : {0}")]
     Unreachable(String),
+    #[error("échange interrompu avec le service central : {0}")]
+    Interrupted(String),
     #[error("réponse illisible du service central : {0}")]
     Garbage(String),
     #[error("le service central a répondu {status} : {message}")]
-    Server { status: u16, code: String, message: String },
+    Server {
+        status: u16,
+        code: String,
+        message: String,
+    },
     #[error("identifiants refusés")]
     WrongPassword,
     #[error("aucune donnée locale pour cet identifiant")]
@@ -33,7 +43,10 @@ pub enum ReplicaError {
 impl ReplicaError {
     /// Whether the central could not be reached at all (the replica keeps working offline).
     pub fn is_offline(&self) -> bool {
-        matches!(self, ReplicaError::Unreachable(_))
+        matches!(
+            self,
+            ReplicaError::Unreachable(_) | ReplicaError::Interrupted(_)
+        )
     }
 }
 
@@ -59,7 +72,7 @@ impl From<&ReplicaError> for UiError {
                 "fichier_autre_compte",
                 format!("Le fichier local {path} appartient à un autre compte. Il n'a pas été modifié : prévenez l'administrateur."),
             ),
-            ReplicaError::Unreachable(_) => (
+            ReplicaError::Unreachable(_) | ReplicaError::Interrupted(_) => (
                 "hors_ligne",
                 "Le service central est injoignable. Vous pouvez continuer à travailler : vos saisies seront envoyées au retour du réseau.".to_owned(),
             ),
@@ -86,7 +99,10 @@ impl From<&ReplicaError> for UiError {
                 "Vous n'êtes plus connecté : reconnectez-vous.".to_owned(),
             ),
         };
-        UiError { code: code.to_owned(), message }
+        UiError {
+            code: code.to_owned(),
+            message,
+        }
     }
 }
 

@@ -19,7 +19,13 @@ pub fn replica_path(data_dir: &Path, login: &str) -> PathBuf {
         .trim()
         .to_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     data_dir.join("replicas").join(format!("{safe}.sqlite"))
 }
@@ -31,8 +37,17 @@ mod tests {
     #[test]
     fn replica_file_names_are_safe() {
         let dir = Path::new("/d");
-        assert_eq!(replica_path(dir, "C.Martin"), Path::new("/d/replicas/c.martin.sqlite"));
-        assert_eq!(replica_path(dir, "../x y"), Path::new("/d/replicas/.._x_y.sqlite"));
-        assert_eq!(replica_path(dir, "a/b\\c"), Path::new("/d/replicas/a_b_c.sqlite"));
+        assert_eq!(
+            replica_path(dir, "C.Martin"),
+            Path::new("/d/replicas/c.martin.sqlite")
+        );
+        assert_eq!(
+            replica_path(dir, "../x y"),
+            Path::new("/d/replicas/.._x_y.sqlite")
+        );
+        assert_eq!(
+            replica_path(dir, "a/b\\c"),
+            Path::new("/d/replicas/a_b_c.sqlite")
+        );
     }
 }

@@ -30,7 +30,9 @@ pub fn today() -> String {
 }
 
 pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 pub struct Session {
@@ -58,10 +60,16 @@ impl Session {
     ) -> Result<Arc<Session>, ReplicaError> {
         let login = login.trim().to_lowercase();
         if login.is_empty() || password.is_empty() {
-            return Err(ReplicaError::Invalid("saisissez votre identifiant et votre mot de passe".into()));
+            return Err(ReplicaError::Invalid(
+                "saisissez votre identifiant et votre mot de passe".into(),
+            ));
         }
         let path = replica_path(data_dir, &login);
-        let existing = if path.exists() { Some(open_owned(&path, &login)?) } else { None };
+        let existing = if path.exists() {
+            Some(open_owned(&path, &login)?)
+        } else {
+            None
+        };
         let client_id = match &existing {
             Some(store) => meta::get::<String>(&store.conn, meta::CLIENT_ID)?
                 .and_then(|s| Uuid::parse_str(&s).ok())
@@ -71,7 +79,11 @@ impl Session {
         .unwrap_or_else(|| ClientId(Uuid::new_v4()));
         let api = CentralClient::new(central_url);
         step(progress, "Connexion au service central", 0, 0);
-        let request = LoginRequest { login: login.clone(), password: password.to_owned(), client_id: client_id.clone() };
+        let request = LoginRequest {
+            login: login.clone(),
+            password: password.to_owned(),
+            client_id: client_id.clone(),
+        };
         match api.login(&request).await {
             Ok(answer) => {
                 let mut store = match existing {
@@ -81,9 +93,17 @@ impl Session {
                 {
                     let tx = store.conn.transaction()?;
                     meta::set(&tx, meta::LOGIN, login.as_str())?;
-                    meta::set(&tx, meta::PERSONNEL, serde_json::to_string(&answer.personnel).unwrap_or_default())?;
+                    meta::set(
+                        &tx,
+                        meta::PERSONNEL,
+                        serde_json::to_string(&answer.personnel).unwrap_or_default(),
+                    )?;
                     meta::set(&tx, meta::CLIENT_ID, client_id.0.to_string())?;
-                    meta::set(&tx, meta::SEALED_TOKEN, vault::seal(password, &answer.token))?;
+                    meta::set(
+                        &tx,
+                        meta::SEALED_TOKEN,
+                        vault::seal(password, &answer.token),
+                    )?;
                     tx.commit()?;
                 }
                 store.observe_clock(answer.server_hlc, now_ms())?;
@@ -92,17 +112,32 @@ impl Session {
                     let snapshot = api.snapshot(&answer.token).await?;
                     store.observe_clock(snapshot.server_hlc, now_ms())?;
                     let mut report = |done: usize, total: usize| {
-                        step(progress, "Enregistrement sur ce poste", done as u32, total as u32);
+                        step(
+                            progress,
+                            "Enregistrement sur ce poste",
+                            done as u32,
+                            total as u32,
+                        );
                     };
                     store.bootstrap(&snapshot, &mut report)?;
                 }
                 step(progress, "Prêt", 1, 1);
                 Session::new(store, api, answer.personnel, client_id, answer.token, true)
             }
-            Err(e) if e.is_offline() || matches!(e, ReplicaError::Garbage(_) | ReplicaError::Server { status: 500.., .. }) => {
+            Err(e)
+                if e.is_offline()
+                    || matches!(
+                        e,
+                        ReplicaError::Garbage(_) | ReplicaError::Server { status: 500.., .. }
+                    ) =>
+            {
                 // Central unreachable or broken: check the password against this PC's replica.
                 let Some(store) = existing else {
-                    return Err(if e.is_offline() { ReplicaError::NoLocalReplica } else { e });
+                    return Err(if e.is_offline() {
+                        ReplicaError::NoLocalReplica
+                    } else {
+                        e
+                    });
                 };
                 let sealed: Option<Vec<u8>> = meta::get(&store.conn, meta::SEALED_TOKEN)?;
                 let token = sealed
@@ -146,7 +181,11 @@ impl Session {
             client_id,
             token,
             logged_in_online: online,
-            status: watch::channel(EtatSynchro { en_ligne: online, ..EtatSynchro::default() }).0,
+            status: watch::channel(EtatSynchro {
+                en_ligne: online,
+                ..EtatSynchro::default()
+            })
+            .0,
             wake: Notify::new(),
             stopped: AtomicBool::new(false),
         });
@@ -207,7 +246,8 @@ impl Session {
 
     /// One sync round; its outcome is reflected in `etat()`.
     pub async fn sync_once(&self) -> Result<RoundReport, ReplicaError> {
-        let result = sync::round(&self.store, &self.api, &self.token, &self.client_id, now_ms).await;
+        let result =
+            sync::round(&self.store, &self.api, &self.token, &self.client_id, now_ms).await;
         let synced_at = lock(&self.store).last_sync_label()?;
         self.set_status(|s| match &result {
             Ok(_) => {
@@ -253,9 +293,9 @@ impl Session {
     }
 
     pub fn appel(&self, seance_id: &str) -> Result<AppelView, ReplicaError> {
-        lock(&self.store)
-            .appel(seance_id)?
-            .ok_or_else(|| ReplicaError::Invalid(format!("séance {seance_id} introuvable sur ce poste")))
+        lock(&self.store).appel(seance_id)?.ok_or_else(|| {
+            ReplicaError::Invalid(format!("séance {seance_id} introuvable sur ce poste"))
+        })
     }
 
     pub fn absences_du_jour(&self, date: &str) -> Result<Vec<AbsenceView>, ReplicaError> {
@@ -267,13 +307,24 @@ impl Session {
     }
 
     /// Records one pupil's mark: saved here at once (with its outbox entry), sent soon.
-    pub fn marquer(&self, seance_id: &str, eleve_id: &str, presence: Presence) -> Result<(), ReplicaError> {
+    pub fn marquer(
+        &self,
+        seance_id: &str,
+        eleve_id: &str,
+        presence: Presence,
+    ) -> Result<(), ReplicaError> {
         {
             let mut store = lock(&self.store);
             if !store.eleve_dans_seance(seance_id, eleve_id)? {
-                return Err(ReplicaError::Invalid("cet élève n'est pas dans cette séance".into()));
+                return Err(ReplicaError::Invalid(
+                    "cet élève n'est pas dans cette séance".into(),
+                ));
             }
-            let edit = Edit::Presence { seance_id: seance_id.into(), eleve_id: eleve_id.into(), presence };
+            let edit = Edit::Presence {
+                seance_id: seance_id.into(),
+                eleve_id: eleve_id.into(),
+                presence,
+            };
             store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
         }
         self.after_edit()
@@ -284,9 +335,14 @@ impl Session {
         {
             let mut store = lock(&self.store);
             if store.seance(seance_id)?.is_none() {
-                return Err(ReplicaError::Invalid(format!("séance {seance_id} introuvable sur ce poste")));
+                return Err(ReplicaError::Invalid(format!(
+                    "séance {seance_id} introuvable sur ce poste"
+                )));
             }
-            let edit = Edit::AppelEtat { seance_id: seance_id.into(), etat: AppelEtat::Fait };
+            let edit = Edit::AppelEtat {
+                seance_id: seance_id.into(),
+                etat: AppelEtat::Fait,
+            };
             store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
         }
         self.after_edit()
@@ -312,7 +368,11 @@ impl Session {
 }
 
 fn step(progress: &mut (dyn FnMut(Progression) + Send), etape: &str, fait: u32, total: u32) {
-    progress(Progression { etape: etape.to_owned(), fait, total });
+    progress(Progression {
+        etape: etape.to_owned(),
+        fait,
+        total,
+    });
 }
 
 /// Opens an existing replica and checks it belongs to `login`.
@@ -332,8 +392,12 @@ impl Store {
     /// The local time of the last successful sync, `HH:MM:SS`.
     pub fn last_sync_label(&self) -> Result<Option<String>, ReplicaError> {
         let ms: Option<i64> = meta::get(&self.conn, meta::LAST_SYNC_MS)?;
-        Ok(ms.and_then(chrono::DateTime::from_timestamp_millis).map(|t| {
-            t.with_timezone(&chrono::Local).format("%H:%M:%S").to_string()
-        }))
+        Ok(ms
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%H:%M:%S")
+                    .to_string()
+            }))
     }
 }

@@ -43,10 +43,24 @@ pub async fn round(
         if changes.is_empty() {
             break;
         }
-        let request = PushRequest { client_id: client_id.clone(), changes, hlc };
-        let response = api.push(token, &request).await?;
+        let request = PushRequest {
+            client_id: client_id.clone(),
+            changes,
+            hlc,
+        };
+        let response = match api.push(token, &request).await {
+            Ok(response) => response,
+            Err(e @ ReplicaError::Unreachable(_)) => {
+                // Never left this PC: show the entries as local again.
+                outbox::unsend(&mut lock(store).conn, &request.changes)?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
         if response.outcomes.len() != request.changes.len() {
-            return Err(ReplicaError::Garbage("nombre de réponses différent du nombre d'envois".into()));
+            return Err(ReplicaError::Garbage(
+                "nombre de réponses différent du nombre d'envois".into(),
+            ));
         }
         let mut s = lock(store);
         outbox::settle(&mut s.conn, &request.changes, &response.outcomes)?;
@@ -60,7 +74,15 @@ pub async fn round(
     }
     loop {
         let cursor = lock(store).cursor()?;
-        let page = api.pull(token, &PullRequest { cursor, limit: MAX_PULL_PAGE }).await?;
+        let page = api
+            .pull(
+                token,
+                &PullRequest {
+                    cursor,
+                    limit: MAX_PULL_PAGE,
+                },
+            )
+            .await?;
         let mut s = lock(store);
         s.apply_page(&page.changes, page.next_cursor)?;
         s.observe_clock(page.server_hlc, now_ms())?;
@@ -125,7 +147,11 @@ impl Store {
             fields::apply_pulled(&tx, change)?;
         }
         meta::set(&tx, meta::CURSOR, snapshot.cursor as i64)?;
-        meta::set(&tx, meta::ETABLISSEMENT, serde_json::to_string(&snapshot.etablissement).unwrap_or_default())?;
+        meta::set(
+            &tx,
+            meta::ETABLISSEMENT,
+            serde_json::to_string(&snapshot.etablissement).unwrap_or_default(),
+        )?;
         tx.commit()?;
         Ok(())
     }

@@ -34,7 +34,9 @@ pub fn seal(password: &str, secret: &str) -> Vec<u8> {
     // Key derivation with a 16-byte salt and encryption of a short text cannot fail.
     let key = key(password, &salt).unwrap_or([0; 32]);
     let cipher = XChaCha20Poly1305::new(&key.into());
-    let sealed = cipher.encrypt(XNonce::from_slice(&nonce), secret.as_bytes()).unwrap_or_default();
+    let sealed = cipher
+        .encrypt(XNonce::from_slice(&nonce), secret.as_bytes())
+        .unwrap_or_default();
     [salt.as_slice(), nonce.as_slice(), sealed.as_slice()].concat()
 }
 
@@ -45,7 +47,9 @@ pub fn open(password: &str, blob: &[u8]) -> Result<String, VaultError> {
     let (salt, rest) = blob.split_at(SALT_LEN);
     let (nonce, sealed) = rest.split_at(NONCE_LEN);
     let cipher = XChaCha20Poly1305::new(&key(password, salt)?.into());
-    let plain = cipher.decrypt(XNonce::from_slice(nonce), sealed).map_err(|_| VaultError::Refused)?;
+    let plain = cipher
+        .decrypt(XNonce::from_slice(nonce), sealed)
+        .map_err(|_| VaultError::Refused)?;
     String::from_utf8(plain).map_err(|_| VaultError::Refused)
 }
 
@@ -56,14 +60,24 @@ mod tests {
     #[test]
     fn seal_and_open() {
         let blob = seal("demo-enseignant", "token-123");
-        assert!(!blob.windows(9).any(|w| w == b"token-123"), "the token is not in clear");
+        assert!(
+            !blob.windows(9).any(|w| w == b"token-123"),
+            "the token is not in clear"
+        );
         assert_eq!(open("demo-enseignant", &blob), Ok("token-123".into()));
         assert_eq!(open("demo-enseignanT", &blob), Err(VaultError::Refused));
         let mut tampered = blob.clone();
         let last = tampered.len() - 1;
         tampered[last] ^= 1;
         assert_eq!(open("demo-enseignant", &tampered), Err(VaultError::Refused));
-        assert_eq!(open("demo-enseignant", &blob[..10]), Err(VaultError::Refused));
-        assert_ne!(seal("p", "t"), seal("p", "t"), "fresh salt and nonce each time");
+        assert_eq!(
+            open("demo-enseignant", &blob[..10]),
+            Err(VaultError::Refused)
+        );
+        assert_ne!(
+            seal("p", "t"),
+            seal("p", "t"),
+            "fresh salt and nonce each time"
+        );
     }
 }

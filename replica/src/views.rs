@@ -146,7 +146,8 @@ fn etat_sync(outbox_state: Option<String>, version: Option<i64>) -> EtatSync {
 }
 
 fn json_column<T: serde::de::DeserializeOwned>(text: Option<String>, default: T) -> T {
-    text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(default)
+    text.and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(default)
 }
 
 fn row_seance(r: &Row<'_>) -> rusqlite::Result<SeanceView> {
@@ -169,7 +170,11 @@ fn row_seance(r: &Row<'_>) -> rusqlite::Result<SeanceView> {
 
 impl Store {
     /// The séances of a day: a teacher's own (`enseignant = Some(id)`), or the whole school's.
-    pub fn seances_du_jour(&self, date: &str, enseignant: Option<&str>) -> Result<Vec<SeanceView>, ReplicaError> {
+    pub fn seances_du_jour(
+        &self,
+        date: &str,
+        enseignant: Option<&str>,
+    ) -> Result<Vec<SeanceView>, ReplicaError> {
         let sql = format!(
             "{} WHERE se.date = ?1 AND (?2 IS NULL OR sv.enseignant_id = ?2) ORDER BY se.debut, 7",
             SEANCE_SQL.replace("{SYNC}", SYNC_STATE_SQL)
@@ -180,7 +185,10 @@ impl Store {
     }
 
     pub fn seance(&self, seance_id: &str) -> Result<Option<SeanceView>, ReplicaError> {
-        let sql = format!("{} WHERE se.id = ?1", SEANCE_SQL.replace("{SYNC}", SYNC_STATE_SQL));
+        let sql = format!(
+            "{} WHERE se.id = ?1",
+            SEANCE_SQL.replace("{SYNC}", SYNC_STATE_SQL)
+        );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query_map([seance_id], row_seance)?;
         Ok(rows.next().transpose()?)
@@ -188,7 +196,9 @@ impl Store {
 
     /// A séance's roll-call grid: its pupils in alphabetical order with their marks.
     pub fn appel(&self, seance_id: &str) -> Result<Option<AppelView>, ReplicaError> {
-        let Some(seance) = self.seance(seance_id)? else { return Ok(None) };
+        let Some(seance) = self.seance(seance_id)? else {
+            return Ok(None);
+        };
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.id, e.nom, e.prenom, d.code, f.value,
                 (SELECT MIN(o.state) FROM outbox o WHERE o.kind = 'presence' AND o.entity_id = ?1 || '/' || e.id),
@@ -260,7 +270,13 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT client_seq, kind || ' ' || entity_id || ' : ' || value, message FROM refused ORDER BY client_seq",
         )?;
-        let rows = stmt.query_map([], |r| Ok(RefusView { client_seq: r.get(0)?, quoi: r.get(1)?, motif: r.get(2)? }))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(RefusView {
+                client_seq: r.get(0)?,
+                quoi: r.get(1)?,
+                motif: r.get(2)?,
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 }

@@ -21,7 +21,9 @@ struct AppState {
 impl AppState {
     fn session(&self) -> Result<Arc<Session>, UiError> {
         let guard = self.session.lock().unwrap_or_else(|p| p.into_inner());
-        guard.clone().ok_or_else(|| pupitre_replica::ReplicaError::NoSession.into())
+        guard
+            .clone()
+            .ok_or_else(|| pupitre_replica::ReplicaError::NoSession.into())
     }
 }
 
@@ -33,17 +35,32 @@ fn jour_initial() -> String {
 /// The demo script's account, to log in by itself (`scripts/demo.sh`). Never set in production.
 #[tauri::command]
 fn compte_demo() -> Option<(String, String)> {
-    Some((std::env::var("PUPITRE_DEMO_LOGIN").ok()?, std::env::var("PUPITRE_DEMO_PASSWORD").ok()?))
+    Some((
+        std::env::var("PUPITRE_DEMO_LOGIN").ok()?,
+        std::env::var("PUPITRE_DEMO_PASSWORD").ok()?,
+    ))
 }
 
 #[tauri::command]
-async fn connexion(app: AppHandle, state: State<'_, AppState>, login: String, password: String) -> Result<Moi, UiError> {
+async fn connexion(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    login: String,
+    password: String,
+) -> Result<Moi, UiError> {
     let central = std::env::var(CENTRAL_URL_ENV).unwrap_or_else(|_| DEFAULT_CENTRAL_URL.to_owned());
     let emitter = app.clone();
     let mut progress = move |p| {
         let _ = emitter.emit("progression", p);
     };
-    let session = Session::login(&paths::data_dir(), &central, &login, &password, &mut progress).await?;
+    let session = Session::login(
+        &paths::data_dir(),
+        &central,
+        &login,
+        &password,
+        &mut progress,
+    )
+    .await?;
     session.spawn_sync_loop();
     let mut status = session.subscribe();
     tauri::async_runtime::spawn(async move {
@@ -59,7 +76,11 @@ async fn connexion(app: AppHandle, state: State<'_, AppState>, login: String, pa
 
 #[tauri::command]
 async fn deconnexion(state: State<'_, AppState>) -> Result<(), UiError> {
-    let session = state.session.lock().unwrap_or_else(|p| p.into_inner()).take();
+    let session = state
+        .session
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
     match session {
         Some(session) => Ok(session.logout().await?),
         None => Ok(()),
@@ -77,7 +98,12 @@ fn appel(state: State<'_, AppState>, seance_id: String) -> Result<AppelView, UiE
 }
 
 #[tauri::command]
-fn marquer(state: State<'_, AppState>, seance_id: String, eleve_id: String, presence: Presence) -> Result<(), UiError> {
+fn marquer(
+    state: State<'_, AppState>,
+    seance_id: String,
+    eleve_id: String,
+    presence: Presence,
+) -> Result<(), UiError> {
     Ok(state.session()?.marquer(&seance_id, &eleve_id, presence)?)
 }
 

@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, TS,
+)]
 pub struct Hlc {
     /// Milliseconds since the Unix epoch, as best known.
     #[ts(type = "number")]
@@ -17,9 +19,15 @@ impl Hlc {
     #[must_use]
     pub fn tick(self, now_ms: u64) -> Hlc {
         if now_ms > self.wall_ms {
-            Hlc { wall_ms: now_ms, counter: 0 }
+            Hlc {
+                wall_ms: now_ms,
+                counter: 0,
+            }
         } else {
-            Hlc { wall_ms: self.wall_ms, counter: self.counter.saturating_add(1) }
+            Hlc {
+                wall_ms: self.wall_ms,
+                counter: self.counter.saturating_add(1),
+            }
         }
     }
 
@@ -70,8 +78,14 @@ mod tests {
     #[test]
     fn a_clock_behind_still_orders_after_what_it_saw() {
         // A PC two days behind receives a server timestamp: its next edit sorts after it.
-        let server = Hlc { wall_ms: 1_000_000_000, counter: 3 };
-        let pc = Hlc { wall_ms: 1_000_000_000 - 172_800_000, counter: 0 };
+        let server = Hlc {
+            wall_ms: 1_000_000_000,
+            counter: 3,
+        };
+        let pc = Hlc {
+            wall_ms: 1_000_000_000 - 172_800_000,
+            counter: 0,
+        };
         let after = pc.observe(server, pc.wall_ms).tick(pc.wall_ms + 10);
         assert!(after > server);
     }

@@ -75,7 +75,11 @@ pub fn decide(rule: FieldRule, current: Option<&Current<'_>>, incoming: &Incomin
     }
     let incoming_key = (incoming.hlc, incoming.client_id);
     let current_key = (current.hlc, current.client_id);
-    if incoming_key > current_key { Decision::Apply } else { Decision::Keep }
+    if incoming_key > current_key {
+        Decision::Apply
+    } else {
+        Decision::Keep
+    }
 }
 
 #[cfg(test)]
@@ -89,7 +93,10 @@ mod tests {
     }
 
     fn at(wall_ms: u64) -> Hlc {
-        Hlc { wall_ms, counter: 0 }
+        Hlc {
+            wall_ms,
+            counter: 0,
+        }
     }
 
     #[test]
@@ -106,17 +113,57 @@ mod tests {
             // Nothing yet: applies.
             (presence, None, (0, 5, &a, &absent), Decision::Apply),
             // Base is current: applies even with a clock far behind.
-            (presence, Some((7, 1000, &b, &present)), (7, 1, &a, &absent), Decision::Apply),
+            (
+                presence,
+                Some((7, 1000, &b, &present)),
+                (7, 1, &a, &absent),
+                Decision::Apply,
+            ),
             // Concurrent: the later (HLC, client) wins.
-            (presence, Some((7, 1000, &b, &present)), (3, 999, &a, &absent), Decision::Keep),
-            (presence, Some((7, 1000, &b, &present)), (3, 1001, &a, &absent), Decision::Apply),
+            (
+                presence,
+                Some((7, 1000, &b, &present)),
+                (3, 999, &a, &absent),
+                Decision::Keep,
+            ),
+            (
+                presence,
+                Some((7, 1000, &b, &present)),
+                (3, 1001, &a, &absent),
+                Decision::Apply,
+            ),
             // Same HLC: the client id breaks the tie.
-            (presence, Some((7, 1000, &a, &present)), (3, 1000, &b, &absent), Decision::Apply),
-            (presence, Some((7, 1000, &b, &present)), (3, 1000, &a, &absent), Decision::Keep),
+            (
+                presence,
+                Some((7, 1000, &a, &present)),
+                (3, 1000, &b, &absent),
+                Decision::Apply,
+            ),
+            (
+                presence,
+                Some((7, 1000, &b, &present)),
+                (3, 1000, &a, &absent),
+                Decision::Keep,
+            ),
             // One way: a roll call done stays done, whatever the base or the clock.
-            (appel, Some((7, 1000, &b, &fait)), (7, 5000, &a, &en_cours), Decision::Keep),
-            (appel, Some((7, 1000, &b, &en_cours)), (3, 1, &a, &fait), Decision::Apply),
-            (appel, Some((7, 1000, &b, &fait)), (3, 1, &a, &fait), Decision::Apply),
+            (
+                appel,
+                Some((7, 1000, &b, &fait)),
+                (7, 5000, &a, &en_cours),
+                Decision::Keep,
+            ),
+            (
+                appel,
+                Some((7, 1000, &b, &en_cours)),
+                (3, 1, &a, &fait),
+                Decision::Apply,
+            ),
+            (
+                appel,
+                Some((7, 1000, &b, &fait)),
+                (3, 1, &a, &fait),
+                Decision::Apply,
+            ),
         ];
         for (i, (rule, current, (base, hlc, client_id, value), expected)) in
             cases.into_iter().enumerate()
@@ -127,8 +174,17 @@ mod tests {
                 client_id,
                 value,
             });
-            let incoming = Incoming { base_version: base, hlc: at(hlc), client_id, value };
-            assert_eq!(decide(rule, current.as_ref(), &incoming), expected, "case {i}");
+            let incoming = Incoming {
+                base_version: base,
+                hlc: at(hlc),
+                client_id,
+                value,
+            };
+            assert_eq!(
+                decide(rule, current.as_ref(), &incoming),
+                expected,
+                "case {i}"
+            );
         }
     }
 }

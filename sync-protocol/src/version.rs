@@ -36,10 +36,25 @@ mod tests {
 
     #[test]
     fn range() {
-        assert_eq!(check_versions(PROTOCOL_VERSION, SCHEMA_VERSION), VersionCheck::Supported);
-        assert_eq!(check_versions(0, SCHEMA_VERSION), VersionCheck::ClientTooOld);
-        assert_eq!(check_versions(PROTOCOL_VERSION, 0), VersionCheck::ClientTooOld);
-        assert_eq!(check_versions(PROTOCOL_VERSION + 1, SCHEMA_VERSION), VersionCheck::ClientTooNew);
-        assert_eq!(check_versions(PROTOCOL_VERSION, SCHEMA_VERSION + 1), VersionCheck::ClientTooNew);
+        assert_eq!(
+            check_versions(PROTOCOL_VERSION, SCHEMA_VERSION),
+            VersionCheck::Supported
+        );
+        assert_eq!(
+            check_versions(0, SCHEMA_VERSION),
+            VersionCheck::ClientTooOld
+        );
+        assert_eq!(
+            check_versions(PROTOCOL_VERSION, 0),
+            VersionCheck::ClientTooOld
+        );
+        assert_eq!(
+            check_versions(PROTOCOL_VERSION + 1, SCHEMA_VERSION),
+            VersionCheck::ClientTooNew
+        );
+        assert_eq!(
+            check_versions(PROTOCOL_VERSION, SCHEMA_VERSION + 1),
+            VersionCheck::ClientTooNew
+        );
     }
 }

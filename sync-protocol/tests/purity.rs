@@ -28,14 +28,21 @@ fn sources_name_no_clock_io_or_randomness() {
         }
         checked += 1;
     }
-    assert!(checked >= 5, "expected the protocol's modules, found {checked}");
+    assert!(
+        checked >= 5,
+        "expected the protocol's modules, found {checked}"
+    );
 }
 
 #[test]
 fn manifest_has_no_io_dependencies() {
-    let manifest = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-        .expect("manifest");
-    let deps = manifest.split("[dependencies]").nth(1).expect("dependencies section");
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+            .expect("manifest");
+    let deps = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .expect("dependencies section");
     let deps = deps.split("\n[").next().unwrap_or(deps);
     for crate_name in ["tokio", "reqwest", "rusqlite", "rand", "chrono", "axum"] {
         assert!(

@@ -17,8 +17,12 @@ pub fn test_day() -> NaiveDate {
 pub fn demo_central_db(dir: &Path) -> PathBuf {
     let path = dir.join("central.sqlite");
     let db = Db::open(&path).expect("open central db");
-    demo::import(&db, &pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED), test_day())
-        .expect("import demo school");
+    demo::import(
+        &db,
+        &pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED),
+        test_day(),
+    )
+    .expect("import demo school");
     path
 }
 
@@ -43,7 +47,11 @@ impl RunningCentral {
             .await
             .expect("central serves");
         });
-        RunningCentral { addr, stop: Some(stop), task: Some(task) }
+        RunningCentral {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        }
     }
 
     pub fn url(&self) -> String {

@@ -17,17 +17,28 @@ use std::time::{Duration, Instant};
 fn target_dir() -> PathBuf {
     // target/debug/deps/app_window-… → target/debug
     let exe = std::env::current_exe().expect("current exe");
-    exe.parent().and_then(Path::parent).expect("target dir").to_owned()
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .to_owned()
 }
 
 fn binary(name: &str) -> PathBuf {
     let path = target_dir().join(name);
-    assert!(path.exists(), "{} is missing: run `cargo build --workspace --bins` first", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace --bins` first",
+        path.display()
+    );
     path
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 /// A child process stopped with SIGTERM (a SIGKILL of tauri-driver leaves WebKitWebDriver
@@ -36,7 +47,9 @@ struct Proc(Child);
 
 impl Proc {
     fn terminate(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if matches!(self.0.try_wait(), Ok(Some(_))) {
@@ -66,7 +79,9 @@ fn start_central(db: &Path, addr: &str) -> (Proc, String) {
         .spawn()
         .expect("start central");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read address");
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read address");
     let url = line.trim().rsplit(' ').next().expect("url").to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
     (Proc(child), url)
@@ -107,7 +122,12 @@ async fn roll_call_in_the_real_window() {
     let port = free_port();
     let driver = Proc(
         Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &free_port().to_string(),
+            ])
             .env("PUPITRE_DATA_DIR", dir.path().join("poste"))
             .env("PUPITRE_CENTRAL_URL", &url)
             .env("PUPITRE_DATE", test_day().to_string())
@@ -134,35 +154,99 @@ async fn roll_call_in_the_real_window() {
     let client = client.expect("WebDriver session with the app");
 
     // Log in: the replica bootstraps, today's séances show.
-    client.wait().for_element(Locator::Id("login")).await.expect("login form");
-    client.find(Locator::Id("login")).await.expect("login").send_keys(DEMO_TEACHER_LOGIN).await.expect("type");
-    client.find(Locator::Id("password")).await.expect("pw").send_keys(DEMO_TEACHER_PASSWORD).await.expect("type");
-    client.find(Locator::Id("se-connecter")).await.expect("button").click().await.expect("click");
-    let first = client.wait().for_element(Locator::Css("[data-testid=seance]")).await.expect("séances");
+    client
+        .wait()
+        .for_element(Locator::Id("login"))
+        .await
+        .expect("login form");
+    client
+        .find(Locator::Id("login"))
+        .await
+        .expect("login")
+        .send_keys(DEMO_TEACHER_LOGIN)
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("password"))
+        .await
+        .expect("pw")
+        .send_keys(DEMO_TEACHER_PASSWORD)
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("se-connecter"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    let first = client
+        .wait()
+        .for_element(Locator::Css("[data-testid=seance]"))
+        .await
+        .expect("séances");
     screenshot(&client, "journee.png").await;
 
     // The central goes down; the roll call works the same.
     central.terminate();
     first.click().await.expect("open séance");
-    let tile = client.wait().for_element(Locator::Css("[data-testid=eleve]")).await.expect("grid");
+    let tile = client
+        .wait()
+        .for_element(Locator::Css("[data-testid=eleve]"))
+        .await
+        .expect("grid");
     tile.send_keys("a").await.expect("key A");
-    let tiles = client.find_all(Locator::Css("[data-testid=eleve]")).await.expect("tiles");
-    assert_eq!(tiles[0].attr("data-statut").await.expect("attr").as_deref(), Some("absent"));
+    let tiles = client
+        .find_all(Locator::Css("[data-testid=eleve]"))
+        .await
+        .expect("tiles");
+    assert_eq!(
+        tiles[0].attr("data-statut").await.expect("attr").as_deref(),
+        Some("absent")
+    );
     tiles[1].send_keys("r").await.expect("key R");
-    client.find(Locator::Css("[data-testid=valider]")).await.expect("valider").click().await.expect("click");
+    client
+        .find(Locator::Css("[data-testid=valider]"))
+        .await
+        .expect("valider")
+        .click()
+        .await
+        .expect("click");
     wait_text(&client, "[data-testid=appel-fait]", "Appel validé").await;
     wait_text(&client, "[data-testid=etat-synchro]", "Hors ligne").await;
-    wait_text(&client, "[data-testid=en-attente]", "3 modifications en attente").await;
-    let sync = client.find(Locator::Css("[data-testid=sync-seance]")).await.expect("sync").text().await.expect("text");
-    assert_ne!(sync, "Reçu par le service central");
+    wait_text(
+        &client,
+        "[data-testid=en-attente]",
+        "3 modifications en attente",
+    )
+    .await;
+    let sync = client
+        .find(Locator::Css("[data-testid=sync-seance]"))
+        .await
+        .expect("sync")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(sync, "Enregistré sur ce poste, pas encore envoyé");
     screenshot(&client, "appel-hors-ligne.png").await;
 
     // The central is back on the same address: the outbox goes out by itself.
     let (_central, _) = start_central(&central_db, &addr);
     wait_text(&client, "[data-testid=en-attente]", "tout est envoyé").await;
-    wait_text(&client, "[data-testid=sync-seance]", "Reçu par le service central").await;
-    let tiles = client.find_all(Locator::Css("[data-testid=eleve]")).await.expect("tiles");
-    assert_eq!(tiles[0].attr("data-sync").await.expect("attr").as_deref(), Some("acquitte"));
+    wait_text(
+        &client,
+        "[data-testid=sync-seance]",
+        "Reçu par le service central",
+    )
+    .await;
+    let tiles = client
+        .find_all(Locator::Css("[data-testid=eleve]"))
+        .await
+        .expect("tiles");
+    assert_eq!(
+        tiles[0].attr("data-sync").await.expect("attr").as_deref(),
+        Some("acquitte")
+    );
     wait_text(&client, "[data-testid=etat-synchro]", "En ligne").await;
     screenshot(&client, "appel.png").await;
 

@@ -4,7 +4,9 @@
 use pupitre_central::Db;
 use pupitre_domain::{AppelEtat, Heure, Presence};
 use pupitre_e2e::{RunningCentral, demo_central_db, test_day};
-use pupitre_fixtures::{DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
+use pupitre_fixtures::{
+    DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
+};
 use pupitre_replica::client::CentralClient;
 use pupitre_replica::views::EtatSync;
 use pupitre_replica::{ReplicaError, Session};
@@ -13,11 +15,20 @@ use pupitre_sync_protocol::{Change, ClientId, EntityRef, Hlc, OpId};
 use std::sync::Arc;
 use uuid::Uuid;
 
-async fn login(data: &std::path::Path, url: &str, login: &str, password: &str) -> Result<Arc<Session>, ReplicaError> {
+async fn login(
+    data: &std::path::Path,
+    url: &str,
+    login: &str,
+    password: &str,
+) -> Result<Arc<Session>, ReplicaError> {
     let mut steps = Vec::new();
     let session = Session::login(data, url, login, password, &mut |p| steps.push(p.etape)).await;
     if session.is_ok() {
-        assert_eq!(steps.last().map(|s| s.starts_with("Prêt")), Some(true), "{steps:?}");
+        assert_eq!(
+            steps.last().map(|s| s.starts_with("Prêt")),
+            Some(true),
+            "{steps:?}"
+        );
     }
     session
 }
@@ -40,84 +51,163 @@ async fn offline_roll_call_reaches_the_cpe() {
     // 1. The teacher logs in online: the replica holds their scope only.
     let central = RunningCentral::start(&central_db, "127.0.0.1:0".parse().expect("addr")).await;
     let addr = central.addr;
-    let teacher = login(&teacher_dir, &central.url(), DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD)
-        .await
-        .expect("teacher logs in");
+    let teacher = login(
+        &teacher_dir,
+        &central.url(),
+        DEMO_TEACHER_LOGIN,
+        DEMO_TEACHER_PASSWORD,
+    )
+    .await
+    .expect("teacher logs in");
     assert!(teacher.moi().en_ligne);
     let seances = teacher.seances_du_jour(&day).expect("séances");
     assert!(!seances.is_empty(), "the demo teacher teaches on {day}");
-    assert!(seances.iter().all(|s| s.matiere == "FRANCAIS"), "only her own séances: {seances:?}");
+    assert!(
+        seances.iter().all(|s| s.matiere == "FRANCAIS"),
+        "only her own séances: {seances:?}"
+    );
     let seance = &seances[0];
     let appel = teacher.appel(&seance.id).expect("appel");
-    assert!(appel.eleves.len() >= 20, "a whole class: {}", appel.eleves.len());
-    assert!(appel.eleves.iter().all(|e| e.presence == Presence::Present && e.sync == EtatSync::Aucun));
+    assert!(
+        appel.eleves.len() >= 20,
+        "a whole class: {}",
+        appel.eleves.len()
+    );
+    assert!(
+        appel
+            .eleves
+            .iter()
+            .all(|e| e.presence == Presence::Present && e.sync == EtatSync::Aucun)
+    );
     // Nothing of another teacher's division is on this PC.
-    let all_divisions: std::collections::BTreeSet<_> = seances.iter().map(|s| s.cible.clone()).collect();
+    let all_divisions: std::collections::BTreeSet<_> =
+        seances.iter().map(|s| s.cible.clone()).collect();
     assert!(all_divisions.len() < 24, "{all_divisions:?}");
 
     // 2. The central stops. The roll call works the same, offline.
     central.stop().await;
     let absent = appel.eleves[0].eleve_id.clone();
     let late = appel.eleves[1].eleve_id.clone();
-    teacher.marquer(&seance.id, &absent, Presence::Absent).expect("mark absent");
+    teacher
+        .marquer(&seance.id, &absent, Presence::Absent)
+        .expect("mark absent");
     let arrivee = Heure::new(8, 12).expect("valid");
-    teacher.marquer(&seance.id, &late, Presence::Retard { arrivee }).expect("mark late");
+    teacher
+        .marquer(&seance.id, &late, Presence::Retard { arrivee })
+        .expect("mark late");
     teacher.valider_appel(&seance.id).expect("validate");
     let err = teacher.sync_once().await.expect_err("central is down");
     assert!(err.is_offline(), "{err}");
     let etat = teacher.etat();
     assert!(!etat.en_ligne);
     assert_eq!(etat.en_attente, 3);
-    assert_eq!(etat.erreur.as_ref().map(|e| e.code.as_str()), Some("hors_ligne"));
+    assert_eq!(
+        etat.envoyees, 0,
+        "a push that could not connect left nothing 'sent'"
+    );
+    assert_eq!(
+        etat.erreur.as_ref().map(|e| e.code.as_str()),
+        Some("hors_ligne")
+    );
     let appel = teacher.appel(&seance.id).expect("appel");
     assert_eq!(appel.seance.appel, AppelEtat::Fait);
     assert_eq!(appel.eleves[0].presence, Presence::Absent);
-    assert_ne!(appel.eleves[0].sync, EtatSync::Acquitte);
+    assert_eq!(appel.eleves[0].sync, EtatSync::Local);
+    assert_eq!(appel.seance.sync, EtatSync::Local);
 
     // 3. Quit and restart the app, still offline: the login is checked locally, nothing lost.
     teacher.logout().await.expect("logout offline");
     drop(teacher);
-    let wrong = login(&teacher_dir, &format!("http://{addr}"), DEMO_TEACHER_LOGIN, "faux").await;
-    assert!(matches!(wrong, Err(ReplicaError::WrongPassword)), "offline login checks the password");
-    let teacher = login(&teacher_dir, &format!("http://{addr}"), DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD)
-        .await
-        .expect("offline login");
+    let wrong = login(
+        &teacher_dir,
+        &format!("http://{addr}"),
+        DEMO_TEACHER_LOGIN,
+        "faux",
+    )
+    .await;
+    assert!(
+        matches!(wrong, Err(ReplicaError::WrongPassword)),
+        "offline login checks the password"
+    );
+    let teacher = login(
+        &teacher_dir,
+        &format!("http://{addr}"),
+        DEMO_TEACHER_LOGIN,
+        DEMO_TEACHER_PASSWORD,
+    )
+    .await
+    .expect("offline login");
     assert!(!teacher.moi().en_ligne);
     assert_eq!(teacher.etat().en_attente, 3);
-    assert_eq!(teacher.appel(&seance.id).expect("appel").eleves[0].presence, Presence::Absent);
+    assert_eq!(
+        teacher.appel(&seance.id).expect("appel").eleves[0].presence,
+        Presence::Absent
+    );
 
     // 4. The central comes back on the same address: the outbox goes out by itself.
     let log_before = central_log_len(&central_db);
     let central = RunningCentral::start(&central_db, addr).await;
     let sync_loop = teacher.spawn_sync_loop();
     let mut status = teacher.subscribe();
-    tokio::time::timeout(std::time::Duration::from_secs(30), status.wait_for(|s| s.en_ligne && s.en_attente == 0))
-        .await
-        .expect("the loop pushes within 30 s")
-        .expect("status channel open");
-    assert_eq!(central_log_len(&central_db), log_before + 3, "each change applied once");
+    tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        status.wait_for(|s| s.en_ligne && s.en_attente == 0),
+    )
+    .await
+    .expect("the loop pushes within 30 s")
+    .expect("status channel open");
+    assert_eq!(
+        central_log_len(&central_db),
+        log_before + 3,
+        "each change applied once"
+    );
     let appel = teacher.appel(&seance.id).expect("appel");
     assert_eq!(appel.eleves[0].sync, EtatSync::Acquitte);
     assert_eq!(appel.seance.sync, EtatSync::Acquitte);
     assert!(teacher.etat().derniere_synchro.is_some());
 
     // 5. The CPE, on another PC, sees the absence with the séance and the time.
-    let cpe = login(&cpe_dir, &central.url(), DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD).await.expect("cpe logs in");
+    let cpe = login(&cpe_dir, &central.url(), DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD)
+        .await
+        .expect("cpe logs in");
     let absences = cpe.absences_du_jour(&day).expect("absences");
-    let found = absences.iter().find(|a| a.seance_id == seance.id && a.presence == Presence::Absent).expect("the absence");
-    assert_eq!((found.debut.as_str(), found.fin.as_str()), (seance.debut.as_str(), seance.fin.as_str()));
+    let found = absences
+        .iter()
+        .find(|a| a.seance_id == seance.id && a.presence == Presence::Absent)
+        .expect("the absence");
+    assert_eq!(
+        (found.debut.as_str(), found.fin.as_str()),
+        (seance.debut.as_str(), seance.fin.as_str())
+    );
     assert_eq!(found.matiere, "FRANCAIS");
-    assert!(absences.iter().any(|a| a.presence == Presence::Retard { arrivee }));
+    assert!(
+        absences
+            .iter()
+            .any(|a| a.presence == Presence::Retard { arrivee })
+    );
     let cpe_seances = cpe.seances_du_jour(&day).expect("school's séances");
     assert!(cpe_seances.len() > seances.len());
-    assert_eq!(cpe_seances.iter().find(|s| s.id == seance.id).map(|s| s.appel), Some(AppelEtat::Fait));
+    assert_eq!(
+        cpe_seances
+            .iter()
+            .find(|s| s.id == seance.id)
+            .map(|s| s.appel),
+        Some(AppelEtat::Fait)
+    );
 
     // A later change by the teacher reaches the CPE by pull.
-    teacher.marquer(&seance.id, &late, Presence::Present).expect("correct");
+    teacher
+        .marquer(&seance.id, &late, Presence::Present)
+        .expect("correct");
     teacher.sync_once().await.expect("sync");
     cpe.sync_once().await.expect("cpe sync");
     let absences = cpe.absences_du_jour(&day).expect("absences");
-    assert!(!absences.iter().any(|a| a.presence == Presence::Retard { arrivee }), "{absences:?}");
+    assert!(
+        !absences
+            .iter()
+            .any(|a| a.presence == Presence::Retard { arrivee }),
+        "{absences:?}"
+    );
 
     teacher.logout().await.expect("logout");
     sync_loop.await.expect("loop ends after logout");
@@ -147,32 +237,63 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
         .filter(|s| s.enseignant_id == answer.personnel.id)
         .map(|s| s.id.as_str())
         .collect();
-    let seance = snapshot.seances.iter().find(|s| own.contains(&s.service_id.as_str())).expect("own séance");
-    let colleague = snapshot.seances.iter().find(|s| !own.contains(&s.service_id.as_str())).expect("a colleague's séance");
+    let seance = snapshot
+        .seances
+        .iter()
+        .find(|s| own.contains(&s.service_id.as_str()))
+        .expect("own séance");
+    let colleague = snapshot
+        .seances
+        .iter()
+        .find(|s| !own.contains(&s.service_id.as_str()))
+        .expect("a colleague's séance");
     let change = Change {
         op_id: OpId(Uuid::new_v4()),
         client_seq: 1,
-        entity: EntityRef { kind: pupitre_domain::EntityKind::Appel, id: seance.id.clone() },
+        entity: EntityRef {
+            kind: pupitre_domain::EntityKind::Appel,
+            id: seance.id.clone(),
+        },
         field: "etat".into(),
         value: serde_json::json!("fait"),
         base_version: 0,
-        hlc: Hlc { wall_ms: 1, counter: 0 },
+        hlc: Hlc {
+            wall_ms: 1,
+            counter: 0,
+        },
     };
-    let request = PushRequest { client_id: client_id.clone(), changes: vec![change.clone()], hlc: change.hlc };
+    let request = PushRequest {
+        client_id: client_id.clone(),
+        changes: vec![change.clone()],
+        hlc: change.hlc,
+    };
     let first = api.push(&answer.token, &request).await.expect("push");
     let second = api.push(&answer.token, &request).await.expect("retry");
-    assert!(matches!(first.outcomes[0].result, PushResult::Accepted { .. }), "{first:?}");
-    assert_eq!(first.outcomes, second.outcomes, "the retry gets the same acknowledgement");
+    assert!(
+        matches!(first.outcomes[0].result, PushResult::Accepted { .. }),
+        "{first:?}"
+    );
+    assert_eq!(
+        first.outcomes, second.outcomes,
+        "the retry gets the same acknowledgement"
+    );
     assert_eq!(central_log_len(&central_db), 1, "applied once");
 
     // A colleague's séance of the same class is refused with a reason, stable on retry.
     let refused = Change {
         op_id: OpId(Uuid::new_v4()),
         client_seq: 2,
-        entity: EntityRef { kind: pupitre_domain::EntityKind::Appel, id: colleague.id.clone() },
+        entity: EntityRef {
+            kind: pupitre_domain::EntityKind::Appel,
+            id: colleague.id.clone(),
+        },
         ..change.clone()
     };
-    let request = PushRequest { client_id, changes: vec![refused], hlc: change.hlc };
+    let request = PushRequest {
+        client_id,
+        changes: vec![refused],
+        hlc: change.hlc,
+    };
     let answer_refused = api.push(&answer.token, &request).await.expect("push");
     assert!(
         matches!(&answer_refused.outcomes[0].result, PushResult::Refused { code, .. } if code == "hors_perimetre"),

@@ -29,7 +29,10 @@ fn row_change(r: &Row<'_>) -> rusqlite::Result<ServerChange> {
         },
         field: r.get(6)?,
         value: serde_json::from_str(&value).map_err(|e| bad(e.to_string()))?,
-        hlc: Hlc { wall_ms: r.get::<_, i64>(8)? as u64, counter: r.get(9)? },
+        hlc: Hlc {
+            wall_ms: r.get::<_, i64>(8)? as u64,
+            counter: r.get(9)?,
+        },
         effect: match effect.as_str() {
             "applied" => Effect::Applied,
             _ => Effect::Superseded,
@@ -48,8 +51,12 @@ fn scope_filter(who: &Personnel) -> &'static str {
 }
 
 pub fn head(conn: &Connection) -> rusqlite::Result<u64> {
-    conn.query_row("SELECT COALESCE(MAX(server_seq), 0) FROM changes", [], |r| r.get::<_, i64>(0))
-        .map(|v| v as u64)
+    conn.query_row(
+        "SELECT COALESCE(MAX(server_seq), 0) FROM changes",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|v| v as u64)
 }
 
 /// Up to `limit` changes after `cursor` in `who`'s scope, the next cursor and whether more follow.
@@ -100,7 +107,12 @@ pub fn current(
         "SELECT {CHANGE_COLUMNS} FROM fields f JOIN changes c ON c.server_seq = f.server_seq \
          WHERE f.kind = ?1 AND f.entity_id = ?2 AND f.field = ?3"
     );
-    conn.query_row(&sql, params![entity.kind.as_str(), entity.id, field], row_change).optional()
+    conn.query_row(
+        &sql,
+        params![entity.kind.as_str(), entity.id, field],
+        row_change,
+    )
+    .optional()
 }
 
 /// Appends a change to the log at the next sequence and, if applied, makes it the field's value.
@@ -134,14 +146,24 @@ pub fn append(conn: &Connection, change: &ServerChange, scope_key: &str) -> rusq
             "INSERT INTO fields (kind, entity_id, field, server_seq, scope_key)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (kind, entity_id, field) DO UPDATE SET server_seq = excluded.server_seq",
-            params![change.entity.kind.as_str(), change.entity.id, change.field, seq as i64, scope_key],
+            params![
+                change.entity.kind.as_str(),
+                change.entity.id,
+                change.field,
+                seq as i64,
+                scope_key
+            ],
         )?;
     }
     Ok(seq)
 }
 
 /// Registers a replica for a personnel; false if the id already belongs to someone else.
-pub fn register_client(conn: &Connection, client: &ClientId, personnel_id: &str) -> rusqlite::Result<bool> {
+pub fn register_client(
+    conn: &Connection,
+    client: &ClientId,
+    personnel_id: &str,
+) -> rusqlite::Result<bool> {
     conn.execute(
         "INSERT INTO clients (client_id, personnel_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
         params![client.0.to_string(), personnel_id],
@@ -174,7 +196,9 @@ pub fn record_op(
 ) -> rusqlite::Result<()> {
     let (server_seq, code, message) = match result {
         PushResult::Accepted { server_seq } => (Some(*server_seq as i64), None, None),
-        PushResult::Refused { code, message } => (None, Some(code.as_str()), Some(message.as_str())),
+        PushResult::Refused { code, message } => {
+            (None, Some(code.as_str()), Some(message.as_str()))
+        }
     };
     conn.execute(
         "INSERT INTO client_ops (client_id, client_seq, op_id, server_seq, refusal_code, refusal_message)
@@ -201,7 +225,9 @@ pub fn recorded_op(
         |r| {
             let op: String = r.get(0)?;
             let result = match r.get::<_, Option<i64>>(1)? {
-                Some(seq) => PushResult::Accepted { server_seq: seq as u64 },
+                Some(seq) => PushResult::Accepted {
+                    server_seq: seq as u64,
+                },
                 None => PushResult::Refused {
                     code: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
                     message: r.get::<_, Option<String>>(3)?.unwrap_or_default(),

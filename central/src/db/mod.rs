@@ -43,7 +43,10 @@ impl Db {
     }
 
     /// Runs `f` on the connection in a blocking task.
-    pub async fn call<T, E>(&self, f: impl FnOnce(&mut Connection) -> Result<T, E> + Send + 'static) -> Result<T, E>
+    pub async fn call<T, E>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
     where
         T: Send + 'static,
         E: Send + 'static + From<CentralError>,

@@ -38,9 +38,17 @@ pub fn insert(tx: &Transaction<'_>, data: &SchoolData<'_>) -> rusqlite::Result<(
         "INSERT INTO eleves (id, ine, nom, prenom, date_naissance, division_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    let mut member = tx.prepare("INSERT INTO eleve_groupes (eleve_id, groupe_id) VALUES (?1, ?2)")?;
+    let mut member =
+        tx.prepare("INSERT INTO eleve_groupes (eleve_id, groupe_id) VALUES (?1, ?2)")?;
     for e in data.eleves {
-        stmt.execute(params![e.id, e.ine, e.nom, e.prenom, e.date_naissance.to_string(), e.division_id])?;
+        stmt.execute(params![
+            e.id,
+            e.ine,
+            e.nom,
+            e.prenom,
+            e.date_naissance.to_string(),
+            e.division_id
+        ])?;
         for g in &e.groupe_ids {
             member.execute(params![e.id, g])?;
         }
@@ -49,7 +57,13 @@ pub fn insert(tx: &Transaction<'_>, data: &SchoolData<'_>) -> rusqlite::Result<(
         "INSERT INTO personnels (id, civilite, nom, prenom, fonction) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for p in data.personnels {
-        stmt.execute(params![p.id, p.civilite, p.nom, p.prenom, fonction_str(p.fonction)])?;
+        stmt.execute(params![
+            p.id,
+            p.civilite,
+            p.nom,
+            p.prenom,
+            fonction_str(p.fonction)
+        ])?;
     }
     let mut stmt =
         tx.prepare("INSERT INTO matieres (code, code_gestion, libelle) VALUES (?1, ?2, ?3)")?;
@@ -61,7 +75,13 @@ pub fn insert(tx: &Transaction<'_>, data: &SchoolData<'_>) -> rusqlite::Result<(
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for s in data.services {
-        stmt.execute(params![s.id, s.enseignant_id, s.matiere_code, s.cible.key(), s.coefficient])?;
+        stmt.execute(params![
+            s.id,
+            s.enseignant_id,
+            s.matiere_code,
+            s.cible.key(),
+            s.coefficient
+        ])?;
     }
     let mut stmt = tx.prepare(
         "INSERT INTO seances (id, service_id, date, debut, fin, salle) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -132,7 +152,8 @@ fn row_personnel(r: &rusqlite::Row<'_>) -> rusqlite::Result<Personnel> {
 
 /// A user's scope: the whole school, or the targets of the services they teach.
 pub fn scope_of(conn: &Connection, who: &Personnel) -> rusqlite::Result<Scope> {
-    let mut stmt = conn.prepare("SELECT DISTINCT cible_key FROM services WHERE enseignant_id = ?1")?;
+    let mut stmt =
+        conn.prepare("SELECT DISTINCT cible_key FROM services WHERE enseignant_id = ?1")?;
     let taught = stmt
         .query_map([&who.id], |r| cible(r.get(0)?))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -140,7 +161,10 @@ pub fn scope_of(conn: &Connection, who: &Personnel) -> rusqlite::Result<Scope> {
 }
 
 /// The target and teacher of a séance, if it exists.
-pub fn seance_owner(conn: &Connection, seance_id: &str) -> rusqlite::Result<Option<(Cible, String)>> {
+pub fn seance_owner(
+    conn: &Connection,
+    seance_id: &str,
+) -> rusqlite::Result<Option<(Cible, String)>> {
     conn.query_row(
         "SELECT sv.cible_key, sv.enseignant_id FROM seances se JOIN services sv ON sv.id = se.service_id
          WHERE se.id = ?1",
@@ -153,7 +177,9 @@ pub fn seance_owner(conn: &Connection, seance_id: &str) -> rusqlite::Result<Opti
 /// Whether a pupil belongs to a division or group.
 pub fn eleve_in(conn: &Connection, eleve_id: &str, target: &Cible) -> rusqlite::Result<bool> {
     let sql = match target {
-        Cible::Division(_) => "SELECT EXISTS (SELECT 1 FROM eleves WHERE id = ?1 AND division_id = ?2)",
+        Cible::Division(_) => {
+            "SELECT EXISTS (SELECT 1 FROM eleves WHERE id = ?1 AND division_id = ?2)"
+        }
         Cible::Groupe(_) => {
             "SELECT EXISTS (SELECT 1 FROM eleve_groupes WHERE eleve_id = ?1 AND groupe_id = ?2)"
         }
@@ -176,27 +202,44 @@ pub struct ScopedSchool {
 
 pub fn read_scoped(conn: &Connection, scope: &Scope) -> rusqlite::Result<ScopedSchool> {
     let etablissement = conn.query_row("SELECT uai, nom, commune FROM etablissement", [], |r| {
-        Ok(Etablissement { uai: parse(r.get(0)?)?, nom: r.get(1)?, commune: r.get(2)? })
+        Ok(Etablissement {
+            uai: parse(r.get(0)?)?,
+            nom: r.get(1)?,
+            commune: r.get(2)?,
+        })
     })?;
     let sees = |c: &Cible| scope.contains(c);
 
     let mut stmt = conn.prepare("SELECT id, code, niveau FROM divisions ORDER BY code")?;
     let divisions: Vec<Division> = stmt
-        .query_map([], |r| Ok(Division { id: r.get(0)?, code: r.get(1)?, niveau: r.get(2)? }))?
+        .query_map([], |r| {
+            Ok(Division {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                niveau: r.get(2)?,
+            })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
         .filter(|d| sees(&Cible::Division(d.id.clone())))
         .collect();
     let mut stmt = conn.prepare("SELECT id, code, libelle FROM groupes ORDER BY code")?;
     let groupes: Vec<Groupe> = stmt
-        .query_map([], |r| Ok(Groupe { id: r.get(0)?, code: r.get(1)?, libelle: r.get(2)? }))?
+        .query_map([], |r| {
+            Ok(Groupe {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                libelle: r.get(2)?,
+            })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
         .filter(|g| sees(&Cible::Groupe(g.id.clone())))
         .collect();
 
     let mut memberships: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut stmt = conn.prepare("SELECT eleve_id, groupe_id FROM eleve_groupes ORDER BY groupe_id")?;
+    let mut stmt =
+        conn.prepare("SELECT eleve_id, groupe_id FROM eleve_groupes ORDER BY groupe_id")?;
     for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
         let (e, g) = row?;
         memberships.entry(e).or_default().push(g);
@@ -242,7 +285,8 @@ pub fn read_scoped(conn: &Connection, scope: &Scope) -> rusqlite::Result<ScopedS
 
     let teachers: std::collections::BTreeSet<&str> =
         services.iter().map(|s| s.enseignant_id.as_str()).collect();
-    let mut stmt = conn.prepare("SELECT id, civilite, nom, prenom, fonction FROM personnels ORDER BY nom")?;
+    let mut stmt =
+        conn.prepare("SELECT id, civilite, nom, prenom, fonction FROM personnels ORDER BY nom")?;
     let personnels: Vec<Personnel> = stmt
         .query_map([], row_personnel)?
         .collect::<rusqlite::Result<Vec<_>>>()?
@@ -250,14 +294,23 @@ pub fn read_scoped(conn: &Connection, scope: &Scope) -> rusqlite::Result<ScopedS
         .filter(|p| teachers.contains(p.id.as_str()) || p.fonction != Fonction::Enseignant)
         .collect();
 
-    let mut stmt = conn.prepare("SELECT code, code_gestion, libelle FROM matieres ORDER BY libelle")?;
+    let mut stmt =
+        conn.prepare("SELECT code, code_gestion, libelle FROM matieres ORDER BY libelle")?;
     let matieres = stmt
-        .query_map([], |r| Ok(Matiere { code: r.get(0)?, code_gestion: r.get(1)?, libelle: r.get(2)? }))?
+        .query_map([], |r| {
+            Ok(Matiere {
+                code: r.get(0)?,
+                code_gestion: r.get(1)?,
+                libelle: r.get(2)?,
+            })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
 
-    let visible: std::collections::BTreeSet<&str> = services.iter().map(|s| s.id.as_str()).collect();
-    let mut stmt =
-        conn.prepare("SELECT id, service_id, date, debut, fin, salle FROM seances ORDER BY date, debut, id")?;
+    let visible: std::collections::BTreeSet<&str> =
+        services.iter().map(|s| s.id.as_str()).collect();
+    let mut stmt = conn.prepare(
+        "SELECT id, service_id, date, debut, fin, salle FROM seances ORDER BY date, debut, id",
+    )?;
     let seances: Vec<Seance> = stmt
         .query_map([], |r| {
             Ok(Seance {
@@ -274,5 +327,14 @@ pub fn read_scoped(conn: &Connection, scope: &Scope) -> rusqlite::Result<ScopedS
         .filter(|s| visible.contains(s.service_id.as_str()))
         .collect();
 
-    Ok(ScopedSchool { etablissement, divisions, groupes, eleves, personnels, matieres, services, seances })
+    Ok(ScopedSchool {
+        etablissement,
+        divisions,
+        groupes,
+        eleves,
+        personnels,
+        matieres,
+        services,
+        seances,
+    })
 }

@@ -10,7 +10,13 @@ use rusqlite::{Connection, OptionalExtension, params};
 impl Store {
     /// Records a local edit: the new value and its outbox entry, in one transaction. Returns the
     /// entry's client sequence.
-    pub fn edit(&mut self, edit: &Edit, me: &str, op_id: OpId, now_ms: u64) -> Result<u64, ReplicaError> {
+    pub fn edit(
+        &mut self,
+        edit: &Edit,
+        me: &str,
+        op_id: OpId,
+        now_ms: u64,
+    ) -> Result<u64, ReplicaError> {
         let tx = self.conn.transaction()?;
         let clock = Hlc {
             wall_ms: meta::get::<i64>(&tx, meta::HLC_WALL)?.unwrap_or(0) as u64,
@@ -36,7 +42,15 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (kind, entity_id, field) DO UPDATE SET
                 value = excluded.value, author_id = excluded.author_id, at_ms = excluded.at_ms",
-            params![kind, entity_id, field, edit.seance_id(), value, me, now_ms as i64],
+            params![
+                kind,
+                entity_id,
+                field,
+                edit.seance_id(),
+                value,
+                me,
+                now_ms as i64
+            ],
         )?;
         tx.execute(
             "INSERT INTO outbox (client_seq, op_id, kind, entity_id, field, value, base_version, hlc_wall, hlc_counter)
@@ -73,7 +87,10 @@ pub fn apply_pulled(conn: &Connection, change: &ServerChange) -> Result<(), Repl
     let EntityRef { kind, id } = &change.entity;
     let Ok(edit) = Edit::parse(*kind, id, &change.field, &change.value) else {
         // The central validated it; a value this version cannot read is a newer schema.
-        return Err(ReplicaError::Garbage(format!("valeur inconnue pour {kind:?}.{}", change.field)));
+        return Err(ReplicaError::Garbage(format!(
+            "valeur inconnue pour {kind:?}.{}",
+            change.field
+        )));
     };
     let field = change.field.as_str();
     if change.effect == Effect::Applied {
@@ -115,7 +132,12 @@ pub fn apply_pulled(conn: &Connection, change: &ServerChange) -> Result<(), Repl
 }
 
 /// Shows the central's value again for a field whose local edit was refused.
-pub fn revert_to_server(conn: &Connection, kind: EntityKind, id: &str, field: &str) -> rusqlite::Result<()> {
+pub fn revert_to_server(
+    conn: &Connection,
+    kind: EntityKind,
+    id: &str,
+    field: &str,
+) -> rusqlite::Result<()> {
     if outbox::has_pending(conn, kind, id, field)? {
         return Ok(());
     }

@@ -15,7 +15,8 @@ pub const LAST_SYNC_MS: &str = "last_sync_ms";
 pub const ETABLISSEMENT: &str = "etablissement";
 
 pub fn get<T: FromSql>(conn: &Connection, key: &str) -> rusqlite::Result<Option<T>> {
-    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()
 }
 
 pub fn set<T: ToSql>(conn: &Connection, key: &str, value: T) -> rusqlite::Result<()> {

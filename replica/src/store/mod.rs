@@ -40,10 +40,12 @@ impl Store {
         } else {
             rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
         };
-        let mut conn = Connection::open_with_flags(path, flags | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let mut conn =
+            Connection::open_with_flags(path, flags | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         // Reading the header is what fails on a file that is not SQLite at all.
-        let app_id: i64 =
-            conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(|_| not_ours())?;
+        let app_id: i64 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|_| not_ours())?;
         if existed && app_id != APPLICATION_ID {
             return Err(not_ours());
         }
@@ -55,7 +57,10 @@ impl Store {
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         }
         migrate(&mut conn)?;
-        Ok(Store { conn, path: path.to_owned() })
+        Ok(Store {
+            conn,
+            path: path.to_owned(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -64,7 +69,9 @@ impl Store {
 
     /// `PRAGMA integrity_check`: "ok" on a sound file.
     pub fn integrity_check(&self) -> Result<String, ReplicaError> {
-        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 }
 
@@ -89,15 +96,21 @@ mod tests {
         let text = dir.path().join("notes.sqlite");
         std::fs::write(&text, b"bulletins du 1er trimestre, ne pas effacer").expect("write");
         assert!(matches!(Store::open(&text), Err(ReplicaError::NotOurs(_))));
-        assert_eq!(std::fs::read(&text).expect("read"), b"bulletins du 1er trimestre, ne pas effacer");
+        assert_eq!(
+            std::fs::read(&text).expect("read"),
+            b"bulletins du 1er trimestre, ne pas effacer"
+        );
 
         let other = dir.path().join("other.sqlite");
         let conn = Connection::open(&other).expect("open");
-        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").expect("create");
+        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .expect("create");
         drop(conn);
         assert!(matches!(Store::open(&other), Err(ReplicaError::NotOurs(_))));
         let conn = Connection::open(&other).expect("reopen");
-        let n: i64 = conn.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).expect("count");
+        let n: i64 = conn
+            .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+            .expect("count");
         assert_eq!(n, 1);
     }
 

@@ -9,7 +9,12 @@ use pupitre_sync_protocol::{Change, EntityRef, Hlc, OpId};
 use rusqlite::{Connection, params};
 use uuid::Uuid;
 
-pub fn has_pending(conn: &Connection, kind: EntityKind, id: &str, field: &str) -> rusqlite::Result<bool> {
+pub fn has_pending(
+    conn: &Connection,
+    kind: EntityKind,
+    id: &str,
+    field: &str,
+) -> rusqlite::Result<bool> {
     conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = ?1 AND entity_id = ?2 AND field = ?3)",
         params![kind.as_str(), id, field],
@@ -41,15 +46,23 @@ pub fn take_for_push(conn: &mut Connection, limit: usize) -> Result<Vec<Change>,
         let mut changes = Vec::new();
         for row in rows {
             let (seq, op, kind, id, field, value, base, wall, counter) = row?;
-            let corrupt = |what: &str| ReplicaError::Invalid(format!("entrée d'envoi {seq} illisible ({what})"));
+            let corrupt = |what: &str| {
+                ReplicaError::Invalid(format!("entrée d'envoi {seq} illisible ({what})"))
+            };
             changes.push(Change {
                 op_id: OpId(Uuid::parse_str(&op).map_err(|_| corrupt("op"))?),
                 client_seq: seq as u64,
-                entity: EntityRef { kind: EntityKind::parse(&kind).ok_or_else(|| corrupt("kind"))?, id },
+                entity: EntityRef {
+                    kind: EntityKind::parse(&kind).ok_or_else(|| corrupt("kind"))?,
+                    id,
+                },
                 field,
                 value: serde_json::from_str(&value).map_err(|_| corrupt("valeur"))?,
                 base_version: base as u64,
-                hlc: Hlc { wall_ms: wall as u64, counter },
+                hlc: Hlc {
+                    wall_ms: wall as u64,
+                    counter,
+                },
             });
         }
         changes
@@ -64,18 +77,44 @@ pub fn take_for_push(conn: &mut Connection, limit: usize) -> Result<Vec<Change>,
     Ok(changes)
 }
 
+/// Marks entries as never sent (their request could not even connect).
+pub fn unsend(conn: &mut Connection, changes: &[Change]) -> Result<(), ReplicaError> {
+    let tx = conn.transaction()?;
+    for change in changes {
+        tx.execute(
+            "UPDATE outbox SET state = 'local' WHERE client_seq = ?1",
+            [change.client_seq as i64],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 /// Applies the central's answers in one transaction: accepted entries leave the outbox; refused
 /// ones move to the visible refused list and the central's value shows again. A missing
 /// sequence stays to be sent again.
-pub fn settle(conn: &mut Connection, sent: &[Change], outcomes: &[PushOutcome]) -> Result<(), ReplicaError> {
+pub fn settle(
+    conn: &mut Connection,
+    sent: &[Change],
+    outcomes: &[PushOutcome],
+) -> Result<(), ReplicaError> {
     let tx = conn.transaction()?;
     for outcome in outcomes {
-        let Some(change) = sent.iter().find(|c| c.op_id == outcome.op_id && c.client_seq == outcome.client_seq) else {
-            return Err(ReplicaError::Garbage(format!("réponse pour une modification inconnue ({})", outcome.op_id)));
+        let Some(change) = sent
+            .iter()
+            .find(|c| c.op_id == outcome.op_id && c.client_seq == outcome.client_seq)
+        else {
+            return Err(ReplicaError::Garbage(format!(
+                "réponse pour une modification inconnue ({})",
+                outcome.op_id
+            )));
         };
         match &outcome.result {
             PushResult::Accepted { .. } => {
-                tx.execute("DELETE FROM outbox WHERE client_seq = ?1", [change.client_seq as i64])?;
+                tx.execute(
+                    "DELETE FROM outbox WHERE client_seq = ?1",
+                    [change.client_seq as i64],
+                )?;
             }
             PushResult::Refused { code, .. } if code == "sequence_manquante" => {}
             PushResult::Refused { code, message } => {
@@ -93,8 +132,16 @@ pub fn settle(conn: &mut Connection, sent: &[Change], outcomes: &[PushOutcome]) 
                         message
                     ],
                 )?;
-                tx.execute("DELETE FROM outbox WHERE client_seq = ?1", [change.client_seq as i64])?;
-                fields::revert_to_server(&tx, change.entity.kind, &change.entity.id, &change.field)?;
+                tx.execute(
+                    "DELETE FROM outbox WHERE client_seq = ?1",
+                    [change.client_seq as i64],
+                )?;
+                fields::revert_to_server(
+                    &tx,
+                    change.entity.kind,
+                    &change.entity.id,
+                    &change.field,
+                )?;
             }
         }
     }

@@ -17,8 +17,13 @@ pub fn replace(
         "DELETE FROM divisions; DELETE FROM groupes; DELETE FROM eleves; DELETE FROM eleve_groupes;
          DELETE FROM personnels; DELETE FROM matieres; DELETE FROM services; DELETE FROM seances;",
     )?;
-    let total = s.divisions.len() + s.groupes.len() + s.eleves.len() + s.personnels.len()
-        + s.matieres.len() + s.services.len() + s.seances.len();
+    let total = s.divisions.len()
+        + s.groupes.len()
+        + s.eleves.len()
+        + s.personnels.len()
+        + s.matieres.len()
+        + s.services.len()
+        + s.seances.len();
     let mut done = 0;
     let mut tick = |n: usize| {
         done += n;
@@ -36,9 +41,17 @@ pub fn replace(
     let mut stmt = tx.prepare(
         "INSERT INTO eleves (id, ine, nom, prenom, date_naissance, division_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    let mut member = tx.prepare("INSERT INTO eleve_groupes (eleve_id, groupe_id) VALUES (?1, ?2)")?;
+    let mut member =
+        tx.prepare("INSERT INTO eleve_groupes (eleve_id, groupe_id) VALUES (?1, ?2)")?;
     for e in &s.eleves {
-        stmt.execute(params![e.id, e.ine, e.nom, e.prenom, e.date_naissance.to_string(), e.division_id])?;
+        stmt.execute(params![
+            e.id,
+            e.ine,
+            e.nom,
+            e.prenom,
+            e.date_naissance.to_string(),
+            e.division_id
+        ])?;
         for g in &e.groupe_ids {
             member.execute(params![e.id, g])?;
         }
@@ -48,9 +61,16 @@ pub fn replace(
         "INSERT INTO personnels (id, civilite, nom, prenom, fonction) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for p in &s.personnels {
-        stmt.execute(params![p.id, p.civilite, p.nom, p.prenom, fonction_str(p.fonction)])?;
+        stmt.execute(params![
+            p.id,
+            p.civilite,
+            p.nom,
+            p.prenom,
+            fonction_str(p.fonction)
+        ])?;
     }
-    let mut stmt = tx.prepare("INSERT INTO matieres (code, code_gestion, libelle) VALUES (?1, ?2, ?3)")?;
+    let mut stmt =
+        tx.prepare("INSERT INTO matieres (code, code_gestion, libelle) VALUES (?1, ?2, ?3)")?;
     for m in &s.matieres {
         stmt.execute(params![m.code, m.code_gestion, m.libelle])?;
     }
@@ -58,7 +78,13 @@ pub fn replace(
         "INSERT INTO services (id, enseignant_id, matiere_code, cible_key, coefficient) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for sv in &s.services {
-        stmt.execute(params![sv.id, sv.enseignant_id, sv.matiere_code, sv.cible.key(), sv.coefficient])?;
+        stmt.execute(params![
+            sv.id,
+            sv.enseignant_id,
+            sv.matiere_code,
+            sv.cible.key(),
+            sv.coefficient
+        ])?;
     }
     tick(s.personnels.len() + s.matieres.len() + s.services.len());
     let mut stmt = tx.prepare(

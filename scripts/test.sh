@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test of Pupitre: UI type-check and lint, rustfmt, clippy, then all Rust tests
+# (unit, property, end-to-end with the real central, and the real app window under Xvfb).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+bash scripts/setup.sh --test
+
+echo "==> UI : type-check, lint, build"
+(cd ui && npm run --silent check && npm run --silent lint && npm run --silent build)
+
+echo "==> cargo fmt, clippy"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+echo "==> cargo build (the window test drives the built binaries)"
+cargo build --workspace --bins --quiet
+
+echo "==> cargo test"
+xvfb-run -a -s '-screen 0 1280x800x24' cargo test --workspace
+echo "Captures d'écran : target/debug/screenshots/"
