@@ -205,20 +205,13 @@ async fn snapshot(
             // One read transaction: the data and the cursor agree.
             let tx = conn.transaction()?;
             let scope = school::scope_of(&tx, &caller.personnel)?;
-            let data = school::read_scoped(&tx, &scope)?;
+            let school = school::read_scoped(&tx, &scope)?;
             let fields = log::current_fields(&tx, &caller.personnel)?;
             let cursor = log::head(&tx)?;
             Ok(Snapshot {
-                etablissement: data.etablissement,
                 moi: caller.personnel,
                 scope,
-                divisions: data.divisions,
-                groupes: data.groupes,
-                eleves: data.eleves,
-                personnels: data.personnels,
-                matieres: data.matieres,
-                services: data.services,
-                seances: data.seances,
+                school,
                 fields,
                 cursor,
                 server_hlc,

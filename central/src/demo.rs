@@ -1,7 +1,7 @@
 //! Imports the generated demo collège into an empty central database.
 
 use crate::auth;
-use crate::db::{Db, accounts, school};
+use crate::db::{Db, accounts};
 use crate::error::CentralError;
 use chrono::NaiveDate;
 use pupitre_fixtures::DemoSchool;
@@ -17,7 +17,7 @@ pub struct ImportSummary {
 /// Writes the school, its séances for the school year containing `today` and its accounts in
 /// one transaction. Refuses a database that already holds a school.
 pub fn import(db: &Db, demo: &DemoSchool, today: NaiveDate) -> Result<ImportSummary, CentralError> {
-    let seances = demo.seances(today);
+    let school = demo.school(today);
     // Hash outside the transaction: it is the slow part.
     let hashes: Vec<String> = demo
         .comptes
@@ -32,27 +32,15 @@ pub fn import(db: &Db, demo: &DemoSchool, today: NaiveDate) -> Result<ImportSumm
                 "cette base contient déjà un établissement : choisissez un autre fichier".into(),
             ));
         }
-        school::insert(
-            &tx,
-            &school::SchoolData {
-                etablissement: &demo.etablissement,
-                divisions: &demo.divisions,
-                groupes: &demo.groupes,
-                eleves: &demo.eleves,
-                personnels: &demo.personnels,
-                matieres: &demo.matieres,
-                services: &demo.services,
-                seances: &seances,
-            },
-        )?;
+        pupitre_school_db::replace_school(&tx, &school, &mut |_, _| {})?;
         for (compte, hash) in demo.comptes.iter().zip(&hashes) {
             accounts::insert_compte(&tx, &compte.login, &compte.personnel_id, hash)?;
         }
         tx.commit()?;
         Ok(ImportSummary {
-            eleves: demo.eleves.len(),
-            personnels: demo.personnels.len(),
-            seances: seances.len(),
+            eleves: school.eleves.len(),
+            personnels: school.personnels.len(),
+            seances: school.seances.len(),
         })
     })
 }

@@ -11,8 +11,8 @@ pub enum CentralError {
     Sql(#[from] rusqlite::Error),
     #[error("entrée/sortie : {0}")]
     Io(#[from] std::io::Error),
-    #[error("fichier {0} : ce n'est pas une base du service central Pupitre")]
-    NotOurs(String),
+    #[error("{0}")]
+    Open(#[from] pupitre_school_db::OpenError),
     #[error("{0}")]
     Invalid(String),
 }

@@ -12,7 +12,8 @@ pub use edit::{Edit, EntityKind, InvalidEdit};
 pub use heure::Heure;
 pub use presence::{AppelEtat, Presence};
 pub use school::{
-    Cible, Division, Eleve, Etablissement, Fonction, Groupe, Matiere, Personnel, Seance, Service,
+    Cible, Division, Eleve, Etablissement, Fonction, Groupe, Matiere, Personnel, School, Seance,
+    Service,
 };
 pub use scope::{Scope, ScopeKey};
 pub use uai::Uai;

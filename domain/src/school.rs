@@ -49,6 +49,22 @@ pub enum Fonction {
     Direction,
 }
 
+impl Fonction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fonction::Enseignant => "enseignant",
+            Fonction::Cpe => "cpe",
+            Fonction::Direction => "direction",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Fonction> {
+        [Fonction::Enseignant, Fonction::Cpe, Fonction::Direction]
+            .into_iter()
+            .find(|f| f.as_str() == text)
+    }
+}
+
 /// A member of staff, identified as in STS-Web.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Personnel {
@@ -98,6 +114,15 @@ mod tests {
     use super::Cible;
 
     #[test]
+    fn fonction_round_trip() {
+        use super::Fonction;
+        for f in [Fonction::Enseignant, Fonction::Cpe, Fonction::Direction] {
+            assert_eq!(Fonction::parse(f.as_str()), Some(f));
+        }
+        assert_eq!(Fonction::parse("proviseur"), None);
+    }
+
+    #[test]
     fn cible_key_round_trip() {
         for c in [Cible::Division("D5A".into()), Cible::Groupe("G4ESP".into())] {
             assert_eq!(Cible::from_key(&c.key()), Some(c));
@@ -106,6 +131,19 @@ mod tests {
             assert_eq!(Cible::from_key(bad), None, "{bad}");
         }
     }
+}
+
+/// A school's reference data, or the part of it a scope sees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct School {
+    pub etablissement: Etablissement,
+    pub divisions: Vec<Division>,
+    pub groupes: Vec<Groupe>,
+    pub eleves: Vec<Eleve>,
+    pub personnels: Vec<Personnel>,
+    pub matieres: Vec<Matiere>,
+    pub services: Vec<Service>,
+    pub seances: Vec<Seance>,
 }
 
 /// A teacher × subject × division or group, with the subject's coefficient.

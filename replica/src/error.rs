@@ -40,6 +40,16 @@ pub enum ReplicaError {
     NoSession,
 }
 
+impl From<pupitre_school_db::OpenError> for ReplicaError {
+    fn from(e: pupitre_school_db::OpenError) -> Self {
+        match e {
+            pupitre_school_db::OpenError::NotOurs(path) => ReplicaError::NotOurs(path),
+            pupitre_school_db::OpenError::Sql(e) => ReplicaError::Sql(e),
+            pupitre_school_db::OpenError::Io(e) => ReplicaError::Io(e),
+        }
+    }
+}
+
 impl ReplicaError {
     /// Whether the central could not be reached at all (the replica keeps working offline).
     pub fn is_offline(&self) -> bool {

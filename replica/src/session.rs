@@ -4,11 +4,11 @@
 use crate::client::CentralClient;
 use crate::error::{ReplicaError, UiError};
 use crate::paths::replica_path;
-use crate::store::{Store, meta, outbox, school};
+use crate::store::{Store, meta, outbox};
 use crate::sync::{self, RoundReport, SharedStore, lock};
 use crate::vault;
 use crate::views::{AbsenceView, AppelView, EtatSynchro, Moi, Progression, RefusView, SeanceView};
-use pupitre_domain::{AppelEtat, Edit, Etablissement, Fonction, Personnel, Presence};
+use pupitre_domain::{AppelEtat, Edit, Fonction, Personnel, Presence};
 use pupitre_sync_protocol::wire::LoginRequest;
 use pupitre_sync_protocol::{ClientId, OpId};
 use std::path::Path;
@@ -169,10 +169,7 @@ impl Session {
         token: String,
         online: bool,
     ) -> Result<Arc<Session>, ReplicaError> {
-        let etablissement = meta::get::<String>(&store.conn, meta::ETABLISSEMENT)?
-            .and_then(|s| serde_json::from_str::<Etablissement>(&s).ok())
-            .map(|e| e.nom)
-            .unwrap_or_default();
+        let etablissement = store.etablissement()?;
         let session = Arc::new(Session {
             store: Arc::new(Mutex::new(store)),
             api,
@@ -199,7 +196,7 @@ impl Session {
             civilite: self.me.civilite.clone(),
             nom: self.me.nom.clone(),
             prenom: self.me.prenom.clone(),
-            fonction: school::fonction_str(self.me.fonction).to_owned(),
+            fonction: self.me.fonction.as_str().to_owned(),
             etablissement: self.etablissement.clone(),
             en_ligne: self.logged_in_online,
         }

@@ -4,7 +4,7 @@
 
 use crate::client::CentralClient;
 use crate::error::ReplicaError;
-use crate::store::{Store, fields, meta, outbox, school};
+use crate::store::{Store, fields, meta, outbox};
 use pupitre_sync_protocol::wire::{
     MAX_PULL_PAGE, MAX_PUSH_CHANGES, PullRequest, PushOutcome, PushRequest, PushResult, Snapshot,
 };
@@ -142,16 +142,11 @@ impl Store {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<(), ReplicaError> {
         let tx = self.conn.transaction()?;
-        school::replace(&tx, snapshot, progress)?;
+        pupitre_school_db::replace_school(&tx, &snapshot.school, progress)?;
         for change in &snapshot.fields {
             fields::apply_pulled(&tx, change)?;
         }
         meta::set(&tx, meta::CURSOR, snapshot.cursor as i64)?;
-        meta::set(
-            &tx,
-            meta::ETABLISSEMENT,
-            serde_json::to_string(&snapshot.etablissement).unwrap_or_default(),
-        )?;
         tx.commit()?;
         Ok(())
     }

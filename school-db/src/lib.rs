@@ -22,7 +22,11 @@ pub enum OpenError {
 /// with `synchronous = FULL` (a committed transaction survives a crash or a power cut), then
 /// runs the migrations not yet run. Each migration is a list of SQL scripts run in one
 /// transaction; `PRAGMA user_version` counts them. A file that is not ours is left untouched.
-pub fn open(path: &Path, application_id: i64, migrations: &[&[&str]]) -> Result<Connection, OpenError> {
+pub fn open(
+    path: &Path,
+    application_id: i64,
+    migrations: &[&[&str]],
+) -> Result<Connection, OpenError> {
     let not_ours = || OpenError::NotOurs(path.display().to_string());
     let existed = path.exists() && std::fs::metadata(path)?.len() > 0;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -30,11 +34,15 @@ pub fn open(path: &Path, application_id: i64, migrations: &[&[&str]]) -> Result<
     }
     let mut conn = Connection::open(path)?;
     // Reading the header is what fails on a file that is not SQLite at all.
-    let found: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(|_| not_ours())?;
+    let found: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|_| not_ours())?;
     if existed && found != application_id {
         return Err(not_ours());
     }
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+    )?;
     if !existed {
         conn.pragma_update(None, "application_id", application_id)?;
     }
@@ -65,8 +73,14 @@ pub fn replace_school(
          DELETE FROM etablissement;",
     )?;
     let s = school;
-    let total = 1 + s.divisions.len() + s.groupes.len() + s.eleves.len() + s.personnels.len()
-        + s.matieres.len() + s.services.len() + s.seances.len();
+    let total = 1
+        + s.divisions.len()
+        + s.groupes.len()
+        + s.eleves.len()
+        + s.personnels.len()
+        + s.matieres.len()
+        + s.services.len()
+        + s.seances.len();
     let mut done = 0;
     let mut tick = |n: usize| {
         done += n;
@@ -89,9 +103,17 @@ pub fn replace_school(
     let mut stmt = tx.prepare(
         "INSERT INTO eleves (id, ine, nom, prenom, date_naissance, division_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    let mut member = tx.prepare("INSERT INTO eleve_groupes (eleve_id, groupe_id) VALUES (?1, ?2)")?;
+    let mut member =
+        tx.prepare("INSERT INTO eleve_groupes (eleve_id, groupe_id) VALUES (?1, ?2)")?;
     for e in &s.eleves {
-        stmt.execute(params![e.id, e.ine, e.nom, e.prenom, e.date_naissance.to_string(), e.division_id])?;
+        stmt.execute(params![
+            e.id,
+            e.ine,
+            e.nom,
+            e.prenom,
+            e.date_naissance.to_string(),
+            e.division_id
+        ])?;
         for g in &e.groupe_ids {
             member.execute(params![e.id, g])?;
         }
@@ -101,9 +123,16 @@ pub fn replace_school(
         "INSERT INTO personnels (id, civilite, nom, prenom, fonction) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for p in &s.personnels {
-        stmt.execute(params![p.id, p.civilite, p.nom, p.prenom, p.fonction.as_str()])?;
+        stmt.execute(params![
+            p.id,
+            p.civilite,
+            p.nom,
+            p.prenom,
+            p.fonction.as_str()
+        ])?;
     }
-    let mut stmt = tx.prepare("INSERT INTO matieres (code, code_gestion, libelle) VALUES (?1, ?2, ?3)")?;
+    let mut stmt =
+        tx.prepare("INSERT INTO matieres (code, code_gestion, libelle) VALUES (?1, ?2, ?3)")?;
     for m in &s.matieres {
         stmt.execute(params![m.code, m.code_gestion, m.libelle])?;
     }
@@ -111,7 +140,13 @@ pub fn replace_school(
         "INSERT INTO services (id, enseignant_id, matiere_code, cible_key, coefficient) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for sv in &s.services {
-        stmt.execute(params![sv.id, sv.enseignant_id, sv.matiere_code, sv.cible.key(), sv.coefficient])?;
+        stmt.execute(params![
+            sv.id,
+            sv.enseignant_id,
+            sv.matiere_code,
+            sv.cible.key(),
+            sv.coefficient
+        ])?;
     }
     tick(s.personnels.len() + s.matieres.len() + s.services.len());
     let mut stmt = tx.prepare(
@@ -119,7 +154,11 @@ pub fn replace_school(
     )?;
     for chunk in s.seances.chunks(CHUNK) {
         for se in chunk {
-            let (date, debut, fin) = (se.date.to_string(), se.debut.to_string(), se.fin.to_string());
+            let (date, debut, fin) = (
+                se.date.to_string(),
+                se.debut.to_string(),
+                se.fin.to_string(),
+            );
             stmt.execute(params![se.id, se.service_id, date, debut, fin, se.salle])?;
         }
         tick(chunk.len());
@@ -139,15 +178,21 @@ mod tests {
         let text = dir.path().join("notes.sqlite");
         std::fs::write(&text, b"bulletins, ne pas effacer").expect("write");
         assert!(matches!(open(&text, APP, &[]), Err(OpenError::NotOurs(_))));
-        assert_eq!(std::fs::read(&text).expect("read"), b"bulletins, ne pas effacer");
+        assert_eq!(
+            std::fs::read(&text).expect("read"),
+            b"bulletins, ne pas effacer"
+        );
 
         let other = dir.path().join("other.sqlite");
         let conn = Connection::open(&other).expect("open");
-        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").expect("create");
+        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .expect("create");
         drop(conn);
         assert!(matches!(open(&other, APP, &[]), Err(OpenError::NotOurs(_))));
         let conn = Connection::open(&other).expect("reopen");
-        let n: i64 = conn.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).expect("count");
+        let n: i64 = conn
+            .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+            .expect("count");
         assert_eq!(n, 1);
     }
 
@@ -169,6 +214,9 @@ mod tests {
             .collect::<Result<_, _>>()
             .expect("rows");
         assert_eq!(rows, [1, 2]);
-        assert!(matches!(open(&path, APP + 1, &[]), Err(OpenError::NotOurs(_))));
+        assert!(matches!(
+            open(&path, APP + 1, &[]),
+            Err(OpenError::NotOurs(_))
+        ));
     }
 }

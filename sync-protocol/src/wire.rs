@@ -2,9 +2,7 @@
 
 use crate::change::{Change, ClientId, OpId, ServerChange};
 use crate::hlc::Hlc;
-use pupitre_domain::{
-    Division, Eleve, Etablissement, Groupe, Matiere, Personnel, Scope, Seance, Service,
-};
+use pupitre_domain::{Personnel, School, Scope};
 use serde::{Deserialize, Serialize};
 
 /// Most changes one push may carry; the client sends larger outboxes in several pushes.
@@ -89,16 +87,11 @@ pub struct PullResponse {
 /// Everything a new replica needs for its scope, read in one transaction at `cursor`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Snapshot {
-    pub etablissement: Etablissement,
     pub moi: Personnel,
     pub scope: Scope,
-    pub divisions: Vec<Division>,
-    pub groupes: Vec<Groupe>,
-    pub eleves: Vec<Eleve>,
-    pub personnels: Vec<Personnel>,
-    pub matieres: Vec<Matiere>,
-    pub services: Vec<Service>,
-    pub seances: Vec<Seance>,
+    /// The reference data the scope sees (with the divisions of every pupil it sees).
+    #[serde(flatten)]
+    pub school: School,
     /// The current value of every field in scope (the applied changes that still stand).
     pub fields: Vec<ServerChange>,
     pub cursor: u64,

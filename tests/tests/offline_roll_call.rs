@@ -232,17 +232,20 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
         .expect("login");
     let snapshot = api.snapshot(&answer.token).await.expect("snapshot");
     let own: Vec<&str> = snapshot
+        .school
         .services
         .iter()
         .filter(|s| s.enseignant_id == answer.personnel.id)
         .map(|s| s.id.as_str())
         .collect();
     let seance = snapshot
+        .school
         .seances
         .iter()
         .find(|s| own.contains(&s.service_id.as_str()))
         .expect("own séance");
     let colleague = snapshot
+        .school
         .seances
         .iter()
         .find(|s| !own.contains(&s.service_id.as_str()))
@@ -302,5 +305,58 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
     let again = api.push(&answer.token, &request).await.expect("retry");
     assert_eq!(again.outcomes, answer_refused.outcomes);
     assert_eq!(central_log_len(&central_db), 1);
+    central.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_language_group_roll_call_lists_its_pupils_from_every_division() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let central_db = demo_central_db(dir.path());
+    let central = RunningCentral::start(&central_db, "127.0.0.1:0".parse().expect("addr")).await;
+    let school = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED);
+    let (service, groupe) = school
+        .services
+        .iter()
+        .find_map(|s| match &s.cible {
+            pupitre_domain::Cible::Groupe(g) => Some((s, g.clone())),
+            pupitre_domain::Cible::Division(_) => None,
+        })
+        .expect("a language group service");
+    let compte = school
+        .comptes
+        .iter()
+        .find(|c| c.personnel_id == service.enseignant_id)
+        .expect("account");
+    let teacher = login(
+        &dir.path().join("poste"),
+        &central.url(),
+        &compte.login,
+        &compte.password,
+    )
+    .await
+    .expect("LV2 teacher logs in");
+    let expected: std::collections::BTreeSet<String> = school
+        .eleves
+        .iter()
+        .filter(|e| e.groupe_ids.contains(&groupe))
+        .map(|e| e.id.clone())
+        .collect();
+    let seance_id = school
+        .seances(test_day())
+        .into_iter()
+        .find(|s| s.service_id == service.id)
+        .expect("a séance of the group this year")
+        .id;
+    let appel = teacher.appel(&seance_id).expect("appel");
+    let listed: std::collections::BTreeSet<String> =
+        appel.eleves.iter().map(|e| e.eleve_id.clone()).collect();
+    assert_eq!(listed, expected);
+    let divisions: std::collections::BTreeSet<&str> =
+        appel.eleves.iter().map(|e| e.division.as_str()).collect();
+    assert!(
+        divisions.len() > 1,
+        "pupils from several divisions: {divisions:?}"
+    );
+    teacher.logout().await.expect("logout");
     central.stop().await;
 }

@@ -13,32 +13,19 @@ use std::sync::{Arc, Mutex};
 /// `PRAGMA application_id` of a central database ("PUPC").
 const APPLICATION_ID: i64 = 0x5055_5043;
 
-/// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[concat!(
-    include_str!("school.sql"),
+/// Schema migrations, in order (see `pupitre_school_db::open`).
+const MIGRATIONS: &[&[&str]] = &[&[
+    pupitre_school_db::SCHOOL_SQL,
     include_str!("accounts.sql"),
-    include_str!("log.sql")
-)];
+    include_str!("log.sql"),
+]];
 
 #[derive(Clone)]
 pub struct Db(Arc<Mutex<Connection>>);
 
 impl Db {
     pub fn open(path: &Path) -> Result<Db, CentralError> {
-        let not_ours = || CentralError::NotOurs(path.display().to_string());
-        let existed = path.exists() && std::fs::metadata(path)?.len() > 0;
-        let mut conn = Connection::open(path)?;
-        let app_id: i64 = conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|_| not_ours())?;
-        if existed && app_id != APPLICATION_ID {
-            return Err(not_ours());
-        }
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-        )?;
-        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
-        migrate(&mut conn)?;
+        let conn = pupitre_school_db::open(path, APPLICATION_ID, MIGRATIONS)?;
         Ok(Db(Arc::new(Mutex::new(conn))))
     }
 
@@ -65,15 +52,4 @@ impl Db {
         let mut conn = self.0.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut conn)
     }
-}
-
-fn migrate(conn: &mut Connection) -> Result<(), CentralError> {
-    let done: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
-        tx.commit()?;
-    }
-    Ok(())
 }

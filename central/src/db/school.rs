@@ -1,119 +1,15 @@
-//! The school's reference data: imported in one transaction, read by scope.
+//! Reading the school's reference data by scope (the tables are `pupitre_school_db`'s).
 
 use chrono::NaiveDate;
 use pupitre_domain::{
-    Cible, Division, Eleve, Etablissement, Fonction, Groupe, Matiere, Personnel, Scope, Seance,
-    Service,
+    Cible, Division, Eleve, Etablissement, Fonction, Groupe, Matiere, Personnel, School, Scope,
+    Seance, Service,
 };
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeMap;
 
-/// Everything a school import writes.
-pub struct SchoolData<'a> {
-    pub etablissement: &'a Etablissement,
-    pub divisions: &'a [Division],
-    pub groupes: &'a [Groupe],
-    pub eleves: &'a [Eleve],
-    pub personnels: &'a [Personnel],
-    pub matieres: &'a [Matiere],
-    pub services: &'a [Service],
-    pub seances: &'a [Seance],
-}
-
-pub fn insert(tx: &Transaction<'_>, data: &SchoolData<'_>) -> rusqlite::Result<()> {
-    let e = data.etablissement;
-    tx.execute(
-        "INSERT INTO etablissement (uai, nom, commune) VALUES (?1, ?2, ?3)",
-        params![e.uai.as_str(), e.nom, e.commune],
-    )?;
-    let mut stmt = tx.prepare("INSERT INTO divisions (id, code, niveau) VALUES (?1, ?2, ?3)")?;
-    for d in data.divisions {
-        stmt.execute(params![d.id, d.code, d.niveau])?;
-    }
-    let mut stmt = tx.prepare("INSERT INTO groupes (id, code, libelle) VALUES (?1, ?2, ?3)")?;
-    for g in data.groupes {
-        stmt.execute(params![g.id, g.code, g.libelle])?;
-    }
-    let mut stmt = tx.prepare(
-        "INSERT INTO eleves (id, ine, nom, prenom, date_naissance, division_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    let mut member =
-        tx.prepare("INSERT INTO eleve_groupes (eleve_id, groupe_id) VALUES (?1, ?2)")?;
-    for e in data.eleves {
-        stmt.execute(params![
-            e.id,
-            e.ine,
-            e.nom,
-            e.prenom,
-            e.date_naissance.to_string(),
-            e.division_id
-        ])?;
-        for g in &e.groupe_ids {
-            member.execute(params![e.id, g])?;
-        }
-    }
-    let mut stmt = tx.prepare(
-        "INSERT INTO personnels (id, civilite, nom, prenom, fonction) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for p in data.personnels {
-        stmt.execute(params![
-            p.id,
-            p.civilite,
-            p.nom,
-            p.prenom,
-            fonction_str(p.fonction)
-        ])?;
-    }
-    let mut stmt =
-        tx.prepare("INSERT INTO matieres (code, code_gestion, libelle) VALUES (?1, ?2, ?3)")?;
-    for m in data.matieres {
-        stmt.execute(params![m.code, m.code_gestion, m.libelle])?;
-    }
-    let mut stmt = tx.prepare(
-        "INSERT INTO services (id, enseignant_id, matiere_code, cible_key, coefficient)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for s in data.services {
-        stmt.execute(params![
-            s.id,
-            s.enseignant_id,
-            s.matiere_code,
-            s.cible.key(),
-            s.coefficient
-        ])?;
-    }
-    let mut stmt = tx.prepare(
-        "INSERT INTO seances (id, service_id, date, debut, fin, salle) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for s in data.seances {
-        stmt.execute(params![
-            s.id,
-            s.service_id,
-            s.date.to_string(),
-            s.debut.to_string(),
-            s.fin.to_string(),
-            s.salle
-        ])?;
-    }
-    Ok(())
-}
-
-pub fn fonction_str(f: Fonction) -> &'static str {
-    match f {
-        Fonction::Enseignant => "enseignant",
-        Fonction::Cpe => "cpe",
-        Fonction::Direction => "direction",
-    }
-}
-
 fn parse_fonction(s: &str) -> rusqlite::Result<Fonction> {
-    match s {
-        "enseignant" => Ok(Fonction::Enseignant),
-        "cpe" => Ok(Fonction::Cpe),
-        "direction" => Ok(Fonction::Direction),
-        other => Err(bad_column(format!("fonction inconnue {other}"))),
-    }
+    Fonction::parse(s).ok_or_else(|| bad_column(format!("fonction inconnue {s}")))
 }
 
 fn bad_column(msg: String) -> rusqlite::Error {
@@ -188,19 +84,10 @@ pub fn eleve_in(conn: &Connection, eleve_id: &str, target: &Cible) -> rusqlite::
     conn.query_row(sql, params![eleve_id, id], |r| r.get(0))
 }
 
-/// The reference data a scope sees.
-pub struct ScopedSchool {
-    pub etablissement: Etablissement,
-    pub divisions: Vec<Division>,
-    pub groupes: Vec<Groupe>,
-    pub eleves: Vec<Eleve>,
-    pub personnels: Vec<Personnel>,
-    pub matieres: Vec<Matiere>,
-    pub services: Vec<Service>,
-    pub seances: Vec<Seance>,
-}
-
-pub fn read_scoped(conn: &Connection, scope: &Scope) -> rusqlite::Result<ScopedSchool> {
+/// The reference data a scope sees, with the divisions and groups of every pupil it sees (a
+/// language group's pupils come from divisions outside the teacher's scope, and the other way
+/// round).
+pub fn read_scoped(conn: &Connection, scope: &Scope) -> rusqlite::Result<School> {
     let etablissement = conn.query_row("SELECT uai, nom, commune FROM etablissement", [], |r| {
         Ok(Etablissement {
             uai: parse(r.get(0)?)?,
@@ -209,33 +96,6 @@ pub fn read_scoped(conn: &Connection, scope: &Scope) -> rusqlite::Result<ScopedS
         })
     })?;
     let sees = |c: &Cible| scope.contains(c);
-
-    let mut stmt = conn.prepare("SELECT id, code, niveau FROM divisions ORDER BY code")?;
-    let divisions: Vec<Division> = stmt
-        .query_map([], |r| {
-            Ok(Division {
-                id: r.get(0)?,
-                code: r.get(1)?,
-                niveau: r.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .filter(|d| sees(&Cible::Division(d.id.clone())))
-        .collect();
-    let mut stmt = conn.prepare("SELECT id, code, libelle FROM groupes ORDER BY code")?;
-    let groupes: Vec<Groupe> = stmt
-        .query_map([], |r| {
-            Ok(Groupe {
-                id: r.get(0)?,
-                code: r.get(1)?,
-                libelle: r.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .filter(|g| sees(&Cible::Groupe(g.id.clone())))
-        .collect();
 
     let mut memberships: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut stmt =
@@ -263,6 +123,40 @@ pub fn read_scoped(conn: &Connection, scope: &Scope) -> rusqlite::Result<ScopedS
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
         .filter(|e| scope.sees_eleve(e))
+        .collect();
+    let pupils_divisions: std::collections::BTreeSet<&str> =
+        eleves.iter().map(|e| e.division_id.as_str()).collect();
+    let pupils_groupes: std::collections::BTreeSet<&str> = eleves
+        .iter()
+        .flat_map(|e| e.groupe_ids.iter().map(String::as_str))
+        .collect();
+    let mut stmt = conn.prepare("SELECT id, code, libelle FROM groupes ORDER BY code")?;
+    let groupes: Vec<Groupe> = stmt
+        .query_map([], |r| {
+            Ok(Groupe {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                libelle: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|g| sees(&Cible::Groupe(g.id.clone())) || pupils_groupes.contains(g.id.as_str()))
+        .collect();
+    let mut stmt = conn.prepare("SELECT id, code, niveau FROM divisions ORDER BY code")?;
+    let divisions: Vec<Division> = stmt
+        .query_map([], |r| {
+            Ok(Division {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                niveau: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|d| {
+            sees(&Cible::Division(d.id.clone())) || pupils_divisions.contains(d.id.as_str())
+        })
         .collect();
 
     let mut stmt = conn.prepare(
@@ -327,7 +221,7 @@ pub fn read_scoped(conn: &Connection, scope: &Scope) -> rusqlite::Result<ScopedS
         .filter(|s| visible.contains(s.service_id.as_str()))
         .collect();
 
-    Ok(ScopedSchool {
+    Ok(School {
         etablissement,
         divisions,
         groupes,

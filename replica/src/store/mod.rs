@@ -4,7 +4,6 @@
 pub mod fields;
 pub mod meta;
 pub mod outbox;
-pub mod school;
 
 use crate::error::ReplicaError;
 use rusqlite::Connection;
@@ -13,13 +12,13 @@ use std::path::{Path, PathBuf};
 /// `PRAGMA application_id` of a replica ("PUPR"): how we recognise our own files.
 const APPLICATION_ID: i64 = 0x5055_5052;
 
-/// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[concat!(
+/// Schema migrations, in order (see `pupitre_school_db::open`).
+const MIGRATIONS: &[&[&str]] = &[&[
     include_str!("meta.sql"),
-    include_str!("school.sql"),
+    pupitre_school_db::SCHOOL_SQL,
     include_str!("fields.sql"),
-    include_str!("outbox.sql")
-)];
+    include_str!("outbox.sql"),
+]];
 
 pub struct Store {
     pub(crate) conn: Connection,
@@ -30,33 +29,7 @@ impl Store {
     /// Opens (or creates) a replica file. A file that is not a Pupitre replica is refused and
     /// left untouched.
     pub fn open(path: &Path) -> Result<Store, ReplicaError> {
-        let not_ours = || ReplicaError::NotOurs(path.display().to_string());
-        let existed = path.exists() && std::fs::metadata(path)?.len() > 0;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let flags = if existed {
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
-        } else {
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
-        };
-        let mut conn =
-            Connection::open_with_flags(path, flags | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-        // Reading the header is what fails on a file that is not SQLite at all.
-        let app_id: i64 = conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|_| not_ours())?;
-        if existed && app_id != APPLICATION_ID {
-            return Err(not_ours());
-        }
-        // WAL + FULL: a committed edit survives a crash or a power cut.
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-        )?;
-        if !existed {
-            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
-        }
-        migrate(&mut conn)?;
+        let conn = pupitre_school_db::open(path, APPLICATION_ID, MIGRATIONS)?;
         Ok(Store {
             conn,
             path: path.to_owned(),
@@ -73,17 +46,16 @@ impl Store {
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
-}
 
-fn migrate(conn: &mut Connection) -> Result<(), ReplicaError> {
-    let done: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
-        tx.commit()?;
+    /// The school's name, as the snapshot gave it.
+    pub fn etablissement(&self) -> Result<String, ReplicaError> {
+        use rusqlite::OptionalExtension;
+        let nom = self
+            .conn
+            .query_row("SELECT nom FROM etablissement", [], |r| r.get(0))
+            .optional()?;
+        Ok(nom.unwrap_or_default())
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -91,32 +63,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn refuses_foreign_files_and_leaves_them_untouched() {
+    fn refuses_a_foreign_file_and_reopens_its_own() {
         let dir = tempfile::tempdir().expect("tempdir");
         let text = dir.path().join("notes.sqlite");
-        std::fs::write(&text, b"bulletins du 1er trimestre, ne pas effacer").expect("write");
+        std::fs::write(&text, b"ne pas effacer").expect("write");
         assert!(matches!(Store::open(&text), Err(ReplicaError::NotOurs(_))));
-        assert_eq!(
-            std::fs::read(&text).expect("read"),
-            b"bulletins du 1er trimestre, ne pas effacer"
-        );
-
-        let other = dir.path().join("other.sqlite");
-        let conn = Connection::open(&other).expect("open");
-        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
-            .expect("create");
-        drop(conn);
-        assert!(matches!(Store::open(&other), Err(ReplicaError::NotOurs(_))));
-        let conn = Connection::open(&other).expect("reopen");
-        let n: i64 = conn
-            .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
-            .expect("count");
-        assert_eq!(n, 1);
-    }
-
-    #[test]
-    fn reopens_its_own_file() {
-        let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("r.sqlite");
         drop(Store::open(&path).expect("create"));
         let store = Store::open(&path).expect("reopen");
