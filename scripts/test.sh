@@ -20,3 +20,7 @@ cargo build --workspace --bins --quiet
 echo "==> cargo test"
 xvfb-run -a -s '-screen 0 1280x800x24' cargo test --workspace
 echo "Captures d'écran : target/debug/screenshots/"
+
+echo "==> The README's first command, headless"
+rm -rf target/demo-smoke
+PUPITRE_DEMO_DIR="$PWD/target/demo-smoke" PUPITRE_DEMO_PORT=18787 bash scripts/demo.sh --smoke

@@ -8,7 +8,9 @@
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use pupitre_e2e::{demo_central_db, test_day};
-use pupitre_fixtures::{DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
+use pupitre_fixtures::{
+    DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
+};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -102,6 +104,35 @@ async fn wait_text(client: &Client, css: &str, expected: &str) -> String {
     panic!("{css} never showed {expected:?}; last text {last:?}");
 }
 
+async fn log_in(client: &Client, login: &str, password: &str) {
+    client
+        .wait()
+        .for_element(Locator::Id("login"))
+        .await
+        .expect("login form");
+    client
+        .find(Locator::Id("login"))
+        .await
+        .expect("login")
+        .send_keys(login)
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("password"))
+        .await
+        .expect("pw")
+        .send_keys(password)
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("se-connecter"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+}
+
 async fn screenshot(client: &Client, name: &str) {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let png = client.screenshot().await.expect("screenshot");
@@ -186,6 +217,13 @@ async fn roll_call_in_the_real_window() {
         .await
         .expect("séances");
     screenshot(&client, "journee.png").await;
+    let debut: String = first
+        .text()
+        .await
+        .expect("séance text")
+        .chars()
+        .take(5)
+        .collect();
 
     // The central goes down; the roll call works the same.
     central.terminate();
@@ -249,6 +287,26 @@ async fn roll_call_in_the_real_window() {
     );
     wait_text(&client, "[data-testid=etat-synchro]", "En ligne").await;
     screenshot(&client, "appel.png").await;
+    let absent_name = tiles[0]
+        .find(Locator::Css(".nom strong"))
+        .await
+        .expect("name")
+        .text()
+        .await
+        .expect("text");
+
+    // The CPE logs in on this PC: the absence is on the vie scolaire desk.
+    client
+        .find(Locator::Css("[data-testid=deconnexion]"))
+        .await
+        .expect("logout")
+        .click()
+        .await
+        .expect("click");
+    log_in(&client, DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD).await;
+    let row = wait_text(&client, "[data-testid=absences]", &absent_name).await;
+    assert!(row.contains("Absent") && row.contains(&debut), "{row}");
+    screenshot(&client, "vie-scolaire.png").await;
 
     client.close().await.expect("close session");
     drop(driver);

@@ -25,6 +25,11 @@ export function decaler(iso: string, jours: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
+export function aujourdhui(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 export function heureActuelle(): string {
   const d = new Date();
   return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
