@@ -60,25 +60,6 @@ impl<'de> Deserialize<'de> for Heure {
     }
 }
 
-impl ts_rs::TS for Heure {
-    type WithoutGenerics = Self;
-    fn name() -> String {
-        "string".to_owned()
-    }
-    fn inline() -> String {
-        "string".to_owned()
-    }
-    fn inline_flattened() -> String {
-        panic!("Heure cannot be flattened")
-    }
-    fn decl() -> String {
-        panic!("Heure is a primitive string")
-    }
-    fn decl_concrete() -> String {
-        panic!("Heure is a primitive string")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

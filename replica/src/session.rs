@@ -202,14 +202,6 @@ impl Session {
         }
     }
 
-    pub fn client_id(&self) -> &ClientId {
-        &self.client_id
-    }
-
-    pub fn store_path(&self) -> std::path::PathBuf {
-        lock(&self.store).path().to_owned()
-    }
-
     /// Runs sync rounds until `logout`: right after a local edit, every `IDLE` otherwise, and
     /// with doubling delays while the central is unreachable or failing.
     pub fn spawn_sync_loop(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {

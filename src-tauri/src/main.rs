@@ -53,6 +53,18 @@ async fn connexion(
     let mut progress = move |p| {
         let _ = emitter.emit("progression", p);
     };
+    let previous = state
+        .session
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    if let Some(previous) = previous {
+        // Never two sessions at once on a shared PC. A central that cannot revoke the old token
+        // must not block the new login: the token expires on its own.
+        if let Err(e) = previous.logout().await {
+            tracing::warn!("previous session not revoked at the central: {e}");
+        }
+    }
     let session = Session::login(
         &paths::data_dir(),
         &central,
