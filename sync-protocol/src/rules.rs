@@ -188,3 +188,120 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! The merge rules against a simple model: among concurrent edits of one field, the result
+    //! does not depend on the order of delivery, and delivering a batch again changes nothing.
+
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+    use uuid::Uuid;
+
+    #[derive(Debug, Clone)]
+    struct Edit {
+        hlc: Hlc,
+        client: ClientId,
+        value: Value,
+    }
+
+    fn edit(values: &'static [&'static str]) -> impl Strategy<Value = Edit> {
+        (0u64..50, 0u32..3, 0u128..4, 0..values.len()).prop_map(move |(wall, counter, c, v)| Edit {
+            hlc: Hlc {
+                wall_ms: wall,
+                counter,
+            },
+            client: ClientId(Uuid::from_u128(c)),
+            value: json!(values[v]),
+        })
+    }
+
+    /// Delivers concurrent edits (all based on version 0) in order; returns the final value.
+    fn deliver(rule: FieldRule, edits: &[Edit]) -> Option<Value> {
+        let mut current: Option<(u64, Edit)> = None;
+        for (i, e) in edits.iter().enumerate() {
+            let decision = {
+                let cur = current.as_ref().map(|(version, c)| Current {
+                    version: *version,
+                    hlc: c.hlc,
+                    client_id: &c.client,
+                    value: &c.value,
+                });
+                decide(
+                    rule,
+                    cur.as_ref(),
+                    &Incoming {
+                        base_version: 0,
+                        hlc: e.hlc,
+                        client_id: &e.client,
+                        value: &e.value,
+                    },
+                )
+            };
+            if decision == Decision::Apply {
+                current = Some((i as u64 + 1, e.clone()));
+            }
+        }
+        current.map(|(_, e)| e.value)
+    }
+
+    const PRESENCES: &[&str] = &["present", "absent", "retard"];
+    const ETATS: &[&str] = &["non_fait", "en_cours", "fait"];
+
+    proptest! {
+        #[test]
+        fn last_writer_wins_is_the_model_whatever_the_order(
+            edits in proptest::collection::vec(edit(PRESENCES), 1..8),
+            seed in any::<u64>(),
+        ) {
+            let rule = rule_for(EntityKind::Presence, "statut");
+            // Model: the edit with the greatest (HLC, client) stands; ties on both keep the first
+            // delivered, so the model takes the values of all maximal edits.
+            let best = edits.iter().map(|e| (e.hlc, e.client.clone())).max().expect("non-empty");
+            let winners: Vec<Value> = edits.iter().filter(|e| (e.hlc, e.client.clone()) == best).map(|e| e.value.clone()).collect();
+            let mut shuffled = edits.clone();
+            shuffle(&mut shuffled, seed);
+            for order in [&edits, &shuffled] {
+                let got = deliver(rule, order).expect("a value");
+                prop_assert!(winners.contains(&got), "{got} not in {winners:?}");
+            }
+        }
+
+        #[test]
+        fn one_way_states_end_at_the_furthest(
+            edits in proptest::collection::vec(edit(ETATS), 1..8),
+            seed in any::<u64>(),
+        ) {
+            let rule = rule_for(EntityKind::Appel, "etat");
+            let rank = |v: &Value| ETATS.iter().position(|s| json!(s) == *v);
+            let furthest = edits.iter().filter_map(|e| rank(&e.value)).max();
+            let mut shuffled = edits.clone();
+            shuffle(&mut shuffled, seed);
+            for order in [&edits, &shuffled] {
+                let got = deliver(rule, order).expect("a value");
+                prop_assert_eq!(rank(&got), furthest);
+            }
+        }
+
+        #[test]
+        fn delivering_a_batch_three_times_equals_once(
+            edits in proptest::collection::vec(edit(PRESENCES), 1..8),
+        ) {
+            for rule in [rule_for(EntityKind::Presence, "statut"), rule_for(EntityKind::Appel, "etat")] {
+                let thrice: Vec<Edit> = edits.iter().chain(&edits).chain(&edits).cloned().collect();
+                prop_assert_eq!(deliver(rule, &edits), deliver(rule, &thrice));
+            }
+        }
+    }
+
+    /// A seeded Fisher-Yates shuffle (the protocol crate takes no randomness source).
+    fn shuffle<T>(items: &mut [T], mut seed: u64) {
+        for i in (1..items.len()).rev() {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            items.swap(i, (seed >> 33) as usize % (i + 1));
+        }
+    }
+}

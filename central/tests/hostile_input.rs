@@ -1,0 +1,295 @@
+//! Hostile or broken requests at the real central service: each gets a 4xx with a JSON reason,
+//! nothing is applied, and the service keeps serving.
+
+use chrono::NaiveDate;
+use pupitre_central::{Db, demo};
+use pupitre_fixtures::{
+    DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
+};
+use pupitre_sync_protocol::version::{HEADER_PROTOCOL, HEADER_SCHEMA};
+use pupitre_sync_protocol::wire::{ApiError, PushResponse, PushResult, Snapshot};
+use pupitre_sync_protocol::{PROTOCOL_VERSION, SCHEMA_VERSION};
+use serde_json::{Value, json};
+use std::path::Path;
+
+struct Central {
+    url: String,
+    http: reqwest::Client,
+    db: std::path::PathBuf,
+}
+
+impl Central {
+    async fn start(dir: &Path) -> Central {
+        let db = dir.join("central.sqlite");
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+        demo::import(
+            &Db::open(&db).expect("db"),
+            &pupitre_fixtures::generate(1),
+            day,
+        )
+        .expect("import");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let path = db.clone();
+        tokio::spawn(async move {
+            pupitre_central::serve(listener, &path, std::future::pending()).await
+        });
+        Central {
+            url,
+            http: reqwest::Client::new(),
+            db,
+        }
+    }
+
+    fn post(&self, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
+            .header(HEADER_SCHEMA, SCHEMA_VERSION.to_string());
+        match token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+    }
+
+    async fn login(&self, login: &str, password: &str, client: &str) -> String {
+        let body = json!({"login": login, "password": password, "client_id": client});
+        let answer: Value = self
+            .post("/v1/login", None)
+            .json(&body)
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json");
+        answer["token"].as_str().expect("token").to_owned()
+    }
+
+    fn log_len(&self) -> i64 {
+        Db::open(&self.db)
+            .expect("db")
+            .with(|c| c.query_row("SELECT COUNT(*) FROM changes", [], |r| r.get(0)))
+            .expect("count")
+    }
+}
+
+/// Sends and checks a 4xx with a French `{code, message}` body; returns the code.
+async fn refused(request: reqwest::RequestBuilder, status: u16) -> String {
+    let response = request.send().await.expect("send");
+    assert_eq!(response.status().as_u16(), status);
+    let error: ApiError = response.json().await.expect("a JSON error body");
+    assert!(!error.message.is_empty());
+    error.code
+}
+
+fn change(seq: u64, op: &str, seance: &str) -> Value {
+    json!({
+        "op_id": op, "client_seq": seq,
+        "entity": {"kind": "appel", "id": seance}, "field": "etat", "value": "fait",
+        "base_version": 0, "hlc": {"wall_ms": 1, "counter": 0}
+    })
+}
+
+#[tokio::test]
+async fn hostile_requests_get_reasons_and_change_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let central = Central::start(dir.path()).await;
+    let client = "6f9c1a52-0000-4000-8000-000000000001";
+    let token = central
+        .login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, client)
+        .await;
+    let snapshot: Snapshot = central
+        .http
+        .get(format!("{}/v1/snapshot", central.url))
+        .header(HEADER_PROTOCOL, "1")
+        .header(HEADER_SCHEMA, "1")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("snapshot");
+    let own: Vec<&str> = snapshot
+        .school
+        .services
+        .iter()
+        .filter(|s| s.enseignant_id == snapshot.moi.id)
+        .map(|s| s.id.as_str())
+        .collect();
+    let seance = snapshot
+        .school
+        .seances
+        .iter()
+        .find(|s| own.contains(&s.service_id.as_str()))
+        .expect("own séance")
+        .id
+        .clone();
+    let t = Some(token.as_str());
+
+    // Malformed JSON, wrong types, unknown fields and kinds.
+    let bodies = [
+        "{".to_owned(),
+        "null".to_owned(),
+        json!({"client_id": client, "changes": "x", "hlc": {"wall_ms": 0, "counter": 0}}).to_string(),
+        json!({"client_id": client, "changes": [], "hlc": {"wall_ms": -1, "counter": 0}}).to_string(),
+        json!({"client_id": client, "changes": [change(1, "not-a-uuid", &seance)], "hlc": {"wall_ms": 0, "counter": 0}}).to_string(),
+        json!({"client_id": client, "changes": [{"kind": "note"}], "hlc": {"wall_ms": 0, "counter": 0}}).to_string(),
+        json!({"client_id": client, "changes": [], "hlc": {"wall_ms": 0, "counter": 0}, "admin": true}).to_string(),
+    ];
+    for body in bodies {
+        let request = central
+            .post("/v1/push", t)
+            .header("content-type", "application/json")
+            .body(body.clone());
+        assert_eq!(refused(request, 400).await, "requete_invalide", "{body}");
+    }
+
+    // A huge body is cut off before it is read; too many changes are refused.
+    let huge = format!("{{\"pad\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    let response = central
+        .post("/v1/push", t)
+        .body(huge)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status().as_u16(), 413);
+    let many: Vec<Value> = (1..=501).map(|i| change(i, &uuid(i), &seance)).collect();
+    let body = json!({"client_id": client, "changes": many, "hlc": {"wall_ms": 0, "counter": 0}});
+    assert_eq!(
+        refused(central.post("/v1/push", t).json(&body), 413).await,
+        "trop_de_modifications"
+    );
+
+    // Missing or stale versions, missing or forged token, another replica's id.
+    let no_versions = central
+        .http
+        .post(format!("{}/v1/pull", central.url))
+        .bearer_auth(&token)
+        .json(&json!({"cursor": 0, "limit": 10}));
+    assert_eq!(refused(no_versions, 400).await, "requete_invalide");
+    let old = central
+        .http
+        .post(format!("{}/v1/pull", central.url))
+        .header(HEADER_PROTOCOL, "0")
+        .header(HEADER_SCHEMA, "1")
+        .bearer_auth(&token)
+        .json(&json!({"cursor": 0, "limit": 10}));
+    assert_eq!(refused(old, 426).await, "mise_a_jour_necessaire");
+    assert_eq!(
+        refused(
+            central
+                .post("/v1/pull", None)
+                .json(&json!({"cursor": 0, "limit": 10})),
+            401
+        )
+        .await,
+        "session"
+    );
+    assert_eq!(
+        refused(
+            central
+                .post("/v1/pull", Some("forged"))
+                .json(&json!({"cursor": 0, "limit": 10})),
+            401
+        )
+        .await,
+        "session"
+    );
+    let cpe_token = central
+        .login(
+            DEMO_CPE_LOGIN,
+            DEMO_CPE_PASSWORD,
+            "6f9c1a52-0000-4000-8000-000000000002",
+        )
+        .await;
+    let body = json!({"client_id": client, "changes": [change(1, &uuid(1), &seance)], "hlc": {"wall_ms": 0, "counter": 0}});
+    assert_eq!(
+        refused(central.post("/v1/push", Some(&cpe_token)).json(&body), 403).await,
+        "poste"
+    );
+    // A replica id already registered to someone else cannot be taken over at login.
+    let takeover =
+        json!({"login": DEMO_CPE_LOGIN, "password": DEMO_CPE_PASSWORD, "client_id": client});
+    assert_eq!(
+        refused(central.post("/v1/login", None).json(&takeover), 409).await,
+        "poste"
+    );
+    assert_eq!(central.log_len(), 0);
+
+    // Sequences from the future are refused (and resent later); a reused sequence with another
+    // op id is refused; values outside the domain are refused with a reason.
+    let push = |changes: Vec<Value>| {
+        central.post("/v1/push", t).json(
+            &json!({"client_id": client, "changes": changes, "hlc": {"wall_ms": 0, "counter": 0}}),
+        )
+    };
+    let answer: PushResponse = push(vec![change(5, &uuid(5), &seance)])
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        matches!(&answer.outcomes[0].result, PushResult::Refused { code, .. } if code == "sequence_manquante")
+    );
+    let answer: PushResponse = push(vec![change(1, &uuid(1), &seance)])
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert!(matches!(
+        answer.outcomes[0].result,
+        PushResult::Accepted { server_seq: 1 }
+    ));
+    let answer: PushResponse = push(vec![change(1, &uuid(99), &seance)])
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        matches!(&answer.outcomes[0].result, PushResult::Refused { code, .. } if code == "sequence_reutilisee")
+    );
+    let mut bad_value = change(2, &uuid(2), &seance);
+    bad_value["value"] = json!("terminé");
+    let mut bad_id = change(3, &uuid(3), "../../etc");
+    bad_id["entity"]["kind"] = json!("presence");
+    bad_id["field"] = json!("statut");
+    bad_id["value"] = json!({"statut": "absent"});
+    let answer: PushResponse = push(vec![bad_value, bad_id])
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    for outcome in &answer.outcomes {
+        assert!(
+            matches!(&outcome.result, PushResult::Refused { code, .. } if code == "valeur_invalide"),
+            "{outcome:?}"
+        );
+    }
+    assert_eq!(central.log_len(), 1);
+
+    // Still serving.
+    let health = central
+        .http
+        .get(format!("{}/health", central.url))
+        .send()
+        .await
+        .expect("send");
+    assert!(health.status().is_success());
+}
+
+fn uuid(n: u64) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
