@@ -201,21 +201,8 @@ async fn snapshot(
     let server_hlc = central.clock.tick();
     let snapshot = central
         .db
-        .call(move |conn| -> Result<_, ApiFailure> {
-            // One read transaction: the data and the cursor agree.
-            let tx = conn.transaction()?;
-            let scope = school::scope_of(&tx, &caller.personnel)?;
-            let school = school::read_scoped(&tx, &scope)?;
-            let fields = log::current_fields(&tx, &caller.personnel)?;
-            let cursor = log::head(&tx)?;
-            Ok(Snapshot {
-                moi: caller.personnel,
-                scope,
-                school,
-                fields,
-                cursor,
-                server_hlc,
-            })
+        .call(move |conn| {
+            crate::snapshot::read(conn, caller.personnel, server_hlc).map_err(ApiFailure::from)
         })
         .await?;
     Ok(Json(snapshot))

@@ -4,7 +4,8 @@ use crate::auth;
 use crate::db::{Db, accounts};
 use crate::error::CentralError;
 use chrono::NaiveDate;
-use pupitre_fixtures::DemoSchool;
+use pupitre_domain::School;
+use pupitre_fixtures::{Compte, DemoSchool};
 
 /// What an import wrote, for the operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,10 +18,17 @@ pub struct ImportSummary {
 /// Writes the school, its séances for the school year containing `today` and its accounts in
 /// one transaction. Refuses a database that already holds a school.
 pub fn import(db: &Db, demo: &DemoSchool, today: NaiveDate) -> Result<ImportSummary, CentralError> {
-    let school = demo.school(today);
+    import_school(db, &demo.school(today), &demo.comptes)
+}
+
+/// Writes `school` and the accounts `comptes` in one transaction, into an empty database.
+pub fn import_school(
+    db: &Db,
+    school: &School,
+    comptes: &[Compte],
+) -> Result<ImportSummary, CentralError> {
     // Hash outside the transaction: it is the slow part.
-    let hashes: Vec<String> = demo
-        .comptes
+    let hashes: Vec<String> = comptes
         .iter()
         .map(|c| auth::hash_password(&c.password))
         .collect();
@@ -32,8 +40,8 @@ pub fn import(db: &Db, demo: &DemoSchool, today: NaiveDate) -> Result<ImportSumm
                 "cette base contient déjà un établissement : choisissez un autre fichier".into(),
             ));
         }
-        pupitre_school_db::replace_school(&tx, &school, &mut |_, _| {})?;
-        for (compte, hash) in demo.comptes.iter().zip(&hashes) {
+        pupitre_school_db::replace_school(&tx, school, &mut |_, _| {})?;
+        for (compte, hash) in comptes.iter().zip(&hashes) {
             accounts::insert_compte(&tx, &compte.login, &compte.personnel_id, hash)?;
         }
         tx.commit()?;

@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod push;
+pub mod snapshot;
 
 pub use api::{Central, router};
 pub use db::Db;

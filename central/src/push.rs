@@ -139,7 +139,7 @@ fn apply(
             Decision::Keep => Effect::Superseded,
         },
     };
-    let server_seq = log::append(conn, &logged, &cible.key())?;
+    let server_seq = log::append(conn, &logged, change.base_version, &cible.key())?;
     Ok(PushResult::Accepted { server_seq })
 }
 

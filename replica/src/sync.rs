@@ -6,12 +6,38 @@ use crate::client::CentralClient;
 use crate::error::ReplicaError;
 use crate::store::{Store, fields, meta, outbox};
 use pupitre_sync_protocol::wire::{
-    MAX_PULL_PAGE, MAX_PUSH_CHANGES, PullRequest, PushOutcome, PushRequest, PushResult, Snapshot,
+    MAX_PULL_PAGE, MAX_PUSH_CHANGES, PullRequest, PullResponse, PushOutcome, PushRequest,
+    PushResponse, PushResult, Snapshot,
 };
 use pupitre_sync_protocol::{ClientId, Hlc};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub type SharedStore = Arc<Mutex<Store>>;
+
+/// How a round reaches the central: HTTP in the app (`CentralClient`), direct calls in the
+/// deterministic simulation.
+pub trait Transport {
+    fn push(
+        &self,
+        token: &str,
+        request: &PushRequest,
+    ) -> impl Future<Output = Result<PushResponse, ReplicaError>> + Send;
+    fn pull(
+        &self,
+        token: &str,
+        request: &PullRequest,
+    ) -> impl Future<Output = Result<PullResponse, ReplicaError>> + Send;
+}
+
+impl Transport for CentralClient {
+    async fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse, ReplicaError> {
+        CentralClient::push(self, token, request).await
+    }
+
+    async fn pull(&self, token: &str, request: &PullRequest) -> Result<PullResponse, ReplicaError> {
+        CentralClient::pull(self, token, request).await
+    }
+}
 
 pub fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(|p| p.into_inner())
@@ -28,7 +54,7 @@ pub struct RoundReport {
 /// Pushes every pending entry (in batches), then pulls until up to date.
 pub async fn round(
     store: &SharedStore,
-    api: &CentralClient,
+    api: &impl Transport,
     token: &str,
     client_id: &ClientId,
     now_ms: impl Fn() -> u64,

@@ -116,7 +116,12 @@ pub fn current(
 }
 
 /// Appends a change to the log at the next sequence and, if applied, makes it the field's value.
-pub fn append(conn: &Connection, change: &ServerChange, scope_key: &str) -> rusqlite::Result<u64> {
+pub fn append(
+    conn: &Connection,
+    change: &ServerChange,
+    base_version: u64,
+    scope_key: &str,
+) -> rusqlite::Result<u64> {
     let seq = head(conn)? + 1;
     let effect = match change.effect {
         Effect::Applied => "applied",
@@ -124,8 +129,8 @@ pub fn append(conn: &Connection, change: &ServerChange, scope_key: &str) -> rusq
     };
     conn.execute(
         "INSERT INTO changes (server_seq, op_id, client_id, author_id, kind, entity_id, field, value,
-                              hlc_wall, hlc_counter, effect, scope_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                              hlc_wall, hlc_counter, effect, scope_key, base_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             seq as i64,
             change.op_id.0.to_string(),
@@ -139,6 +144,7 @@ pub fn append(conn: &Connection, change: &ServerChange, scope_key: &str) -> rusq
             change.hlc.counter,
             effect,
             scope_key,
+            base_version as i64,
         ],
     )?;
     if change.effect == Effect::Applied {

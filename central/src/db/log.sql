@@ -14,7 +14,9 @@ CREATE TABLE changes (
     server_seq INTEGER PRIMARY KEY, op_id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL,
     author_id TEXT NOT NULL, kind TEXT NOT NULL, entity_id TEXT NOT NULL, field TEXT NOT NULL,
     value TEXT NOT NULL, hlc_wall INTEGER NOT NULL, hlc_counter INTEGER NOT NULL,
-    effect TEXT NOT NULL, scope_key TEXT NOT NULL
+    effect TEXT NOT NULL, scope_key TEXT NOT NULL,
+    -- The version the author saw: what tells a concurrent edit from a sequential one.
+    base_version INTEGER NOT NULL
 );
 CREATE INDEX changes_scope ON changes(scope_key, server_seq);
 -- The current value of every field: the last applied change.

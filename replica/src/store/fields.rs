@@ -61,6 +61,31 @@ impl Store {
         Ok(seq)
     }
 
+    /// Every field's visible value, `(kind, entity id, field, value)`, in key order: what a
+    /// replica shows, compared with the central's in the simulation.
+    pub fn field_values(
+        &self,
+    ) -> Result<Vec<(String, String, String, serde_json::Value)>, ReplicaError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT kind, entity_id, field, value FROM fields ORDER BY kind, entity_id, field",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let value: String = r.get(3)?;
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                serde_json::from_str(&value).unwrap_or(serde_json::Value::Null),
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// (never sent, sent without answer, refused) outbox entries.
+    pub fn outbox_counts(&self) -> Result<(u32, u32, u32), ReplicaError> {
+        Ok(outbox::counts(&self.conn)?)
+    }
+
     /// Takes in the central's clock (after every exchange).
     pub fn observe_clock(&mut self, remote: Hlc, now_ms: u64) -> Result<(), ReplicaError> {
         let tx = self.conn.transaction()?;

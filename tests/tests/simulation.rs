@@ -1,0 +1,565 @@
+//! Seeded deterministic simulation of replicas and the central service: the real replica store
+//! and sync round on SQLite files, the real central push/pull code on its SQLite file, joined by
+//! a simulated network that loses requests and answers, duplicates pushes and partitions
+//! replicas; replicas crash (losing memory, keeping their file); clocks are skewed by days.
+//! Single-threaded, no sleeps, no real network. Any failure prints the command that replays it.
+//!
+//!   SIM_SEEDS=1000 cargo test -p pupitre-e2e --test simulation     (run N seeds; CI: 300)
+//!   SIM_SEED=42 cargo test -p pupitre-e2e --test simulation        (replay one)
+
+use pupitre_central::db::log;
+use pupitre_central::{Db, demo, push, snapshot};
+use pupitre_domain::{AppelEtat, Edit, Fonction, Heure, Personnel, Presence, School};
+use pupitre_replica::ReplicaError;
+use pupitre_replica::store::Store;
+use pupitre_replica::sync::{self, SharedStore, Transport};
+use pupitre_sync_protocol::wire::{
+    PullRequest, PullResponse, PushRequest, PushResponse, PushResult,
+};
+use pupitre_sync_protocol::{ClientId, Hlc, OpId};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use uuid::Uuid;
+
+const STEPS: usize = 150;
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// The demo school reduced to the test day, imported once; every seed copies the file.
+fn template() -> (&'static Path, &'static School) {
+    static TEMPLATE: OnceLock<(tempfile::TempDir, PathBuf, School)> = OnceLock::new();
+    let (_, path, school) = TEMPLATE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let demo_school = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED);
+        let mut school = demo_school.school(pupitre_e2e::test_day());
+        school.seances.retain(|s| s.date == pupitre_e2e::test_day());
+        let path = dir.path().join("template.sqlite");
+        demo::import_school(&Db::open(&path).expect("db"), &school, &[]).expect("import");
+        (dir, path, school)
+    });
+    (path, school)
+}
+
+/// The simulated network between one replica and the central.
+struct Link {
+    central: Db,
+    who: Personnel,
+    client: ClientId,
+    rng: Mutex<ChaCha8Rng>,
+    faults: bool,
+    partitioned: bool,
+    server_now: u64,
+    acked: Arc<Mutex<BTreeSet<Uuid>>>,
+}
+
+impl Link {
+    fn roll(&self) -> u32 {
+        self.rng.lock().expect("rng").gen_range(0..100)
+    }
+
+    fn server_hlc(&self) -> Hlc {
+        Hlc {
+            wall_ms: self.server_now,
+            counter: 0,
+        }
+    }
+}
+
+fn central_error(e: impl std::fmt::Display) -> ReplicaError {
+    ReplicaError::Server {
+        status: 500,
+        code: "interne".into(),
+        message: e.to_string(),
+    }
+}
+
+impl Transport for Link {
+    async fn push(
+        &self,
+        _token: &str,
+        request: &PushRequest,
+    ) -> Result<PushResponse, ReplicaError> {
+        let roll = if self.faults { self.roll() } else { 99 };
+        if self.partitioned || roll < 10 {
+            return Err(ReplicaError::Unreachable("request lost".into()));
+        }
+        let apply = || {
+            self.central
+                .with(|c| push::push(c, &self.who, &self.client, &request.changes, 0))
+                .map_err(central_error)
+        };
+        let mut outcomes = apply()?;
+        if roll < 15 {
+            outcomes = apply()?; // delivered twice
+        }
+        if roll < 25 {
+            // The central committed, then crashed or the answer was lost.
+            return Err(ReplicaError::Interrupted("answer lost".into()));
+        }
+        let mut acked = self.acked.lock().expect("acked");
+        for o in &outcomes {
+            if matches!(o.result, PushResult::Accepted { .. }) {
+                acked.insert(o.op_id.0);
+            }
+        }
+        Ok(PushResponse {
+            outcomes,
+            server_hlc: self.server_hlc(),
+        })
+    }
+
+    async fn pull(
+        &self,
+        _token: &str,
+        request: &PullRequest,
+    ) -> Result<PullResponse, ReplicaError> {
+        let roll = if self.faults { self.roll() } else { 99 };
+        if self.partitioned || roll < 10 {
+            return Err(ReplicaError::Unreachable("request lost".into()));
+        }
+        // Small pages, so that paging and cursors are exercised.
+        let (changes, next_cursor, has_more) = self
+            .central
+            .with(|c| log::pull(c, &self.who, request.cursor, request.limit.min(7)))
+            .map_err(central_error)?;
+        if roll < 15 {
+            return Err(ReplicaError::Interrupted("answer lost".into()));
+        }
+        Ok(PullResponse {
+            changes,
+            next_cursor,
+            has_more,
+            server_hlc: self.server_hlc(),
+        })
+    }
+}
+
+struct Replica {
+    who: Personnel,
+    client: ClientId,
+    path: PathBuf,
+    store: SharedStore,
+    skew_ms: i64,
+    partitioned_until: usize,
+    /// (séance, its pupils) this replica may edit.
+    seances: Vec<(String, Vec<String>)>,
+}
+
+struct Sim {
+    seed: u64,
+    rng: ChaCha8Rng,
+    central: Db,
+    now: u64,
+    replicas: Vec<Replica>,
+    acked: Arc<Mutex<BTreeSet<Uuid>>>,
+    _dir: tempfile::TempDir,
+}
+
+fn personnel(school: &School, id: &str) -> Personnel {
+    school
+        .personnels
+        .iter()
+        .find(|p| p.id == id)
+        .expect("personnel")
+        .clone()
+}
+
+impl Sim {
+    fn new(seed: u64) -> Sim {
+        let (template, school) = template();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let central_path = dir.path().join("central.sqlite");
+        std::fs::copy(template, &central_path).expect("copy template");
+        let central = Db::open(&central_path).expect("central");
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let now = 1_795_420_800_000; // 2026-11-23 08:00 UTC
+
+        // The demo teacher on two PCs, a colleague, and the CPE.
+        let colleague = school
+            .services
+            .iter()
+            .find(|s| s.enseignant_id != "P001")
+            .expect("colleague")
+            .enseignant_id
+            .clone();
+        let people = [
+            personnel(school, "P001"),
+            personnel(school, "P001"),
+            personnel(school, &colleague),
+            personnel(school, "CPE1"),
+        ];
+        let mut sim = Sim {
+            seed,
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x5eed),
+            central,
+            now,
+            replicas: Vec::new(),
+            acked: Arc::default(),
+            _dir: dir,
+        };
+        for (i, who) in people.into_iter().enumerate() {
+            let client = ClientId(Uuid::from_u128(rng.r#gen()));
+            sim.central
+                .with(|c| log::register_client(c, &client, &who.id))
+                .expect("register");
+            let path = sim._dir.path().join(format!("replica-{i}.sqlite"));
+            let seances = seances_of(school, &who);
+            let skew_ms = rng.gen_range(-3 * DAY_MS..=3 * DAY_MS);
+            let store = Arc::new(Mutex::new(Store::open(&path).expect("replica")));
+            sim.replicas.push(Replica {
+                who,
+                client,
+                path,
+                store,
+                skew_ms,
+                partitioned_until: 0,
+                seances,
+            });
+            sim.bootstrap(i);
+        }
+        sim
+    }
+
+    fn bootstrap(&mut self, i: usize) {
+        let who = self.replicas[i].who.clone();
+        let snap = self
+            .central
+            .with(|c| {
+                snapshot::read(
+                    c,
+                    who,
+                    Hlc {
+                        wall_ms: self.now,
+                        counter: 0,
+                    },
+                )
+            })
+            .expect("snapshot");
+        sync::lock(&self.replicas[i].store)
+            .bootstrap(&snap, &mut |_, _| {})
+            .expect("bootstrap");
+    }
+
+    fn replica_now(&self, i: usize) -> u64 {
+        (self.now as i64 + self.replicas[i].skew_ms) as u64
+    }
+
+    fn link(&mut self, i: usize, faults: bool, step: usize) -> Link {
+        let r = &self.replicas[i];
+        Link {
+            central: self.central.clone(),
+            who: r.who.clone(),
+            client: r.client.clone(),
+            rng: Mutex::new(ChaCha8Rng::seed_from_u64(self.rng.r#gen())),
+            faults,
+            partitioned: faults && r.partitioned_until > step,
+            server_now: self.now,
+            acked: self.acked.clone(),
+        }
+    }
+
+    fn round(&mut self, i: usize, faults: bool, step: usize) -> Result<(), ReplicaError> {
+        let link = self.link(i, faults, step);
+        let now = self.replica_now(i);
+        let store = self.replicas[i].store.clone();
+        let client = self.replicas[i].client.clone();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime
+            .block_on(sync::round(&store, &link, "", &client, || now))
+            .map(|_| ())
+    }
+
+    fn edit(&mut self, i: usize) {
+        let r = &self.replicas[i];
+        let (seance, eleves) = &r.seances[self.rng.gen_range(0..r.seances.len())];
+        let edit = if self.rng.gen_ratio(1, 10) {
+            let etat = [AppelEtat::EnCours, AppelEtat::Fait][self.rng.gen_range(0..2)];
+            Edit::AppelEtat {
+                seance_id: seance.clone(),
+                etat,
+            }
+        } else {
+            let presence = match self.rng.gen_range(0..4) {
+                0 => Presence::Present,
+                1 => Presence::Absent,
+                2 => Presence::Retard {
+                    arrivee: Heure::new(8, self.rng.gen_range(1..59)).expect("valid"),
+                },
+                _ => Presence::Dispense,
+            };
+            let eleve = eleves[self.rng.gen_range(0..eleves.len())].clone();
+            Edit::Presence {
+                seance_id: seance.clone(),
+                eleve_id: eleve,
+                presence,
+            }
+        };
+        let op = OpId(Uuid::from_u128(self.rng.r#gen()));
+        let now = self.replica_now(i);
+        let me = r.who.id.clone();
+        sync::lock(&r.store)
+            .edit(&edit, &me, op, now)
+            .expect("local edit");
+    }
+
+    fn crash(&mut self, i: usize) {
+        let r = &mut self.replicas[i];
+        // Memory is lost; the file stays. (Every write is one transaction, so an in-process crash
+        // between two calls is a crash between two transactions.)
+        r.store = Arc::new(Mutex::new(
+            Store::open(&r.path).expect("reopen after crash"),
+        ));
+    }
+
+    fn run(&mut self) {
+        for step in 0..STEPS {
+            let i = self.rng.gen_range(0..self.replicas.len());
+            match self.rng.gen_range(0..100) {
+                0..40 => self.edit(i),
+                40..70 => match self.round(i, true, step) {
+                    Ok(()) => {}
+                    Err(e) if e.is_offline() => {}
+                    Err(e) => panic!("round of replica {i} failed: {e}"),
+                },
+                70..75 => self.crash(i),
+                75..80 => self.replicas[i].partitioned_until = step + self.rng.gen_range(1..20),
+                _ => self.now += self.rng.gen_range(0..120_000),
+            }
+        }
+        // Heal: no more faults; everyone syncs until quiet.
+        for _ in 0..3 {
+            for i in 0..self.replicas.len() {
+                self.round(i, false, STEPS).expect("round without faults");
+            }
+        }
+    }
+
+    fn check(&self) {
+        let log = self.central.with(read_log);
+        // Cursors move without gaps: the log is 1..=N.
+        for (k, entry) in log.iter().enumerate() {
+            assert_eq!(entry.seq, k as u64 + 1, "gap in the server sequence");
+        }
+        // Idempotency: no op twice in the log.
+        let ops: BTreeSet<&str> = log.iter().map(|e| e.op.as_str()).collect();
+        assert_eq!(ops.len(), log.len(), "an op was applied twice");
+        // No lost acknowledged write.
+        for acked in self.acked.lock().expect("acked").iter() {
+            assert!(
+                ops.contains(acked.to_string().as_str()),
+                "acknowledged op {acked} is not in the log"
+            );
+        }
+        // Per-client order: server order follows client order.
+        let per_client = self.central.with(|c| {
+            let mut stmt = c.prepare("SELECT client_id, server_seq FROM client_ops WHERE server_seq IS NOT NULL ORDER BY client_id, client_seq")?;
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()
+        }).expect("client ops");
+        for pair in per_client.windows(2) {
+            if pair[0].0 == pair[1].0 {
+                assert!(pair[0].1 < pair[1].1, "client {} out of order", pair[0].0);
+            }
+        }
+        // The central equals a replay of its log, and a non-concurrent edit is never superseded.
+        let mut replay: BTreeMap<(String, String, String), (u64, Value)> = BTreeMap::new();
+        for e in &log {
+            let key = (e.kind.clone(), e.entity.clone(), e.field.clone());
+            let current = replay.get(&key).map_or(0, |(seq, _)| *seq);
+            if e.effect == "superseded" && e.kind != "appel" {
+                assert!(
+                    e.base < current,
+                    "non-concurrent edit {} (base {}, current {current}) was superseded",
+                    e.seq,
+                    e.base
+                );
+            }
+            if e.effect == "applied" {
+                replay.insert(key, (e.seq, e.value.clone()));
+            }
+        }
+        let fields: BTreeMap<(String, String, String), u64> = self
+            .central
+            .with(|c| {
+                let mut stmt =
+                    c.prepare("SELECT kind, entity_id, field, server_seq FROM fields")?;
+                stmt.query_map([], |r| {
+                    Ok((
+                        (r.get(0)?, r.get(1)?, r.get(2)?),
+                        r.get::<_, i64>(3)? as u64,
+                    ))
+                })?
+                .collect::<rusqlite::Result<_>>()
+            })
+            .expect("fields");
+        let replayed: BTreeMap<_, u64> = replay
+            .iter()
+            .map(|(k, (seq, _))| (k.clone(), *seq))
+            .collect();
+        assert_eq!(
+            fields, replayed,
+            "the central's values differ from a replay of its log"
+        );
+        // Convergence: every replica shows exactly the central's values for its scope, nothing
+        // pending, nothing refused.
+        for (i, r) in self.replicas.iter().enumerate() {
+            let store = sync::lock(&r.store);
+            assert_eq!(
+                store.outbox_counts().expect("counts"),
+                (0, 0, 0),
+                "replica {i} has pending or refused changes"
+            );
+            let mine: BTreeMap<_, Value> = store
+                .field_values()
+                .expect("values")
+                .into_iter()
+                .map(|(k, e, f, v)| ((k, e, f), v))
+                .collect();
+            let expected: BTreeMap<_, Value> = self
+                .central
+                .with(|c| log::current_fields(c, &r.who))
+                .expect("scope")
+                .into_iter()
+                .map(|c| {
+                    (
+                        (c.entity.kind.as_str().to_owned(), c.entity.id, c.field),
+                        c.value,
+                    )
+                })
+                .collect();
+            assert_eq!(
+                mine, expected,
+                "replica {i} ({}) differs from the central",
+                r.who.id
+            );
+        }
+    }
+}
+
+struct LogEntry {
+    seq: u64,
+    op: String,
+    kind: String,
+    entity: String,
+    field: String,
+    value: Value,
+    effect: String,
+    base: u64,
+}
+
+fn read_log(c: &mut rusqlite::Connection) -> Vec<LogEntry> {
+    let mut stmt = c
+        .prepare("SELECT server_seq, op_id, kind, entity_id, field, value, effect, base_version FROM changes ORDER BY server_seq")
+        .expect("prepare");
+    stmt.query_map([], |r| {
+        Ok(LogEntry {
+            seq: r.get::<_, i64>(0)? as u64,
+            op: r.get(1)?,
+            kind: r.get(2)?,
+            entity: r.get(3)?,
+            field: r.get(4)?,
+            value: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or(Value::Null),
+            effect: r.get(6)?,
+            base: r.get::<_, i64>(7)? as u64,
+        })
+    })
+    .expect("query")
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .expect("log")
+}
+
+/// The séances a person may write on the test day, with their pupils.
+fn seances_of(school: &School, who: &Personnel) -> Vec<(String, Vec<String>)> {
+    school
+        .seances
+        .iter()
+        .filter_map(|s| {
+            let service = school.services.iter().find(|sv| sv.id == s.service_id)?;
+            if who.fonction == Fonction::Enseignant && service.enseignant_id != who.id {
+                return None;
+            }
+            let eleves: Vec<String> = school
+                .eleves
+                .iter()
+                .filter(|e| match &service.cible {
+                    pupitre_domain::Cible::Division(d) => &e.division_id == d,
+                    pupitre_domain::Cible::Groupe(g) => e.groupe_ids.contains(g),
+                })
+                .map(|e| e.id.clone())
+                .collect();
+            Some((s.id.clone(), eleves))
+        })
+        .take(6)
+        .collect()
+}
+
+/// Prints the replay command if the seed's run panics.
+struct ReplayHint(u64);
+
+impl Drop for ReplayHint {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "simulation failed; replay with: SIM_SEED={} cargo test -p pupitre-e2e --test simulation",
+                self.0
+            );
+        }
+    }
+}
+
+fn run_seed(seed: u64) {
+    let _hint = ReplayHint(seed);
+    let mut sim = Sim::new(seed);
+    sim.run();
+    sim.check();
+    if std::env::var_os("SIM_VERBOSE").is_some() {
+        let log = sim.central.with(read_log);
+        let superseded = log.iter().filter(|e| e.effect == "superseded").count();
+        let acked = sim.acked.lock().expect("acked").len();
+        eprintln!(
+            "seed {}: {} changes in the log, {superseded} superseded, {acked} acknowledged",
+            sim.seed,
+            log.len()
+        );
+    }
+}
+
+#[test]
+fn replicas_converge_and_lose_nothing() {
+    let seeds: Vec<u64> = match std::env::var("SIM_SEED") {
+        Ok(one) => vec![one.parse().expect("SIM_SEED is a number")],
+        Err(_) => {
+            let n: u64 = std::env::var("SIM_SEEDS")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(300);
+            (0..n).collect()
+        }
+    };
+    for seed in seeds {
+        run_seed(seed);
+    }
+}
+
+#[test]
+fn the_simulation_can_fail() {
+    // A value changed behind the protocol's back must be caught by the checks.
+    let mut sim = Sim::new(7);
+    sim.run();
+    sim.check();
+    sim.central
+        .with(|c| {
+            c.execute(
+                "UPDATE changes SET value = '{\"statut\":\"exclu\"}'
+                 WHERE server_seq = (SELECT MAX(server_seq) FROM fields WHERE kind = 'presence')",
+                [],
+            )
+        })
+        .expect("tamper");
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sim.check()));
+    assert!(caught.is_err(), "a divergence went unnoticed");
+}
