@@ -7,7 +7,9 @@ use crate::paths::replica_path;
 use crate::store::{Store, meta, outbox};
 use crate::sync::{self, RoundReport, SharedStore, lock};
 use crate::vault;
-use crate::views::{AbsenceView, AppelView, EtatSynchro, Moi, Progression, RefusView, SeanceView};
+use crate::views::{
+    AbsenceView, AppelView, EtatSynchro, Modifications, Moi, Progression, SeanceView,
+};
 use pupitre_domain::{AppelEtat, Edit, Fonction, Personnel, Presence};
 use pupitre_sync_protocol::wire::LoginRequest;
 use pupitre_sync_protocol::{ClientId, OpId};
@@ -291,8 +293,8 @@ impl Session {
         lock(&self.store).absences_du_jour(date)
     }
 
-    pub fn refus(&self) -> Result<Vec<RefusView>, ReplicaError> {
-        lock(&self.store).refus()
+    pub fn modifications(&self) -> Result<Modifications, ReplicaError> {
+        lock(&self.store).modifications()
     }
 
     /// Records one pupil's mark: saved here at once (with its outbox entry), sent soon.

@@ -84,12 +84,26 @@ pub struct AbsenceView {
     pub sync: EtatSync,
 }
 
-/// A change the central refused, with its reason.
+/// A local change waiting for the central, or refused by it, as the Synchronisation screen lists it.
 #[derive(Debug, Clone, Serialize, TS)]
-pub struct RefusView {
+pub struct ModifView {
     pub client_seq: u32,
-    pub quoi: String,
-    pub motif: String,
+    /// e.g. `lun. 23/11 08:00 · 6B · FRANCAIS`.
+    pub seance: String,
+    pub eleve: Option<String>,
+    /// e.g. `Absent`, `Retard 08:12`, `Appel validé`.
+    pub valeur: String,
+    /// Pending changes: `local` or `envoye`; refused ones: `aucun`.
+    pub etat: EtatSync,
+    /// Why the central refused it, in French.
+    pub motif: Option<String>,
+}
+
+/// The two lists of the Synchronisation screen.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Modifications {
+    pub en_attente: Vec<ModifView>,
+    pub refusees: Vec<ModifView>,
 }
 
 /// The sync state shown in the header.
@@ -135,6 +149,33 @@ const SEANCE_SQL: &str = "SELECT se.id, se.date, se.debut, se.fin, se.salle, m.l
   JOIN services sv ON sv.id = se.service_id
   JOIN matieres m ON m.code = sv.matiere_code
   LEFT JOIN personnels p ON p.id = sv.enseignant_id";
+
+/// `2026-11-23` → `23/11/2026`.
+fn date_courte(iso: &str) -> String {
+    let parts: Vec<&str> = iso.split('-').collect();
+    match parts.as_slice() {
+        [y, m, d] => format!("{d}/{m}/{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+/// A stored value as a person reads it.
+fn valeur(kind: &str, json: &str) -> String {
+    match kind {
+        "presence" => match serde_json::from_str::<Presence>(json) {
+            Ok(Presence::Retard { arrivee }) => format!("Retard {arrivee}"),
+            Ok(p) => p.libelle().to_owned(),
+            Err(_) => json.to_owned(),
+        },
+        "appel" => match serde_json::from_str::<AppelEtat>(json) {
+            Ok(AppelEtat::Fait) => "Appel validé".to_owned(),
+            Ok(AppelEtat::EnCours) => "Appel en cours".to_owned(),
+            Ok(AppelEtat::NonFait) => "Appel non fait".to_owned(),
+            Err(_) => json.to_owned(),
+        },
+        _ => json.to_owned(),
+    }
+}
 
 fn etat_sync(outbox_state: Option<String>, version: Option<i64>) -> EtatSync {
     match outbox_state.as_deref() {
@@ -266,15 +307,61 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    pub fn refus(&self) -> Result<Vec<RefusView>, ReplicaError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT client_seq, kind || ' ' || entity_id || ' : ' || value, message FROM refused ORDER BY client_seq",
-        )?;
+    /// The pending and the refused changes, oldest first.
+    pub fn modifications(&self) -> Result<Modifications, ReplicaError> {
+        Ok(Modifications {
+            en_attente: self.modif_list("outbox", "state", "NULL")?,
+            refusees: self.modif_list("refused", "'refuse'", "message")?,
+        })
+    }
+
+    fn modif_list(
+        &self,
+        table: &str,
+        state: &str,
+        motif: &str,
+    ) -> Result<Vec<ModifView>, ReplicaError> {
+        let sql = format!(
+            "SELECT o.client_seq, o.kind, o.value, {state}, {motif}, se.date, se.debut,
+                    COALESCE(d.code, g.code, ''), COALESCE(m.libelle, ''), e.nom || ' ' || e.prenom
+             FROM {table} o
+             LEFT JOIN seances se ON se.id = CASE WHEN o.kind = 'presence'
+                 THEN substr(o.entity_id, 1, instr(o.entity_id, '/') - 1) ELSE o.entity_id END
+             LEFT JOIN services sv ON sv.id = se.service_id
+             LEFT JOIN matieres m ON m.code = sv.matiere_code
+             LEFT JOIN divisions d ON 'division:' || d.id = sv.cible_key
+             LEFT JOIN groupes g ON 'groupe:' || g.id = sv.cible_key
+             LEFT JOIN eleves e ON o.kind = 'presence' AND e.id = substr(o.entity_id, instr(o.entity_id, '/') + 1)
+             ORDER BY o.client_seq"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([], |r| {
-            Ok(RefusView {
+            let kind: String = r.get(1)?;
+            let value: String = r.get(2)?;
+            let state: String = r.get(3)?;
+            let date: Option<String> = r.get(5)?;
+            let debut: Option<String> = r.get(6)?;
+            Ok(ModifView {
                 client_seq: r.get(0)?,
-                quoi: r.get(1)?,
-                motif: r.get(2)?,
+                seance: match (date, debut) {
+                    (Some(date), Some(debut)) => {
+                        format!(
+                            "{} {debut} · {} · {}",
+                            date_courte(&date),
+                            r.get::<_, String>(7)?,
+                            r.get::<_, String>(8)?
+                        )
+                    }
+                    _ => "séance inconnue sur ce poste".to_owned(),
+                },
+                eleve: r.get(9)?,
+                valeur: valeur(&kind, &value),
+                etat: match state.as_str() {
+                    "local" => EtatSync::Local,
+                    "sent" => EtatSync::Envoye,
+                    _ => EtatSync::Aucun,
+                },
+                motif: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

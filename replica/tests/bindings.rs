@@ -5,8 +5,8 @@
 use pupitre_domain::{AppelEtat, Presence};
 use pupitre_replica::UiError;
 use pupitre_replica::views::{
-    AbsenceView, AppelView, EtatSync, EtatSynchro, LigneAppel, Moi, Progression, RefusView,
-    SeanceView,
+    AbsenceView, AppelView, EtatSync, EtatSynchro, LigneAppel, ModifView, Modifications, Moi,
+    Progression, SeanceView,
 };
 use std::path::Path;
 use ts_rs::TS;
@@ -21,7 +21,8 @@ fn generated() -> String {
         LigneAppel::decl(),
         AppelView::decl(),
         AbsenceView::decl(),
-        RefusView::decl(),
+        ModifView::decl(),
+        Modifications::decl(),
         EtatSynchro::decl(),
         Progression::decl(),
         UiError::decl(),

@@ -5,7 +5,7 @@
 
 use pupitre_domain::Presence;
 use pupitre_replica::client::{CENTRAL_URL_ENV, DEFAULT_CENTRAL_URL};
-use pupitre_replica::views::{AbsenceView, AppelView, EtatSynchro, Moi, RefusView, SeanceView};
+use pupitre_replica::views::{AbsenceView, AppelView, EtatSynchro, Modifications, Moi, SeanceView};
 use pupitre_replica::{Session, UiError, paths};
 use std::sync::{Arc, Mutex};
 use tauri::{AppHandle, Emitter, State};
@@ -130,8 +130,8 @@ fn absences_du_jour(state: State<'_, AppState>, date: String) -> Result<Vec<Abse
 }
 
 #[tauri::command]
-fn refus(state: State<'_, AppState>) -> Result<Vec<RefusView>, UiError> {
-    Ok(state.session()?.refus()?)
+fn modifications(state: State<'_, AppState>) -> Result<Modifications, UiError> {
+    Ok(state.session()?.modifications()?)
 }
 
 #[tauri::command]
@@ -163,7 +163,7 @@ fn main() {
             marquer,
             valider_appel,
             absences_du_jour,
-            refus,
+            modifications,
             etat_synchro,
             synchroniser
         ])

@@ -268,6 +268,30 @@ async fn roll_call_in_the_real_window() {
     assert_eq!(sync, "Enregistré sur ce poste, pas encore envoyé");
     screenshot(&client, "appel-hors-ligne.png").await;
 
+    // The Synchronisation panel lists the three waiting changes.
+    client
+        .find(Locator::Css("[data-testid=etat-synchro]"))
+        .await
+        .expect("badge")
+        .click()
+        .await
+        .expect("click");
+    let table = wait_text(&client, "[data-testid=en-attente-liste]", "Absent").await;
+    assert!(
+        table.contains("Appel validé") && table.contains("Retard"),
+        "{table}"
+    );
+    screenshot(&client, "synchronisation.png").await;
+    client
+        .find(Locator::Css(
+            "[data-testid=synchronisation] button.secondaire",
+        ))
+        .await
+        .expect("close")
+        .click()
+        .await
+        .expect("click");
+
     // The central is back on the same address: the outbox goes out by itself.
     let (_central, _) = start_central(&central_db, &addr);
     wait_text(&client, "[data-testid=en-attente]", "tout est envoyé").await;

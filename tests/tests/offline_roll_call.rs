@@ -360,3 +360,81 @@ async fn a_language_group_roll_call_lists_its_pupils_from_every_division() {
     teacher.logout().await.expect("logout");
     central.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_change_stays_visible_with_its_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let central_db = demo_central_db(dir.path());
+    let central = RunningCentral::start(&central_db, "127.0.0.1:0".parse().expect("addr")).await;
+    let teacher = login(
+        &dir.path().join("poste"),
+        &central.url(),
+        DEMO_TEACHER_LOGIN,
+        DEMO_TEACHER_PASSWORD,
+    )
+    .await
+    .expect("login");
+    let seance = teacher
+        .seances_du_jour(&test_day().to_string())
+        .expect("séances")[0]
+        .clone();
+    let eleve = teacher.appel(&seance.id).expect("appel").eleves[0].clone();
+    teacher
+        .marquer(&seance.id, &eleve.eleve_id, Presence::Absent)
+        .expect("mark");
+    assert_eq!(teacher.modifications().expect("list").en_attente.len(), 1);
+
+    // Meanwhile the school gives the class to a colleague: the central refuses the mark.
+    Db::open(&central_db)
+        .expect("central")
+        .with(|c| {
+            c.execute(
+                "UPDATE services SET enseignant_id = 'P002' WHERE id = (SELECT service_id FROM seances WHERE id = ?1)",
+                [&seance.id],
+            )
+        })
+        .expect("reassign");
+    teacher.sync_once().await.expect("sync");
+    let etat = teacher.etat();
+    assert_eq!((etat.en_attente, etat.refusees), (0, 1));
+    let modifs = teacher.modifications().expect("list");
+    assert!(modifs.en_attente.is_empty());
+    let refused = &modifs.refusees[0];
+    assert_eq!(refused.valeur, "Absent");
+    assert_eq!(
+        refused.eleve.as_deref(),
+        Some(format!("{} {}", eleve.nom, eleve.prenom).as_str())
+    );
+    assert!(
+        refused.seance.contains(&seance.debut) && refused.seance.contains(&seance.cible),
+        "{}",
+        refused.seance
+    );
+    assert!(
+        refused
+            .motif
+            .as_deref()
+            .is_some_and(|m| m.contains("enseignant")),
+        "{:?}",
+        refused.motif
+    );
+    // The grid shows the central's value again, and the refusal survives a restart.
+    assert_eq!(
+        teacher.appel(&seance.id).expect("appel").eleves[0].presence,
+        Presence::Present
+    );
+    teacher.logout().await.expect("logout");
+    drop(teacher);
+    let teacher = login(
+        &dir.path().join("poste"),
+        &central.url(),
+        DEMO_TEACHER_LOGIN,
+        DEMO_TEACHER_PASSWORD,
+    )
+    .await
+    .expect("login again");
+    assert_eq!(teacher.modifications().expect("list").refusees.len(), 1);
+    assert_eq!(teacher.etat().refusees, 1);
+    teacher.logout().await.expect("logout");
+    central.stop().await;
+}

@@ -9,7 +9,7 @@ import type {
   Moi,
   Presence,
   Progression,
-  RefusView,
+  Modifications,
   SeanceView,
   UiError,
 } from "./ipc-types";
@@ -44,7 +44,7 @@ export const marquer = (seanceId: string, eleveId: string, presence: Presence) =
   call<void>("marquer", { seanceId, eleveId, presence });
 export const validerAppel = (seanceId: string) => call<void>("valider_appel", { seanceId });
 export const absencesDuJour = (date: string) => call<AbsenceView[]>("absences_du_jour", { date });
-export const refus = () => call<RefusView[]>("refus");
+export const modifications = () => call<Modifications>("modifications");
 export const etatSynchro = () => call<EtatSynchro>("etat_synchro");
 export const synchroniser = () => call<void>("synchroniser");
 

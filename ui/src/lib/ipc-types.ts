@@ -29,7 +29,25 @@ export type AppelView = { seance: SeanceView, eleves: Array<LigneAppel>, };
 
 export type AbsenceView = { eleve: string, division: string, seance_id: string, debut: string, fin: string, matiere: string, enseignant: string, presence: Presence, sync: EtatSync, };
 
-export type RefusView = { client_seq: number, quoi: string, motif: string, };
+export type ModifView = { client_seq: number, 
+/**
+ * e.g. `lun. 23/11 08:00 · 6B · FRANCAIS`.
+ */
+seance: string, eleve: string | null, 
+/**
+ * e.g. `Absent`, `Retard 08:12`, `Appel validé`.
+ */
+valeur: string, 
+/**
+ * Pending changes: `local` or `envoye`; refused ones: `aucun`.
+ */
+etat: EtatSync, 
+/**
+ * Why the central refused it, in French.
+ */
+motif: string | null, };
+
+export type Modifications = { en_attente: Array<ModifView>, refusees: Array<ModifView>, };
 
 export type EtatSynchro = { en_ligne: boolean, 
 /**
