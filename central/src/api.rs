@@ -256,16 +256,24 @@ async fn pull(
 ) -> Result<Json<PullResponse>, ApiFailure> {
     let request: PullRequest = parse_body(&body)?;
     let limit = request.limit.clamp(1, MAX_PULL_PAGE);
-    let (changes, next_cursor, has_more) = central
+    let (changes, next_cursor, has_more, scope) = central
         .db
-        .call(move |conn| {
-            log::pull(conn, &caller.personnel, request.cursor, limit).map_err(ApiFailure::from)
+        .call(move |conn| -> Result<_, ApiFailure> {
+            let tx = conn.transaction()?;
+            let (changes, next, more) = log::pull(&tx, &caller.personnel, request.cursor, limit)?;
+            Ok((
+                changes,
+                next,
+                more,
+                school::scope_of(&tx, &caller.personnel)?,
+            ))
         })
         .await?;
     Ok(Json(PullResponse {
         changes,
         next_cursor,
         has_more,
+        scope,
         server_hlc: central.clock.tick(),
     }))
 }

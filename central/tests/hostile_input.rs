@@ -228,34 +228,16 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
             &json!({"client_id": client, "changes": changes, "hlc": {"wall_ms": 0, "counter": 0}}),
         )
     };
-    let answer: PushResponse = push(vec![change(5, &uuid(5), &seance)])
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let answer = outcomes(push(vec![change(5, &uuid(5), &seance)])).await;
     assert!(
         matches!(&answer.outcomes[0].result, PushResult::Refused { code, .. } if code == "sequence_manquante")
     );
-    let answer: PushResponse = push(vec![change(1, &uuid(1), &seance)])
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let answer = outcomes(push(vec![change(1, &uuid(1), &seance)])).await;
     assert!(matches!(
         answer.outcomes[0].result,
         PushResult::Accepted { server_seq: 1 }
     ));
-    let answer: PushResponse = push(vec![change(1, &uuid(99), &seance)])
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let answer = outcomes(push(vec![change(1, &uuid(99), &seance)])).await;
     assert!(
         matches!(&answer.outcomes[0].result, PushResult::Refused { code, .. } if code == "sequence_reutilisee")
     );
@@ -265,13 +247,7 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
     bad_id["entity"]["kind"] = json!("presence");
     bad_id["field"] = json!("statut");
     bad_id["value"] = json!({"statut": "absent"});
-    let answer: PushResponse = push(vec![bad_value, bad_id])
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let answer = outcomes(push(vec![bad_value, bad_id])).await;
     for outcome in &answer.outcomes {
         assert!(
             matches!(&outcome.result, PushResult::Refused { code, .. } if code == "valeur_invalide"),
@@ -288,6 +264,16 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
         .await
         .expect("send");
     assert!(health.status().is_success());
+}
+
+async fn outcomes(request: reqwest::RequestBuilder) -> PushResponse {
+    request
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("a push answer")
 }
 
 fn uuid(n: u64) -> String {

@@ -4,7 +4,8 @@
 
 use crate::client::CentralClient;
 use crate::error::ReplicaError;
-use crate::store::{Store, fields, meta, outbox};
+use crate::store::{Store, fields, meta, outbox, scope};
+use pupitre_domain::Scope;
 use pupitre_sync_protocol::wire::{
     MAX_PULL_PAGE, MAX_PUSH_CHANGES, PullRequest, PullResponse, PushOutcome, PushRequest,
     PushResponse, PushResult, Snapshot,
@@ -110,7 +111,7 @@ pub async fn round(
             )
             .await?;
         let mut s = lock(store);
-        s.apply_page(&page.changes, page.next_cursor)?;
+        s.apply_page(&page.changes, page.next_cursor, &page.scope)?;
         s.observe_clock(page.server_hlc, now_ms())?;
         report.pulled += page.changes.len();
         if !page.has_more {
@@ -119,6 +120,16 @@ pub async fn round(
     }
     lock(store).mark_synced(now_ms())?;
     Ok(report)
+}
+
+/// Records the scope; when it changed, purges what is outside it.
+fn set_scope(conn: &rusqlite::Connection, scope: &Scope) -> Result<(), ReplicaError> {
+    let text = serde_json::to_string(scope).map_err(|e| ReplicaError::Invalid(e.to_string()))?;
+    if meta::get::<String>(conn, meta::SCOPE)?.as_deref() != Some(text.as_str()) {
+        scope::purge_outside(conn, scope)?;
+        meta::set(conn, meta::SCOPE, text)?;
+    }
+    Ok(())
 }
 
 fn count(outcomes: &[PushOutcome], accepted: bool) -> usize {
@@ -145,13 +156,16 @@ impl Store {
         Ok(meta::get::<i64>(&self.conn, meta::CURSOR)?.is_some())
     }
 
-    /// One pulled page and the new cursor, in one transaction. A cursor never moves back.
+    /// One pulled page, the new cursor and the current scope, in one transaction (what left
+    /// the scope is purged). A cursor never moves back.
     pub fn apply_page(
         &mut self,
         changes: &[pupitre_sync_protocol::ServerChange],
         next_cursor: u64,
+        scope: &Scope,
     ) -> Result<(), ReplicaError> {
         let tx = self.conn.transaction()?;
+        set_scope(&tx, scope)?;
         let cursor = meta::get::<i64>(&tx, meta::CURSOR)?.unwrap_or(0) as u64;
         for change in changes.iter().filter(|c| c.server_seq > cursor) {
             fields::apply_pulled(&tx, change)?;
@@ -169,6 +183,7 @@ impl Store {
     ) -> Result<(), ReplicaError> {
         let tx = self.conn.transaction()?;
         pupitre_school_db::replace_school(&tx, &snapshot.school, progress)?;
+        set_scope(&tx, &snapshot.scope)?;
         for change in &snapshot.fields {
             fields::apply_pulled(&tx, change)?;
         }

@@ -3,6 +3,7 @@
 
 use crate::error::{ReplicaError, UiError};
 use crate::store::Store;
+use crate::store::outbox::{DESCRIBE_JOINS, DESCRIBE_SQL};
 use pupitre_domain::{AppelEtat, Presence};
 use rusqlite::{Row, params};
 use serde::Serialize;
@@ -149,15 +150,6 @@ const SEANCE_SQL: &str = "SELECT se.id, se.date, se.debut, se.fin, se.salle, m.l
   JOIN services sv ON sv.id = se.service_id
   JOIN matieres m ON m.code = sv.matiere_code
   LEFT JOIN personnels p ON p.id = sv.enseignant_id";
-
-/// `2026-11-23` → `23/11/2026`.
-fn date_courte(iso: &str) -> String {
-    let parts: Vec<&str> = iso.split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] => format!("{d}/{m}/{y}"),
-        _ => iso.to_owned(),
-    }
-}
 
 /// A stored value as a person reads it.
 fn valeur(kind: &str, json: &str) -> String {
@@ -309,52 +301,28 @@ impl Store {
 
     /// The pending and the refused changes, oldest first.
     pub fn modifications(&self) -> Result<Modifications, ReplicaError> {
+        let pending = format!(
+            "SELECT o.client_seq, o.kind, o.value, o.state, NULL, {DESCRIBE_SQL}
+             FROM outbox o {DESCRIBE_JOINS} ORDER BY o.client_seq"
+        );
+        let refused = "SELECT client_seq, kind, value, 'refuse', message, seance, eleve
+                       FROM refused ORDER BY client_seq";
         Ok(Modifications {
-            en_attente: self.modif_list("outbox", "state", "NULL")?,
-            refusees: self.modif_list("refused", "'refuse'", "message")?,
+            en_attente: self.modif_list(&pending)?,
+            refusees: self.modif_list(refused)?,
         })
     }
 
-    fn modif_list(
-        &self,
-        table: &str,
-        state: &str,
-        motif: &str,
-    ) -> Result<Vec<ModifView>, ReplicaError> {
-        let sql = format!(
-            "SELECT o.client_seq, o.kind, o.value, {state}, {motif}, se.date, se.debut,
-                    COALESCE(d.code, g.code, ''), COALESCE(m.libelle, ''), e.nom || ' ' || e.prenom
-             FROM {table} o
-             LEFT JOIN seances se ON se.id = CASE WHEN o.kind = 'presence'
-                 THEN substr(o.entity_id, 1, instr(o.entity_id, '/') - 1) ELSE o.entity_id END
-             LEFT JOIN services sv ON sv.id = se.service_id
-             LEFT JOIN matieres m ON m.code = sv.matiere_code
-             LEFT JOIN divisions d ON 'division:' || d.id = sv.cible_key
-             LEFT JOIN groupes g ON 'groupe:' || g.id = sv.cible_key
-             LEFT JOIN eleves e ON o.kind = 'presence' AND e.id = substr(o.entity_id, instr(o.entity_id, '/') + 1)
-             ORDER BY o.client_seq"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+    fn modif_list(&self, sql: &str) -> Result<Vec<ModifView>, ReplicaError> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map([], |r| {
             let kind: String = r.get(1)?;
             let value: String = r.get(2)?;
             let state: String = r.get(3)?;
-            let date: Option<String> = r.get(5)?;
-            let debut: Option<String> = r.get(6)?;
             Ok(ModifView {
                 client_seq: r.get(0)?,
-                seance: match (date, debut) {
-                    (Some(date), Some(debut)) => {
-                        format!(
-                            "{} {debut} · {} · {}",
-                            date_courte(&date),
-                            r.get::<_, String>(7)?,
-                            r.get::<_, String>(8)?
-                        )
-                    }
-                    _ => "séance inconnue sur ce poste".to_owned(),
-                },
-                eleve: r.get(9)?,
+                seance: r.get(5)?,
+                eleve: r.get(6)?,
                 valeur: valeur(&kind, &value),
                 etat: match state.as_str() {
                     "local" => EtatSync::Local,

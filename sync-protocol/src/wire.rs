@@ -81,6 +81,8 @@ pub struct PullResponse {
     /// The cursor to ask from next: past every change scanned, in scope or not.
     pub next_cursor: u64,
     pub has_more: bool,
+    /// The caller's scope now: a replica purges what left it.
+    pub scope: Scope,
     pub server_hlc: Hlc,
 }
 

@@ -26,6 +26,15 @@ pub fn demo_central_db(dir: &Path) -> PathBuf {
     path
 }
 
+/// A temporary directory holding a demo central database, and the central serving it on a free
+/// loopback port.
+pub async fn demo_central() -> (tempfile::TempDir, PathBuf, RunningCentral) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = demo_central_db(dir.path());
+    let central = RunningCentral::start(&db, "127.0.0.1:0".parse().expect("addr")).await;
+    (dir, db, central)
+}
+
 /// The central service running in this process on a real loopback socket.
 pub struct RunningCentral {
     pub addr: SocketAddr,

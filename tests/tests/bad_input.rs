@@ -4,7 +4,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
 use pupitre_domain::Presence;
-use pupitre_e2e::{RunningCentral, demo_central_db, test_day};
+use pupitre_e2e::{demo_central, test_day};
 use pupitre_fixtures::{DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
 use pupitre_replica::paths::replica_path;
 use pupitre_replica::{ReplicaError, Session, UiError};
@@ -36,10 +36,8 @@ fn ui(e: ReplicaError) -> UiError {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_failure_says_what_to_do_and_keeps_local_data() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let (dir, _central_db, central) = demo_central().await;
     let data = dir.path().join("poste");
-    let central_db = demo_central_db(dir.path());
-    let central = RunningCentral::start(&central_db, "127.0.0.1:0".parse().expect("addr")).await;
     let url = central.url();
 
     // Wrong password: refused, no replica file created.

@@ -5,7 +5,7 @@
 #![cfg(unix)]
 
 use pupitre_central::Db;
-use pupitre_e2e::{RunningCentral, demo_central_db};
+use pupitre_e2e::demo_central;
 use pupitre_replica::store::Store;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -43,9 +43,7 @@ fn run(data: &Path, url: &str, mode: &str, seed: u64) -> std::process::Child {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_replicas_stay_sound_and_lose_nothing() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let central_db = demo_central_db(dir.path());
-    let central = RunningCentral::start(&central_db, "127.0.0.1:0".parse().expect("addr")).await;
+    let (dir, central_db, central) = demo_central().await;
     let data = dir.path().join("poste");
     let replica = data
         .join("replicas")

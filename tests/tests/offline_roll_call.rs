@@ -3,7 +3,7 @@
 
 use pupitre_central::Db;
 use pupitre_domain::{AppelEtat, Heure, Presence};
-use pupitre_e2e::{RunningCentral, demo_central_db, test_day};
+use pupitre_e2e::{RunningCentral, demo_central, test_day};
 use pupitre_fixtures::{
     DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
 };
@@ -42,14 +42,12 @@ fn central_log_len(db: &std::path::Path) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_roll_call_reaches_the_cpe() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let central_db = demo_central_db(dir.path());
+    let (dir, central_db, central) = demo_central().await;
     let teacher_dir = dir.path().join("poste-salle-12");
     let cpe_dir = dir.path().join("poste-vie-scolaire");
     let day = test_day().to_string();
 
     // 1. The teacher logs in online: the replica holds their scope only.
-    let central = RunningCentral::start(&central_db, "127.0.0.1:0".parse().expect("addr")).await;
     let addr = central.addr;
     let teacher = login(
         &teacher_dir,
@@ -217,9 +215,7 @@ async fn offline_roll_call_reaches_the_cpe() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let central_db = demo_central_db(dir.path());
-    let central = RunningCentral::start(&central_db, "127.0.0.1:0".parse().expect("addr")).await;
+    let (_dir, central_db, central) = demo_central().await;
     let api = CentralClient::new(&central.url());
     let client_id = ClientId(Uuid::new_v4());
     let answer = api
@@ -310,9 +306,7 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_language_group_roll_call_lists_its_pupils_from_every_division() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let central_db = demo_central_db(dir.path());
-    let central = RunningCentral::start(&central_db, "127.0.0.1:0".parse().expect("addr")).await;
+    let (dir, _central_db, central) = demo_central().await;
     let school = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED);
     let (service, groupe) = school
         .services
@@ -363,9 +357,7 @@ async fn a_language_group_roll_call_lists_its_pupils_from_every_division() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_change_stays_visible_with_its_reason() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let central_db = demo_central_db(dir.path());
-    let central = RunningCentral::start(&central_db, "127.0.0.1:0".parse().expect("addr")).await;
+    let (dir, central_db, central) = demo_central().await;
     let teacher = login(
         &dir.path().join("poste"),
         &central.url(),
@@ -418,11 +410,8 @@ async fn a_refused_change_stays_visible_with_its_reason() {
         "{:?}",
         refused.motif
     );
-    // The grid shows the central's value again, and the refusal survives a restart.
-    assert_eq!(
-        teacher.appel(&seance.id).expect("appel").eleves[0].presence,
-        Presence::Present
-    );
+    // The class left her scope: purged from the PC; the refusal survives a restart.
+    assert!(teacher.appel(&seance.id).is_err());
     teacher.logout().await.expect("logout");
     drop(teacher);
     let teacher = login(
@@ -436,5 +425,145 @@ async fn a_refused_change_stays_visible_with_its_reason() {
     assert_eq!(teacher.modifications().expect("list").refusees.len(), 1);
     assert_eq!(teacher.etat().refusees, 1);
     teacher.logout().await.expect("logout");
+    central.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_class_is_purged_and_its_unsent_marks_stay_visible() {
+    let (dir, central_db, central) = demo_central().await;
+    let data = dir.path().join("poste");
+    let teacher = login(
+        &data,
+        &central.url(),
+        DEMO_TEACHER_LOGIN,
+        DEMO_TEACHER_PASSWORD,
+    )
+    .await
+    .expect("login");
+    let day = test_day().to_string();
+    let seances = teacher.seances_du_jour(&day).expect("séances");
+    let lost = seances[0].clone();
+    let kept: Vec<_> = seances
+        .iter()
+        .filter(|s| s.cible != lost.cible)
+        .cloned()
+        .collect();
+    assert!(!kept.is_empty(), "the demo teacher has several classes");
+    let lost_pupils = teacher.appel(&lost.id).expect("appel").eleves;
+    teacher
+        .marquer(&lost.id, &lost_pupils[0].eleve_id, Presence::Absent)
+        .expect("mark the class to lose");
+    teacher
+        .marquer(
+            &kept[0].id,
+            &teacher.appel(&kept[0].id).expect("appel").eleves[0].eleve_id,
+            Presence::Absent,
+        )
+        .expect("mark a kept class");
+    teacher.sync_once().await.expect("sync");
+
+    // The school gives the lost class to a colleague; the teacher marks it once more, offline.
+    Db::open(&central_db)
+        .expect("central")
+        .with(|c| {
+            c.execute(
+                "UPDATE services SET enseignant_id = 'P002'
+                 WHERE enseignant_id = 'P001' AND cible_key = (SELECT sv.cible_key FROM seances se
+                     JOIN services sv ON sv.id = se.service_id WHERE se.id = ?1)",
+                [&lost.id],
+            )
+        })
+        .expect("reassign");
+    teacher
+        .marquer(&lost.id, &lost_pupils[1].eleve_id, Presence::Absent)
+        .expect("unsent mark");
+    teacher.sync_once().await.expect("sync");
+
+    // Nothing of the lost class is left on the PC; the unsent mark is a visible refusal.
+    let now: Vec<_> = teacher.seances_du_jour(&day).expect("séances");
+    assert!(now.iter().all(|s| s.cible != lost.cible), "{now:?}");
+    assert_eq!(now.len(), kept.len());
+    assert!(teacher.appel(&lost.id).is_err(), "the lost séance is gone");
+    assert_eq!(
+        teacher.appel(&kept[0].id).expect("kept").eleves[0].presence,
+        Presence::Absent
+    );
+    let modifs = teacher.modifications().expect("list");
+    assert_eq!(modifs.refusees.len(), 1, "{modifs:?}");
+    assert!(
+        modifs.refusees[0].seance.contains(&lost.cible),
+        "{:?}",
+        modifs.refusees[0]
+    );
+    assert_eq!(teacher.etat().en_attente, 0);
+    let replica = pupitre_replica::paths::replica_path(&data, DEMO_TEACHER_LOGIN);
+    teacher.logout().await.expect("logout");
+    drop(teacher);
+    let conn = rusqlite::Connection::open(&replica).expect("open replica");
+    let pupil_left: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM eleves WHERE id = ?1",
+            [&lost_pupils[0].eleve_id],
+            |r| r.get(0),
+        )
+        .expect("count");
+    let fields_left: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM fields WHERE seance_id = ?1",
+            [&lost.id],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(
+        (pupil_left, fields_left),
+        (0, 0),
+        "purged from the file, not just hidden"
+    );
+    drop(conn);
+
+    // An edit still in the outbox when the scope shrinks (made between a round's push and its
+    // pull) becomes a visible refusal too.
+    let mut store = pupitre_replica::Store::open(&replica).expect("store");
+    let eleve_id = store
+        .appel(&kept[0].id)
+        .expect("appel")
+        .expect("kept séance")
+        .eleves[1]
+        .eleve_id
+        .clone();
+    let edit = pupitre_domain::Edit::Presence {
+        seance_id: kept[0].id.clone(),
+        eleve_id,
+        presence: Presence::Absent,
+    };
+    store
+        .edit(&edit, "P001", OpId(Uuid::new_v4()), 0)
+        .expect("edit");
+    let cursor = store.cursor().expect("cursor");
+    let nothing = pupitre_domain::Scope::Cibles {
+        cibles: Default::default(),
+    };
+    store
+        .apply_page(&[], cursor, &nothing)
+        .expect("page with a narrower scope");
+    assert_eq!(store.outbox_counts().expect("counts"), (0, 0, 2));
+    let modifs = store.modifications().expect("list");
+    assert!(
+        modifs.refusees[1].seance.contains(&kept[0].cible),
+        "{:?}",
+        modifs.refusees[1]
+    );
+    assert!(
+        modifs.refusees[1]
+            .motif
+            .as_deref()
+            .is_some_and(|m| m.contains("plus accès"))
+    );
+    assert!(
+        store
+            .seances_du_jour(&day, None)
+            .expect("séances")
+            .is_empty()
+    );
     central.stop().await;
 }

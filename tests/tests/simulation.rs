@@ -7,7 +7,7 @@
 //!   SIM_SEEDS=1000 cargo test -p pupitre-e2e --test simulation     (run N seeds; CI: 300)
 //!   SIM_SEED=42 cargo test -p pupitre-e2e --test simulation        (replay one)
 
-use pupitre_central::db::log;
+use pupitre_central::db::{log, school};
 use pupitre_central::{Db, demo, push, snapshot};
 use pupitre_domain::{AppelEtat, Edit, Fonction, Heure, Personnel, Presence, School};
 use pupitre_replica::ReplicaError;
@@ -121,9 +121,13 @@ impl Transport for Link {
             return Err(ReplicaError::Unreachable("request lost".into()));
         }
         // Small pages, so that paging and cursors are exercised.
-        let (changes, next_cursor, has_more) = self
+        let (changes, next_cursor, has_more, scope) = self
             .central
-            .with(|c| log::pull(c, &self.who, request.cursor, request.limit.min(7)))
+            .with(|c| {
+                let (changes, next, more) =
+                    log::pull(c, &self.who, request.cursor, request.limit.min(7))?;
+                Ok::<_, rusqlite::Error>((changes, next, more, school::scope_of(c, &self.who)?))
+            })
             .map_err(central_error)?;
         if roll < 15 {
             return Err(ReplicaError::Interrupted("answer lost".into()));
@@ -132,6 +136,7 @@ impl Transport for Link {
             changes,
             next_cursor,
             has_more,
+            scope,
             server_hlc: self.server_hlc(),
         })
     }
@@ -155,6 +160,8 @@ struct Sim {
     now: u64,
     replicas: Vec<Replica>,
     acked: Arc<Mutex<BTreeSet<Uuid>>>,
+    /// Séances whose class was taken from the colleague (replica 2) during the run.
+    revoked: BTreeSet<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -198,6 +205,7 @@ impl Sim {
             now,
             replicas: Vec::new(),
             acked: Arc::default(),
+            revoked: BTreeSet::new(),
             _dir: dir,
         };
         for (i, who) in people.into_iter().enumerate() {
@@ -316,11 +324,51 @@ impl Sim {
         ));
     }
 
+    /// The school takes one of the colleague's classes away (replica 2): what it held of it must
+    /// be purged, and its unsent edits there refused, visibly.
+    fn revoke(&mut self) {
+        const COLLEAGUE: usize = 2;
+        let Some((seance, _)) = self.replicas[COLLEAGUE].seances.first().cloned() else {
+            return;
+        };
+        let (_, school) = template();
+        let service = school
+            .seances
+            .iter()
+            .find(|s| s.id == seance)
+            .expect("séance")
+            .service_id
+            .clone();
+        self.central
+            .with(|c| {
+                c.execute(
+                    "UPDATE services SET enseignant_id = 'DIR1' WHERE id = ?1",
+                    [&service],
+                )
+            })
+            .expect("revoke");
+        let lost: Vec<String> = school
+            .seances
+            .iter()
+            .filter(|s| s.service_id == service)
+            .map(|s| s.id.clone())
+            .collect();
+        self.replicas[COLLEAGUE]
+            .seances
+            .retain(|(s, _)| !lost.contains(s));
+        self.revoked.extend(lost);
+    }
+
     fn run(&mut self) {
+        let revoke_at = self.rng.gen_range(0..STEPS);
         for step in 0..STEPS {
+            if step == revoke_at {
+                self.revoke();
+            }
             let i = self.rng.gen_range(0..self.replicas.len());
             match self.rng.gen_range(0..100) {
-                0..40 => self.edit(i),
+                0..40 if !self.replicas[i].seances.is_empty() => self.edit(i),
+                0..40 => {}
                 40..70 => match self.round(i, true, step) {
                     Ok(()) => {}
                     Err(e) if e.is_offline() => {}
@@ -408,11 +456,33 @@ impl Sim {
         // pending, nothing refused.
         for (i, r) in self.replicas.iter().enumerate() {
             let store = sync::lock(&r.store);
-            assert_eq!(
-                store.outbox_counts().expect("counts"),
-                (0, 0, 0),
-                "replica {i} has pending or refused changes"
-            );
+            let (local, sent, _) = store.outbox_counts().expect("counts");
+            assert_eq!((local, sent), (0, 0), "replica {i} has pending changes");
+            // Refusals: only edits of a class taken away, and nothing of it left on the PC.
+            let file = rusqlite::Connection::open(&r.path).expect("replica file");
+            let refused: Vec<(String, String)> = file
+                .prepare("SELECT code, entity_id FROM refused")
+                .and_then(|mut q| {
+                    q.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                        .collect()
+                })
+                .expect("refused");
+            for (code, entity) in &refused {
+                let seance = entity.split('/').next().unwrap_or_default();
+                assert!(
+                    code == "hors_perimetre" && self.revoked.contains(seance),
+                    "replica {i}: unexpected refusal {code} of {entity}"
+                );
+            }
+            for seance in &self.revoked {
+                let held: i64 = file
+                    .query_row("SELECT (SELECT COUNT(*) FROM seances WHERE id = ?1) + (SELECT COUNT(*) FROM fields WHERE seance_id = ?1)", [seance], |row| row.get(0))
+                    .expect("count");
+                assert!(
+                    held == 0 || i != 2,
+                    "replica {i} still holds revoked séance {seance}"
+                );
+            }
             let mine: BTreeMap<_, Value> = store
                 .field_values()
                 .expect("values")
@@ -520,10 +590,16 @@ fn run_seed(seed: u64) {
         let log = sim.central.with(read_log);
         let superseded = log.iter().filter(|e| e.effect == "superseded").count();
         let acked = sim.acked.lock().expect("acked").len();
+        let refused: u32 = sim
+            .replicas
+            .iter()
+            .map(|r| sync::lock(&r.store).outbox_counts().expect("counts").2)
+            .sum();
         eprintln!(
-            "seed {}: {} changes in the log, {superseded} superseded, {acked} acknowledged",
+            "seed {}: {} changes in the log, {superseded} superseded, {acked} acknowledged, {refused} refused, {} séances revoked",
             sim.seed,
-            log.len()
+            log.len(),
+            sim.revoked.len()
         );
     }
 }

@@ -12,6 +12,7 @@ pub const HLC_WALL: &str = "hlc_wall";
 pub const HLC_COUNTER: &str = "hlc_counter";
 pub const SEALED_TOKEN: &str = "sealed_token";
 pub const LAST_SYNC_MS: &str = "last_sync_ms";
+pub const SCOPE: &str = "scope";
 
 pub fn get<T: FromSql>(conn: &Connection, key: &str) -> rusqlite::Result<Option<T>> {
     conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))

@@ -6,7 +6,7 @@ use pupitre_domain::EntityKind;
 use pupitre_sync_protocol::wire::PushOutcome;
 use pupitre_sync_protocol::wire::PushResult;
 use pupitre_sync_protocol::{Change, EntityRef, Hlc, OpId};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 pub fn has_pending(
@@ -117,35 +117,61 @@ pub fn settle(
                 )?;
             }
             PushResult::Refused { code, .. } if code == "sequence_manquante" => {}
-            PushResult::Refused { code, message } => {
-                tx.execute(
-                    "INSERT OR REPLACE INTO refused (client_seq, op_id, kind, entity_id, field, value, code, message)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![
-                        change.client_seq as i64,
-                        change.op_id.0.to_string(),
-                        change.entity.kind.as_str(),
-                        change.entity.id,
-                        change.field,
-                        change.value.to_string(),
-                        code,
-                        message
-                    ],
-                )?;
-                tx.execute(
-                    "DELETE FROM outbox WHERE client_seq = ?1",
-                    [change.client_seq as i64],
-                )?;
-                fields::revert_to_server(
-                    &tx,
-                    change.entity.kind,
-                    &change.entity.id,
-                    &change.field,
-                )?;
-            }
+            PushResult::Refused { code, message } => refuse(&tx, change.client_seq, code, message)?,
         }
     }
     tx.commit()?;
+    Ok(())
+}
+
+/// The joins that describe an outbox entry `o` for a person: its séance and its pupil.
+pub const DESCRIBE_SQL: &str = "
+    COALESCE(strftime('%d/%m/%Y', se.date) || ' ' || se.debut || ' · ' || COALESCE(d.code, g.code, '')
+             || ' · ' || COALESCE(m.libelle, ''), 'séance inconnue sur ce poste'),
+    e.nom || ' ' || e.prenom";
+pub const DESCRIBE_JOINS: &str = "
+    LEFT JOIN seances se ON se.id = CASE WHEN o.kind = 'presence'
+        THEN substr(o.entity_id, 1, instr(o.entity_id, '/') - 1) ELSE o.entity_id END
+    LEFT JOIN services sv ON sv.id = se.service_id
+    LEFT JOIN matieres m ON m.code = sv.matiere_code
+    LEFT JOIN divisions d ON 'division:' || d.id = sv.cible_key
+    LEFT JOIN groupes g ON 'groupe:' || g.id = sv.cible_key
+    LEFT JOIN eleves e ON o.kind = 'presence' AND e.id = substr(o.entity_id, instr(o.entity_id, '/') + 1)";
+
+/// Moves an outbox entry to the refused list with its reason and description, and shows the
+/// central's value of the field again.
+pub fn refuse(
+    conn: &Connection,
+    client_seq: u64,
+    code: &str,
+    message: &str,
+) -> rusqlite::Result<()> {
+    let entry: Option<(String, String, String)> = conn
+        .query_row(
+            "SELECT kind, entity_id, field FROM outbox WHERE client_seq = ?1",
+            [client_seq as i64],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((kind, id, field)) = entry else {
+        return Ok(());
+    };
+    conn.execute(
+        &format!(
+            "INSERT OR REPLACE INTO refused
+                 (client_seq, op_id, kind, entity_id, field, value, code, message, seance, eleve)
+             SELECT o.client_seq, o.op_id, o.kind, o.entity_id, o.field, o.value, ?2, ?3, {DESCRIBE_SQL}
+             FROM outbox o {DESCRIBE_JOINS} WHERE o.client_seq = ?1"
+        ),
+        params![client_seq as i64, code, message],
+    )?;
+    conn.execute(
+        "DELETE FROM outbox WHERE client_seq = ?1",
+        [client_seq as i64],
+    )?;
+    if let Some(kind) = EntityKind::parse(&kind) {
+        fields::revert_to_server(conn, kind, &id, &field)?;
+    }
     Ok(())
 }
 

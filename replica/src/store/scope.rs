@@ -1,0 +1,65 @@
+//! What this replica may hold, and the purge of what left the user's scope: a teacher who loses a
+//! class keeps nothing of it on the PC, and their unsent edits in it become visible refusals.
+
+use super::outbox;
+use pupitre_domain::{Cible, Scope};
+use rusqlite::{Connection, params};
+
+const LEFT_SCOPE: &str = "Vous n'avez plus accès à cette classe ou à ce groupe : cette saisie n'a pas été envoyée. Voyez avec la vie scolaire.";
+
+/// Deletes the services, séances, field values, pupils, divisions and groups outside `scope`,
+/// turning unsent edits in them into refusals. Part of the caller's transaction.
+pub fn purge_outside(conn: &Connection, scope: &Scope) -> rusqlite::Result<()> {
+    let services: Vec<(String, String)> = conn
+        .prepare("SELECT id, cible_key FROM services")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (service, key) in services {
+        if Cible::from_key(&key).is_some_and(|c| scope.contains(&c)) {
+            continue;
+        }
+        let unsent: Vec<i64> = conn
+            .prepare(
+                "SELECT o.client_seq FROM outbox o
+                 JOIN fields f ON f.kind = o.kind AND f.entity_id = o.entity_id AND f.field = o.field
+                 JOIN seances se ON se.id = f.seance_id WHERE se.service_id = ?1",
+            )?
+            .query_map([&service], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for seq in unsent {
+            outbox::refuse(conn, seq as u64, "hors_perimetre", LEFT_SCOPE)?;
+        }
+        conn.execute(
+            "DELETE FROM fields WHERE seance_id IN (SELECT id FROM seances WHERE service_id = ?1)",
+            [&service],
+        )?;
+        conn.execute("DELETE FROM seances WHERE service_id = ?1", [&service])?;
+        conn.execute("DELETE FROM services WHERE id = ?1", [&service])?;
+    }
+    // Pupils now visible through no division or group of the scope.
+    let eleves: Vec<(String, String, Option<String>)> = conn
+        .prepare(
+            "SELECT e.id, e.division_id, group_concat(g.groupe_id, ',') FROM eleves e
+             LEFT JOIN eleve_groupes g ON g.eleve_id = e.id GROUP BY e.id",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, division, groupes) in eleves {
+        let visible = scope.contains(&Cible::Division(division))
+            || groupes
+                .iter()
+                .flat_map(|g| g.split(','))
+                .any(|g| scope.contains(&Cible::Groupe(g.to_owned())));
+        if !visible {
+            conn.execute("DELETE FROM eleve_groupes WHERE eleve_id = ?1", params![id])?;
+            conn.execute("DELETE FROM eleves WHERE id = ?1", params![id])?;
+        }
+    }
+    conn.execute_batch(
+        "DELETE FROM divisions WHERE id NOT IN (SELECT division_id FROM eleves)
+             AND 'division:' || id NOT IN (SELECT cible_key FROM services);
+         DELETE FROM groupes WHERE id NOT IN (SELECT groupe_id FROM eleve_groupes)
+             AND 'groupe:' || id NOT IN (SELECT cible_key FROM services);",
+    )?;
+    Ok(())
+}
