@@ -21,6 +21,9 @@ echo "==> cargo test"
 xvfb-run -a -s '-screen 0 1280x800x24' cargo test --workspace
 echo "Captures d'écran : target/debug/screenshots/"
 
+echo "==> The benchmark still runs (small; the real one: see README)"
+target/debug/pupitre-bench --changes 5000 --push-changes 1000 --runs 1
+
 echo "==> The README's first command, headless"
 rm -rf target/demo-smoke
 PUPITRE_DEMO_DIR="$PWD/target/demo-smoke" PUPITRE_DEMO_PORT=18787 bash scripts/demo.sh --smoke

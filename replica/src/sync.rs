@@ -167,8 +167,9 @@ impl Store {
         let tx = self.conn.transaction()?;
         set_scope(&tx, scope)?;
         let cursor = meta::get::<i64>(&tx, meta::CURSOR)?.unwrap_or(0) as u64;
+        let outbox_empty = fields::outbox_is_empty(&tx)?;
         for change in changes.iter().filter(|c| c.server_seq > cursor) {
-            fields::apply_pulled(&tx, change)?;
+            fields::apply_pulled(&tx, change, outbox_empty)?;
         }
         meta::set(&tx, meta::CURSOR, next_cursor.max(cursor) as i64)?;
         tx.commit()?;
@@ -184,8 +185,9 @@ impl Store {
         let tx = self.conn.transaction()?;
         pupitre_school_db::replace_school(&tx, &snapshot.school, progress)?;
         set_scope(&tx, &snapshot.scope)?;
+        let outbox_empty = fields::outbox_is_empty(&tx)?;
         for change in &snapshot.fields {
-            fields::apply_pulled(&tx, change)?;
+            fields::apply_pulled(&tx, change, outbox_empty)?;
         }
         meta::set(&tx, meta::CURSOR, snapshot.cursor as i64)?;
         tx.commit()?;

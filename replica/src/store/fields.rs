@@ -107,8 +107,13 @@ fn set_clock(conn: &Connection, clock: Hlc) -> rusqlite::Result<()> {
 
 /// Applies one change from the central. The server value always moves; the visible value
 /// follows it unless this replica still has unacknowledged edits of the field, which are
-/// replayed over it (they stay visible until the central answers).
-pub fn apply_pulled(conn: &Connection, change: &ServerChange) -> Result<(), ReplicaError> {
+/// replayed over it (they stay visible until the central answers). `outbox_empty` spares the
+/// per-change look-up in the common case.
+pub fn apply_pulled(
+    conn: &Connection,
+    change: &ServerChange,
+    outbox_empty: bool,
+) -> Result<(), ReplicaError> {
     let EntityRef { kind, id } = &change.entity;
     let Ok(edit) = Edit::parse(*kind, id, &change.field, &change.value) else {
         // The central validated it; a value this version cannot read is a newer schema.
@@ -118,42 +123,43 @@ pub fn apply_pulled(conn: &Connection, change: &ServerChange) -> Result<(), Repl
         )));
     };
     let field = change.field.as_str();
+    let follow = outbox_empty || !outbox::has_pending(conn, *kind, id, field)?;
     if change.effect == Effect::Applied {
-        conn.execute(
+        // A new row can only come without pending edits (an edit writes its row).
+        conn.prepare_cached(
             "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms, server_value, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?8)
              ON CONFLICT (kind, entity_id, field) DO UPDATE SET
-                server_value = excluded.server_value, version = excluded.version",
-            params![
-                kind.as_str(),
-                id,
-                field,
-                edit.seance_id(),
-                change.value.to_string(),
-                change.author_id,
-                change.hlc.wall_ms as i64,
-                change.server_seq as i64
-            ],
-        )?;
-    }
-    if !outbox::has_pending(conn, *kind, id, field)? {
-        // Nothing local left to replay: show the central's value and who set it.
-        conn.execute(
-            "UPDATE fields SET value = server_value,
-                author_id = CASE WHEN ?4 THEN ?5 ELSE author_id END,
-                at_ms = CASE WHEN ?4 THEN ?6 ELSE at_ms END
+                server_value = excluded.server_value, version = excluded.version,
+                value = CASE WHEN ?9 THEN excluded.value ELSE value END,
+                author_id = CASE WHEN ?9 THEN excluded.author_id ELSE author_id END,
+                at_ms = CASE WHEN ?9 THEN excluded.at_ms ELSE at_ms END",
+        )?
+        .execute(params![
+            kind.as_str(),
+            id,
+            field,
+            edit.seance_id(),
+            change.value.to_string(),
+            change.author_id,
+            change.hlc.wall_ms as i64,
+            change.server_seq as i64,
+            follow
+        ])?;
+    } else if follow {
+        // A superseded change: nothing local left to replay, so show the central's value.
+        conn.prepare_cached(
+            "UPDATE fields SET value = server_value
              WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_value IS NOT NULL",
-            params![
-                kind.as_str(),
-                id,
-                field,
-                change.effect == Effect::Applied,
-                change.author_id,
-                change.hlc.wall_ms as i64
-            ],
-        )?;
+        )?
+        .execute(params![kind.as_str(), id, field])?;
     }
     Ok(())
+}
+
+/// Whether the outbox is empty (then pulled values are shown as they come).
+pub fn outbox_is_empty(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM outbox)", [], |r| r.get(0))
 }
 
 /// Shows the central's value again for a field whose local edit was refused.

@@ -15,11 +15,10 @@ pub fn has_pending(
     id: &str,
     field: &str,
 ) -> rusqlite::Result<bool> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = ?1 AND entity_id = ?2 AND field = ?3)",
-        params![kind.as_str(), id, field],
-        |r| r.get(0),
-    )
+    )?
+    .query_row(params![kind.as_str(), id, field], |r| r.get(0))
 }
 
 /// The oldest `limit` entries, in client sequence order, marked as sent.
