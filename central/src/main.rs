@@ -63,7 +63,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             // Tests and scripts read this line to find the port.
             println!("Pupitre central listening on http://{local}");
             let shutdown = async {
-                let _ = tokio::signal::ctrl_c().await;
+                // Without a Ctrl-C handler, serve until SIGTERM rather than stop at once.
+                if let Err(e) = tokio::signal::ctrl_c().await {
+                    tracing::warn!("no Ctrl-C handler ({e}); stop with SIGTERM");
+                    std::future::pending::<()>().await;
+                }
             };
             serve(listener, &db, shutdown_on_term(shutdown))
                 .await

@@ -51,7 +51,9 @@ async fn connexion(
     let central = std::env::var(CENTRAL_URL_ENV).unwrap_or_else(|_| DEFAULT_CENTRAL_URL.to_owned());
     let emitter = app.clone();
     let mut progress = move |p| {
-        let _ = emitter.emit("progression", p);
+        if let Err(e) = emitter.emit("progression", p) {
+            tracing::warn!("progress not shown: {e}");
+        }
     };
     let previous = state
         .session
@@ -78,7 +80,9 @@ async fn connexion(
     tauri::async_runtime::spawn(async move {
         while status.changed().await.is_ok() {
             let etat = status.borrow_and_update().clone();
-            let _ = app.emit("etat-synchro", etat);
+            if let Err(e) = app.emit("etat-synchro", etat) {
+                tracing::warn!("sync status not shown: {e}");
+            }
         }
     });
     let moi = session.moi();
