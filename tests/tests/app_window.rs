@@ -185,32 +185,7 @@ async fn roll_call_in_the_real_window() {
     let client = client.expect("WebDriver session with the app");
 
     // Log in: the replica bootstraps, today's séances show.
-    client
-        .wait()
-        .for_element(Locator::Id("login"))
-        .await
-        .expect("login form");
-    client
-        .find(Locator::Id("login"))
-        .await
-        .expect("login")
-        .send_keys(DEMO_TEACHER_LOGIN)
-        .await
-        .expect("type");
-    client
-        .find(Locator::Id("password"))
-        .await
-        .expect("pw")
-        .send_keys(DEMO_TEACHER_PASSWORD)
-        .await
-        .expect("type");
-    client
-        .find(Locator::Id("se-connecter"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click");
+    log_in(&client, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD).await;
     let first = client
         .wait()
         .for_element(Locator::Css("[data-testid=seance]"))
