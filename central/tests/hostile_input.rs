@@ -114,18 +114,11 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
         .json()
         .await
         .expect("snapshot");
-    let own: Vec<&str> = snapshot
-        .school
-        .services
-        .iter()
-        .filter(|s| s.enseignant_id == snapshot.moi.id)
-        .map(|s| s.id.as_str())
-        .collect();
-    let seance = snapshot
-        .school
+    let school = &snapshot.school;
+    let seance = school
         .seances
         .iter()
-        .find(|s| own.contains(&s.service_id.as_str()))
+        .find(|s| school.is_taught_by(s, &snapshot.moi.id))
         .expect("own séance")
         .id
         .clone();

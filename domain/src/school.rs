@@ -146,6 +146,15 @@ pub struct School {
     pub seances: Vec<Seance>,
 }
 
+impl School {
+    /// Whether `teacher` teaches the service of `seance`.
+    pub fn is_taught_by(&self, seance: &Seance, teacher: &str) -> bool {
+        self.services
+            .iter()
+            .any(|s| s.id == seance.service_id && s.enseignant_id == teacher)
+    }
+}
+
 /// A teacher × subject × division or group, with the subject's coefficient.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Service {

@@ -4,7 +4,7 @@
 use crate::client::CentralClient;
 use crate::error::{ReplicaError, UiError};
 use crate::paths::replica_path;
-use crate::store::{Store, meta, outbox};
+use crate::store::{Store, meta};
 use crate::sync::{self, RoundReport, SharedStore, lock};
 use crate::vault;
 use crate::views::{
@@ -260,7 +260,7 @@ impl Session {
     }
 
     fn refresh_counts(&self) -> Result<(), ReplicaError> {
-        let (local, sent, refused) = outbox::counts(&lock(&self.store).conn)?;
+        let (local, sent, refused) = lock(&self.store).outbox_counts()?;
         self.set_status(|s| {
             s.en_attente = local + sent;
             s.envoyees = sent;
@@ -376,19 +376,5 @@ fn open_owned(path: &Path, login: &str) -> Result<Store, ReplicaError> {
             login: login.to_owned(),
         }),
         _ => Ok(store),
-    }
-}
-
-impl Store {
-    /// The local time of the last successful sync, `HH:MM:SS`.
-    pub fn last_sync_label(&self) -> Result<Option<String>, ReplicaError> {
-        let ms: Option<i64> = meta::get(&self.conn, meta::LAST_SYNC_MS)?;
-        Ok(ms
-            .and_then(chrono::DateTime::from_timestamp_millis)
-            .map(|t| {
-                t.with_timezone(&chrono::Local)
-                    .format("%H:%M:%S")
-                    .to_string()
-            }))
     }
 }

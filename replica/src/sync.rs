@@ -4,13 +4,12 @@
 
 use crate::client::CentralClient;
 use crate::error::ReplicaError;
-use crate::store::{Store, fields, meta, outbox, scope};
-use pupitre_domain::Scope;
+use crate::store::{Store, outbox};
+use pupitre_sync_protocol::ClientId;
 use pupitre_sync_protocol::wire::{
     MAX_PULL_PAGE, MAX_PUSH_CHANGES, PullRequest, PullResponse, PushOutcome, PushRequest,
-    PushResponse, PushResult, Snapshot,
+    PushResponse, PushResult,
 };
-use pupitre_sync_protocol::{ClientId, Hlc};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub type SharedStore = Arc<Mutex<Store>>;
@@ -122,80 +121,9 @@ pub async fn round(
     Ok(report)
 }
 
-/// Records the scope; when it changed, purges what is outside it.
-fn set_scope(conn: &rusqlite::Connection, scope: &Scope) -> Result<(), ReplicaError> {
-    let text = serde_json::to_string(scope).map_err(|e| ReplicaError::Invalid(e.to_string()))?;
-    if meta::get::<String>(conn, meta::SCOPE)?.as_deref() != Some(text.as_str()) {
-        scope::purge_outside(conn, scope)?;
-        meta::set(conn, meta::SCOPE, text)?;
-    }
-    Ok(())
-}
-
 fn count(outcomes: &[PushOutcome], accepted: bool) -> usize {
     outcomes
         .iter()
         .filter(|o| matches!(o.result, PushResult::Accepted { .. }) == accepted)
         .count()
-}
-
-impl Store {
-    pub fn cursor(&self) -> Result<u64, ReplicaError> {
-        Ok(meta::get::<i64>(&self.conn, meta::CURSOR)?.unwrap_or(0) as u64)
-    }
-
-    pub fn clock(&self) -> Result<Hlc, ReplicaError> {
-        Ok(Hlc {
-            wall_ms: meta::get::<i64>(&self.conn, meta::HLC_WALL)?.unwrap_or(0) as u64,
-            counter: meta::get::<u32>(&self.conn, meta::HLC_COUNTER)?.unwrap_or(0),
-        })
-    }
-
-    /// Whether a snapshot was ever written (a replica that has data).
-    pub fn is_bootstrapped(&self) -> Result<bool, ReplicaError> {
-        Ok(meta::get::<i64>(&self.conn, meta::CURSOR)?.is_some())
-    }
-
-    /// One pulled page, the new cursor and the current scope, in one transaction (what left
-    /// the scope is purged). A cursor never moves back.
-    pub fn apply_page(
-        &mut self,
-        changes: &[pupitre_sync_protocol::ServerChange],
-        next_cursor: u64,
-        scope: &Scope,
-    ) -> Result<(), ReplicaError> {
-        let tx = self.conn.transaction()?;
-        set_scope(&tx, scope)?;
-        let cursor = meta::get::<i64>(&tx, meta::CURSOR)?.unwrap_or(0) as u64;
-        let outbox_empty = fields::outbox_is_empty(&tx)?;
-        for change in changes.iter().filter(|c| c.server_seq > cursor) {
-            fields::apply_pulled(&tx, change, outbox_empty)?;
-        }
-        meta::set(&tx, meta::CURSOR, next_cursor.max(cursor) as i64)?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Writes a snapshot (reference data, current values, cursor) in one transaction.
-    pub fn bootstrap(
-        &mut self,
-        snapshot: &Snapshot,
-        progress: &mut dyn FnMut(usize, usize),
-    ) -> Result<(), ReplicaError> {
-        let tx = self.conn.transaction()?;
-        pupitre_school_db::replace_school(&tx, &snapshot.school, progress)?;
-        set_scope(&tx, &snapshot.scope)?;
-        let outbox_empty = fields::outbox_is_empty(&tx)?;
-        for change in &snapshot.fields {
-            fields::apply_pulled(&tx, change, outbox_empty)?;
-        }
-        meta::set(&tx, meta::CURSOR, snapshot.cursor as i64)?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    pub fn mark_synced(&mut self, now_ms: u64) -> Result<(), ReplicaError> {
-        meta::set(&self.conn, meta::LAST_SYNC_MS, now_ms as i64)?;
-        Ok(())
-    }
 }

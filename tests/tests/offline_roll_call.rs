@@ -227,24 +227,16 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
         .await
         .expect("login");
     let snapshot = api.snapshot(&answer.token).await.expect("snapshot");
-    let own: Vec<&str> = snapshot
-        .school
-        .services
-        .iter()
-        .filter(|s| s.enseignant_id == answer.personnel.id)
-        .map(|s| s.id.as_str())
-        .collect();
-    let seance = snapshot
-        .school
+    let (school, me) = (&snapshot.school, answer.personnel.id.as_str());
+    let seance = school
         .seances
         .iter()
-        .find(|s| own.contains(&s.service_id.as_str()))
+        .find(|s| school.is_taught_by(s, me))
         .expect("own séance");
-    let colleague = snapshot
-        .school
+    let colleague = school
         .seances
         .iter()
-        .find(|s| !own.contains(&s.service_id.as_str()))
+        .find(|s| !school.is_taught_by(s, me))
         .expect("a colleague's séance");
     let change = Change {
         op_id: OpId(Uuid::new_v4()),

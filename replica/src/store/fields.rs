@@ -18,12 +18,8 @@ impl Store {
         now_ms: u64,
     ) -> Result<u64, ReplicaError> {
         let tx = self.conn.transaction()?;
-        let clock = Hlc {
-            wall_ms: meta::get::<i64>(&tx, meta::HLC_WALL)?.unwrap_or(0) as u64,
-            counter: meta::get::<u32>(&tx, meta::HLC_COUNTER)?.unwrap_or(0),
-        }
-        .tick(now_ms);
-        set_clock(&tx, clock)?;
+        let clock = meta::clock(&tx)?.tick(now_ms);
+        meta::set_clock(&tx, clock)?;
         let seq = meta::get::<i64>(&tx, meta::NEXT_SEQ)?.unwrap_or(1) as u64;
         meta::set(&tx, meta::NEXT_SEQ, (seq + 1) as i64)?;
 
@@ -89,20 +85,11 @@ impl Store {
     /// Takes in the central's clock (after every exchange).
     pub fn observe_clock(&mut self, remote: Hlc, now_ms: u64) -> Result<(), ReplicaError> {
         let tx = self.conn.transaction()?;
-        let clock = Hlc {
-            wall_ms: meta::get::<i64>(&tx, meta::HLC_WALL)?.unwrap_or(0) as u64,
-            counter: meta::get::<u32>(&tx, meta::HLC_COUNTER)?.unwrap_or(0),
-        }
-        .observe(remote, now_ms);
-        set_clock(&tx, clock)?;
+        let clock = meta::clock(&tx)?.observe(remote, now_ms);
+        meta::set_clock(&tx, clock)?;
         tx.commit()?;
         Ok(())
     }
-}
-
-fn set_clock(conn: &Connection, clock: Hlc) -> rusqlite::Result<()> {
-    meta::set(conn, meta::HLC_WALL, clock.wall_ms as i64)?;
-    meta::set(conn, meta::HLC_COUNTER, clock.counter)
 }
 
 /// Applies one change from the central. The server value always moves; the visible value

@@ -1,5 +1,6 @@
 //! Key-value facts about the replica: its owner, client id, cursor, clock and sealed token.
 
+use pupitre_sync_protocol::Hlc;
 use rusqlite::types::{FromSql, ToSql};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -26,4 +27,22 @@ pub fn set<T: ToSql>(conn: &Connection, key: &str, value: T) -> rusqlite::Result
         params![key, value],
     )?;
     Ok(())
+}
+
+/// The last server sequence applied (0 before the first snapshot).
+pub fn cursor(conn: &Connection) -> rusqlite::Result<u64> {
+    Ok(get::<i64>(conn, CURSOR)?.unwrap_or(0) as u64)
+}
+
+/// The replica's hybrid logical clock.
+pub fn clock(conn: &Connection) -> rusqlite::Result<Hlc> {
+    Ok(Hlc {
+        wall_ms: get::<i64>(conn, HLC_WALL)?.unwrap_or(0) as u64,
+        counter: get::<u32>(conn, HLC_COUNTER)?.unwrap_or(0),
+    })
+}
+
+pub fn set_clock(conn: &Connection, clock: Hlc) -> rusqlite::Result<()> {
+    set(conn, HLC_WALL, clock.wall_ms as i64)?;
+    set(conn, HLC_COUNTER, clock.counter)
 }

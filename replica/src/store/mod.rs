@@ -4,6 +4,7 @@
 pub mod fields;
 pub mod meta;
 pub mod outbox;
+pub mod pull;
 pub mod scope;
 
 use crate::error::ReplicaError;

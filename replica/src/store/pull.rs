@@ -1,0 +1,88 @@
+//! What the central sends, written to the replica: a snapshot at bootstrap, then pulled pages.
+//! Each is one transaction with the cursor and the scope it came with.
+
+use super::{Store, fields, meta, scope};
+use crate::error::ReplicaError;
+use pupitre_domain::Scope;
+use pupitre_sync_protocol::Hlc;
+use pupitre_sync_protocol::wire::Snapshot;
+
+impl Store {
+    pub fn cursor(&self) -> Result<u64, ReplicaError> {
+        Ok(meta::cursor(&self.conn)?)
+    }
+
+    pub fn clock(&self) -> Result<Hlc, ReplicaError> {
+        Ok(meta::clock(&self.conn)?)
+    }
+
+    /// Whether a snapshot was ever written (a replica that has data).
+    pub fn is_bootstrapped(&self) -> Result<bool, ReplicaError> {
+        Ok(meta::get::<i64>(&self.conn, meta::CURSOR)?.is_some())
+    }
+
+    /// One pulled page, the new cursor and the current scope, in one transaction (what left
+    /// the scope is purged). A cursor never moves back.
+    pub fn apply_page(
+        &mut self,
+        changes: &[pupitre_sync_protocol::ServerChange],
+        next_cursor: u64,
+        scope: &Scope,
+    ) -> Result<(), ReplicaError> {
+        let tx = self.conn.transaction()?;
+        set_scope(&tx, scope)?;
+        let cursor = meta::cursor(&tx)?;
+        let outbox_empty = fields::outbox_is_empty(&tx)?;
+        for change in changes.iter().filter(|c| c.server_seq > cursor) {
+            fields::apply_pulled(&tx, change, outbox_empty)?;
+        }
+        meta::set(&tx, meta::CURSOR, next_cursor.max(cursor) as i64)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Writes a snapshot (reference data, current values, cursor) in one transaction.
+    pub fn bootstrap(
+        &mut self,
+        snapshot: &Snapshot,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<(), ReplicaError> {
+        let tx = self.conn.transaction()?;
+        pupitre_school_db::replace_school(&tx, &snapshot.school, progress)?;
+        set_scope(&tx, &snapshot.scope)?;
+        let outbox_empty = fields::outbox_is_empty(&tx)?;
+        for change in &snapshot.fields {
+            fields::apply_pulled(&tx, change, outbox_empty)?;
+        }
+        meta::set(&tx, meta::CURSOR, snapshot.cursor as i64)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The local time of the last successful sync, `HH:MM:SS`.
+    pub fn last_sync_label(&self) -> Result<Option<String>, ReplicaError> {
+        let ms: Option<i64> = meta::get(&self.conn, meta::LAST_SYNC_MS)?;
+        Ok(ms
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%H:%M:%S")
+                    .to_string()
+            }))
+    }
+
+    pub fn mark_synced(&mut self, now_ms: u64) -> Result<(), ReplicaError> {
+        meta::set(&self.conn, meta::LAST_SYNC_MS, now_ms as i64)?;
+        Ok(())
+    }
+}
+
+/// Records the scope; when it changed, purges what is outside it.
+fn set_scope(conn: &rusqlite::Connection, scope: &Scope) -> Result<(), ReplicaError> {
+    let text = serde_json::to_string(scope).map_err(|e| ReplicaError::Invalid(e.to_string()))?;
+    if meta::get::<String>(conn, meta::SCOPE)?.as_deref() != Some(text.as_str()) {
+        scope::purge_outside(conn, scope)?;
+        meta::set(conn, meta::SCOPE, text)?;
+    }
+    Ok(())
+}
