@@ -40,14 +40,32 @@ fn row_change(r: &Row<'_>) -> rusqlite::Result<ServerChange> {
     })
 }
 
-/// The scope filter of a query over `changes c`: a teacher sees the targets of their services.
-fn scope_filter(who: &Personnel) -> &'static str {
+/// The scope filter of a query over `changes c`: a teacher sees the targets of their services
+/// (bound as `:who`); the CPE and the direction see everything.
+fn scope_filter(who: &Personnel) -> Option<&'static str> {
     match who.fonction {
-        Fonction::Cpe | Fonction::Direction => "(?2 IS NOT NULL)",
+        Fonction::Cpe | Fonction::Direction => None,
         Fonction::Enseignant => {
-            "c.scope_key IN (SELECT cible_key FROM services WHERE enseignant_id = ?2)"
+            Some("c.scope_key IN (SELECT cible_key FROM services WHERE enseignant_id = :who)")
         }
     }
+}
+
+/// Runs a query over `changes c` whose `{scope}` placeholder takes `who`'s scope filter.
+fn scoped_changes(
+    conn: &Connection,
+    sql: &str,
+    who: &Personnel,
+    params: &[(&str, &dyn rusqlite::ToSql)],
+) -> rusqlite::Result<Vec<ServerChange>> {
+    let filter = scope_filter(who);
+    let sql = sql.replace("{scope}", filter.unwrap_or("1"));
+    let mut all: Vec<(&str, &dyn rusqlite::ToSql)> = params.to_vec();
+    if filter.is_some() {
+        all.push((":who", &who.id));
+    }
+    let mut stmt = conn.prepare_cached(&sql)?;
+    stmt.query_map(all.as_slice(), row_change)?.collect()
 }
 
 pub fn head(conn: &Connection) -> rusqlite::Result<u64> {
@@ -67,14 +85,15 @@ pub fn pull(
     limit: u32,
 ) -> rusqlite::Result<(Vec<ServerChange>, u64, bool)> {
     let sql = format!(
-        "SELECT {CHANGE_COLUMNS} FROM changes c WHERE c.server_seq > ?1 AND {} \
-         ORDER BY c.server_seq LIMIT ?3",
-        scope_filter(who)
+        "SELECT {CHANGE_COLUMNS} FROM changes c WHERE c.server_seq > :cursor AND {{scope}} \
+         ORDER BY c.server_seq LIMIT :limit"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let changes = stmt
-        .query_map(params![cursor as i64, who.id, limit + 1], row_change)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let changes = scoped_changes(
+        conn,
+        &sql,
+        who,
+        &[(":cursor", &(cursor as i64)), (":limit", &(limit + 1))],
+    )?;
     let has_more = changes.len() > limit as usize;
     let mut changes = changes;
     changes.truncate(limit as usize);
@@ -90,11 +109,9 @@ pub fn pull(
 pub fn current_fields(conn: &Connection, who: &Personnel) -> rusqlite::Result<Vec<ServerChange>> {
     let sql = format!(
         "SELECT {CHANGE_COLUMNS} FROM fields f JOIN changes c ON c.server_seq = f.server_seq \
-         WHERE ?1 IS NOT NULL AND {} ORDER BY c.server_seq",
-        scope_filter(who)
+         WHERE {{scope}} ORDER BY c.server_seq"
     );
-    let mut stmt = conn.prepare(&sql)?;
-    stmt.query_map(params![0, who.id], row_change)?.collect()
+    scoped_changes(conn, &sql, who, &[])
 }
 
 /// The change that holds a field's current value.
