@@ -64,6 +64,8 @@ pub fn changes(n: usize) -> Vec<ServerChange> {
                     counter: 0,
                 },
                 effect: Effect::Applied,
+                scope_key: format!("division:D{}", r % 24),
+                resolves: None,
             }
         })
         .collect()
@@ -259,6 +261,7 @@ impl PushSetup {
                         wall_ms: i as u64,
                         counter: 0,
                     },
+                    resolves: None,
                 }
             })
             .collect();

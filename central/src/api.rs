@@ -228,7 +228,7 @@ async fn push_changes(
             format!("Au plus {MAX_PUSH_CHANGES} modifications par envoi."),
         ));
     }
-    let offset = push::clock_offset_ms(request.hlc, now_ms());
+    let offset = push::clock_offset_ms(request.wall_ms, now_ms());
     let server_hlc = central.clock.observe(request.hlc);
     let outcomes = central
         .db

@@ -12,12 +12,14 @@ pub fn read(conn: &mut Connection, who: Personnel, server_hlc: Hlc) -> rusqlite:
     let scope = school::scope_of(&tx, &who)?;
     let school = school::read_scoped(&tx, &scope)?;
     let fields = log::current_fields(&tx, &who)?;
+    let conflicts = log::open_conflicts(&tx, &who)?;
     let cursor = log::head(&tx)?;
     Ok(Snapshot {
         moi: who,
         scope,
         school,
         fields,
+        conflicts,
         cursor,
         server_hlc,
     })

@@ -105,8 +105,8 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
     let snapshot: Snapshot = central
         .http
         .get(format!("{}/v1/snapshot", central.url))
-        .header(HEADER_PROTOCOL, "1")
-        .header(HEADER_SCHEMA, "1")
+        .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
+        .header(HEADER_SCHEMA, SCHEMA_VERSION.to_string())
         .bearer_auth(&token)
         .send()
         .await
@@ -152,7 +152,7 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
         .expect("send");
     assert_eq!(response.status().as_u16(), 413);
     let many: Vec<Value> = (1..=501).map(|i| change(i, &uuid(i), &seance)).collect();
-    let body = json!({"client_id": client, "changes": many, "hlc": {"wall_ms": 0, "counter": 0}});
+    let body = json!({"client_id": client, "changes": many, "hlc": {"wall_ms": 0, "counter": 0}, "wall_ms": 0});
     assert_eq!(
         refused(central.post("/v1/push", t).json(&body), 413).await,
         "trop_de_modifications"
@@ -168,8 +168,8 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
     let old = central
         .http
         .post(format!("{}/v1/pull", central.url))
-        .header(HEADER_PROTOCOL, "0")
-        .header(HEADER_SCHEMA, "1")
+        .header(HEADER_PROTOCOL, (PROTOCOL_VERSION - 1).to_string())
+        .header(HEADER_SCHEMA, SCHEMA_VERSION.to_string())
         .bearer_auth(&token)
         .json(&json!({"cursor": 0, "limit": 10}));
     assert_eq!(refused(old, 426).await, "mise_a_jour_necessaire");
@@ -200,7 +200,7 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
             "6f9c1a52-0000-4000-8000-000000000002",
         )
         .await;
-    let body = json!({"client_id": client, "changes": [change(1, &uuid(1), &seance)], "hlc": {"wall_ms": 0, "counter": 0}});
+    let body = json!({"client_id": client, "changes": [change(1, &uuid(1), &seance)], "hlc": {"wall_ms": 0, "counter": 0}, "wall_ms": 0});
     assert_eq!(
         refused(central.post("/v1/push", Some(&cpe_token)).json(&body), 403).await,
         "poste"
@@ -218,7 +218,7 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
     // op id is refused; values outside the domain are refused with a reason.
     let push = |changes: Vec<Value>| {
         central.post("/v1/push", t).json(
-            &json!({"client_id": client, "changes": changes, "hlc": {"wall_ms": 0, "counter": 0}}),
+            &json!({"client_id": client, "changes": changes, "hlc": {"wall_ms": 0, "counter": 0}, "wall_ms": 0}),
         )
     };
     let answer = outcomes(push(vec![change(5, &uuid(5), &seance)])).await;

@@ -3,6 +3,7 @@
 //! The wire carries JSON; `Edit::parse` is the one place that turns it back into a typed value, so
 //! the central service and the replica reject the same bad input the same way.
 
+use crate::conseil::{Appreciation, ConseilEtat};
 use crate::presence::{AppelEtat, Presence};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -16,6 +17,10 @@ pub enum EntityKind {
     Appel,
     /// One pupil's mark in a roll call; id = `<séance id>/<élève id>`.
     Presence,
+    /// A division's class council for a period; id = `<période id>/<division id>`.
+    Conseil,
+    /// A pupil's appreciation in a service for a period; id = `<période>/<service>/<élève>`.
+    Appreciation,
 }
 
 impl EntityKind {
@@ -23,14 +28,90 @@ impl EntityKind {
         match self {
             EntityKind::Appel => "appel",
             EntityKind::Presence => "presence",
+            EntityKind::Conseil => "conseil",
+            EntityKind::Appreciation => "appreciation",
         }
     }
 
     pub fn parse(text: &str) -> Option<EntityKind> {
-        match text {
-            "appel" => Some(EntityKind::Appel),
-            "presence" => Some(EntityKind::Presence),
-            _ => None,
+        [
+            EntityKind::Appel,
+            EntityKind::Presence,
+            EntityKind::Conseil,
+            EntityKind::Appreciation,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
+    }
+}
+
+/// An entity's id, parsed: what it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntityKey {
+    Appel {
+        seance_id: String,
+    },
+    Presence {
+        seance_id: String,
+        eleve_id: String,
+    },
+    Conseil {
+        periode_id: String,
+        division_id: String,
+    },
+    Appreciation {
+        periode_id: String,
+        service_id: String,
+        eleve_id: String,
+    },
+}
+
+impl EntityKey {
+    pub fn parse(kind: EntityKind, id: &str) -> Result<EntityKey, InvalidEdit> {
+        let parts: Vec<&str> = id.split('/').collect();
+        let bad = || InvalidEdit::BadId(id.to_owned());
+        for part in &parts {
+            check_id(part)?;
+        }
+        let owned = |i: usize| parts[i].to_owned();
+        Ok(match (kind, parts.len()) {
+            (EntityKind::Appel, 1) => EntityKey::Appel {
+                seance_id: owned(0),
+            },
+            (EntityKind::Presence, 2) => EntityKey::Presence {
+                seance_id: owned(0),
+                eleve_id: owned(1),
+            },
+            (EntityKind::Conseil, 2) => EntityKey::Conseil {
+                periode_id: owned(0),
+                division_id: owned(1),
+            },
+            (EntityKind::Appreciation, 3) => EntityKey::Appreciation {
+                periode_id: owned(0),
+                service_id: owned(1),
+                eleve_id: owned(2),
+            },
+            _ => return Err(bad()),
+        })
+    }
+
+    /// The séance of a roll-call entity.
+    pub fn seance_id(&self) -> Option<&str> {
+        match self {
+            EntityKey::Appel { seance_id } | EntityKey::Presence { seance_id, .. } => {
+                Some(seance_id)
+            }
+            EntityKey::Conseil { .. } | EntityKey::Appreciation { .. } => None,
+        }
+    }
+
+    /// The pupil an entity is about, if one.
+    pub fn eleve_id(&self) -> Option<&str> {
+        match self {
+            EntityKey::Presence { eleve_id, .. } | EntityKey::Appreciation { eleve_id, .. } => {
+                Some(eleve_id)
+            }
+            EntityKey::Appel { .. } | EntityKey::Conseil { .. } => None,
         }
     }
 }
@@ -47,6 +128,17 @@ pub enum Edit {
         eleve_id: String,
         presence: Presence,
     },
+    Conseil {
+        periode_id: String,
+        division_id: String,
+        etat: ConseilEtat,
+    },
+    Appreciation {
+        periode_id: String,
+        service_id: String,
+        eleve_id: String,
+        texte: Appreciation,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,12 +153,14 @@ pub enum InvalidEdit {
 
 pub const FIELD_ETAT: &str = "etat";
 pub const FIELD_STATUT: &str = "statut";
+pub const FIELD_TEXTE: &str = "texte";
 
 impl Edit {
-    /// The séance this edit belongs to: what decides who may write it and who may see it.
-    pub fn seance_id(&self) -> &str {
+    /// The séance of a roll-call edit.
+    pub fn seance_id(&self) -> Option<&str> {
         match self {
-            Edit::AppelEtat { seance_id, .. } | Edit::Presence { seance_id, .. } => seance_id,
+            Edit::AppelEtat { seance_id, .. } | Edit::Presence { seance_id, .. } => Some(seance_id),
+            Edit::Conseil { .. } | Edit::Appreciation { .. } => None,
         }
     }
 
@@ -74,6 +168,8 @@ impl Edit {
         match self {
             Edit::AppelEtat { .. } => EntityKind::Appel,
             Edit::Presence { .. } => EntityKind::Presence,
+            Edit::Conseil { .. } => EntityKind::Conseil,
+            Edit::Appreciation { .. } => EntityKind::Appreciation,
         }
     }
 
@@ -85,21 +181,35 @@ impl Edit {
                 eleve_id,
                 ..
             } => presence_id(seance_id, eleve_id),
+            Edit::Conseil {
+                periode_id,
+                division_id,
+                ..
+            } => format!("{periode_id}/{division_id}"),
+            Edit::Appreciation {
+                periode_id,
+                service_id,
+                eleve_id,
+                ..
+            } => format!("{periode_id}/{service_id}/{eleve_id}"),
         }
     }
 
     pub fn field(&self) -> &'static str {
         match self {
-            Edit::AppelEtat { .. } => FIELD_ETAT,
+            Edit::AppelEtat { .. } | Edit::Conseil { .. } => FIELD_ETAT,
             Edit::Presence { .. } => FIELD_STATUT,
+            Edit::Appreciation { .. } => FIELD_TEXTE,
         }
     }
 
     pub fn value(&self) -> Value {
-        // Serializing these plain enums cannot fail.
+        // Serializing these plain values cannot fail.
         match self {
             Edit::AppelEtat { etat, .. } => serde_json::to_value(etat),
             Edit::Presence { presence, .. } => serde_json::to_value(presence),
+            Edit::Conseil { etat, .. } => serde_json::to_value(etat),
+            Edit::Appreciation { texte, .. } => serde_json::to_value(texte),
         }
         .unwrap_or(Value::Null)
     }
@@ -115,26 +225,52 @@ impl Edit {
             field: field.to_owned(),
             reason: e.to_string(),
         };
-        match (kind, field) {
-            (EntityKind::Appel, FIELD_ETAT) => Ok(Edit::AppelEtat {
-                seance_id: check_id(entity_id)?.to_owned(),
+        let unknown = || InvalidEdit::UnknownField {
+            kind,
+            field: field.to_owned(),
+        };
+        Ok(match (EntityKey::parse(kind, entity_id)?, field) {
+            (EntityKey::Appel { seance_id }, FIELD_ETAT) => Edit::AppelEtat {
+                seance_id,
                 etat: AppelEtat::deserialize(value).map_err(bad_value)?,
-            }),
-            (EntityKind::Presence, FIELD_STATUT) => {
-                let (seance_id, eleve_id) = entity_id
-                    .split_once('/')
-                    .ok_or_else(|| InvalidEdit::BadId(entity_id.to_owned()))?;
-                Ok(Edit::Presence {
-                    seance_id: check_id(seance_id)?.to_owned(),
-                    eleve_id: check_id(eleve_id)?.to_owned(),
-                    presence: Presence::deserialize(value).map_err(bad_value)?,
-                })
-            }
-            _ => Err(InvalidEdit::UnknownField {
-                kind,
-                field: field.to_owned(),
-            }),
-        }
+            },
+            (
+                EntityKey::Presence {
+                    seance_id,
+                    eleve_id,
+                },
+                FIELD_STATUT,
+            ) => Edit::Presence {
+                seance_id,
+                eleve_id,
+                presence: Presence::deserialize(value).map_err(bad_value)?,
+            },
+            (
+                EntityKey::Conseil {
+                    periode_id,
+                    division_id,
+                },
+                FIELD_ETAT,
+            ) => Edit::Conseil {
+                periode_id,
+                division_id,
+                etat: ConseilEtat::deserialize(value).map_err(bad_value)?,
+            },
+            (
+                EntityKey::Appreciation {
+                    periode_id,
+                    service_id,
+                    eleve_id,
+                },
+                FIELD_TEXTE,
+            ) => Edit::Appreciation {
+                periode_id,
+                service_id,
+                eleve_id,
+                texte: Appreciation::deserialize(value).map_err(bad_value)?,
+            },
+            _ => return Err(unknown()),
+        })
     }
 }
 
@@ -170,6 +306,17 @@ mod tests {
                 eleve_id: "E42".into(),
                 presence: Presence::Absent,
             },
+            Edit::Conseil {
+                periode_id: "T1".into(),
+                division_id: "D6A".into(),
+                etat: ConseilEtat::Clos,
+            },
+            Edit::Appreciation {
+                periode_id: "T1".into(),
+                service_id: "SV1".into(),
+                eleve_id: "E42".into(),
+                texte: Appreciation::new("Bon trimestre.").expect("valid"),
+            },
         ];
         for edit in edits {
             let back = Edit::parse(edit.kind(), &edit.entity_id(), edit.field(), &edit.value());
@@ -179,7 +326,22 @@ mod tests {
 
     #[test]
     fn rejects_malformed_parts() {
-        let cases: [(EntityKind, &str, &str, Value); 6] = [
+        let cases: [(EntityKind, &str, &str, Value); 11] = [
+            (EntityKind::Conseil, "T1/D6A", "etat", json!("ouvert")),
+            (EntityKind::Conseil, "T1", "etat", json!("clos")),
+            (EntityKind::Appreciation, "T1/SV1/E1", "texte", json!(12)),
+            (
+                EntityKind::Appreciation,
+                "T1/SV1/E1",
+                "texte",
+                json!("x".repeat(601)),
+            ),
+            (
+                EntityKind::Appreciation,
+                "T1/SV1/E1/X",
+                "texte",
+                json!("ok"),
+            ),
             (EntityKind::Appel, "S-1", "statut", json!("fait")),
             (EntityKind::Appel, "S-1", "etat", json!("fini")),
             (EntityKind::Appel, "", "etat", json!("fait")),

@@ -1,6 +1,8 @@
 //! The school as Pupitre sees it (GUIDE §2): entities, the values a person edits, and who may see
 //! what. Everything here is pure: no I/O, no clock.
 
+pub mod conseil;
+pub mod droits;
 pub mod edit;
 pub mod heure;
 pub mod presence;
@@ -8,7 +10,9 @@ pub mod school;
 pub mod scope;
 pub mod uai;
 
-pub use edit::{Edit, EntityKind, InvalidEdit};
+pub use conseil::{Appreciation, ConseilEtat, Periode};
+pub use droits::may_write;
+pub use edit::{Edit, EntityKey, EntityKind, InvalidEdit};
 pub use heure::Heure;
 pub use presence::{AppelEtat, Presence};
 pub use school::{

@@ -1,5 +1,6 @@
 //! The school's reference data, as imported each year (SIECLE / STS-Web) and read by replicas.
 
+use crate::conseil::Periode;
 use crate::heure::Heure;
 use crate::uai::Uai;
 use chrono::NaiveDate;
@@ -144,6 +145,7 @@ pub struct School {
     pub matieres: Vec<Matiere>,
     pub services: Vec<Service>,
     pub seances: Vec<Seance>,
+    pub periodes: Vec<Periode>,
 }
 
 impl School {

@@ -294,7 +294,7 @@ impl Session {
     }
 
     pub fn modifications(&self) -> Result<Modifications, ReplicaError> {
-        lock(&self.store).modifications()
+        lock(&self.store).modifications(&self.me)
     }
 
     /// Records one pupil's mark: saved here at once (with its outbox entry), sent soon.

@@ -73,6 +73,7 @@ pub async fn round(
             client_id: client_id.clone(),
             changes,
             hlc,
+            wall_ms: now_ms(),
         };
         let response = match api.push(token, &request).await {
             Ok(response) => response,

@@ -3,8 +3,10 @@
 
 use crate::error::{ReplicaError, UiError};
 use crate::store::Store;
-use crate::store::outbox::{DESCRIBE_JOINS, DESCRIBE_SQL};
-use pupitre_domain::{AppelEtat, Presence};
+use crate::store::describe::{describe, teacher_of};
+use pupitre_domain::{
+    AppelEtat, ConseilEtat, EntityKey, EntityKind, Personnel, Presence, may_write,
+};
 use rusqlite::{Row, params};
 use serde::Serialize;
 use ts_rs::TS;
@@ -35,6 +37,8 @@ pub enum EtatSync {
     Envoye,
     /// Acknowledged by the central service.
     Acquitte,
+    /// Another version of the value is waiting for a person's choice (Synchronisation screen).
+    Conflit,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -100,11 +104,41 @@ pub struct ModifView {
     pub motif: Option<String>,
 }
 
-/// The two lists of the Synchronisation screen.
+/// The lists of the Synchronisation screen.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Modifications {
     pub en_attente: Vec<ModifView>,
     pub refusees: Vec<ModifView>,
+    pub conflits: Vec<ConflitView>,
+}
+
+/// A field with versions in conflict, for a person to choose one.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ConflitView {
+    pub kind: EntityKind,
+    pub entity_id: String,
+    pub champ: String,
+    /// e.g. `Appréciation · 1er trimestre · 6A · Français`.
+    pub quoi: String,
+    pub eleve: Option<String>,
+    /// The value in force first, then the others, oldest first.
+    pub versions: Vec<VersionView>,
+    /// A choice was made here and waits for the central.
+    pub en_cours: bool,
+    /// Whether the person logged in may choose (the one who may write the record).
+    pub peut_resoudre: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct VersionView {
+    /// The version's server sequence: what a resolution names.
+    #[ts(type = "number")]
+    pub seq: u64,
+    pub valeur: String,
+    pub auteur: String,
+    /// Local date and time of the edit, `dd/mm/yyyy HH:MM`.
+    pub quand: String,
+    pub en_vigueur: bool,
 }
 
 /// The sync state shown in the header.
@@ -165,12 +199,31 @@ fn valeur(kind: &str, json: &str) -> String {
             Ok(AppelEtat::NonFait) => "Appel non fait".to_owned(),
             Err(_) => json.to_owned(),
         },
+        "appreciation" => match serde_json::from_str::<String>(json) {
+            Ok(texte) if texte.is_empty() => "(appréciation effacée)".to_owned(),
+            Ok(texte) => texte,
+            Err(_) => json.to_owned(),
+        },
+        "conseil" => match serde_json::from_str::<ConseilEtat>(json) {
+            Ok(etat) => format!("Conseil : {}", etat.libelle().to_lowercase()),
+            Err(_) => json.to_owned(),
+        },
         _ => json.to_owned(),
     }
 }
 
 fn etat_sync(outbox_state: Option<String>, version: Option<i64>) -> EtatSync {
+    etat_sync_conflit(outbox_state, version, false)
+}
+
+/// A record's sync state; `conflit`: another version waits for a person's choice.
+fn etat_sync_conflit(
+    outbox_state: Option<String>,
+    version: Option<i64>,
+    conflit: bool,
+) -> EtatSync {
     match outbox_state.as_deref() {
+        None if conflit => EtatSync::Conflit,
         Some("local") => EtatSync::Local,
         Some(_) => EtatSync::Envoye,
         None if version.unwrap_or(0) > 0 => EtatSync::Acquitte,
@@ -299,39 +352,168 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// The pending and the refused changes, oldest first.
-    pub fn modifications(&self) -> Result<Modifications, ReplicaError> {
-        let pending = format!(
-            "SELECT o.client_seq, o.kind, o.value, o.state, NULL, {DESCRIBE_SQL}
-             FROM outbox o {DESCRIBE_JOINS} ORDER BY o.client_seq"
-        );
+    /// The pending and the refused changes, oldest first, and the conflicts to resolve (which
+    /// `me` may resolve or not).
+    pub fn modifications(&self, me: &Personnel) -> Result<Modifications, ReplicaError> {
+        let pending = "SELECT client_seq, kind, value, state, NULL, kind, entity_id FROM outbox
+                       ORDER BY client_seq";
         let refused = "SELECT client_seq, kind, value, 'refuse', message, seance, eleve
                        FROM refused ORDER BY client_seq";
         Ok(Modifications {
-            en_attente: self.modif_list(&pending)?,
-            refusees: self.modif_list(refused)?,
+            en_attente: self.modif_list(pending, true)?,
+            refusees: self.modif_list(refused, false)?,
+            conflits: self.conflits(me)?,
         })
     }
 
-    fn modif_list(&self, sql: &str) -> Result<Vec<ModifView>, ReplicaError> {
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map([], |r| {
-            let kind: String = r.get(1)?;
-            let value: String = r.get(2)?;
-            let state: String = r.get(3)?;
-            Ok(ModifView {
-                client_seq: r.get(0)?,
-                seance: r.get(5)?,
-                eleve: r.get(6)?,
-                valeur: valeur(&kind, &value),
-                etat: match state.as_str() {
-                    "local" => EtatSync::Local,
-                    "sent" => EtatSync::Envoye,
-                    _ => EtatSync::Aucun,
-                },
-                motif: r.get(4)?,
+    /// Open conflicts, by field: the value in force and every other version.
+    fn conflits(&self, me: &Personnel) -> Result<Vec<ConflitView>, ReplicaError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT k.kind, k.entity_id, k.field, k.server_seq, k.value, k.author_id, k.at_ms,
+                    k.resolving IS NOT NULL, f.version, f.server_value, f.author_id, f.at_ms
+             FROM conflicts k
+             LEFT JOIN fields f ON f.kind = k.kind AND f.entity_id = k.entity_id AND f.field = k.field
+             ORDER BY k.kind, k.entity_id, k.field, k.server_seq",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    (
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ),
+                    (
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, i64>(6)?,
+                    ),
+                    r.get::<_, bool>(7)?,
+                    (
+                        r.get::<_, Option<i64>>(8)?,
+                        r.get::<_, Option<String>>(9)?,
+                        r.get::<_, Option<String>>(10)?,
+                        r.get::<_, Option<i64>>(11)?,
+                    ),
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out: Vec<ConflitView> = Vec::new();
+        for ((kind, entity_id, champ), (seq, value, author, at), resolving, current) in rows {
+            let same_field = out.last().is_some_and(|c| {
+                c.kind.as_str() == kind && c.entity_id == entity_id && c.champ == champ
+            });
+            if !same_field {
+                let Some(kind_enum) = EntityKind::parse(&kind) else {
+                    return Err(ReplicaError::Invalid(format!(
+                        "conflit d'un type inconnu : {kind}"
+                    )));
+                };
+                let (quoi, eleve) = describe(&self.conn, &kind, &entity_id)?;
+                let teacher = match EntityKey::parse(kind_enum, &entity_id) {
+                    Ok(key) => teacher_of(&self.conn, &key)?,
+                    Err(_) => None,
+                };
+                let peut_resoudre = may_write(
+                    me.fonction,
+                    kind_enum,
+                    teacher.as_deref() == Some(me.id.as_str()),
+                )
+                .is_ok();
+                let mut versions = Vec::new();
+                if let (Some(v), Some(value), Some(author), Some(at)) = current {
+                    versions.push(self.version(&kind, v, &value, &author, at, true)?);
+                }
+                out.push(ConflitView {
+                    kind: kind_enum,
+                    entity_id: entity_id.clone(),
+                    champ: champ.clone(),
+                    quoi,
+                    eleve,
+                    versions,
+                    en_cours: false,
+                    peut_resoudre,
+                });
+            }
+            let conflit = out.last_mut().expect("pushed above");
+            conflit.en_cours |= resolving;
+            let version = self.version(&kind, seq, &value, &author, at, false)?;
+            conflit.versions.push(version);
+        }
+        Ok(out)
+    }
+
+    fn version(
+        &self,
+        kind: &str,
+        seq: i64,
+        value: &str,
+        author: &str,
+        at_ms: i64,
+        en_vigueur: bool,
+    ) -> Result<VersionView, ReplicaError> {
+        use rusqlite::OptionalExtension;
+        let auteur: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT civilite || ' ' || prenom || ' ' || nom FROM personnels WHERE id = ?1",
+            )?
+            .query_row([author], |r| r.get(0))
+            .optional()?;
+        let quand = chrono::DateTime::from_timestamp_millis(at_ms)
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%d/%m/%Y %H:%M")
+                    .to_string()
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            .unwrap_or_default();
+        Ok(VersionView {
+            seq: seq as u64,
+            valeur: valeur(kind, value),
+            auteur: auteur.unwrap_or_else(|| author.to_owned()),
+            quand,
+            en_vigueur,
+        })
+    }
+
+    /// Rows of `(client seq, kind, value, state, motif, a, b)`: `a`, `b` are the kind and id
+    /// to describe now (`describe_now`, pending entries) or the description stored at refusal.
+    fn modif_list(&self, sql: &str, describe_now: bool) -> Result<Vec<ModifView>, ReplicaError> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, u32>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(client_seq, kind, value, state, motif, a, b)| {
+                let (seance, eleve) = if describe_now {
+                    describe(&self.conn, &a, b.as_deref().unwrap_or_default())?
+                } else {
+                    (a, b)
+                };
+                Ok(ModifView {
+                    client_seq,
+                    seance,
+                    eleve,
+                    valeur: valeur(&kind, &value),
+                    etat: match state.as_str() {
+                        "local" => EtatSync::Local,
+                        "sent" => EtatSync::Envoye,
+                        _ => EtatSync::Aucun,
+                    },
+                    motif,
+                })
+            })
+            .collect()
     }
 }

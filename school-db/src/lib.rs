@@ -7,6 +7,8 @@ use std::path::Path;
 
 /// The reference tables' DDL, part of both stores' first migration.
 pub const SCHOOL_SQL: &str = include_str!("school.sql");
+/// The periods table, part of both stores' second migration.
+pub const PERIODES_SQL: &str = include_str!("periodes.sql");
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -68,7 +70,7 @@ pub fn replace_school(
     progress: &mut dyn FnMut(usize, usize),
 ) -> rusqlite::Result<()> {
     tx.execute_batch(
-        "DELETE FROM seances; DELETE FROM services; DELETE FROM matieres; DELETE FROM personnels;
+        "DELETE FROM periodes; DELETE FROM seances; DELETE FROM services; DELETE FROM matieres; DELETE FROM personnels;
          DELETE FROM eleve_groupes; DELETE FROM eleves; DELETE FROM groupes; DELETE FROM divisions;
          DELETE FROM etablissement;",
     )?;
@@ -80,7 +82,8 @@ pub fn replace_school(
         + s.personnels.len()
         + s.matieres.len()
         + s.services.len()
-        + s.seances.len();
+        + s.seances.len()
+        + s.periodes.len();
     let mut done = 0;
     let mut tick = |n: usize| {
         done += n;
@@ -163,6 +166,17 @@ pub fn replace_school(
         }
         tick(chunk.len());
     }
+    let mut stmt =
+        tx.prepare("INSERT INTO periodes (id, libelle, debut, fin) VALUES (?1, ?2, ?3, ?4)")?;
+    for p in &s.periodes {
+        stmt.execute(params![
+            p.id,
+            p.libelle,
+            p.debut.to_string(),
+            p.fin.to_string()
+        ])?;
+    }
+    tick(s.periodes.len());
     Ok(())
 }
 

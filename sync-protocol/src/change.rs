@@ -48,6 +48,10 @@ pub struct Change {
     /// The server sequence of the value the user was looking at (0: none yet).
     pub base_version: u64,
     pub hlc: Hlc,
+    /// A person's resolution of a conflict: closes the field's open conflicts up to this server
+    /// sequence (the newest one the person saw). The value itself goes through the field's rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolves: Option<u64>,
 }
 
 /// What became of an accepted change in the central's state.
@@ -58,6 +62,9 @@ pub enum Effect {
     Applied,
     /// A concurrent change that lost under the field's rule; kept in the log, not the value.
     Superseded,
+    /// A concurrent change kept beside the current value in a conflict record until a person
+    /// resolves it.
+    Conflict,
 }
 
 /// An accepted change as the central's log holds it and as pulls return it.
@@ -74,4 +81,9 @@ pub struct ServerChange {
     pub value: Value,
     pub hlc: Hlc,
     pub effect: Effect,
+    /// The scope tag of the entity (`division:<id>` or `groupe:<id>`): what a replica purges by.
+    pub scope_key: String,
+    /// Set on a conflict's resolution (see `Change::resolves`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolves: Option<u64>,
 }

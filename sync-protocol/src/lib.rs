@@ -13,5 +13,5 @@ pub mod wire;
 
 pub use change::{Change, ClientId, EntityRef, OpId, ServerChange};
 pub use hlc::Hlc;
-pub use rules::{Current, Decision, FieldRule, Incoming, decide, rule_for};
+pub use rules::{Current, Decision, FieldRule, Incoming, clock_suspect, decide, rule_for};
 pub use version::{PROTOCOL_VERSION, SCHEMA_VERSION, VersionCheck, check_versions};

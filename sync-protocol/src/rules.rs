@@ -1,11 +1,13 @@
 //! The merge rules, declared per field, and the one pure function that applies them.
 //!
 //! An edit whose base is still current applies whatever the clocks say; only truly concurrent
-//! edits (base older than the current value) reach the field's rule.
+//! edits (base older than the current value) reach the field's rule. A concurrent edit from a
+//! client whose clock is more than 5 minutes off cannot be ordered by its timestamp: it goes to a
+//! person (a conflict) instead of last-writer-wins.
 
 use crate::change::ClientId;
 use crate::hlc::Hlc;
-use pupitre_domain::{AppelEtat, EntityKind};
+use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind};
 use serde_json::Value;
 use std::cmp::Ordering;
 
@@ -16,8 +18,19 @@ pub enum FieldRule {
     SingleWriter,
     /// A state that only moves forward: the greater value stands, whatever the order.
     OneWay(fn(&Value, &Value) -> Ordering),
+    /// High-stakes values (marks, appreciations, council decisions): concurrent edits keep both
+    /// values and raise a conflict that a person resolves.
+    KeepBoth,
     /// Last writer wins by (HLC, client id).
     LastWriterWins,
+}
+
+/// A client whose clock is further off than this is flagged (GUIDE §3).
+pub const CLOCK_TOLERANCE_MS: i64 = 5 * 60 * 1000;
+
+/// Whether a client's clock offset is too large for its timestamps to order concurrent edits.
+pub fn clock_suspect(offset_ms: i64) -> bool {
+    offset_ms.abs() > CLOCK_TOLERANCE_MS
 }
 
 /// The rule of each field. Unknown fields are refused before they get here.
@@ -25,11 +38,18 @@ pub fn rule_for(kind: EntityKind, field: &str) -> FieldRule {
     match (kind, field) {
         (EntityKind::Presence, _) => FieldRule::SingleWriter,
         (EntityKind::Appel, _) => FieldRule::OneWay(appel_order),
+        (EntityKind::Conseil, _) => FieldRule::OneWay(conseil_order),
+        (EntityKind::Appreciation, _) => FieldRule::KeepBoth,
     }
 }
 
 fn appel_order(a: &Value, b: &Value) -> Ordering {
     let rank = |v: &Value| serde_json::from_value::<AppelEtat>(v.clone()).ok();
+    rank(a).cmp(&rank(b))
+}
+
+fn conseil_order(a: &Value, b: &Value) -> Ordering {
+    let rank = |v: &Value| serde_json::from_value::<ConseilEtat>(v.clone()).ok();
     rank(a).cmp(&rank(b))
 }
 
@@ -48,6 +68,8 @@ pub struct Incoming<'a> {
     pub hlc: Hlc,
     pub client_id: &'a ClientId,
     pub value: &'a Value,
+    /// The sending client's clock is more than 5 minutes off (see `clock_suspect`).
+    pub clock_suspect: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +78,9 @@ pub enum Decision {
     Apply,
     /// The current value stands; the incoming change is logged as superseded.
     Keep,
+    /// The current value stands and the incoming one is kept beside it, in a conflict record that
+    /// a person resolves.
+    Conflict,
 }
 
 pub fn decide(rule: FieldRule, current: Option<&Current<'_>>, incoming: &Incoming<'_>) -> Decision {
@@ -72,6 +97,14 @@ pub fn decide(rule: FieldRule, current: Option<&Current<'_>>, incoming: &Incomin
     }
     if incoming.base_version >= current.version {
         return Decision::Apply;
+    }
+    if matches!(rule, FieldRule::KeepBoth) || incoming.clock_suspect {
+        // Concurrent edits that agree leave nothing to choose between.
+        return if incoming.value == current.value {
+            Decision::Keep
+        } else {
+            Decision::Conflict
+        };
     }
     let incoming_key = (incoming.hlc, incoming.client_id);
     let current_key = (current.hlc, current.client_id);
@@ -108,8 +141,45 @@ mod tests {
         let en_cours = json!("en_cours");
         let presence = rule_for(EntityKind::Presence, "statut");
         let appel = rule_for(EntityKind::Appel, "etat");
+        let appreciation = rule_for(EntityKind::Appreciation, "texte");
+        let conseil = rule_for(EntityKind::Conseil, "etat");
+        let (bien, tres_bien) = (json!("Bien."), json!("Très bien."));
+        let (clos, en_seance) = (json!("clos"), json!("en_seance"));
         // (rule, current (version, hlc, client, value), incoming (base, hlc, client, value), expected)
         let cases = [
+            // Keep both: a concurrent appreciation raises a conflict, whatever the clocks.
+            (
+                appreciation,
+                Some((7, 1000, &b, &bien)),
+                (3, 5000, &a, &tres_bien),
+                Decision::Conflict,
+            ),
+            (
+                appreciation,
+                Some((7, 1000, &b, &bien)),
+                (3, 1, &a, &tres_bien),
+                Decision::Conflict,
+            ),
+            // ... unless the author saw the current value, or both wrote the same text.
+            (
+                appreciation,
+                Some((7, 1000, &b, &bien)),
+                (7, 1, &a, &tres_bien),
+                Decision::Apply,
+            ),
+            (
+                appreciation,
+                Some((7, 1000, &b, &bien)),
+                (3, 1, &a, &bien),
+                Decision::Keep,
+            ),
+            // A closed council stays closed.
+            (
+                conseil,
+                Some((7, 1000, &b, &clos)),
+                (7, 5000, &a, &en_seance),
+                Decision::Keep,
+            ),
             // Nothing yet: applies.
             (presence, None, (0, 5, &a, &absent), Decision::Apply),
             // Base is current: applies even with a clock far behind.
@@ -179,6 +249,7 @@ mod tests {
                 hlc: at(hlc),
                 client_id,
                 value,
+                clock_suspect: false,
             };
             assert_eq!(
                 decide(rule, current.as_ref(), &incoming),
@@ -186,6 +257,38 @@ mod tests {
                 "case {i}"
             );
         }
+    }
+
+    #[test]
+    fn a_client_with_a_wrong_clock_goes_to_a_person_when_concurrent() {
+        let (a, b) = (client(1), client(2));
+        let (absent, present) = (json!({"statut": "absent"}), json!({"statut": "present"}));
+        let presence = rule_for(EntityKind::Presence, "statut");
+        let current = Current {
+            version: 7,
+            hlc: at(1000),
+            client_id: &b,
+            value: &present,
+        };
+        let incoming = |base_version| Incoming {
+            base_version,
+            hlc: at(9_000_000),
+            client_id: &a,
+            value: &absent,
+            clock_suspect: clock_suspect(CLOCK_TOLERANCE_MS + 1),
+        };
+        // Concurrent: its far-ahead timestamp must not win by itself.
+        assert_eq!(
+            decide(presence, Some(&current), &incoming(3)),
+            Decision::Conflict
+        );
+        // Sequential: its base is current, so it applies whatever its clock.
+        assert_eq!(
+            decide(presence, Some(&current), &incoming(7)),
+            Decision::Apply
+        );
+        assert!(!clock_suspect(-CLOCK_TOLERANCE_MS));
+        assert!(clock_suspect(-CLOCK_TOLERANCE_MS - 1));
     }
 }
 
@@ -219,6 +322,13 @@ mod properties {
 
     /// Delivers concurrent edits (all based on version 0) in order; returns the final value.
     fn deliver(rule: FieldRule, edits: &[Edit]) -> Option<Value> {
+        deliver_keeping(rule, edits).0
+    }
+
+    /// Delivers concurrent edits in order; returns the final value and the values kept in
+    /// conflict records.
+    fn deliver_keeping(rule: FieldRule, edits: &[Edit]) -> (Option<Value>, Vec<Value>) {
+        let mut conflicts = Vec::new();
         let mut current: Option<(u64, Edit)> = None;
         for (i, e) in edits.iter().enumerate() {
             let decision = {
@@ -236,18 +346,29 @@ mod properties {
                         hlc: e.hlc,
                         client_id: &e.client,
                         value: &e.value,
+                        clock_suspect: false,
                     },
                 )
             };
-            if decision == Decision::Apply {
-                current = Some((i as u64 + 1, e.clone()));
+            match decision {
+                Decision::Apply => current = Some((i as u64 + 1, e.clone())),
+                Decision::Conflict => conflicts.push(e.value.clone()),
+                Decision::Keep => {}
             }
         }
-        current.map(|(_, e)| e.value)
+        (current.map(|(_, e)| e.value), conflicts)
+    }
+
+    /// Every distinct value, sorted: what "nothing is silently dropped" means for keep-both.
+    fn distinct(values: impl IntoIterator<Item = Value>) -> Vec<String> {
+        let set: std::collections::BTreeSet<String> =
+            values.into_iter().map(|v| v.to_string()).collect();
+        set.into_iter().collect()
     }
 
     const PRESENCES: &[&str] = &["present", "absent", "retard"];
     const ETATS: &[&str] = &["non_fait", "en_cours", "fait"];
+    const TEXTES: &[&str] = &["Bien.", "Très bien.", "Des efforts."];
 
     proptest! {
         #[test]
@@ -281,6 +402,28 @@ mod properties {
             for order in [&edits, &shuffled] {
                 let got = deliver(rule, order).expect("a value");
                 prop_assert_eq!(rank(&got), furthest);
+            }
+        }
+
+        #[test]
+        fn keep_both_drops_no_value_whatever_the_order(
+            edits in proptest::collection::vec(edit(TEXTES), 1..8),
+            seed in any::<u64>(),
+        ) {
+            let rule = rule_for(EntityKind::Appreciation, "texte");
+            let written = distinct(edits.iter().map(|e| e.value.clone()));
+            let mut shuffled = edits.clone();
+            shuffle(&mut shuffled, seed);
+            for order in [&edits, &shuffled] {
+                let (current, conflicts) = deliver_keeping(rule, order);
+                // The first delivered stands until a person chooses; every other value is in a
+                // conflict record, once per distinct value.
+                prop_assert_eq!(current.as_ref(), Some(&order[0].value));
+                let kept = distinct(current.into_iter().chain(conflicts.iter().cloned()));
+                prop_assert_eq!(&kept, &written);
+                let thrice: Vec<Edit> = order.iter().chain(order.iter()).chain(order.iter()).cloned().collect();
+                let (_, again) = deliver_keeping(rule, &thrice);
+                prop_assert_eq!(distinct(again), distinct(conflicts));
             }
         }
 

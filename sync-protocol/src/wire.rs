@@ -40,6 +40,9 @@ pub struct PushRequest {
     pub changes: Vec<Change>,
     /// The client's clock when sending.
     pub hlc: Hlc,
+    /// The client's physical clock when sending: the central measures its offset from this (the
+    /// HLC cannot show a clock that is behind).
+    pub wall_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,6 +99,8 @@ pub struct Snapshot {
     pub school: School,
     /// The current value of every field in scope (the applied changes that still stand).
     pub fields: Vec<ServerChange>,
+    /// The values kept in open conflicts in scope (changes with effect `Conflict`).
+    pub conflicts: Vec<ServerChange>,
     pub cursor: u64,
     pub server_hlc: Hlc,
 }

@@ -252,11 +252,13 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
             wall_ms: 1,
             counter: 0,
         },
+        resolves: None,
     };
     let request = PushRequest {
         client_id: client_id.clone(),
         changes: vec![change.clone()],
         hlc: change.hlc,
+        wall_ms: pupitre_replica::session::now_ms(),
     };
     let first = api.push(&answer.token, &request).await.expect("push");
     let second = api.push(&answer.token, &request).await.expect("retry");
@@ -284,6 +286,7 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
         client_id,
         changes: vec![refused],
         hlc: change.hlc,
+        wall_ms: pupitre_replica::session::now_ms(),
     };
     let answer_refused = api.push(&answer.token, &request).await.expect("push");
     assert!(
@@ -539,7 +542,14 @@ async fn a_lost_class_is_purged_and_its_unsent_marks_stay_visible() {
         .apply_page(&[], cursor, &nothing)
         .expect("page with a narrower scope");
     assert_eq!(store.outbox_counts().expect("counts"), (0, 0, 2));
-    let modifs = store.modifications().expect("list");
+    let me = pupitre_domain::Personnel {
+        id: "P001".into(),
+        civilite: "Mme".into(),
+        nom: "MARTIN".into(),
+        prenom: "Claire".into(),
+        fonction: pupitre_domain::Fonction::Enseignant,
+    };
+    let modifs = store.modifications(&me).expect("list");
     assert!(
         modifs.refusees[1].seance.contains(&kept[0].cible),
         "{:?}",

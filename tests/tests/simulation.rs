@@ -9,9 +9,12 @@
 
 use pupitre_central::db::{log, school};
 use pupitre_central::{Db, demo, push, snapshot};
-use pupitre_domain::{AppelEtat, Edit, Fonction, Heure, Personnel, Presence, School};
+use pupitre_domain::{
+    AppelEtat, Appreciation, ConseilEtat, Edit, Fonction, Heure, Personnel, Presence, School,
+};
 use pupitre_replica::ReplicaError;
 use pupitre_replica::store::Store;
+use pupitre_replica::store::conflicts::{Choice, ConflictRow};
 use pupitre_replica::sync::{self, SharedStore, Transport};
 use pupitre_sync_protocol::wire::{
     PullRequest, PullResponse, PushRequest, PushResponse, PushResult,
@@ -27,6 +30,16 @@ use uuid::Uuid;
 
 const STEPS: usize = 150;
 const DAY_MS: i64 = 24 * 3600 * 1000;
+const MINUTE_MS: i64 = 60 * 1000;
+/// The period of the test day.
+const PERIODE: &str = "T1";
+const TEXTES: [&str; 4] = [
+    "Bon trimestre.",
+    "Des efforts à poursuivre.",
+    "Très bien.",
+    "",
+];
+const HEAD: usize = 4;
 
 /// The demo school reduced to the test day, imported once; every seed copies the file.
 fn template() -> (&'static Path, &'static School) {
@@ -86,9 +99,10 @@ impl Transport for Link {
         if self.partitioned || roll < 10 {
             return Err(ReplicaError::Unreachable("request lost".into()));
         }
+        let offset = push::clock_offset_ms(request.wall_ms, self.server_now);
         let apply = || {
             self.central
-                .with(|c| push::push(c, &self.who, &self.client, &request.changes, 0))
+                .with(|c| push::push(c, &self.who, &self.client, &request.changes, offset))
                 .map_err(central_error)
         };
         let mut outcomes = apply()?;
@@ -151,6 +165,8 @@ struct Replica {
     partitioned_until: usize,
     /// (séance, its pupils) this replica may edit.
     seances: Vec<(String, Vec<String>)>,
+    /// (service, a few of its pupils) whose appreciations this replica may write.
+    services: Vec<(String, Vec<String>)>,
 }
 
 struct Sim {
@@ -162,6 +178,9 @@ struct Sim {
     acked: Arc<Mutex<BTreeSet<Uuid>>>,
     /// Séances whose class was taken from the colleague (replica 2) during the run.
     revoked: BTreeSet<String>,
+    /// Their service.
+    revoked_service: Option<String>,
+
     _dir: tempfile::TempDir,
 }
 
@@ -184,7 +203,7 @@ impl Sim {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let now = 1_795_420_800_000; // 2026-11-23 08:00 UTC
 
-        // The demo teacher on two PCs, a colleague, and the CPE.
+        // The demo teacher on two PCs, a colleague, the CPE and the head.
         let colleague = school
             .services
             .iter()
@@ -197,6 +216,7 @@ impl Sim {
             personnel(school, "P001"),
             personnel(school, &colleague),
             personnel(school, "CPE1"),
+            personnel(school, "DIR1"),
         ];
         let mut sim = Sim {
             seed,
@@ -206,6 +226,7 @@ impl Sim {
             replicas: Vec::new(),
             acked: Arc::default(),
             revoked: BTreeSet::new(),
+            revoked_service: None,
             _dir: dir,
         };
         for (i, who) in people.into_iter().enumerate() {
@@ -215,7 +236,14 @@ impl Sim {
                 .expect("register");
             let path = sim._dir.path().join(format!("replica-{i}.sqlite"));
             let seances = seances_of(school, &who);
-            let skew_ms = rng.gen_range(-3 * DAY_MS..=3 * DAY_MS);
+            let services = services_of(school, &who);
+            // Half the PCs are a few minutes off at most; the others by up to three days (their
+            // concurrent edits go to a person).
+            let skew_ms = if rng.gen_ratio(1, 2) {
+                rng.gen_range(-4 * MINUTE_MS..=4 * MINUTE_MS)
+            } else {
+                rng.gen_range(-3 * DAY_MS..=3 * DAY_MS)
+            };
             let store = Arc::new(Mutex::new(Store::open(&path).expect("replica")));
             sim.replicas.push(Replica {
                 who,
@@ -225,6 +253,7 @@ impl Sim {
                 skew_ms,
                 partitioned_until: 0,
                 seances,
+                services,
             });
             sim.bootstrap(i);
         }
@@ -285,7 +314,25 @@ impl Sim {
     fn edit(&mut self, i: usize) {
         let r = &self.replicas[i];
         let (seance, eleves) = &r.seances[self.rng.gen_range(0..r.seances.len())];
-        let edit = if self.rng.gen_ratio(1, 10) {
+        let edit = if i == HEAD && self.rng.gen_ratio(1, 8) {
+            let (_, school) = template();
+            let division = &school.divisions[0].id;
+            let etat = [ConseilEtat::EnSeance, ConseilEtat::Clos][self.rng.gen_range(0..2)];
+            Edit::Conseil {
+                periode_id: PERIODE.into(),
+                division_id: division.clone(),
+                etat,
+            }
+        } else if !r.services.is_empty() && self.rng.gen_ratio(1, 3) {
+            let (service, eleves) = &r.services[self.rng.gen_range(0..r.services.len())];
+            let texte = TEXTES[self.rng.gen_range(0..TEXTES.len())];
+            Edit::Appreciation {
+                periode_id: PERIODE.into(),
+                service_id: service.clone(),
+                eleve_id: eleves[self.rng.gen_range(0..eleves.len())].clone(),
+                texte: Appreciation::new(texte).expect("valid text"),
+            }
+        } else if self.rng.gen_ratio(1, 10) {
             let etat = [AppelEtat::EnCours, AppelEtat::Fait][self.rng.gen_range(0..2)];
             Edit::AppelEtat {
                 seance_id: seance.clone(),
@@ -313,6 +360,33 @@ impl Sim {
         sync::lock(&r.store)
             .edit(&edit, &me, op, now)
             .expect("local edit");
+    }
+
+    /// A person on replica `i` resolves one of the conflicts it lists, keeping one version.
+    fn resolve(&mut self, i: usize) {
+        let r = &self.replicas[i];
+        let mut store = sync::lock(&r.store);
+        let listed = store.modifications(&r.who).expect("lists").conflits;
+        let open: Vec<_> = listed
+            .iter()
+            .filter(|c| !c.en_cours && c.peut_resoudre)
+            .collect();
+        if open.is_empty() {
+            return;
+        }
+        let conflit = open[self.rng.gen_range(0..open.len())];
+        let keep = conflit.versions[self.rng.gen_range(0..conflit.versions.len())].seq;
+        let op = OpId(Uuid::from_u128(self.rng.r#gen()));
+        let now = (self.now as i64 + r.skew_ms) as u64;
+        let choice = Choice {
+            kind: conflit.kind,
+            entity_id: &conflit.entity_id,
+            field: &conflit.champ,
+            keep,
+        };
+        store
+            .resolve(&choice, &r.who.id, op, now)
+            .expect("resolution");
     }
 
     fn crash(&mut self, i: usize) {
@@ -356,7 +430,11 @@ impl Sim {
         self.replicas[COLLEAGUE]
             .seances
             .retain(|(s, _)| !lost.contains(s));
+        self.replicas[COLLEAGUE]
+            .services
+            .retain(|(s, _)| *s != service);
         self.revoked.extend(lost);
+        self.revoked_service = Some(service);
     }
 
     fn run(&mut self) {
@@ -367,8 +445,9 @@ impl Sim {
             }
             let i = self.rng.gen_range(0..self.replicas.len());
             match self.rng.gen_range(0..100) {
-                0..40 if !self.replicas[i].seances.is_empty() => self.edit(i),
-                0..40 => {}
+                0..35 if !self.replicas[i].seances.is_empty() => self.edit(i),
+                0..35 => {}
+                35..40 => self.resolve(i),
                 40..70 => match self.round(i, true, step) {
                     Ok(()) => {}
                     Err(e) if e.is_offline() => {}
@@ -418,12 +497,13 @@ impl Sim {
         for e in &log {
             let key = (e.kind.clone(), e.entity.clone(), e.field.clone());
             let current = replay.get(&key).map_or(0, |(seq, _)| *seq);
-            if e.effect == "superseded" && e.kind != "appel" {
+            if e.effect != "applied" && e.kind != "appel" && e.kind != "conseil" {
                 assert!(
                     e.base < current,
-                    "non-concurrent edit {} (base {}, current {current}) was superseded",
+                    "non-concurrent edit {} (base {}, current {current}) was {}",
                     e.seq,
-                    e.base
+                    e.base,
+                    e.effect
                 );
             }
             if e.effect == "applied" {
@@ -452,6 +532,41 @@ impl Sim {
             fields, replayed,
             "the central's values differ from a replay of its log"
         );
+        // Every value kept in conflict has its record, closed only by a later resolution of
+        // the same field.
+        let records: BTreeMap<u64, Option<u64>> = self
+            .central
+            .with(|c| {
+                c.prepare("SELECT server_seq, resolved_by FROM conflicts")?
+                    .query_map([], |r| {
+                        Ok((
+                            r.get::<_, i64>(0)? as u64,
+                            r.get::<_, Option<i64>>(1)?.map(|v| v as u64),
+                        ))
+                    })?
+                    .collect::<rusqlite::Result<_>>()
+            })
+            .expect("conflicts");
+        for e in log.iter().filter(|e| e.effect == "conflict") {
+            let Some(resolved_by) = records.get(&e.seq) else {
+                panic!("change {} kept in conflict has no conflict record", e.seq);
+            };
+            if let Some(by) = resolved_by {
+                let r = &log[*by as usize - 1];
+                assert!(
+                    r.seq > e.seq
+                        && (&r.kind, &r.entity, &r.field) == (&e.kind, &e.entity, &e.field)
+                        && r.resolves >= Some(e.seq),
+                    "conflict {} closed by {by}, which does not resolve it",
+                    e.seq
+                );
+            }
+        }
+        let closed = self
+            .central
+            .with(|c| log::conseil_etat(c, PERIODE, &template().1.divisions[0].id))
+            .expect("council")
+            == ConseilEtat::Clos;
         // Convergence: every replica shows exactly the central's values for its scope, nothing
         // pending, nothing refused.
         for (i, r) in self.replicas.iter().enumerate() {
@@ -460,17 +575,21 @@ impl Sim {
             assert_eq!((local, sent), (0, 0), "replica {i} has pending changes");
             // Refusals: only edits of a class taken away, and nothing of it left on the PC.
             let file = rusqlite::Connection::open(&r.path).expect("replica file");
-            let refused: Vec<(String, String)> = file
-                .prepare("SELECT code, entity_id FROM refused")
+            let refused: Vec<(String, String, String)> = file
+                .prepare("SELECT kind, code, entity_id FROM refused")
                 .and_then(|mut q| {
-                    q.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    q.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
                         .collect()
                 })
                 .expect("refused");
-            for (code, entity) in &refused {
-                let seance = entity.split('/').next().unwrap_or_default();
+            for (kind, code, entity) in &refused {
+                let expected = match code.as_str() {
+                    "hors_perimetre" => self.is_revoked(kind, entity),
+                    "periode_close" => closed && kind == "appreciation",
+                    _ => false,
+                };
                 assert!(
-                    code == "hors_perimetre" && self.revoked.contains(seance),
+                    expected,
                     "replica {i}: unexpected refusal {code} of {entity}"
                 );
             }
@@ -506,6 +625,37 @@ impl Sim {
                 "replica {i} ({}) differs from the central",
                 r.who.id
             );
+            let listed: Vec<ConflictRow> = store.conflict_values().expect("conflicts");
+            let open: Vec<ConflictRow> = self
+                .central
+                .with(|c| log::open_conflicts(c, &r.who))
+                .expect("open conflicts")
+                .into_iter()
+                .map(|c| {
+                    (
+                        c.server_seq,
+                        c.entity.kind.as_str().to_owned(),
+                        c.entity.id,
+                        c.field,
+                        c.value,
+                    )
+                })
+                .collect();
+            assert_eq!(
+                listed, open,
+                "replica {i} ({}) lists other conflicts than the central",
+                r.who.id
+            );
+        }
+    }
+
+    /// Whether a record belongs to the class taken away from the colleague.
+    fn is_revoked(&self, kind: &str, entity: &str) -> bool {
+        match kind {
+            "appreciation" => entity.split('/').nth(1) == self.revoked_service.as_deref(),
+            _ => self
+                .revoked
+                .contains(entity.split('/').next().unwrap_or_default()),
         }
     }
 }
@@ -519,11 +669,12 @@ struct LogEntry {
     value: Value,
     effect: String,
     base: u64,
+    resolves: Option<u64>,
 }
 
 fn read_log(c: &mut rusqlite::Connection) -> Vec<LogEntry> {
     let mut stmt = c
-        .prepare("SELECT server_seq, op_id, kind, entity_id, field, value, effect, base_version FROM changes ORDER BY server_seq")
+        .prepare("SELECT server_seq, op_id, kind, entity_id, field, value, effect, base_version, resolves FROM changes ORDER BY server_seq")
         .expect("prepare");
     stmt.query_map([], |r| {
         Ok(LogEntry {
@@ -535,6 +686,7 @@ fn read_log(c: &mut rusqlite::Connection) -> Vec<LogEntry> {
             value: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or(Value::Null),
             effect: r.get(6)?,
             base: r.get::<_, i64>(7)? as u64,
+            resolves: r.get::<_, Option<i64>>(8)?.map(|v| v as u64),
         })
     })
     .expect("query")
@@ -567,6 +719,39 @@ fn seances_of(school: &School, who: &Personnel) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// The services whose appreciations a person writes in the run, with three of their pupils: a
+/// teacher's own; the head writes in the demo teacher's first one (two writers, one field).
+fn services_of(school: &School, who: &Personnel) -> Vec<(String, Vec<String>)> {
+    let teacher = match who.fonction {
+        Fonction::Enseignant => who.id.as_str(),
+        Fonction::Direction => "P001",
+        Fonction::Cpe => return Vec::new(),
+    };
+    school
+        .services
+        .iter()
+        .filter(|s| s.enseignant_id == teacher)
+        .take(if who.fonction == Fonction::Direction {
+            1
+        } else {
+            2
+        })
+        .map(|s| {
+            let eleves = school
+                .eleves
+                .iter()
+                .filter(|e| match &s.cible {
+                    pupitre_domain::Cible::Division(d) => &e.division_id == d,
+                    pupitre_domain::Cible::Groupe(g) => e.groupe_ids.contains(g),
+                })
+                .take(3)
+                .map(|e| e.id.clone())
+                .collect();
+            (s.id.clone(), eleves)
+        })
+        .collect()
+}
+
 /// Prints the replay command if the seed's run panics.
 struct ReplayHint(u64);
 
@@ -589,6 +774,8 @@ fn run_seed(seed: u64) {
     if std::env::var_os("SIM_VERBOSE").is_some() {
         let log = sim.central.with(read_log);
         let superseded = log.iter().filter(|e| e.effect == "superseded").count();
+        let conflicts = log.iter().filter(|e| e.effect == "conflict").count();
+        let resolutions = log.iter().filter(|e| e.resolves.is_some()).count();
         let acked = sim.acked.lock().expect("acked").len();
         let refused: u32 = sim
             .replicas
@@ -596,7 +783,7 @@ fn run_seed(seed: u64) {
             .map(|r| sync::lock(&r.store).outbox_counts().expect("counts").2)
             .sum();
         eprintln!(
-            "seed {}: {} changes in the log, {superseded} superseded, {acked} acknowledged, {refused} refused, {} séances revoked",
+            "seed {}: {} changes in the log, {superseded} superseded, {conflicts} in conflict, {resolutions} resolutions, {acked} acknowledged, {refused} refused, {} séances revoked",
             sim.seed,
             log.len(),
             sim.revoked.len()

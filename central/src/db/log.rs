@@ -1,6 +1,7 @@
 //! The change log, the current value of each field, and each client's processed sequence.
 
-use pupitre_domain::{EntityKind, Fonction, Personnel};
+use pupitre_domain::edit::FIELD_ETAT;
+use pupitre_domain::{ConseilEtat, EntityKind, Fonction, Personnel};
 use pupitre_sync_protocol::change::Effect;
 use pupitre_sync_protocol::wire::PushResult;
 use pupitre_sync_protocol::{ClientId, EntityRef, Hlc, OpId, ServerChange};
@@ -8,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
 const CHANGE_COLUMNS: &str = "c.server_seq, c.op_id, c.client_id, c.author_id, c.kind, \
-    c.entity_id, c.field, c.value, c.hlc_wall, c.hlc_counter, c.effect";
+    c.entity_id, c.field, c.value, c.hlc_wall, c.hlc_counter, c.effect, c.scope_key, c.resolves";
 
 fn row_change(r: &Row<'_>) -> rusqlite::Result<ServerChange> {
     let bad = |m: String| {
@@ -33,11 +34,24 @@ fn row_change(r: &Row<'_>) -> rusqlite::Result<ServerChange> {
             wall_ms: r.get::<_, i64>(8)? as u64,
             counter: r.get(9)?,
         },
-        effect: match effect.as_str() {
-            "applied" => Effect::Applied,
-            _ => Effect::Superseded,
-        },
+        effect: effect_parse(&effect).ok_or_else(|| bad(format!("effect {effect}")))?,
+        scope_key: r.get(11)?,
+        resolves: r.get::<_, Option<i64>>(12)?.map(|v| v as u64),
     })
+}
+
+fn effect_str(effect: Effect) -> &'static str {
+    match effect {
+        Effect::Applied => "applied",
+        Effect::Superseded => "superseded",
+        Effect::Conflict => "conflict",
+    }
+}
+
+fn effect_parse(text: &str) -> Option<Effect> {
+    [Effect::Applied, Effect::Superseded, Effect::Conflict]
+        .into_iter()
+        .find(|e| effect_str(*e) == text)
 }
 
 /// The scope filter of a query over `changes c`: a teacher sees the targets of their services
@@ -114,6 +128,30 @@ pub fn current_fields(conn: &Connection, who: &Personnel) -> rusqlite::Result<Ve
     scoped_changes(conn, &sql, who, &[])
 }
 
+/// The values kept in open conflicts in `who`'s scope.
+pub fn open_conflicts(conn: &Connection, who: &Personnel) -> rusqlite::Result<Vec<ServerChange>> {
+    let sql = format!(
+        "SELECT {CHANGE_COLUMNS} FROM conflicts k JOIN changes c ON c.server_seq = k.server_seq \
+         WHERE k.resolved_by IS NULL AND {{scope}} ORDER BY c.server_seq"
+    );
+    scoped_changes(conn, &sql, who, &[])
+}
+
+/// Whether `seq` is a conflict (open or resolved) on this field.
+pub fn is_conflict_of(
+    conn: &Connection,
+    seq: u64,
+    entity: &EntityRef,
+    field: &str,
+) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM conflicts WHERE server_seq = ?1 AND kind = ?2
+                        AND entity_id = ?3 AND field = ?4)",
+        params![seq as i64, entity.kind.as_str(), entity.id, field],
+        |r| r.get(0),
+    )
+}
+
 /// The change that holds a field's current value.
 pub fn current(
     conn: &Connection,
@@ -132,22 +170,37 @@ pub fn current(
     .optional()
 }
 
-/// Appends a change to the log at the next sequence and, if applied, makes it the field's value.
+/// A class council's state for a division and period (`Preparation` until someone moves it).
+pub fn conseil_etat(
+    conn: &Connection,
+    periode_id: &str,
+    division_id: &str,
+) -> rusqlite::Result<ConseilEtat> {
+    let entity = EntityRef {
+        kind: EntityKind::Conseil,
+        id: format!("{periode_id}/{division_id}"),
+    };
+    match current(conn, &entity, FIELD_ETAT)? {
+        None => Ok(ConseilEtat::default()),
+        Some(c) => serde_json::from_value(c.value).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
+        }),
+    }
+}
+
+/// Appends a change to the log at the next sequence: if applied, it becomes the field's value;
+/// if in conflict, a conflict record keeps it; if it resolves, the conflicts it closes say so.
 pub fn append(
     conn: &Connection,
     change: &ServerChange,
     base_version: u64,
-    scope_key: &str,
 ) -> rusqlite::Result<u64> {
     let seq = head(conn)? + 1;
-    let effect = match change.effect {
-        Effect::Applied => "applied",
-        Effect::Superseded => "superseded",
-    };
+    let scope_key = &change.scope_key;
     conn.execute(
         "INSERT INTO changes (server_seq, op_id, client_id, author_id, kind, entity_id, field, value,
-                              hlc_wall, hlc_counter, effect, scope_key, base_version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                              hlc_wall, hlc_counter, effect, scope_key, base_version, resolves)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             seq as i64,
             change.op_id.0.to_string(),
@@ -159,11 +212,32 @@ pub fn append(
             change.value.to_string(),
             change.hlc.wall_ms as i64,
             change.hlc.counter,
-            effect,
+            effect_str(change.effect),
             scope_key,
             base_version as i64,
+            change.resolves.map(|r| r as i64),
         ],
     )?;
+    let (kind, id, field) = (
+        change.entity.kind.as_str(),
+        &change.entity.id,
+        &change.field,
+    );
+    if let Some(upto) = change.resolves {
+        conn.execute(
+            "UPDATE conflicts SET resolved_by = ?4
+             WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_seq <= ?5
+               AND resolved_by IS NULL",
+            params![kind, id, field, seq as i64, upto as i64],
+        )?;
+    }
+    if change.effect == Effect::Conflict {
+        conn.execute(
+            "INSERT INTO conflicts (server_seq, kind, entity_id, field, scope_key)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![seq as i64, kind, id, field, scope_key],
+        )?;
+    }
     if change.effect == Effect::Applied {
         conn.execute(
             "INSERT INTO fields (kind, entity_id, field, server_seq, scope_key)

@@ -14,11 +14,17 @@ use std::sync::{Arc, Mutex};
 const APPLICATION_ID: i64 = 0x5055_5043;
 
 /// Schema migrations, in order (see `pupitre_school_db::open`).
-const MIGRATIONS: &[&[&str]] = &[&[
-    pupitre_school_db::SCHOOL_SQL,
-    include_str!("accounts.sql"),
-    include_str!("log.sql"),
-]];
+const MIGRATIONS: &[&[&str]] = &[
+    &[
+        pupitre_school_db::SCHOOL_SQL,
+        include_str!("accounts.sql"),
+        include_str!("log.sql"),
+    ],
+    &[
+        pupitre_school_db::PERIODES_SQL,
+        include_str!("conflicts.sql"),
+    ],
+];
 
 #[derive(Clone)]
 pub struct Db(Arc<Mutex<Connection>>);

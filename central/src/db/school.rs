@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 use pupitre_domain::{
-    Cible, Division, Eleve, Etablissement, Fonction, Groupe, Matiere, Personnel, School, Scope,
-    Seance, Service,
+    Cible, Division, Eleve, Etablissement, Fonction, Groupe, Matiere, Periode, Personnel, School,
+    Scope, Seance, Service,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeMap;
@@ -66,6 +66,49 @@ pub fn seance_owner(
          WHERE se.id = ?1",
         [seance_id],
         |r| Ok((cible(r.get(0)?)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// The target and teacher of a service, if it exists.
+pub fn service_owner(
+    conn: &Connection,
+    service_id: &str,
+) -> rusqlite::Result<Option<(Cible, String)>> {
+    conn.query_row(
+        "SELECT cible_key, enseignant_id FROM services WHERE id = ?1",
+        [service_id],
+        |r| Ok((cible(r.get(0)?)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// A pupil's division, if the pupil exists.
+pub fn eleve_division(conn: &Connection, eleve_id: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT division_id FROM eleves WHERE id = ?1",
+        [eleve_id],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// The label of a period ("1er trimestre"), if it exists.
+pub fn periode_libelle(conn: &Connection, periode_id: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT libelle FROM periodes WHERE id = ?1",
+        [periode_id],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// The code of a division ("6A"), if it exists.
+pub fn division_code(conn: &Connection, division_id: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT code FROM divisions WHERE id = ?1",
+        [division_id],
+        |r| r.get(0),
     )
     .optional()
 }
@@ -221,6 +264,18 @@ pub fn read_scoped(conn: &Connection, scope: &Scope) -> rusqlite::Result<School>
         .filter(|s| visible.contains(s.service_id.as_str()))
         .collect();
 
+    let mut stmt = conn.prepare("SELECT id, libelle, debut, fin FROM periodes ORDER BY debut")?;
+    let periodes = stmt
+        .query_map([], |r| {
+            Ok(Periode {
+                id: r.get(0)?,
+                libelle: r.get(1)?,
+                debut: parse(r.get(2)?)?,
+                fin: parse(r.get(3)?)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+
     Ok(School {
         etablissement,
         divisions,
@@ -230,5 +285,6 @@ pub fn read_scoped(conn: &Connection, scope: &Scope) -> rusqlite::Result<School>
         matieres,
         services,
         seances,
+        periodes,
     })
 }

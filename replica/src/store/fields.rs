@@ -1,6 +1,6 @@
 //! Field values: local edits (with their outbox entry, in one transaction) and pulled changes.
 
-use super::{Store, meta, outbox};
+use super::{Store, conflicts, meta, outbox};
 use crate::error::ReplicaError;
 use pupitre_domain::{Edit, EntityKind};
 use pupitre_sync_protocol::change::Effect;
@@ -18,41 +18,7 @@ impl Store {
         now_ms: u64,
     ) -> Result<u64, ReplicaError> {
         let tx = self.conn.transaction()?;
-        let clock = meta::clock(&tx)?.tick(now_ms);
-        meta::set_clock(&tx, clock)?;
-        let seq = meta::get::<i64>(&tx, meta::NEXT_SEQ)?.unwrap_or(1) as u64;
-        meta::set(&tx, meta::NEXT_SEQ, (seq + 1) as i64)?;
-
-        let (kind, entity_id, field) = (edit.kind().as_str(), edit.entity_id(), edit.field());
-        let value = edit.value().to_string();
-        let base: i64 = tx
-            .query_row(
-                "SELECT version FROM fields WHERE kind = ?1 AND entity_id = ?2 AND field = ?3",
-                params![kind, entity_id, field],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or(0);
-        tx.execute(
-            "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (kind, entity_id, field) DO UPDATE SET
-                value = excluded.value, author_id = excluded.author_id, at_ms = excluded.at_ms",
-            params![
-                kind,
-                entity_id,
-                field,
-                edit.seance_id(),
-                value,
-                me,
-                now_ms as i64
-            ],
-        )?;
-        tx.execute(
-            "INSERT INTO outbox (client_seq, op_id, kind, entity_id, field, value, base_version, hlc_wall, hlc_counter)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![seq as i64, op_id.0.to_string(), kind, entity_id, field, value, base, clock.wall_ms as i64, clock.counter],
-        )?;
+        let seq = write_edit(&tx, edit, me, op_id, now_ms, None)?;
         tx.commit()?;
         Ok(seq)
     }
@@ -92,6 +58,87 @@ impl Store {
     }
 }
 
+/// Writes a local edit's visible value and its outbox entry (fresh sequence, base = the version
+/// the user saw, HLC tick) as part of the caller's transaction. `resolves` marks a conflict's
+/// resolution.
+pub fn write_edit(
+    tx: &Connection,
+    edit: &Edit,
+    me: &str,
+    op_id: OpId,
+    now_ms: u64,
+    resolves: Option<u64>,
+) -> Result<u64, ReplicaError> {
+    let scope_key = scope_key_of(tx, edit)?.ok_or_else(|| {
+        ReplicaError::Invalid("cette classe ou ce groupe n'est pas sur ce poste".into())
+    })?;
+    let clock = meta::clock(tx)?.tick(now_ms);
+    meta::set_clock(tx, clock)?;
+    let seq = meta::get::<i64>(tx, meta::NEXT_SEQ)?.unwrap_or(1) as u64;
+    meta::set(tx, meta::NEXT_SEQ, (seq + 1) as i64)?;
+
+    let (kind, entity_id, field) = (edit.kind().as_str(), edit.entity_id(), edit.field());
+    let value = edit.value().to_string();
+    let base: i64 = tx
+        .query_row(
+            "SELECT version FROM fields WHERE kind = ?1 AND entity_id = ?2 AND field = ?3",
+            params![kind, entity_id, field],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    tx.execute(
+        "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms, scope_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (kind, entity_id, field) DO UPDATE SET
+            value = excluded.value, author_id = excluded.author_id, at_ms = excluded.at_ms",
+        params![
+            kind,
+            entity_id,
+            field,
+            edit.seance_id().unwrap_or(""),
+            value,
+            me,
+            now_ms as i64,
+            scope_key
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO outbox (client_seq, op_id, kind, entity_id, field, value, base_version, hlc_wall, hlc_counter, resolves)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![seq as i64, op_id.0.to_string(), kind, entity_id, field, value, base, clock.wall_ms as i64, clock.counter, resolves.map(|r| r as i64)],
+    )?;
+    Ok(seq)
+}
+
+/// The scope tag of an edited record, from this replica's reference data (None: not here).
+fn scope_key_of(conn: &Connection, edit: &Edit) -> rusqlite::Result<Option<String>> {
+    match edit {
+        Edit::AppelEtat { seance_id, .. } | Edit::Presence { seance_id, .. } => conn
+            .query_row(
+                "SELECT sv.cible_key FROM seances se JOIN services sv ON sv.id = se.service_id
+                 WHERE se.id = ?1",
+                [seance_id],
+                |r| r.get(0),
+            )
+            .optional(),
+        Edit::Appreciation { service_id, .. } => conn
+            .query_row(
+                "SELECT cible_key FROM services WHERE id = ?1",
+                [service_id],
+                |r| r.get(0),
+            )
+            .optional(),
+        Edit::Conseil { division_id, .. } => conn
+            .query_row(
+                "SELECT 'division:' || id FROM divisions WHERE id = ?1",
+                [division_id],
+                |r| r.get(0),
+            )
+            .optional(),
+    }
+}
+
 /// Applies one change from the central. The server value always moves; the visible value
 /// follows it unless this replica still has unacknowledged edits of the field, which are
 /// replayed over it (they stay visible until the central answers). `outbox_empty` spares the
@@ -111,11 +158,17 @@ pub fn apply_pulled(
     };
     let field = change.field.as_str();
     let follow = outbox_empty || !outbox::has_pending(conn, *kind, id, field)?;
+    if let Some(upto) = change.resolves {
+        conflicts::close(conn, *kind, id, field, upto)?;
+    }
+    if change.effect == Effect::Conflict {
+        conflicts::open(conn, change)?;
+    }
     if change.effect == Effect::Applied {
         // A new row can only come without pending edits (an edit writes its row).
         conn.prepare_cached(
-            "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms, server_value, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?8)
+            "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms, server_value, version, scope_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?8, ?10)
              ON CONFLICT (kind, entity_id, field) DO UPDATE SET
                 server_value = excluded.server_value, version = excluded.version,
                 value = CASE WHEN ?9 THEN excluded.value ELSE value END,
@@ -126,15 +179,17 @@ pub fn apply_pulled(
             kind.as_str(),
             id,
             field,
-            edit.seance_id(),
+            edit.seance_id().unwrap_or(""),
             change.value.to_string(),
             change.author_id,
             change.hlc.wall_ms as i64,
             change.server_seq as i64,
-            follow
+            follow,
+            change.scope_key
         ])?;
     } else if follow {
-        // A superseded change: nothing local left to replay, so show the central's value.
+        // A superseded change or one kept in a conflict: nothing local left to replay, so show
+        // the central's value.
         conn.prepare_cached(
             "UPDATE fields SET value = server_value
              WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_value IS NOT NULL",

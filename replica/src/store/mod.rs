@@ -1,6 +1,8 @@
 //! The replica's SQLite file: the only place with SQL on the client. One module per group of
 //! tables, its SQL beside it. A data write and its outbox entry share one transaction.
 
+pub mod conflicts;
+pub mod describe;
 pub mod fields;
 pub mod meta;
 pub mod outbox;
@@ -15,12 +17,18 @@ use std::path::{Path, PathBuf};
 const APPLICATION_ID: i64 = 0x5055_5052;
 
 /// Schema migrations, in order (see `pupitre_school_db::open`).
-const MIGRATIONS: &[&[&str]] = &[&[
-    include_str!("meta.sql"),
-    pupitre_school_db::SCHOOL_SQL,
-    include_str!("fields.sql"),
-    include_str!("outbox.sql"),
-]];
+const MIGRATIONS: &[&[&str]] = &[
+    &[
+        include_str!("meta.sql"),
+        pupitre_school_db::SCHOOL_SQL,
+        include_str!("fields.sql"),
+        include_str!("outbox.sql"),
+    ],
+    &[
+        pupitre_school_db::PERIODES_SQL,
+        include_str!("conflicts.sql"),
+    ],
+];
 
 pub struct Store {
     pub(crate) conn: Connection,

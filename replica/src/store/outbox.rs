@@ -1,6 +1,7 @@
 //! The outbox: local edits waiting for the central's answer, and the refused ones.
 
-use super::fields;
+use super::describe::describe;
+use super::{conflicts, fields};
 use crate::error::ReplicaError;
 use pupitre_domain::EntityKind;
 use pupitre_sync_protocol::wire::PushOutcome;
@@ -26,7 +27,7 @@ pub fn take_for_push(conn: &mut Connection, limit: usize) -> Result<Vec<Change>,
     let tx = conn.transaction()?;
     let changes = {
         let mut stmt = tx.prepare(
-            "SELECT client_seq, op_id, kind, entity_id, field, value, base_version, hlc_wall, hlc_counter
+            "SELECT client_seq, op_id, kind, entity_id, field, value, base_version, hlc_wall, hlc_counter, resolves
              FROM outbox ORDER BY client_seq LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], |r| {
@@ -40,11 +41,12 @@ pub fn take_for_push(conn: &mut Connection, limit: usize) -> Result<Vec<Change>,
                 r.get::<_, i64>(6)?,
                 r.get::<_, i64>(7)?,
                 r.get::<_, u32>(8)?,
+                r.get::<_, Option<i64>>(9)?,
             ))
         })?;
         let mut changes = Vec::new();
         for row in rows {
-            let (seq, op, kind, id, field, value, base, wall, counter) = row?;
+            let (seq, op, kind, id, field, value, base, wall, counter, resolves) = row?;
             let corrupt = |what: &str| {
                 ReplicaError::Invalid(format!("entrée d'envoi {seq} illisible ({what})"))
             };
@@ -62,6 +64,7 @@ pub fn take_for_push(conn: &mut Connection, limit: usize) -> Result<Vec<Change>,
                     wall_ms: wall as u64,
                     counter,
                 },
+                resolves: resolves.map(|r| r as u64),
             });
         }
         changes
@@ -123,20 +126,6 @@ pub fn settle(
     Ok(())
 }
 
-/// The joins that describe an outbox entry `o` for a person: its séance and its pupil.
-pub const DESCRIBE_SQL: &str = "
-    COALESCE(strftime('%d/%m/%Y', se.date) || ' ' || se.debut || ' · ' || COALESCE(d.code, g.code, '')
-             || ' · ' || COALESCE(m.libelle, ''), 'séance inconnue sur ce poste'),
-    e.nom || ' ' || e.prenom";
-pub const DESCRIBE_JOINS: &str = "
-    LEFT JOIN seances se ON se.id = CASE WHEN o.kind = 'presence'
-        THEN substr(o.entity_id, 1, instr(o.entity_id, '/') - 1) ELSE o.entity_id END
-    LEFT JOIN services sv ON sv.id = se.service_id
-    LEFT JOIN matieres m ON m.code = sv.matiere_code
-    LEFT JOIN divisions d ON 'division:' || d.id = sv.cible_key
-    LEFT JOIN groupes g ON 'groupe:' || g.id = sv.cible_key
-    LEFT JOIN eleves e ON o.kind = 'presence' AND e.id = substr(o.entity_id, instr(o.entity_id, '/') + 1)";
-
 /// Moves an outbox entry to the refused list with its reason and description, and shows the
 /// central's value of the field again.
 pub fn refuse(
@@ -155,15 +144,16 @@ pub fn refuse(
     let Some((kind, id, field)) = entry else {
         return Ok(());
     };
+    // Described now: the record may be purged from this PC later.
+    let (what, eleve) = describe(conn, &kind, &id)?;
     conn.execute(
-        &format!(
-            "INSERT OR REPLACE INTO refused
-                 (client_seq, op_id, kind, entity_id, field, value, code, message, seance, eleve)
-             SELECT o.client_seq, o.op_id, o.kind, o.entity_id, o.field, o.value, ?2, ?3, {DESCRIBE_SQL}
-             FROM outbox o {DESCRIBE_JOINS} WHERE o.client_seq = ?1"
-        ),
-        params![client_seq as i64, code, message],
+        "INSERT OR REPLACE INTO refused
+             (client_seq, op_id, kind, entity_id, field, value, code, message, seance, eleve)
+         SELECT client_seq, op_id, kind, entity_id, field, value, ?2, ?3, ?4, ?5
+         FROM outbox WHERE client_seq = ?1",
+        params![client_seq as i64, code, message, what, eleve],
     )?;
+    conflicts::reopen(conn, client_seq)?;
     conn.execute(
         "DELETE FROM outbox WHERE client_seq = ?1",
         [client_seq as i64],

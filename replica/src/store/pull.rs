@@ -1,7 +1,7 @@
 //! What the central sends, written to the replica: a snapshot at bootstrap, then pulled pages.
 //! Each is one transaction with the cursor and the scope it came with.
 
-use super::{Store, fields, meta, scope};
+use super::{Store, conflicts, fields, meta, scope};
 use crate::error::ReplicaError;
 use pupitre_domain::Scope;
 use pupitre_sync_protocol::Hlc;
@@ -53,6 +53,9 @@ impl Store {
         let outbox_empty = fields::outbox_is_empty(&tx)?;
         for change in &snapshot.fields {
             fields::apply_pulled(&tx, change, outbox_empty)?;
+        }
+        for change in &snapshot.conflicts {
+            conflicts::open(&tx, change)?;
         }
         meta::set(&tx, meta::CURSOR, snapshot.cursor as i64)?;
         tx.commit()?;

@@ -7,34 +7,36 @@ use rusqlite::{Connection, params};
 
 const LEFT_SCOPE: &str = "Vous n'avez plus accès à cette classe ou à ce groupe : cette saisie n'a pas été envoyée. Voyez avec la vie scolaire.";
 
-/// Deletes the services, séances, field values, pupils, divisions and groups outside `scope`,
-/// turning unsent edits in them into refusals. Part of the caller's transaction.
+/// Deletes the records, conflicts, services, séances, pupils, divisions and groups outside
+/// `scope`, turning unsent edits in them into refusals. Part of the caller's transaction.
 pub fn purge_outside(conn: &Connection, scope: &Scope) -> rusqlite::Result<()> {
-    let services: Vec<(String, String)> = conn
-        .prepare("SELECT id, cible_key FROM services")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let outside = |key: &str| !Cible::from_key(key).is_some_and(|c| scope.contains(&c));
+    let keys: Vec<String> = conn
+        .prepare(
+            "SELECT scope_key FROM fields UNION SELECT cible_key FROM services
+             UNION SELECT scope_key FROM conflicts",
+        )?
+        .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    for (service, key) in services {
-        if Cible::from_key(&key).is_some_and(|c| scope.contains(&c)) {
-            continue;
-        }
+    for key in keys.iter().filter(|k| outside(k)) {
         let unsent: Vec<i64> = conn
             .prepare(
                 "SELECT o.client_seq FROM outbox o
                  JOIN fields f ON f.kind = o.kind AND f.entity_id = o.entity_id AND f.field = o.field
-                 JOIN seances se ON se.id = f.seance_id WHERE se.service_id = ?1",
+                 WHERE f.scope_key = ?1",
             )?
-            .query_map([&service], |r| r.get(0))?
+            .query_map([key], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         for seq in unsent {
             outbox::refuse(conn, seq as u64, "hors_perimetre", LEFT_SCOPE)?;
         }
+        conn.execute("DELETE FROM fields WHERE scope_key = ?1", [key])?;
+        conn.execute("DELETE FROM conflicts WHERE scope_key = ?1", [key])?;
         conn.execute(
-            "DELETE FROM fields WHERE seance_id IN (SELECT id FROM seances WHERE service_id = ?1)",
-            [&service],
+            "DELETE FROM seances WHERE service_id IN (SELECT id FROM services WHERE cible_key = ?1)",
+            [key],
         )?;
-        conn.execute("DELETE FROM seances WHERE service_id = ?1", [&service])?;
-        conn.execute("DELETE FROM services WHERE id = ?1", [&service])?;
+        conn.execute("DELETE FROM services WHERE cible_key = ?1", [key])?;
     }
     // Pupils now visible through no division or group of the scope.
     let eleves: Vec<(String, String, Option<String>)> = conn
