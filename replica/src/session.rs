@@ -4,13 +4,18 @@
 use crate::client::CentralClient;
 use crate::error::{ReplicaError, UiError};
 use crate::paths::replica_path;
+use crate::store::conflicts::Choice;
 use crate::store::{Store, meta};
 use crate::sync::{self, RoundReport, SharedStore, lock};
 use crate::vault;
 use crate::views::{
-    AbsenceView, AppelView, EtatSynchro, Modifications, Moi, Progression, SeanceView,
+    AbsenceView, AppelView, EtatSynchro, LigneAppreciation, Modifications, Moi, PeriodeView,
+    Progression, SeanceView, ServiceView,
 };
-use pupitre_domain::{AppelEtat, Edit, Fonction, Personnel, Presence};
+use pupitre_domain::{
+    AppelEtat, Appreciation, ConseilEtat, Edit, EntityKind, Fonction, Personnel, Presence,
+    may_write,
+};
 use pupitre_sync_protocol::wire::LoginRequest;
 use pupitre_sync_protocol::{ClientId, OpId};
 use std::path::Path;
@@ -260,11 +265,15 @@ impl Session {
     }
 
     fn refresh_counts(&self) -> Result<(), ReplicaError> {
-        let (local, sent, refused) = lock(&self.store).outbox_counts()?;
+        let ((local, sent, refused), conflits) = {
+            let store = lock(&self.store);
+            (store.outbox_counts()?, store.conflict_count()?)
+        };
         self.set_status(|s| {
             s.en_attente = local + sent;
             s.envoyees = sent;
             s.refusees = refused;
+            s.conflits = conflits;
         });
         Ok(())
     }
@@ -335,6 +344,124 @@ impl Session {
                 etat: AppelEtat::Fait,
             };
             store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
+        }
+        self.after_edit()
+    }
+
+    /// The services whose appreciations this person writes: a teacher's own; every one for the
+    /// direction; none for the CPE.
+    pub fn services(&self) -> Result<Vec<ServiceView>, ReplicaError> {
+        match self.me.fonction {
+            Fonction::Enseignant => lock(&self.store).services(Some(&self.me.id)),
+            Fonction::Direction => lock(&self.store).services(None),
+            Fonction::Cpe => Ok(Vec::new()),
+        }
+    }
+
+    pub fn periodes(&self) -> Result<Vec<PeriodeView>, ReplicaError> {
+        lock(&self.store).periodes()
+    }
+
+    pub fn appreciations(
+        &self,
+        service_id: &str,
+        periode_id: &str,
+    ) -> Result<Vec<LigneAppreciation>, ReplicaError> {
+        lock(&self.store).appreciations(service_id, periode_id)
+    }
+
+    /// Records a pupil's appreciation: saved here at once, sent soon. A council known here to
+    /// be closed refuses it at once (the central re-checks).
+    pub fn ecrire_appreciation(
+        &self,
+        service_id: &str,
+        periode_id: &str,
+        eleve_id: &str,
+        texte: &str,
+    ) -> Result<(), ReplicaError> {
+        let texte = Appreciation::new(texte).map_err(|e| ReplicaError::Invalid(e.to_string()))?;
+        {
+            let mut store = lock(&self.store);
+            let ligne = store
+                .appreciations(service_id, periode_id)?
+                .into_iter()
+                .find(|l| l.eleve_id == eleve_id)
+                .ok_or_else(|| {
+                    ReplicaError::Invalid(
+                        "cet élève n'est pas dans cette classe ou ce groupe".into(),
+                    )
+                })?;
+            if ligne.conseil == ConseilEtat::Clos {
+                return Err(ReplicaError::Invalid(
+                    "le conseil de classe de cette période est clos : l'appréciation ne peut plus être modifiée".into(),
+                ));
+            }
+            if ligne.texte == texte.as_str() {
+                return Ok(());
+            }
+            let edit = Edit::Appreciation {
+                periode_id: periode_id.into(),
+                service_id: service_id.into(),
+                eleve_id: eleve_id.into(),
+                texte,
+            };
+            store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
+        }
+        self.after_edit()
+    }
+
+    /// Moves a class council forward (direction only): préparation → en séance → clos. Once
+    /// clos, the period's appreciations of that division are locked at the central.
+    pub fn changer_conseil(
+        &self,
+        periode_id: &str,
+        division_id: &str,
+        etat: ConseilEtat,
+    ) -> Result<(), ReplicaError> {
+        may_write(self.me.fonction, EntityKind::Conseil, false)
+            .map_err(|reason| ReplicaError::Invalid(reason.to_owned()))?;
+        lock(&self.store).edit(
+            &Edit::Conseil {
+                periode_id: periode_id.into(),
+                division_id: division_id.into(),
+                etat,
+            },
+            &self.me.id,
+            OpId(Uuid::new_v4()),
+            now_ms(),
+        )?;
+        self.after_edit()
+    }
+
+    /// Keeps one version of a field in conflict; the choice syncs like any edit.
+    pub fn resoudre_conflit(
+        &self,
+        kind: EntityKind,
+        entity_id: &str,
+        champ: &str,
+        garder: u64,
+    ) -> Result<(), ReplicaError> {
+        {
+            let mut store = lock(&self.store);
+            let conflit = store
+                .modifications(&self.me)?
+                .conflits
+                .into_iter()
+                .find(|c| c.kind == kind && c.entity_id == entity_id && c.champ == champ)
+                .ok_or_else(|| ReplicaError::Invalid("ce conflit est déjà résolu".into()))?;
+            if !conflit.peut_resoudre {
+                return Err(ReplicaError::Invalid(
+                    "seule la personne qui peut modifier cette saisie choisit la version à garder"
+                        .into(),
+                ));
+            }
+            let choice = Choice {
+                kind,
+                entity_id,
+                field: champ,
+                keep: garder,
+            };
+            store.resolve(&choice, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
         }
         self.after_edit()
     }

@@ -141,6 +141,36 @@ pub struct VersionView {
     pub en_vigueur: bool,
 }
 
+/// A service a person writes appreciations for: a class or group and a subject.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ServiceView {
+    pub id: String,
+    /// The division or group code, e.g. `6A` or `5ESP`.
+    pub cible: String,
+    pub matiere: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PeriodeView {
+    pub id: String,
+    pub libelle: String,
+    pub debut: String,
+    pub fin: String,
+}
+
+/// One pupil's appreciation in a service for a period.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LigneAppreciation {
+    pub eleve_id: String,
+    pub nom: String,
+    pub prenom: String,
+    pub division: String,
+    pub texte: String,
+    /// The council of the pupil's division for the period, as far as this PC knows.
+    pub conseil: ConseilEtat,
+    pub sync: EtatSync,
+}
+
 /// The sync state shown in the header.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
 pub struct EtatSynchro {
@@ -149,6 +179,8 @@ pub struct EtatSynchro {
     pub en_attente: u32,
     pub envoyees: u32,
     pub refusees: u32,
+    /// Fields whose versions wait for a person's choice.
+    pub conflits: u32,
     /// Local time of the last successful sync, `HH:MM:SS`.
     pub derniere_synchro: Option<String>,
     pub erreur: Option<UiError>,
@@ -166,9 +198,13 @@ const SYNC_STATE_SQL: &str = "(SELECT MIN(o.state) FROM outbox o JOIN fields f2
         ON f2.kind = o.kind AND f2.entity_id = o.entity_id AND f2.field = o.field
         WHERE f2.seance_id = se.id)";
 
+/// The code of a service `sv`'s division or group.
+const CIBLE_CODE: &str =
+    "COALESCE((SELECT code FROM divisions WHERE 'division:' || id = sv.cible_key),
+             (SELECT code FROM groupes WHERE 'groupe:' || id = sv.cible_key), sv.cible_key)";
+
 const SEANCE_SQL: &str = "SELECT se.id, se.date, se.debut, se.fin, se.salle, m.libelle,
-    COALESCE((SELECT code FROM divisions WHERE 'division:' || id = sv.cible_key),
-             (SELECT code FROM groupes WHERE 'groupe:' || id = sv.cible_key), sv.cible_key),
+    {CIBLE},
     COALESCE(p.civilite || ' ' || p.nom, ''),
     (SELECT value FROM fields WHERE kind = 'appel' AND entity_id = se.id AND field = 'etat'),
     CASE WHEN sv.cible_key LIKE 'division:%'
@@ -184,6 +220,12 @@ const SEANCE_SQL: &str = "SELECT se.id, se.date, se.debut, se.fin, se.salle, m.l
   JOIN services sv ON sv.id = se.service_id
   JOIN matieres m ON m.code = sv.matiere_code
   LEFT JOIN personnels p ON p.id = sv.enseignant_id";
+
+fn seance_sql() -> String {
+    SEANCE_SQL
+        .replace("{SYNC}", SYNC_STATE_SQL)
+        .replace("{CIBLE}", CIBLE_CODE)
+}
 
 /// A stored value as a person reads it.
 fn valeur(kind: &str, json: &str) -> String {
@@ -255,6 +297,76 @@ fn row_seance(r: &Row<'_>) -> rusqlite::Result<SeanceView> {
 }
 
 impl Store {
+    /// The services taught by `enseignant`, or every service (`None`), by class and subject.
+    pub fn services(&self, enseignant: Option<&str>) -> Result<Vec<ServiceView>, ReplicaError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT sv.id, {CIBLE_CODE}, m.libelle FROM services sv
+             JOIN matieres m ON m.code = sv.matiere_code
+             WHERE ?1 IS NULL OR sv.enseignant_id = ?1 ORDER BY 2, 3"
+        ))?;
+        let rows = stmt.query_map([enseignant], |r| {
+            Ok(ServiceView {
+                id: r.get(0)?,
+                cible: r.get(1)?,
+                matiere: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn periodes(&self) -> Result<Vec<PeriodeView>, ReplicaError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, libelle, debut, fin FROM periodes ORDER BY debut")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(PeriodeView {
+                id: r.get(0)?,
+                libelle: r.get(1)?,
+                debut: r.get(2)?,
+                fin: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// A service's pupils with their appreciation for a period.
+    pub fn appreciations(
+        &self,
+        service_id: &str,
+        periode_id: &str,
+    ) -> Result<Vec<LigneAppreciation>, ReplicaError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.id, e.nom, e.prenom, d.code, f.value,
+                (SELECT value FROM fields WHERE kind = 'conseil' AND field = 'etat'
+                    AND entity_id = ?2 || '/' || e.division_id),
+                (SELECT MIN(o.state) FROM outbox o WHERE o.kind = 'appreciation'
+                    AND o.entity_id = ?2 || '/' || ?1 || '/' || e.id),
+                f.version,
+                EXISTS (SELECT 1 FROM conflicts k WHERE k.kind = 'appreciation' AND k.resolving IS NULL
+                    AND k.entity_id = ?2 || '/' || ?1 || '/' || e.id)
+             FROM services sv
+             JOIN eleves e ON ('division:' || e.division_id = sv.cible_key
+                 OR EXISTS (SELECT 1 FROM eleve_groupes g WHERE g.eleve_id = e.id AND 'groupe:' || g.groupe_id = sv.cible_key))
+             JOIN divisions d ON d.id = e.division_id
+             LEFT JOIN fields f ON f.kind = 'appreciation' AND f.field = 'texte'
+                 AND f.entity_id = ?2 || '/' || ?1 || '/' || e.id
+             WHERE sv.id = ?1
+             ORDER BY e.nom, e.prenom, e.id",
+        )?;
+        let rows = stmt.query_map([service_id, periode_id], |r| {
+            Ok(LigneAppreciation {
+                eleve_id: r.get(0)?,
+                nom: r.get(1)?,
+                prenom: r.get(2)?,
+                division: r.get(3)?,
+                texte: json_column(r.get(4)?, String::new()),
+                conseil: json_column(r.get(5)?, ConseilEtat::Preparation),
+                sync: etat_sync_conflit(r.get(6)?, r.get(7)?, r.get(8)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// The séances of a day: a teacher's own (`enseignant = Some(id)`), or the whole school's.
     pub fn seances_du_jour(
         &self,
@@ -263,7 +375,7 @@ impl Store {
     ) -> Result<Vec<SeanceView>, ReplicaError> {
         let sql = format!(
             "{} WHERE se.date = ?1 AND (?2 IS NULL OR sv.enseignant_id = ?2) ORDER BY se.debut, 7",
-            SEANCE_SQL.replace("{SYNC}", SYNC_STATE_SQL)
+            seance_sql()
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![date, enseignant], row_seance)?;
@@ -271,10 +383,7 @@ impl Store {
     }
 
     pub fn seance(&self, seance_id: &str) -> Result<Option<SeanceView>, ReplicaError> {
-        let sql = format!(
-            "{} WHERE se.id = ?1",
-            SEANCE_SQL.replace("{SYNC}", SYNC_STATE_SQL)
-        );
+        let sql = format!("{} WHERE se.id = ?1", seance_sql());
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query_map([seance_id], row_seance)?;
         Ok(rows.next().transpose()?)
@@ -288,7 +397,9 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.id, e.nom, e.prenom, d.code, f.value,
                 (SELECT MIN(o.state) FROM outbox o WHERE o.kind = 'presence' AND o.entity_id = ?1 || '/' || e.id),
-                f.version
+                f.version,
+                EXISTS (SELECT 1 FROM conflicts k WHERE k.kind = 'presence' AND k.resolving IS NULL
+                    AND k.entity_id = ?1 || '/' || e.id)
              FROM seances se JOIN services sv ON sv.id = se.service_id
              JOIN eleves e ON ('division:' || e.division_id = sv.cible_key
                  OR EXISTS (SELECT 1 FROM eleve_groupes g WHERE g.eleve_id = e.id AND 'groupe:' || g.groupe_id = sv.cible_key))
@@ -305,7 +416,7 @@ impl Store {
                     prenom: r.get(2)?,
                     division: r.get(3)?,
                     presence: json_column(r.get(4)?, Presence::Present),
-                    sync: etat_sync(r.get(5)?, r.get(6)?),
+                    sync: etat_sync_conflit(r.get(5)?, r.get(6)?, r.get(7)?),
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -2,11 +2,11 @@
 //! `ui/src/lib/ipc-types.ts` is stale; `UPDATE_BINDINGS=1 cargo test -p pupitre-replica --test
 //! bindings` rewrites it.
 
-use pupitre_domain::{AppelEtat, Presence};
+use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind, Presence};
 use pupitre_replica::UiError;
 use pupitre_replica::views::{
-    AbsenceView, AppelView, EtatSync, EtatSynchro, LigneAppel, ModifView, Modifications, Moi,
-    Progression, SeanceView,
+    AbsenceView, AppelView, ConflitView, EtatSync, EtatSynchro, LigneAppel, LigneAppreciation,
+    ModifView, Modifications, Moi, PeriodeView, Progression, SeanceView, ServiceView, VersionView,
 };
 use std::path::Path;
 use ts_rs::TS;
@@ -22,7 +22,14 @@ fn generated() -> String {
         AppelView::decl(),
         AbsenceView::decl(),
         ModifView::decl(),
+        EntityKind::decl(),
+        VersionView::decl(),
+        ConflitView::decl(),
         Modifications::decl(),
+        ConseilEtat::decl(),
+        ServiceView::decl(),
+        PeriodeView::decl(),
+        LigneAppreciation::decl(),
         EtatSynchro::decl(),
         Progression::decl(),
         UiError::decl(),

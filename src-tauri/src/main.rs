@@ -3,9 +3,12 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use pupitre_domain::Presence;
+use pupitre_domain::{EntityKind, Presence};
 use pupitre_replica::client::{CENTRAL_URL_ENV, DEFAULT_CENTRAL_URL};
-use pupitre_replica::views::{AbsenceView, AppelView, EtatSynchro, Modifications, Moi, SeanceView};
+use pupitre_replica::views::{
+    AbsenceView, AppelView, EtatSynchro, LigneAppreciation, Modifications, Moi, PeriodeView,
+    SeanceView, ServiceView,
+};
 use pupitre_replica::{Session, UiError, paths};
 use std::sync::{Arc, Mutex};
 use tauri::{AppHandle, Emitter, State};
@@ -139,6 +142,51 @@ fn modifications(state: State<'_, AppState>) -> Result<Modifications, UiError> {
 }
 
 #[tauri::command]
+fn services(state: State<'_, AppState>) -> Result<Vec<ServiceView>, UiError> {
+    Ok(state.session()?.services()?)
+}
+
+#[tauri::command]
+fn periodes(state: State<'_, AppState>) -> Result<Vec<PeriodeView>, UiError> {
+    Ok(state.session()?.periodes()?)
+}
+
+#[tauri::command]
+fn appreciations(
+    state: State<'_, AppState>,
+    service_id: String,
+    periode_id: String,
+) -> Result<Vec<LigneAppreciation>, UiError> {
+    Ok(state.session()?.appreciations(&service_id, &periode_id)?)
+}
+
+#[tauri::command]
+fn ecrire_appreciation(
+    state: State<'_, AppState>,
+    service_id: String,
+    periode_id: String,
+    eleve_id: String,
+    texte: String,
+) -> Result<(), UiError> {
+    Ok(state
+        .session()?
+        .ecrire_appreciation(&service_id, &periode_id, &eleve_id, &texte)?)
+}
+
+#[tauri::command]
+fn resoudre_conflit(
+    state: State<'_, AppState>,
+    kind: EntityKind,
+    entity_id: String,
+    champ: String,
+    garder: u64,
+) -> Result<(), UiError> {
+    Ok(state
+        .session()?
+        .resoudre_conflit(kind, &entity_id, &champ, garder)?)
+}
+
+#[tauri::command]
 fn etat_synchro(state: State<'_, AppState>) -> Result<EtatSynchro, UiError> {
     Ok(state.session()?.etat())
 }
@@ -168,6 +216,11 @@ fn main() {
             valider_appel,
             absences_du_jour,
             modifications,
+            services,
+            periodes,
+            appreciations,
+            ecrire_appreciation,
+            resoudre_conflit,
             etat_synchro,
             synchroniser
         ])

@@ -3,8 +3,10 @@
 
 use chrono::NaiveDate;
 use pupitre_central::{Db, demo};
+use pupitre_replica::{ReplicaError, Session};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -76,4 +78,24 @@ impl RunningCentral {
             task.await.expect("central task");
         }
     }
+}
+
+/// Logs in through the real session (online, or offline when the central is down) and checks
+/// that the bootstrap reported its last step.
+pub async fn login(
+    data: &Path,
+    url: &str,
+    login: &str,
+    password: &str,
+) -> Result<Arc<Session>, ReplicaError> {
+    let mut steps = Vec::new();
+    let session = Session::login(data, url, login, password, &mut |p| steps.push(p.etape)).await;
+    if session.is_ok() {
+        assert_eq!(
+            steps.last().map(|s| s.starts_with("Prêt")),
+            Some(true),
+            "{steps:?}"
+        );
+    }
+    session
 }

@@ -3,35 +3,16 @@
 
 use pupitre_central::Db;
 use pupitre_domain::{AppelEtat, Heure, Presence};
-use pupitre_e2e::{RunningCentral, demo_central, test_day};
+use pupitre_e2e::{RunningCentral, demo_central, login, test_day};
 use pupitre_fixtures::{
     DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
 };
+use pupitre_replica::ReplicaError;
 use pupitre_replica::client::CentralClient;
 use pupitre_replica::views::EtatSync;
-use pupitre_replica::{ReplicaError, Session};
 use pupitre_sync_protocol::wire::{LoginRequest, PushRequest, PushResult};
 use pupitre_sync_protocol::{Change, ClientId, EntityRef, Hlc, OpId};
-use std::sync::Arc;
 use uuid::Uuid;
-
-async fn login(
-    data: &std::path::Path,
-    url: &str,
-    login: &str,
-    password: &str,
-) -> Result<Arc<Session>, ReplicaError> {
-    let mut steps = Vec::new();
-    let session = Session::login(data, url, login, password, &mut |p| steps.push(p.etape)).await;
-    if session.is_ok() {
-        assert_eq!(
-            steps.last().map(|s| s.starts_with("Prêt")),
-            Some(true),
-            "{steps:?}"
-        );
-    }
-    session
-}
 
 fn central_log_len(db: &std::path::Path) -> i64 {
     Db::open(db)

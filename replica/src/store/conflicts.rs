@@ -121,6 +121,16 @@ impl Store {
         Ok(seq)
     }
 
+    /// How many fields have versions waiting for a choice.
+    pub fn conflict_count(&self) -> Result<u32, ReplicaError> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT kind, entity_id, field FROM conflicts
+                                   WHERE resolving IS NULL)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Every listed conflict, in server order: compared with the central's open conflicts in
     /// the simulation.
     pub fn conflict_values(&self) -> Result<Vec<ConflictRow>, ReplicaError> {

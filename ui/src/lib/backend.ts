@@ -5,8 +5,12 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   AbsenceView,
   AppelView,
+  EntityKind,
   EtatSynchro,
+  LigneAppreciation,
   Moi,
+  PeriodeView,
+  ServiceView,
   Presence,
   Progression,
   Modifications,
@@ -45,6 +49,18 @@ export const marquer = (seanceId: string, eleveId: string, presence: Presence) =
 export const validerAppel = (seanceId: string) => call<void>("valider_appel", { seanceId });
 export const absencesDuJour = (date: string) => call<AbsenceView[]>("absences_du_jour", { date });
 export const modifications = () => call<Modifications>("modifications");
+export const services = () => call<ServiceView[]>("services");
+export const periodes = () => call<PeriodeView[]>("periodes");
+export const appreciations = (serviceId: string, periodeId: string) =>
+  call<LigneAppreciation[]>("appreciations", { serviceId, periodeId });
+export const ecrireAppreciation = (
+  serviceId: string,
+  periodeId: string,
+  eleveId: string,
+  texte: string,
+) => call<void>("ecrire_appreciation", { serviceId, periodeId, eleveId, texte });
+export const resoudreConflit = (kind: EntityKind, entityId: string, champ: string, garder: number) =>
+  call<void>("resoudre_conflit", { kind, entityId, champ, garder });
 export const etatSynchro = () => call<EtatSynchro>("etat_synchro");
 export const synchroniser = () => call<void>("synchroniser");
 

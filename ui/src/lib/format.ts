@@ -51,4 +51,5 @@ export const libelleSync: Record<EtatSync, string> = {
   local: "Enregistré sur ce poste, pas encore envoyé",
   envoye: "Envoyé, en attente de confirmation",
   acquitte: "Reçu par le service central",
+  conflit: "Deux versions : à départager (Synchronisation)",
 };

@@ -5,7 +5,7 @@ export type Presence = { "statut": "present" } | { "statut": "absent" } | { "sta
 
 export type AppelEtat = "non_fait" | "en_cours" | "fait";
 
-export type EtatSync = "aucun" | "local" | "envoye" | "acquitte";
+export type EtatSync = "aucun" | "local" | "envoye" | "acquitte" | "conflit";
 
 export type Moi = { id: string, civilite: string, nom: string, prenom: string, 
 /**
@@ -47,13 +47,63 @@ etat: EtatSync,
  */
 motif: string | null, };
 
-export type Modifications = { en_attente: Array<ModifView>, refusees: Array<ModifView>, };
+export type EntityKind = "appel" | "presence" | "conseil" | "appreciation";
+
+export type VersionView = { 
+/**
+ * The version's server sequence: what a resolution names.
+ */
+seq: number, valeur: string, auteur: string, 
+/**
+ * Local date and time of the edit, `dd/mm/yyyy HH:MM`.
+ */
+quand: string, en_vigueur: boolean, };
+
+export type ConflitView = { kind: EntityKind, entity_id: string, champ: string, 
+/**
+ * e.g. `Appréciation · 1er trimestre · 6A · Français`.
+ */
+quoi: string, eleve: string | null, 
+/**
+ * The value in force first, then the others, oldest first.
+ */
+versions: Array<VersionView>, 
+/**
+ * A choice was made here and waits for the central.
+ */
+en_cours: boolean, 
+/**
+ * Whether the person logged in may choose (the one who may write the record).
+ */
+peut_resoudre: boolean, };
+
+export type Modifications = { en_attente: Array<ModifView>, refusees: Array<ModifView>, conflits: Array<ConflitView>, };
+
+export type ConseilEtat = "preparation" | "en_seance" | "clos";
+
+export type ServiceView = { id: string, 
+/**
+ * The division or group code, e.g. `6A` or `5ESP`.
+ */
+cible: string, matiere: string, };
+
+export type PeriodeView = { id: string, libelle: string, debut: string, fin: string, };
+
+export type LigneAppreciation = { eleve_id: string, nom: string, prenom: string, division: string, texte: string, 
+/**
+ * The council of the pupil's division for the period, as far as this PC knows.
+ */
+conseil: ConseilEtat, sync: EtatSync, };
 
 export type EtatSynchro = { en_ligne: boolean, 
 /**
  * Changes saved here and not yet acknowledged (never sent or sent without answer).
  */
 en_attente: number, envoyees: number, refusees: number, 
+/**
+ * Fields whose versions wait for a person's choice.
+ */
+conflits: number, 
 /**
  * Local time of the last successful sync, `HH:MM:SS`.
  */
