@@ -294,6 +294,31 @@ async fn roll_call_in_the_real_window() {
         .await
         .expect("text");
 
+    // The teacher writes an appreciation: saved on leaving the field, then acknowledged.
+    client
+        .find(Locator::Css("[data-testid=onglet-appreciations]"))
+        .await
+        .expect("appreciations tab")
+        .click()
+        .await
+        .expect("click");
+    let first = client
+        .wait()
+        .for_element(Locator::Css("[data-testid=appreciation] textarea"))
+        .await
+        .expect("an appreciation field");
+    first
+        .send_keys("Bon trimestre, participation active.\t")
+        .await
+        .expect("type");
+    wait_text(
+        &client,
+        "[data-testid=appreciation] [data-testid=sync]",
+        "Reçu par le service central",
+    )
+    .await;
+    screenshot(&client, "appreciations.png").await;
+
     // The CPE logs in on this PC: the absence is on the vie scolaire desk.
     client
         .find(Locator::Css("[data-testid=deconnexion]"))
