@@ -1,7 +1,10 @@
 //! Hostile or broken requests at the real central service: each gets a 4xx with a JSON reason,
-//! nothing is applied, and the service keeps serving.
+//! nothing is applied, and the service keeps serving. A table of known attacks, then generated
+//! input (property tests) against the push decoder.
 
 use chrono::NaiveDate;
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 use pupitre_central::{Db, demo};
 use pupitre_fixtures::{
     DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
@@ -271,4 +274,155 @@ async fn outcomes(request: reqwest::RequestBuilder) -> PushResponse {
 
 fn uuid(n: u64) -> String {
     format!("00000000-0000-4000-8000-{n:012}")
+}
+
+/// Any JSON value, a few levels deep.
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("JSON numbers are finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        ".{0,40}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            proptest::collection::btree_map("[a-z_]{1,12}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// The places of a push body a mutation replaces ("" is the whole body).
+const PLACES: [&str; 17] = [
+    "",
+    "/client_id",
+    "/changes",
+    "/changes/0",
+    "/changes/0/op_id",
+    "/changes/0/client_seq",
+    "/changes/0/entity",
+    "/changes/0/entity/kind",
+    "/changes/0/entity/id",
+    "/changes/0/field",
+    "/changes/0/value",
+    "/changes/0/base_version",
+    "/changes/0/hlc",
+    "/changes/0/hlc/wall_ms",
+    "/changes/0/resolves",
+    "/hlc",
+    "/wall_ms",
+];
+
+/// Replaces (or adds) the value at `place` in `body`.
+fn mutate(body: &mut Value, place: &str, value: Value) {
+    let Some((parent, key)) = place.rsplit_once('/') else {
+        *body = value;
+        return;
+    };
+    match body.pointer_mut(parent) {
+        Some(Value::Object(map)) => {
+            map.insert(key.to_owned(), value);
+        }
+        Some(Value::Array(items)) => {
+            if let Some(slot) = key.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                *slot = value;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The push decoder against generated input: a valid push with one place replaced by any JSON
+/// value, and arbitrary bytes. Every answer is a success or a 4xx with a French `{code,
+/// message}` body, never a 5xx or a dropped connection; the service keeps serving.
+#[test]
+fn the_push_decoder_survives_generated_input() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (central, token, seance) = runtime.block_on(async {
+        let central = Central::start(dir.path()).await;
+        let client = "6f9c1a52-0000-4000-8000-0000000000f1";
+        let token = central
+            .login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, client)
+            .await;
+        let snapshot: Snapshot = central
+            .http
+            .get(format!("{}/v1/snapshot", central.url))
+            .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
+            .header(HEADER_SCHEMA, SCHEMA_VERSION.to_string())
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("snapshot");
+        let school = &snapshot.school;
+        let seance = school
+            .seances
+            .iter()
+            .find(|s| school.is_taught_by(s, &snapshot.moi.id))
+            .expect("own séance")
+            .id
+            .clone();
+        (central, token, seance)
+    });
+    let send = |body: Vec<u8>| {
+        runtime.block_on(async {
+            let response = central
+                .post("/v1/push", Some(&token))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .expect("an answer, not a dropped connection");
+            let status = response.status().as_u16();
+            let text = response.text().await.expect("body");
+            (status, text)
+        })
+    };
+    let check = |status: u16, text: &str| -> Result<(), TestCaseError> {
+        prop_assert!(status < 500, "{status}: {text}");
+        if status >= 400 {
+            let error: ApiError = serde_json::from_str(text)
+                .map_err(|e| TestCaseError::fail(format!("{status} without a reason: {e}")))?;
+            prop_assert!(!error.message.is_empty());
+        }
+        Ok(())
+    };
+    let config = ProptestConfig {
+        cases: 256,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    proptest!(config, |(place in proptest::sample::select(&PLACES[..]), value in json_value())| {
+        let mut body = json!({
+            "client_id": "6f9c1a52-0000-4000-8000-0000000000f1",
+            "changes": [change(1, &uuid(1), &seance)],
+            "hlc": {"wall_ms": 0, "counter": 0},
+            "wall_ms": 0,
+        });
+        mutate(&mut body, place, value);
+        let (status, text) = send(body.to_string().into_bytes());
+        check(status, &text)?;
+    });
+    proptest!(config, |(bytes in proptest::collection::vec(any::<u8>(), 0..300))| {
+        let (status, text) = send(bytes);
+        check(status, &text)?;
+    });
+    let health = runtime.block_on(async {
+        central
+            .http
+            .get(format!("{}/health", central.url))
+            .send()
+            .await
+            .expect("send")
+            .status()
+    });
+    assert!(health.is_success());
 }
