@@ -72,6 +72,30 @@ impl Central {
         answer["token"].as_str().expect("token").to_owned()
     }
 
+    /// A séance the logged-in teacher teaches, read from their snapshot.
+    async fn own_seance(&self, token: &str) -> String {
+        let snapshot: Snapshot = self
+            .http
+            .get(format!("{}/v1/snapshot", self.url))
+            .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
+            .header(HEADER_SCHEMA, SCHEMA_VERSION.to_string())
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("snapshot");
+        let school = &snapshot.school;
+        school
+            .seances
+            .iter()
+            .find(|s| school.is_taught_by(s, &snapshot.moi.id))
+            .expect("own séance")
+            .id
+            .clone()
+    }
+
     fn log_len(&self) -> i64 {
         Db::open(&self.db)
             .expect("db")
@@ -105,26 +129,7 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
     let token = central
         .login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, client)
         .await;
-    let snapshot: Snapshot = central
-        .http
-        .get(format!("{}/v1/snapshot", central.url))
-        .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
-        .header(HEADER_SCHEMA, SCHEMA_VERSION.to_string())
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("snapshot");
-    let school = &snapshot.school;
-    let seance = school
-        .seances
-        .iter()
-        .find(|s| school.is_taught_by(s, &snapshot.moi.id))
-        .expect("own séance")
-        .id
-        .clone();
+    let seance = central.own_seance(&token).await;
     let t = Some(token.as_str());
 
     // Malformed JSON, wrong types, unknown fields and kinds.
@@ -350,26 +355,7 @@ fn the_push_decoder_survives_generated_input() {
         let token = central
             .login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, client)
             .await;
-        let snapshot: Snapshot = central
-            .http
-            .get(format!("{}/v1/snapshot", central.url))
-            .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
-            .header(HEADER_SCHEMA, SCHEMA_VERSION.to_string())
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("send")
-            .json()
-            .await
-            .expect("snapshot");
-        let school = &snapshot.school;
-        let seance = school
-            .seances
-            .iter()
-            .find(|s| school.is_taught_by(s, &snapshot.moi.id))
-            .expect("own séance")
-            .id
-            .clone();
+        let seance = central.own_seance(&token).await;
         (central, token, seance)
     });
     let send = |body: Vec<u8>| {

@@ -12,11 +12,21 @@ use pupitre_fixtures::{
 use pupitre_replica::Session;
 use pupitre_replica::client::CentralClient;
 use pupitre_replica::session::now_ms;
-use pupitre_replica::views::{ConflitView, EtatSync};
+use pupitre_replica::views::{ConflitView, EtatSync, LigneAppreciation};
 use pupitre_sync_protocol::wire::{LoginRequest, PushRequest, PushResult};
 use pupitre_sync_protocol::{Change, ClientId, EntityRef, Hlc, OpId};
 use std::sync::Arc;
 use uuid::Uuid;
+
+/// A pupil's appreciation row on one PC.
+fn ligne_of(session: &Session, service: &str, periode: &str, eleve: &str) -> LigneAppreciation {
+    session
+        .appreciations(service, periode)
+        .expect("pupils")
+        .into_iter()
+        .find(|l| l.eleve_id == eleve)
+        .expect("pupil")
+}
 
 fn one_conflict(session: &Session) -> ConflitView {
     let mut conflits = session.modifications().expect("lists").conflits;
@@ -85,12 +95,7 @@ async fn concurrent_appreciations_are_both_kept_until_a_person_chooses() {
         );
         assert!(conflit.peut_resoudre && !conflit.en_cours);
         assert!(conflit.quoi.contains(&periode.libelle), "{}", conflit.quoi);
-        let ligne = pc
-            .appreciations(&service.id, &periode.id)
-            .expect("pupils")
-            .into_iter()
-            .find(|l| l.eleve_id == eleve)
-            .expect("pupil");
+        let ligne = ligne_of(pc, &service.id, &periode.id, &eleve);
         assert_eq!(ligne.sync, EtatSync::Conflit);
         assert_eq!(pc.etat().conflits, 1);
     }
@@ -110,12 +115,7 @@ async fn concurrent_appreciations_are_both_kept_until_a_person_chooses() {
     maison.sync_once().await.expect("receive the choice");
     for pc in [&salle, &maison] {
         assert!(pc.modifications().expect("lists").conflits.is_empty());
-        let ligne = pc
-            .appreciations(&service.id, &periode.id)
-            .expect("pupils")
-            .into_iter()
-            .find(|l| l.eleve_id == eleve)
-            .expect("pupil");
+        let ligne = ligne_of(pc, &service.id, &periode.id, &eleve);
         assert_eq!(ligne.texte, "Très bon trimestre, continuez.");
         assert_eq!(ligne.sync, EtatSync::Acquitte);
     }
@@ -130,12 +130,7 @@ async fn concurrent_appreciations_are_both_kept_until_a_person_chooses() {
     )
     .await
     .expect("head logs in");
-    let division = head
-        .appreciations(&service.id, &periode.id)
-        .expect("pupils")
-        .into_iter()
-        .find(|l| l.eleve_id == eleve)
-        .expect("pupil");
+    let division = ligne_of(&head, &service.id, &periode.id, &eleve);
     let division_id = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED)
         .divisions
         .into_iter()
@@ -163,12 +158,7 @@ async fn concurrent_appreciations_are_both_kept_until_a_person_chooses() {
         "{motif}"
     );
     assert_eq!(refusees[0].valeur, "Écrit trop tard.");
-    let ligne = maison
-        .appreciations(&service.id, &periode.id)
-        .expect("pupils")
-        .into_iter()
-        .find(|l| l.eleve_id == eleve)
-        .expect("pupil");
+    let ligne = ligne_of(&maison, &service.id, &periode.id, &eleve);
     assert_eq!(ligne.texte, "Très bon trimestre, continuez.");
     assert_eq!(ligne.conseil, ConseilEtat::Clos);
     let err = maison
