@@ -268,7 +268,7 @@ impl PushSetup {
         for batch in changes.chunks(MAX_PUSH_CHANGES) {
             let outcomes = self
                 .db
-                .with(|c| push::push(c, &self.cpe, client, batch, 0))
+                .with(|c| push::push(c, &self.cpe, client, batch, 0, 0))
                 .expect("push");
             // A refused push would measure the wrong thing.
             assert!(outcomes.iter().all(|o| matches!(

@@ -16,8 +16,8 @@ use axum::{Json, Router};
 use pupitre_domain::Personnel;
 use pupitre_sync_protocol::version::{HEADER_PROTOCOL, HEADER_SCHEMA};
 use pupitre_sync_protocol::wire::{
-    LoginRequest, LoginResponse, MAX_PULL_PAGE, MAX_PUSH_CHANGES, PullRequest, PullResponse,
-    PushRequest, PushResponse, Snapshot,
+    LoginRequest, LoginResponse, MAX_PUSH_CHANGES, PullRequest, PullResponse, PushRequest,
+    PushResponse, Snapshot,
 };
 use pupitre_sync_protocol::{ClientId, VersionCheck, check_versions};
 use serde_json::{Value, json};
@@ -239,6 +239,7 @@ async fn push_changes(
                 &caller.client_id,
                 &request.changes,
                 offset,
+                now_ms(),
             )
             .map_err(ApiFailure::from)
         })
@@ -255,25 +256,13 @@ async fn pull(
     body: axum::body::Bytes,
 ) -> Result<Json<PullResponse>, ApiFailure> {
     let request: PullRequest = parse_body(&body)?;
-    let limit = request.limit.clamp(1, MAX_PULL_PAGE);
-    let (changes, next_cursor, has_more, scope) = central
+    let server_hlc = central.clock.tick();
+    let page = central
         .db
-        .call(move |conn| -> Result<_, ApiFailure> {
-            let tx = conn.transaction()?;
-            let (changes, next, more) = log::pull(&tx, &caller.personnel, request.cursor, limit)?;
-            Ok((
-                changes,
-                next,
-                more,
-                school::scope_of(&tx, &caller.personnel)?,
-            ))
+        .call(move |conn| {
+            crate::pull::page(conn, &caller.personnel, &request, server_hlc)
+                .map_err(ApiFailure::from)
         })
         .await?;
-    Ok(Json(PullResponse {
-        changes,
-        next_cursor,
-        has_more,
-        scope,
-        server_hlc: central.clock.tick(),
-    }))
+    Ok(Json(page))
 }

@@ -2,7 +2,8 @@
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use pupitre_central::{Db, demo, serve};
+use pupitre_central::db::compaction;
+use pupitre_central::{Db, Retention, clock, demo, serve};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +23,17 @@ enum Command {
         db: PathBuf,
         #[arg(long, default_value = "127.0.0.1:8787")]
         addr: SocketAddr,
+        /// Days the log is kept in full; older superseded changes and erasures are compacted
+        /// (hourly). 0 never compacts.
+        #[arg(long, default_value_t = 60)]
+        keep_log_days: u32,
+    },
+    /// Compact DB's log now, keeping KEEP_DAYS days in full.
+    Compact {
+        #[arg(long, default_value = "pupitre-central.sqlite")]
+        db: PathBuf,
+        #[arg(long, default_value_t = 60)]
+        keep_days: u32,
     },
     /// Create DB with the demo collège (same seed, same school).
     Demo {
@@ -55,7 +67,11 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { db, addr } => {
+        Command::Serve {
+            db,
+            addr,
+            keep_log_days,
+        } => {
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .map_err(|e| format!("impossible d'écouter sur {addr} : {e}"))?;
@@ -69,9 +85,27 @@ async fn run(cli: Cli) -> Result<(), String> {
                     std::future::pending::<()>().await;
                 }
             };
-            serve(listener, &db, shutdown_on_term(shutdown))
+            let retention = (keep_log_days > 0).then(|| Retention::days(keep_log_days));
+            serve(listener, &db, retention, shutdown_on_term(shutdown))
                 .await
                 .map_err(|e| e.to_string())
+        }
+        Command::Compact { db, keep_days } => {
+            let store = Db::open(&db).map_err(|e| e.to_string())?;
+            let done = store
+                .with(|conn| {
+                    compaction::compact_older_than(
+                        conn,
+                        clock::now_ms(),
+                        Retention::days(keep_days).keep_ms,
+                    )
+                })
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Journal compacté jusqu'à la modification {} : {} modifications remplacées et {} effacements expirés supprimés.",
+                done.horizon, done.changes, done.tombstones
+            );
+            Ok(())
         }
         Command::Demo { db, seed, date } => {
             let today = date.unwrap_or_else(|| chrono::Local::now().date_naive());

@@ -18,14 +18,15 @@ fn refused(code: &str, message: impl Into<String>) -> PushResult {
     }
 }
 
-/// Processes a batch for `who` from replica `client`. `clock` gives each accepted change its
-/// place in the server's clock; `offset_ms` is the client's clock offset to record.
+/// Processes a batch for `who` from replica `client`, received at `now_ms` (the central's
+/// clock); `offset_ms` is the client's clock offset to record.
 pub fn push(
     conn: &mut Connection,
     who: &Personnel,
     client: &ClientId,
     changes: &[Change],
     offset_ms: i64,
+    now_ms: u64,
 ) -> Result<Vec<PushOutcome>, CentralError> {
     let tx = conn.transaction()?;
     let mut last = log::last_seq(&tx, client)?;
@@ -51,7 +52,7 @@ pub fn push(
                 ),
             )
         } else {
-            let result = apply(&tx, who, client, change, clock_suspect(offset_ms))?;
+            let result = apply(&tx, who, client, change, clock_suspect(offset_ms), now_ms)?;
             log::record_op(
                 &tx,
                 client,
@@ -79,6 +80,7 @@ fn apply(
     client: &ClientId,
     change: &Change,
     clock_suspect: bool,
+    now_ms: u64,
 ) -> Result<PushResult, CentralError> {
     let edit = match Edit::parse(
         change.entity.kind,
@@ -150,7 +152,12 @@ fn apply(
         scope_key: cible.key(),
         resolves: change.resolves,
     };
-    let server_seq = log::append(conn, &logged, change.base_version)?;
+    let arrival = log::Arrival {
+        base_version: change.base_version,
+        received_ms: now_ms,
+        erases: edit.erases(),
+    };
+    let server_seq = log::append(conn, &logged, arrival)?;
     Ok(PushResult::Accepted { server_seq })
 }
 

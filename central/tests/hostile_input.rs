@@ -37,7 +37,7 @@ impl Central {
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let path = db.clone();
         tokio::spawn(async move {
-            pupitre_central::serve(listener, &path, std::future::pending()).await
+            pupitre_central::serve(listener, &path, None, std::future::pending()).await
         });
         Central {
             url,

@@ -214,6 +214,12 @@ impl Edit {
         .unwrap_or(Value::Null)
     }
 
+    /// Whether this edit deletes what its field held (an appreciation wiped out): its change
+    /// is a tombstone, which the central keeps until no replica can still hold the old value.
+    pub fn erases(&self) -> bool {
+        matches!(self, Edit::Appreciation { texte, .. } if texte.as_str().is_empty())
+    }
+
     /// Rebuilds a typed edit from its wire parts, rejecting anything malformed.
     pub fn parse(
         kind: EntityKind,
@@ -293,6 +299,33 @@ fn check_id(id: &str) -> Result<&str, InvalidEdit> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn only_a_wiped_appreciation_erases() {
+        let cases = [
+            (EntityKind::Appreciation, "texte", json!(""), true),
+            (EntityKind::Appreciation, "texte", json!("  \n"), true),
+            (EntityKind::Appreciation, "texte", json!("Bien."), false),
+            (
+                EntityKind::Presence,
+                "statut",
+                json!({"statut": "absent"}),
+                false,
+            ),
+            (EntityKind::Appel, "etat", json!("non_fait"), false),
+            (EntityKind::Conseil, "etat", json!("preparation"), false),
+        ];
+        let ids = |kind| match kind {
+            EntityKind::Appreciation => "T1/SV1/E1",
+            EntityKind::Presence => "S-1/E1",
+            EntityKind::Appel => "S-1",
+            EntityKind::Conseil => "T1/D6A",
+        };
+        for (kind, field, value, erases) in cases {
+            let edit = Edit::parse(kind, ids(kind), field, &value).expect("valid edit");
+            assert_eq!(edit.erases(), erases, "{kind:?} {value}");
+        }
+    }
 
     #[test]
     fn round_trip_through_parts() {

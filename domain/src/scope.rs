@@ -35,6 +35,16 @@ impl Scope {
         }
     }
 
+    /// Whether this scope holds something `before` did not: a replica that held `before`
+    /// lacks the reference data and values of the difference.
+    pub fn grows_from(&self, before: &Scope) -> bool {
+        match (self, before) {
+            (_, Scope::Etablissement) => false,
+            (Scope::Etablissement, Scope::Cibles { .. }) => true,
+            (Scope::Cibles { cibles }, Scope::Cibles { cibles: old }) => !cibles.is_subset(old),
+        }
+    }
+
     /// A pupil is visible when their division or one of their groups is.
     pub fn sees_eleve(&self, eleve: &Eleve) -> bool {
         self.contains(&Cible::Division(eleve.division_id.clone()))
@@ -78,6 +88,25 @@ mod tests {
             assert_eq!(scope.sees_eleve(&e), seen, "{e:?}");
         }
         assert!(!scope.contains(&Cible::Division("5B".into())));
+    }
+
+    #[test]
+    fn growth_is_any_target_not_held_before() {
+        let cibles = |names: &[&str]| Scope::Cibles {
+            cibles: names.iter().map(|n| Cible::Division((*n).into())).collect(),
+        };
+        let cases = [
+            (cibles(&["5A"]), cibles(&["5A"]), false),
+            (cibles(&[]), cibles(&["5A"]), false),
+            (cibles(&["5A", "4B"]), cibles(&["5A"]), true),
+            (cibles(&["4B"]), cibles(&["5A"]), true),
+            (Scope::Etablissement, cibles(&["5A"]), true),
+            (cibles(&["5A"]), Scope::Etablissement, false),
+            (Scope::Etablissement, Scope::Etablissement, false),
+        ];
+        for (now, before, grows) in cases {
+            assert_eq!(now.grows_from(&before), grows, "{now:?} from {before:?}");
+        }
     }
 
     #[test]

@@ -126,7 +126,7 @@ impl Session {
                             total as u32,
                         );
                     };
-                    store.bootstrap(&snapshot, &mut report)?;
+                    store.rebase(&snapshot, &mut report)?;
                 }
                 step(progress, "Prêt", 1, 1);
                 Session::new(store, api, answer.personnel, client_id, answer.token, true)

@@ -1,6 +1,7 @@
-//! One sync round: push the outbox, then pull the scope's changes page by page. Each answer is
-//! applied in one transaction, so a crash between any two steps leaves the replica consistent and
-//! a retry sends the same entries (same op ids and sequences) again.
+//! One sync round: push the outbox, then pull the scope's changes page by page (rebasing on a
+//! snapshot when the central asks or the scope grew). Each answer is applied in one
+//! transaction, so a crash between any two steps leaves the replica consistent and a retry sends
+//! the same entries (same op ids and sequences) again.
 
 use crate::client::CentralClient;
 use crate::error::ReplicaError;
@@ -8,7 +9,7 @@ use crate::store::{Store, outbox};
 use pupitre_sync_protocol::ClientId;
 use pupitre_sync_protocol::wire::{
     MAX_PULL_PAGE, MAX_PUSH_CHANGES, PullRequest, PullResponse, PushOutcome, PushRequest,
-    PushResponse, PushResult,
+    PushResponse, PushResult, Snapshot,
 };
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -27,6 +28,7 @@ pub trait Transport {
         token: &str,
         request: &PullRequest,
     ) -> impl Future<Output = Result<PullResponse, ReplicaError>> + Send;
+    fn snapshot(&self, token: &str) -> impl Future<Output = Result<Snapshot, ReplicaError>> + Send;
 }
 
 impl Transport for CentralClient {
@@ -36,6 +38,10 @@ impl Transport for CentralClient {
 
     async fn pull(&self, token: &str, request: &PullRequest) -> Result<PullResponse, ReplicaError> {
         CentralClient::pull(self, token, request).await
+    }
+
+    async fn snapshot(&self, token: &str) -> Result<Snapshot, ReplicaError> {
+        CentralClient::snapshot(self, token).await
     }
 }
 
@@ -49,6 +55,11 @@ pub struct RoundReport {
     pub accepted: usize,
     pub refused: usize,
     pub pulled: usize,
+    /// Whether the replica rebased on a snapshot (its cursor was older than the central's
+    /// compacted log, or a class was given to its user).
+    pub rebased: bool,
+    /// Values forgotten by the rebase: erased at the central long ago.
+    pub forgotten: usize,
 }
 
 /// Pushes every pending entry (in batches), then pulls until up to date.
@@ -110,6 +121,18 @@ pub async fn round(
                 },
             )
             .await?;
+        if page.snapshot_required || lock(store).lacks_part_of(&page.scope)? {
+            if report.rebased {
+                // Once per round: the log moved on meanwhile; the next round goes on.
+                return Ok(report);
+            }
+            let snapshot = api.snapshot(token).await?;
+            let mut s = lock(store);
+            report.forgotten += s.rebase(&snapshot, &mut |_, _| {})?;
+            s.observe_clock(snapshot.server_hlc, now_ms())?;
+            report.rebased = true;
+            continue;
+        }
         let mut s = lock(store);
         s.apply_page(&page.changes, page.next_cursor, &page.scope)?;
         s.observe_clock(page.server_hlc, now_ms())?;

@@ -1,11 +1,11 @@
 //! Every request carries the protocol and schema versions; the central accepts a range.
 
 /// Wire format version. Bump on any incompatible change of `wire` or `change`.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 /// Data schema version: the entities and fields a replica knows.
 pub const SCHEMA_VERSION: u32 = 2;
 /// The oldest versions the central still serves.
-pub const MIN_PROTOCOL_VERSION: u32 = 2;
+pub const MIN_PROTOCOL_VERSION: u32 = 3;
 pub const MIN_SCHEMA_VERSION: u32 = 2;
 
 pub const HEADER_PROTOCOL: &str = "pupitre-protocol";

@@ -84,6 +84,9 @@ pub struct PullResponse {
     /// The cursor to ask from next: past every change scanned, in scope or not.
     pub next_cursor: u64,
     pub has_more: bool,
+    /// The cursor is older than the compacted log: no changes come, and the replica must rebase
+    /// on a snapshot (`GET /v1/snapshot`) before pulling again.
+    pub snapshot_required: bool,
     /// The caller's scope now: a replica purges what left it.
     pub scope: Scope,
     pub server_hlc: Hlc,

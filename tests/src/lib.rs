@@ -3,6 +3,8 @@
 
 use chrono::NaiveDate;
 use pupitre_central::{Db, demo};
+use pupitre_domain::{Cible, School};
+use pupitre_replica::views::PeriodeView;
 use pupitre_replica::{ReplicaError, Session};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -26,6 +28,38 @@ pub fn demo_central_db(dir: &Path) -> PathBuf {
     )
     .expect("import demo school");
     path
+}
+
+/// The demo school with the timetable of `test_day()` only.
+pub fn test_day_school() -> School {
+    let demo_school = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED);
+    let mut school = demo_school.school(test_day());
+    school.seances.retain(|s| s.date == test_day());
+    school
+}
+
+/// A colleague of the demo teacher (P001) and a service of theirs that can be given to her: one
+/// with séances on the test day, in a class neither teaches otherwise (so the colleague loses the
+/// class and she gains it).
+pub fn class_to_move(school: &School) -> (String, String) {
+    let teaches = |teacher: &str, cible: &Cible| {
+        school
+            .services
+            .iter()
+            .filter(|s| s.enseignant_id == teacher && &s.cible == cible)
+            .count()
+    };
+    school
+        .services
+        .iter()
+        .find(|s| {
+            s.enseignant_id != "P001"
+                && teaches("P001", &s.cible) == 0
+                && teaches(&s.enseignant_id, &s.cible) == 1
+                && school.seances.iter().any(|se| se.service_id == s.id)
+        })
+        .map(|s| (s.enseignant_id.clone(), s.id.clone()))
+        .expect("a class to move in the demo school")
 }
 
 /// A temporary directory holding a demo central database, and the central serving it on a free
@@ -52,7 +86,7 @@ impl RunningCentral {
         let (stop, stopped) = oneshot::channel::<()>();
         let db = db.to_owned();
         let task = tokio::spawn(async move {
-            pupitre_central::serve(listener, &db, async {
+            pupitre_central::serve(listener, &db, None, async {
                 let _ = stopped.await;
             })
             .await
@@ -98,4 +132,40 @@ pub async fn login(
         );
     }
     session
+}
+
+/// `login` logged in on PC `name` (its data directory under `dir`), online.
+pub async fn on_pc(
+    dir: &Path,
+    url: &str,
+    name: &str,
+    login_: &str,
+    password: &str,
+) -> Arc<Session> {
+    login(&dir.join(name), url, login_, password)
+        .await
+        .unwrap_or_else(|e| panic!("{login_} logs in on {name}: {e}"))
+}
+
+/// The demo teacher logged in on PC `name`.
+pub async fn teacher_pc(dir: &Path, url: &str, name: &str) -> Arc<Session> {
+    use pupitre_fixtures::{DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
+    on_pc(dir, url, name, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD).await
+}
+
+/// The head logged in on her PC.
+pub async fn head_pc(dir: &Path, url: &str) -> Arc<Session> {
+    use pupitre_fixtures::{DEMO_HEAD_LOGIN, DEMO_HEAD_PASSWORD};
+    on_pc(dir, url, "direction", DEMO_HEAD_LOGIN, DEMO_HEAD_PASSWORD).await
+}
+
+/// The period of `test_day()` as a PC lists it.
+pub fn periode_of_test_day(session: &Session) -> PeriodeView {
+    let day = test_day().to_string();
+    session
+        .periodes()
+        .expect("periods")
+        .into_iter()
+        .find(|p| p.debut <= day && day <= p.fin)
+        .expect("the test day's period")
 }

@@ -5,17 +5,14 @@
 //! sent to a person instead of winning by its timestamp.
 
 use pupitre_domain::{ConseilEtat, EntityKind, Presence};
-use pupitre_e2e::{demo_central, login, test_day};
-use pupitre_fixtures::{
-    DEMO_HEAD_LOGIN, DEMO_HEAD_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
-};
+use pupitre_e2e::{demo_central, head_pc, login, periode_of_test_day, teacher_pc, test_day};
+use pupitre_fixtures::{DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
 use pupitre_replica::Session;
 use pupitre_replica::client::CentralClient;
 use pupitre_replica::session::now_ms;
 use pupitre_replica::views::{ConflitView, EtatSync, LigneAppreciation};
 use pupitre_sync_protocol::wire::{LoginRequest, PushRequest, PushResult};
 use pupitre_sync_protocol::{Change, ClientId, EntityRef, Hlc, OpId};
-use std::sync::Arc;
 use uuid::Uuid;
 
 /// A pupil's appreciation row on one PC.
@@ -38,24 +35,10 @@ fn one_conflict(session: &Session) -> ConflitView {
 async fn concurrent_appreciations_are_both_kept_until_a_person_chooses() {
     let (dir, _db, central) = demo_central().await;
     let url = central.url();
-    let teacher = |pc: &str| {
-        let data = dir.path().join(pc);
-        let url = url.clone();
-        async move {
-            login(&data, &url, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD)
-                .await
-                .expect("teacher logs in")
-        }
-    };
-    let (salle, maison): (Arc<Session>, Arc<Session>) =
-        (teacher("salle-12").await, teacher("portable").await);
+    let salle = teacher_pc(dir.path(), &url, "salle-12").await;
+    let maison = teacher_pc(dir.path(), &url, "portable").await;
     let service = salle.services().expect("services")[0].clone();
-    let periode = salle
-        .periodes()
-        .expect("periods")
-        .into_iter()
-        .find(|p| p.debut <= test_day().to_string() && test_day().to_string() <= p.fin)
-        .expect("the test day's period");
+    let periode = periode_of_test_day(&salle);
     let lignes = salle
         .appreciations(&service.id, &periode.id)
         .expect("pupils");
@@ -122,14 +105,7 @@ async fn concurrent_appreciations_are_both_kept_until_a_person_chooses() {
 
     // The head closes the council of the pupil's division: a later edit is refused with a
     // reason, stays visible, and the PC that knows it refuses at once.
-    let head = login(
-        &dir.path().join("direction"),
-        &url,
-        DEMO_HEAD_LOGIN,
-        DEMO_HEAD_PASSWORD,
-    )
-    .await
-    .expect("head logs in");
+    let head = head_pc(dir.path(), &url).await;
     let division = ligne_of(&head, &service.id, &periode.id, &eleve);
     let division_id = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED)
         .divisions

@@ -82,13 +82,21 @@ fn scoped_changes(
     stmt.query_map(all.as_slice(), row_change)?.collect()
 }
 
+/// The last server sequence given. Compaction may have deleted it, never below the horizon.
 pub fn head(conn: &Connection) -> rusqlite::Result<u64> {
-    conn.query_row(
-        "SELECT COALESCE(MAX(server_seq), 0) FROM changes",
-        [],
-        |r| r.get::<_, i64>(0),
-    )
+    conn.prepare_cached(
+        "SELECT MAX(COALESCE((SELECT MAX(server_seq) FROM changes), 0),
+                    (SELECT compacted_through FROM log_horizon))",
+    )?
+    .query_row([], |r| r.get::<_, i64>(0))
     .map(|v| v as u64)
+}
+
+/// The sequence through which the log is compacted: a cursor below it cannot be served a tail.
+pub fn horizon(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.prepare_cached("SELECT compacted_through FROM log_horizon")?
+        .query_row([], |r| r.get::<_, i64>(0))
+        .map(|v| v as u64)
 }
 
 /// Up to `limit` changes after `cursor` in `who`'s scope, the next cursor and whether more follow.
@@ -188,20 +196,29 @@ pub fn conseil_etat(
     }
 }
 
+/// What the log records of a change beside the change itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Arrival {
+    /// The version the author saw.
+    pub base_version: u64,
+    /// The central's clock when it arrived (what the retention goes by).
+    pub received_ms: u64,
+    /// Whether it erases its field (`Edit::erases`): a tombstone.
+    pub erases: bool,
+}
+
 /// Appends a change to the log at the next sequence: if applied, it becomes the field's value;
 /// if in conflict, a conflict record keeps it; if it resolves, the conflicts it closes say so.
-pub fn append(
-    conn: &Connection,
-    change: &ServerChange,
-    base_version: u64,
-) -> rusqlite::Result<u64> {
+pub fn append(conn: &Connection, change: &ServerChange, arrival: Arrival) -> rusqlite::Result<u64> {
     let seq = head(conn)? + 1;
     let scope_key = &change.scope_key;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO changes (server_seq, op_id, client_id, author_id, kind, entity_id, field, value,
-                              hlc_wall, hlc_counter, effect, scope_key, base_version, resolves)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
+                              hlc_wall, hlc_counter, effect, scope_key, base_version, resolves,
+                              received_ms, erases)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?
+    .execute(params![
             seq as i64,
             change.op_id.0.to_string(),
             change.client_id.0.to_string(),
@@ -214,10 +231,11 @@ pub fn append(
             change.hlc.counter,
             effect_str(change.effect),
             scope_key,
-            base_version as i64,
+            arrival.base_version as i64,
             change.resolves.map(|r| r as i64),
-        ],
-    )?;
+            arrival.received_ms as i64,
+            arrival.erases,
+        ])?;
     let (kind, id, field) = (
         change.entity.kind.as_str(),
         &change.entity.id,

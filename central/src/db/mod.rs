@@ -2,6 +2,7 @@
 //! from blocking tasks. One module per group of tables, with its SQL next to it.
 
 pub mod accounts;
+pub mod compaction;
 pub mod log;
 pub mod school;
 
@@ -24,6 +25,7 @@ const MIGRATIONS: &[&[&str]] = &[
         pupitre_school_db::PERIODES_SQL,
         include_str!("conflicts.sql"),
     ],
+    &[include_str!("compaction.sql")],
 ];
 
 #[derive(Clone)]

@@ -28,6 +28,23 @@ pub fn open(conn: &Connection, change: &ServerChange) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Lists exactly `open` (a snapshot's), keeping marked those this replica's unacknowledged
+/// resolutions close.
+pub fn replace_all(conn: &Connection, open_now: &[ServerChange]) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM conflicts", [])?;
+    for change in open_now {
+        open(conn, change)?;
+    }
+    conn.execute(
+        "UPDATE conflicts SET resolving = (
+             SELECT MAX(o.client_seq) FROM outbox o
+             WHERE o.kind = conflicts.kind AND o.entity_id = conflicts.entity_id
+               AND o.field = conflicts.field AND o.resolves >= conflicts.server_seq)",
+        [],
+    )?;
+    Ok(())
+}
+
 /// Closes a field's conflicts up to `upto` (a resolution came from the central).
 pub fn close(
     conn: &Connection,

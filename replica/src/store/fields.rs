@@ -199,6 +199,40 @@ pub fn apply_pulled(
     Ok(())
 }
 
+/// Marks every field as not (yet) confirmed by a snapshot being applied (`version` -1).
+pub fn unmark_all(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute("UPDATE fields SET version = -1", [])?;
+    Ok(())
+}
+
+/// After a snapshot: a field it did not confirm is no longer at the central (its erasure
+/// expired). With an unacknowledged edit, the edit stays and the field counts as never acked;
+/// without, the field is forgotten. Returns how many forgotten fields still showed a value.
+pub fn forget_unmarked(conn: &Connection) -> Result<usize, ReplicaError> {
+    conn.execute(
+        "UPDATE fields SET server_value = NULL, version = 0
+         WHERE version = -1 AND EXISTS (SELECT 1 FROM outbox o WHERE o.kind = fields.kind
+                                        AND o.entity_id = fields.entity_id AND o.field = fields.field)",
+        [],
+    )?;
+    let gone: Vec<(String, String, String, String)> = conn
+        .prepare("SELECT kind, entity_id, field, value FROM fields WHERE version = -1")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let shown = gone
+        .iter()
+        .filter(|(kind, id, field, value)| {
+            let edit = EntityKind::parse(kind).and_then(|kind| {
+                let value = serde_json::from_str(value).ok()?;
+                Edit::parse(kind, id, field, &value).ok()
+            });
+            !edit.is_some_and(|e| e.erases())
+        })
+        .count();
+    conn.execute("DELETE FROM fields WHERE version = -1", [])?;
+    Ok(shown)
+}
+
 /// Whether the outbox is empty (then pulled values are shown as they come).
 pub fn outbox_is_empty(conn: &Connection) -> rusqlite::Result<bool> {
     conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM outbox)", [], |r| r.get(0))

@@ -1,5 +1,5 @@
-//! What the central sends, written to the replica: a snapshot at bootstrap, then pulled pages.
-//! Each is one transaction with the cursor and the scope it came with.
+//! What the central sends, written to the replica: a snapshot at bootstrap (or to rebase), then
+//! pulled pages. Each is one transaction with the cursor and the scope it came with.
 
 use super::{Store, conflicts, fields, meta, scope};
 use crate::error::ReplicaError;
@@ -41,25 +41,40 @@ impl Store {
         Ok(())
     }
 
-    /// Writes a snapshot (reference data, current values, cursor) in one transaction.
-    pub fn bootstrap(
+    /// Whether `scope` holds classes or groups this replica has no reference data for (a class
+    /// given to its user): then it rebases on a snapshot rather than pull their tail.
+    pub fn lacks_part_of(&self, scope: &Scope) -> Result<bool, ReplicaError> {
+        let held: Option<String> = meta::get(&self.conn, meta::SCOPE)?;
+        Ok(match held.map(|t| serde_json::from_str::<Scope>(&t)) {
+            Some(Ok(held)) => scope.grows_from(&held),
+            // Never recorded, or unreadable: only a snapshot says what this replica holds.
+            _ => true,
+        })
+    }
+
+    /// Writes a snapshot in one transaction, at bootstrap or to rebase: the reference data,
+    /// the current values and the open conflicts become the snapshot's, with this replica's
+    /// unacknowledged edits replayed over them. A value the snapshot no longer has (an erasure
+    /// whose tombstone has expired) is forgotten, never brought back. Returns how many values
+    /// that still showed were forgotten.
+    pub fn rebase(
         &mut self,
         snapshot: &Snapshot,
         progress: &mut dyn FnMut(usize, usize),
-    ) -> Result<(), ReplicaError> {
+    ) -> Result<usize, ReplicaError> {
         let tx = self.conn.transaction()?;
         pupitre_school_db::replace_school(&tx, &snapshot.school, progress)?;
         set_scope(&tx, &snapshot.scope)?;
+        fields::unmark_all(&tx)?;
         let outbox_empty = fields::outbox_is_empty(&tx)?;
         for change in &snapshot.fields {
             fields::apply_pulled(&tx, change, outbox_empty)?;
         }
-        for change in &snapshot.conflicts {
-            conflicts::open(&tx, change)?;
-        }
+        let forgotten = fields::forget_unmarked(&tx)?;
+        conflicts::replace_all(&tx, &snapshot.conflicts)?;
         meta::set(&tx, meta::CURSOR, snapshot.cursor as i64)?;
         tx.commit()?;
-        Ok(())
+        Ok(forgotten)
     }
 
     /// The local time of the last successful sync, `HH:MM:SS`.
