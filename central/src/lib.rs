@@ -27,6 +27,9 @@ pub struct Retention {
 }
 
 impl Retention {
+    /// Days of log kept in full unless told otherwise.
+    pub const DEFAULT_DAYS: u32 = 60;
+
     pub fn days(days: u32) -> Retention {
         Retention {
             keep_ms: u64::from(days) * 86_400_000,

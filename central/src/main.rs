@@ -25,14 +25,14 @@ enum Command {
         addr: SocketAddr,
         /// Days the log is kept in full; older superseded changes and erasures are compacted
         /// (hourly). 0 never compacts.
-        #[arg(long, default_value_t = 60)]
+        #[arg(long, default_value_t = Retention::DEFAULT_DAYS)]
         keep_log_days: u32,
     },
     /// Compact DB's log now, keeping KEEP_DAYS days in full.
     Compact {
         #[arg(long, default_value = "pupitre-central.sqlite")]
         db: PathBuf,
-        #[arg(long, default_value_t = 60)]
+        #[arg(long, default_value_t = Retention::DEFAULT_DAYS)]
         keep_days: u32,
     },
     /// Create DB with the demo collège (same seed, same school).

@@ -14,25 +14,19 @@ pub fn page(
     server_hlc: Hlc,
 ) -> rusqlite::Result<PullResponse> {
     let tx = conn.transaction()?;
-    let scope = school::scope_of(&tx, who)?;
-    if request.cursor < log::horizon(&tx)? {
-        return Ok(PullResponse {
-            changes: Vec::new(),
-            next_cursor: request.cursor,
-            has_more: false,
-            snapshot_required: true,
-            scope,
-            server_hlc,
-        });
-    }
-    let limit = request.limit.clamp(1, MAX_PULL_PAGE);
-    let (changes, next_cursor, has_more) = log::pull(&tx, who, request.cursor, limit)?;
+    let snapshot_required = request.cursor < log::horizon(&tx)?;
+    let (changes, next_cursor, has_more) = if snapshot_required {
+        (Vec::new(), request.cursor, false)
+    } else {
+        let limit = request.limit.clamp(1, MAX_PULL_PAGE);
+        log::pull(&tx, who, request.cursor, limit)?
+    };
     Ok(PullResponse {
         changes,
         next_cursor,
         has_more,
-        snapshot_required: false,
-        scope,
+        snapshot_required,
+        scope: school::scope_of(&tx, who)?,
         server_hlc,
     })
 }

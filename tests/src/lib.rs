@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use pupitre_central::{Db, demo};
 use pupitre_domain::{Cible, School};
-use pupitre_replica::views::PeriodeView;
+use pupitre_replica::views::{LigneAppreciation, PeriodeView};
 use pupitre_replica::{ReplicaError, Session};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -157,6 +157,28 @@ pub async fn teacher_pc(dir: &Path, url: &str, name: &str) -> Arc<Session> {
 pub async fn head_pc(dir: &Path, url: &str) -> Arc<Session> {
     use pupitre_fixtures::{DEMO_HEAD_LOGIN, DEMO_HEAD_PASSWORD};
     on_pc(dir, url, "direction", DEMO_HEAD_LOGIN, DEMO_HEAD_PASSWORD).await
+}
+
+/// A pupil's appreciation row in a service on one PC.
+pub fn ligne_of(session: &Session, service: &str, periode: &str, eleve: &str) -> LigneAppreciation {
+    session
+        .appreciations(service, periode)
+        .expect("pupils")
+        .into_iter()
+        .find(|l| l.eleve_id == eleve)
+        .expect("pupil")
+}
+
+/// The school gives `service` to `teacher`, at the central (as an import would).
+pub fn give_service(central: &Db, service: &str, teacher: &str) {
+    central
+        .with(|c| {
+            c.execute(
+                "UPDATE services SET enseignant_id = ?2 WHERE id = ?1",
+                [service, teacher],
+            )
+        })
+        .expect("give the service");
 }
 
 /// The period of `test_day()` as a PC lists it.

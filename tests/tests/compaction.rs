@@ -7,24 +7,27 @@ use pupitre_central::Db;
 use pupitre_central::db::{compaction, log};
 use pupitre_domain::{EntityKind, School};
 use pupitre_e2e::{
-    class_to_move, demo_central, head_pc, periode_of_test_day, teacher_pc, test_day,
-    test_day_school,
+    class_to_move, demo_central, give_service, head_pc, ligne_of, periode_of_test_day, teacher_pc,
+    test_day, test_day_school,
 };
 use pupitre_replica::Session;
-use pupitre_replica::views::{EtatSync, LigneAppreciation};
+use pupitre_replica::views::EtatSync;
 use pupitre_sync_protocol::EntityRef;
 use std::path::Path;
 
-fn lignes(session: &Session, service: &str, periode: &str) -> Vec<LigneAppreciation> {
-    session.appreciations(service, periode).expect("pupils")
+fn texte(session: &Session, service: &str, periode: &str, eleve: &str) -> String {
+    ligne_of(session, service, periode, eleve).texte
 }
 
-fn texte(session: &Session, service: &str, periode: &str, eleve: &str) -> String {
-    lignes(session, service, periode)
-        .into_iter()
-        .find(|l| l.eleve_id == eleve)
-        .expect("pupil")
-        .texte
+/// The first two pupils of a service.
+fn two_pupils(session: &Session, service: &str, periode: &str) -> Vec<String> {
+    let lignes = session.appreciations(service, periode).expect("pupils");
+    lignes.into_iter().map(|l| l.eleve_id).take(2).collect()
+}
+
+fn holds_service(session: &Session, service: &str) -> bool {
+    let services = session.services().expect("services");
+    services.iter().any(|s| s.id == service)
 }
 
 /// Compacts the central's whole log, as its hourly task does once the retention has passed.
@@ -46,11 +49,7 @@ async fn an_erasure_compacted_away_never_comes_back() {
     let portable = teacher_pc(dir.path(), &url, "portable").await;
     let service = salle.services().expect("services")[0].id.clone();
     let periode = periode_of_test_day(&salle).id;
-    let eleves: Vec<String> = lignes(&salle, &service, &periode)
-        .into_iter()
-        .map(|l| l.eleve_id)
-        .take(2)
-        .collect();
+    let eleves = two_pupils(&salle, &service, &periode);
     let (erased, other) = (&eleves[0], &eleves[1]);
 
     salle
@@ -91,10 +90,7 @@ async fn an_erasure_compacted_away_never_comes_back() {
     assert_eq!(report.forgotten, 1, "{report:?}");
     assert_eq!(report.accepted, 1, "its pending edit was sent: {report:?}");
     assert_eq!(texte(&portable, &service, &periode, erased), "");
-    let ligne = lignes(&portable, &service, &periode)
-        .into_iter()
-        .find(|l| &l.eleve_id == other)
-        .expect("pupil");
+    let ligne = ligne_of(&portable, &service, &periode, other);
     assert_eq!(ligne.texte, "Des progrès réguliers.");
     assert_eq!(ligne.sync, EtatSync::Acquitte);
     // A second sync finds the log in full from its new cursor.
@@ -117,20 +113,9 @@ async fn a_class_given_to_a_teacher_reaches_her_pc() {
     let (_, moved) = class_to_move(&school);
     let teacher = teacher_pc(dir.path(), &url, "salle-12").await;
     let head = head_pc(dir.path(), &url).await;
-    assert!(
-        !teacher
-            .services()
-            .expect("services")
-            .iter()
-            .any(|s| s.id == moved),
-        "not hers yet"
-    );
+    assert!(!holds_service(&teacher, &moved), "not hers yet");
     let periode = periode_of_test_day(&head).id;
-    let eleves: Vec<String> = lignes(&head, &moved, &periode)
-        .into_iter()
-        .map(|l| l.eleve_id)
-        .take(2)
-        .collect();
+    let eleves = two_pupils(&head, &moved, &periode);
     head.ecrire_appreciation(
         &moved,
         &periode,
@@ -141,24 +126,12 @@ async fn a_class_given_to_a_teacher_reaches_her_pc() {
     head.sync_once().await.expect("sync head");
 
     // The school gives the class to the demo teacher.
-    Db::open(&db)
-        .expect("central db")
-        .with(|c| {
-            c.execute(
-                "UPDATE services SET enseignant_id = 'P001' WHERE id = ?1",
-                [&moved],
-            )
-        })
-        .expect("move the class");
+    give_service(&Db::open(&db).expect("central db"), &moved, "P001");
 
     let report = teacher.sync_once().await.expect("sync teacher");
     assert!(report.rebased, "{report:?}");
     assert!(
-        teacher
-            .services()
-            .expect("services")
-            .iter()
-            .any(|s| s.id == moved),
+        holds_service(&teacher, &moved),
         "her new class is on her PC"
     );
     let seances: Vec<String> = teacher

@@ -5,25 +5,17 @@
 //! sent to a person instead of winning by its timestamp.
 
 use pupitre_domain::{ConseilEtat, EntityKind, Presence};
-use pupitre_e2e::{demo_central, head_pc, login, periode_of_test_day, teacher_pc, test_day};
+use pupitre_e2e::{
+    demo_central, head_pc, ligne_of, login, periode_of_test_day, teacher_pc, test_day,
+};
 use pupitre_fixtures::{DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
 use pupitre_replica::Session;
 use pupitre_replica::client::CentralClient;
 use pupitre_replica::session::now_ms;
-use pupitre_replica::views::{ConflitView, EtatSync, LigneAppreciation};
+use pupitre_replica::views::{ConflitView, EtatSync};
 use pupitre_sync_protocol::wire::{LoginRequest, PushRequest, PushResult};
 use pupitre_sync_protocol::{Change, ClientId, EntityRef, Hlc, OpId};
 use uuid::Uuid;
-
-/// A pupil's appreciation row on one PC.
-fn ligne_of(session: &Session, service: &str, periode: &str, eleve: &str) -> LigneAppreciation {
-    session
-        .appreciations(service, periode)
-        .expect("pupils")
-        .into_iter()
-        .find(|l| l.eleve_id == eleve)
-        .expect("pupil")
-}
 
 fn one_conflict(session: &Session) -> ConflitView {
     let mut conflits = session.modifications().expect("lists").conflits;

@@ -3,7 +3,8 @@
 //! a simulated network that loses requests and answers, duplicates pushes and partitions
 //! replicas; replicas crash (losing memory, keeping their file); clocks are skewed by days; the
 //! central compacts its log (stale replicas rebase on a snapshot) and a class moves from one
-//! teacher to another. Single-threaded, no sleeps, no real network. Any failure prints the command that replays it.
+//! teacher to another. Single-threaded, no sleeps, no real network. Any failure prints the
+//! command that replays it.
 //!
 //!   SIM_SEEDS=1000 cargo test -p pupitre-e2e --test simulation     (run N seeds; CI: 300)
 //!   SIM_SEED=42 cargo test -p pupitre-e2e --test simulation        (replay one)
@@ -17,7 +18,7 @@ use pupitre_domain::{
 use pupitre_replica::ReplicaError;
 use pupitre_replica::store::Store;
 use pupitre_replica::store::conflicts::{Choice, ConflictRow};
-use pupitre_replica::sync::{self, RoundReport, SharedStore, Transport};
+use pupitre_replica::sync::{self, SharedStore, Transport};
 use pupitre_sync_protocol::wire::{
     PullRequest, PullResponse, PushRequest, PushResponse, PushResult, Snapshot,
 };
@@ -320,18 +321,6 @@ impl Sim {
     }
 
     fn round(&mut self, i: usize, faults: bool, step: usize) -> Result<(), ReplicaError> {
-        let report = self.round_report(i, faults, step)?;
-        self.rebases += usize::from(report.rebased);
-        self.forgotten += report.forgotten;
-        Ok(())
-    }
-
-    fn round_report(
-        &mut self,
-        i: usize,
-        faults: bool,
-        step: usize,
-    ) -> Result<RoundReport, ReplicaError> {
         let link = self.link(i, faults, step);
         let now = self.replica_now(i);
         let store = self.replicas[i].store.clone();
@@ -339,7 +328,10 @@ impl Sim {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("runtime");
-        runtime.block_on(sync::round(&store, &link, "", &client, || now))
+        let report = runtime.block_on(sync::round(&store, &link, "", &client, || now))?;
+        self.rebases += usize::from(report.rebased);
+        self.forgotten += report.forgotten;
+        Ok(())
     }
 
     fn edit(&mut self, i: usize) {
@@ -441,14 +433,7 @@ impl Sim {
         const COLLEAGUE: usize = 2;
         let (_, school) = template();
         let service = self.moved_service.clone();
-        self.central
-            .with(|c| {
-                c.execute(
-                    "UPDATE services SET enseignant_id = 'P001' WHERE id = ?1",
-                    [&service],
-                )
-            })
-            .expect("move the class");
+        pupitre_e2e::give_service(&self.central, &service, "P001");
         let moved = school
             .services
             .iter()
@@ -519,9 +504,9 @@ impl Sim {
     }
 
     /// The whole history: what compactions deleted, then what the log holds now.
-    fn full_log(&self) -> Vec<LogEntry> {
+    fn full_log(&self, now_in_log: &[LogEntry]) -> Vec<LogEntry> {
         let mut all = self.history.clone();
-        all.extend(self.central.with(read_log).into_iter().map(|e| (e.seq, e)));
+        all.extend(now_in_log.iter().map(|e| (e.seq, e.clone())));
         all.into_values().collect()
     }
 
@@ -536,7 +521,7 @@ impl Sim {
                 "change {seq} after the horizon {horizon} is gone"
             );
         }
-        let log = self.full_log();
+        let log = self.full_log(&now_in_log);
         // Cursors move without gaps: the log is 1..=N.
         for (k, entry) in log.iter().enumerate() {
             assert_eq!(entry.seq, k as u64 + 1, "gap in the server sequence");
@@ -877,7 +862,7 @@ fn run_seed(seed: u64) -> (usize, usize) {
     sim.run();
     sim.check();
     if std::env::var_os("SIM_VERBOSE").is_some() {
-        let log = sim.full_log();
+        let log = sim.full_log(&sim.central.with(read_log));
         let count = |effect: &str| log.iter().filter(|e| e.effect == effect).count();
         let resolutions = log.iter().filter(|e| e.resolves.is_some()).count();
         let acked = sim.acked.lock().expect("acked").len();
