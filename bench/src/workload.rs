@@ -63,6 +63,8 @@ pub fn changes(n: usize) -> Vec<ServerChange> {
                     wall_ms: 1_790_000_000_000 + i as u64,
                     counter: 0,
                 },
+                client_seq: i as u64 + 1,
+                received_ms: 1_790_000_000_000 + i as u64,
                 effect: Effect::Applied,
                 scope_key: format!("division:D{}", r % 24),
                 resolves: None,
@@ -197,6 +199,7 @@ pub struct PushSetup {
     db: Db,
     cpe: Personnel,
     pairs: Vec<(String, String)>,
+    log: pupitre_sync_protocol::wire::LogRef,
 }
 
 impl PushSetup {
@@ -226,11 +229,16 @@ impl PushSetup {
                 Some((s.id.clone(), eleve.id.clone()))
             })
             .collect();
+        let log = db
+            .with(|c| pupitre_central::db::identity::read(c))
+            .expect("log identity")
+            .log;
         PushSetup {
             _dir: dir,
             db,
             cpe,
             pairs,
+            log,
         }
     }
 
@@ -257,23 +265,32 @@ impl PushSetup {
                     field: "statut".into(),
                     value: statuts[i % 2].clone(),
                     base_version: 0,
+                    // This PC's previous mark of the same pupil, still unacknowledged: the
+                    // edits are sequential, as a teacher's successive corrections are.
+                    base_own: (i >= self.pairs.len()).then(|| (i + 1 - self.pairs.len()) as u64),
+                    base_op: None,
                     hlc: Hlc {
                         wall_ms: i as u64,
                         counter: 0,
                     },
                     resolves: None,
+                    void: false,
+                    acked_as: None,
                 }
             })
             .collect();
         for batch in changes.chunks(MAX_PUSH_CHANGES) {
             let outcomes = self
                 .db
-                .with(|c| push::push(c, &self.cpe, client, batch, 0, 0))
+                .with(|c| push::push(c, &self.cpe, client, &self.log, batch, 0, 0))
                 .expect("push");
-            // A refused push would measure the wrong thing.
+            // A refused push, or edits sent to conflicts, would measure the wrong thing.
             assert!(outcomes.iter().all(|o| matches!(
                 o.result,
-                pupitre_sync_protocol::wire::PushResult::Accepted { .. }
+                pupitre_sync_protocol::wire::PushResult::Accepted {
+                    outcome: pupitre_sync_protocol::wire::Outcome::Applied,
+                    ..
+                }
             )));
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::auth;
 use crate::clock::{ServerClock, now_ms};
-use crate::db::{Db, accounts, log, school};
+use crate::db::{Db, accounts, identity, log, school};
 use crate::error::ApiFailure;
 use crate::push;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
@@ -16,8 +16,8 @@ use axum::{Json, Router};
 use pupitre_domain::Personnel;
 use pupitre_sync_protocol::version::{HEADER_PROTOCOL, HEADER_SCHEMA};
 use pupitre_sync_protocol::wire::{
-    LoginRequest, LoginResponse, MAX_PUSH_CHANGES, PullRequest, PullResponse, PushRequest,
-    PushResponse, Snapshot,
+    HistoryRequest, HistoryResponse, LoginRequest, LoginResponse, MAX_PUSH_CHANGES, PullRequest,
+    PullResponse, PushRequest, PushResponse, Snapshot,
 };
 use pupitre_sync_protocol::{ClientId, VersionCheck, check_versions};
 use serde_json::{Value, json};
@@ -31,6 +31,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct Central {
     db: Db,
     clock: Arc<ServerClock>,
+    /// Where the high-water mark is kept (`serve` only; tests that build a router may omit it).
+    db_path: Option<Arc<std::path::Path>>,
 }
 
 impl Central {
@@ -38,7 +40,26 @@ impl Central {
         Central {
             db,
             clock: Arc::new(ServerClock::default()),
+            db_path: None,
         }
+    }
+
+    /// Keeps the high-water mark of the database at `path` up to date after every push.
+    pub fn with_high_water(mut self, path: &std::path::Path) -> Central {
+        self.db_path = Some(Arc::from(path));
+        self
+    }
+
+    async fn note_high_water(&self) -> Result<(), ApiFailure> {
+        let Some(path) = self.db_path.clone() else {
+            return Ok(());
+        };
+        self.db
+            .call(move |conn| -> Result<(), ApiFailure> {
+                let mark = identity::mark_of(conn)?;
+                Ok(identity::write_high_water(&path, &mark)?)
+            })
+            .await
     }
 }
 
@@ -49,6 +70,7 @@ pub fn router(central: Central) -> Router {
         .route("/snapshot", get(snapshot))
         .route("/push", post(push_changes))
         .route("/pull", post(pull))
+        .route("/history", post(history))
         .layer(middleware::from_fn(check_version_headers));
     Router::new()
         .route("/health", get(health))
@@ -237,6 +259,7 @@ async fn push_changes(
                 conn,
                 &caller.personnel,
                 &caller.client_id,
+                &request.log,
                 &request.changes,
                 offset,
                 now_ms(),
@@ -244,6 +267,7 @@ async fn push_changes(
             .map_err(ApiFailure::from)
         })
         .await?;
+    central.note_high_water().await?;
     Ok(Json(PushResponse {
         outcomes,
         server_hlc,
@@ -259,10 +283,21 @@ async fn pull(
     let server_hlc = central.clock.tick();
     let page = central
         .db
-        .call(move |conn| {
-            crate::pull::page(conn, &caller.personnel, &request, server_hlc)
-                .map_err(ApiFailure::from)
-        })
+        .call(move |conn| crate::pull::page(conn, &caller.personnel, &request, server_hlc))
         .await?;
     Ok(Json(page))
+}
+
+/// Every change of one field still in the log, in the caller's scope, with who wrote it.
+async fn history(
+    State(central): State<Central>,
+    caller: Caller,
+    body: axum::body::Bytes,
+) -> Result<Json<HistoryResponse>, ApiFailure> {
+    let request: HistoryRequest = parse_body(&body)?;
+    let entries = central
+        .db
+        .call(move |conn| crate::history::read(conn, &caller.personnel, &request))
+        .await?;
+    Ok(Json(entries))
 }

@@ -47,6 +47,12 @@ impl ApiFailure {
     }
 }
 
+impl std::fmt::Display for ApiFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}) : {}", self.status, self.code, self.message)
+    }
+}
+
 impl From<CentralError> for ApiFailure {
     fn from(e: CentralError) -> Self {
         tracing::error!("internal error: {e}");
@@ -55,6 +61,21 @@ impl From<CentralError> for ApiFailure {
             "interne",
             "Erreur interne du service central. Réessayez ; si cela persiste, prévenez l'administrateur.",
         )
+    }
+}
+
+impl From<crate::push::PushError> for ApiFailure {
+    fn from(e: crate::push::PushError) -> Self {
+        use crate::push::PushError;
+        match e {
+            PushError::LogChanged => {
+                ApiFailure::new(StatusCode::CONFLICT, "journal_change", e.to_string())
+            }
+            PushError::UnknownEpoch => {
+                ApiFailure::new(StatusCode::BAD_REQUEST, "epoque_inconnue", e.to_string())
+            }
+            PushError::Central(e) => e.into(),
+        }
     }
 }
 

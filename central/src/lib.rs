@@ -8,6 +8,7 @@ pub mod clock;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod history;
 pub mod pull;
 pub mod push;
 pub mod snapshot;
@@ -41,16 +42,20 @@ impl Retention {
 const COMPACTION_EVERY: Duration = Duration::from_secs(3600);
 
 /// Opens the store and serves on `listener` until `shutdown` resolves, compacting the log at
-/// start and then hourly when a retention is given.
+/// start and then hourly when a retention is given. A database older than what was served
+/// from this path before (its high-water mark) is refused, unless `restored` says that it was
+/// restored from a backup: then a new epoch begins.
 pub async fn serve(
     listener: TcpListener,
     db_path: &Path,
     retention: Option<Retention>,
+    restored: bool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), error::CentralError> {
     let db = Db::open(db_path)?;
+    open_epoch(&db, db_path, restored)?;
     let compactor = retention.map(|r| tokio::spawn(compact_periodically(db.clone(), r)));
-    let app = router(Central::new(db));
+    let app = router(Central::new(db).with_high_water(db_path));
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -62,6 +67,32 @@ pub async fn serve(
         compactor.abort();
     }
     served
+}
+
+/// Checks the database against its high-water mark (or begins a new epoch after a restore),
+/// then records the mark.
+pub fn open_epoch(db: &Db, db_path: &Path, restored: bool) -> Result<(), error::CentralError> {
+    use db::identity;
+    let known = identity::read_high_water(db_path)?;
+    db.with(|conn| {
+        if restored {
+            // Without a mark (it was lost with the server), the restored log is all we know.
+            let high_water = match &known {
+                Some(known) => known.clone(),
+                None => identity::mark_of(conn)?,
+            };
+            let id = identity::begin_epoch(conn, &high_water)?;
+            tracing::warn!(
+                epoch = id.log.epoch,
+                floor = id.restore_floor,
+                "restored: new epoch"
+            );
+        } else if let Some(known) = &known {
+            identity::check_not_behind(&identity::mark_of(conn)?, known)
+                .map_err(error::CentralError::Invalid)?;
+        }
+        identity::write_high_water(db_path, &identity::mark_of(conn)?)
+    })
 }
 
 async fn compact_periodically(db: Db, retention: Retention) {

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use pupitre_central::db::compaction;
+use pupitre_central::db::{compaction, identity};
 use pupitre_central::{Db, Retention, clock, demo, serve};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -27,6 +27,24 @@ enum Command {
         /// (hourly). 0 never compacts.
         #[arg(long, default_value_t = Retention::DEFAULT_DAYS)]
         keep_log_days: u32,
+        /// DB was just put back from a backup: begin a new epoch (replicas rebase and resend).
+        #[arg(long)]
+        restored: bool,
+    },
+    /// Copy DB, while it serves, to the new file OUT (SQLite's online backup).
+    Backup {
+        #[arg(long, default_value = "pupitre-central.sqlite")]
+        db: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put the backup FROM in place of DB and begin a new epoch: replicas notice, rebase and
+    /// resend what the backup lacks. Run it with the service stopped.
+    Restore {
+        #[arg(long, default_value = "pupitre-central.sqlite")]
+        db: PathBuf,
+        #[arg(long)]
+        from: PathBuf,
     },
     /// Compact DB's log now, keeping KEEP_DAYS days in full.
     Compact {
@@ -71,6 +89,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             db,
             addr,
             keep_log_days,
+            restored,
         } => {
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
@@ -86,9 +105,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                 }
             };
             let retention = (keep_log_days > 0).then(|| Retention::days(keep_log_days));
-            serve(listener, &db, retention, shutdown_on_term(shutdown))
-                .await
-                .map_err(|e| e.to_string())
+            serve(
+                listener,
+                &db,
+                retention,
+                restored,
+                shutdown_on_term(shutdown),
+            )
+            .await
+            .map_err(|e| e.to_string())
         }
         Command::Compact { db, keep_days } => {
             let store = Db::open(&db).map_err(|e| e.to_string())?;
@@ -107,6 +132,26 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Backup { db, out } => {
+            let store = Db::open(&db).map_err(|e| e.to_string())?;
+            let head = store
+                .with(|conn| identity::backup(conn, &out))
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Sauvegarde écrite dans {} (journal jusqu'à la modification {head}).",
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Restore { db, from } => {
+            restore(&db, &from).map_err(|e| e.to_string())?;
+            println!(
+                "{} restaurée depuis {} : nouvelle époque ; les postes se resynchronisent à leur prochaine connexion.",
+                db.display(),
+                from.display()
+            );
+            Ok(())
+        }
         Command::Demo { db, seed, date } => {
             let today = date.unwrap_or_else(|| chrono::Local::now().date_naive());
             let store = Db::open(&db).map_err(|e| e.to_string())?;
@@ -122,6 +167,26 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// Copies the backup over the database (through SQLite, so that a stale WAL is not mixed in),
+/// then begins a new epoch above the high-water mark.
+fn restore(
+    db: &std::path::Path,
+    from: &std::path::Path,
+) -> Result<(), pupitre_central::error::CentralError> {
+    // Refuse anything that is not a central database before touching DB.
+    let backup = Db::open(from)?;
+    let mut target = rusqlite::Connection::open(db)?;
+    backup.with(|src| -> rusqlite::Result<()> {
+        rusqlite::backup::Backup::new(src, &mut target)?.run_to_completion(
+            256,
+            std::time::Duration::ZERO,
+            None,
+        )
+    })?;
+    drop(target);
+    pupitre_central::open_epoch(&Db::open(db)?, db, true)
 }
 
 /// Stops on Ctrl-C or, on Unix, SIGTERM (what scripts and tests send).

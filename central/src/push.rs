@@ -1,13 +1,19 @@
 //! Processing a push: each change is re-validated and re-authorized, ordered, merged by its
 //! field's rule and recorded with its outcome, all in one transaction.
 
-use crate::db::{log, school};
+use crate::db::{identity, log, school};
 use crate::error::CentralError;
-use pupitre_domain::{Cible, ConseilEtat, Edit, EntityKind, Personnel, may_write};
+use pupitre_domain::avis::{self, Contexte};
+use pupitre_domain::edit::{FIELD_FAIT, FIELD_STATUT};
+use pupitre_domain::{
+    Cible, ConseilEtat, Edit, EntityKind, Fait, Heure, Issue, Personnel, Presence, combiner,
+    may_write,
+};
 use pupitre_sync_protocol::change::Effect;
-use pupitre_sync_protocol::wire::{PushOutcome, PushResult};
+use pupitre_sync_protocol::wire::{LogRef, Outcome, PushOutcome, PushResult};
 use pupitre_sync_protocol::{
-    Change, ClientId, Current, Decision, Incoming, ServerChange, clock_suspect, decide, rule_for,
+    Change, ClientId, Current, Decision, EntityRef, Incoming, ServerChange, decide_after_restore,
+    rule_for,
 };
 use rusqlite::Connection;
 
@@ -18,17 +24,56 @@ fn refused(code: &str, message: impl Into<String>) -> PushResult {
     }
 }
 
-/// Processes a batch for `who` from replica `client`, received at `now_ms` (the central's
-/// clock); `offset_ms` is the client's clock offset to record.
+/// A push that is refused as a whole, before any change is looked at.
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    /// The replica is synced with another log or an earlier epoch: the central was restored.
+    /// It must rebase, then resend.
+    #[error(
+        "Le service central a été restauré : ce poste se resynchronise, puis renvoie ses saisies."
+    )]
+    LogChanged,
+    /// An epoch (or log) this central never had.
+    #[error("Ce poste parle d'une époque du journal que ce service central n'a jamais eue.")]
+    UnknownEpoch,
+    #[error(transparent)]
+    Central(#[from] CentralError),
+}
+
+impl From<rusqlite::Error> for PushError {
+    fn from(e: rusqlite::Error) -> Self {
+        PushError::Central(e.into())
+    }
+}
+
+/// Processes a batch for `who` from replica `client` synced with `log_ref`, received at
+/// `now_ms` (the central's clock); `offset_ms` is the client's clock offset to record (shown to
+/// people, never used to merge).
 pub fn push(
     conn: &mut Connection,
     who: &Personnel,
     client: &ClientId,
+    log_ref: &LogRef,
     changes: &[Change],
     offset_ms: i64,
     now_ms: u64,
-) -> Result<Vec<PushOutcome>, CentralError> {
+) -> Result<Vec<PushOutcome>, PushError> {
     let tx = conn.transaction()?;
+    let id = identity::read(&tx)?;
+    if log_ref.log_id == id.log.log_id && log_ref.epoch > id.log.epoch {
+        return Err(PushError::UnknownEpoch);
+    }
+    if *log_ref != id.log {
+        return Err(PushError::LogChanged);
+    }
+    if identity::client_enters_epoch(&tx, client, id.log.epoch)?
+        && let Some(first) = changes.first()
+    {
+        // Its first push since a restore: the sequences it no longer holds were refused before
+        // (never applied), so its sequence restarts at the first one it resends.
+        identity::restart_client_at(&tx, client, first.client_seq.saturating_sub(1))?;
+    }
+    let head_before = log::head(&tx)?;
     let mut last = log::last_seq(&tx, client)?;
     let mut outcomes = Vec::with_capacity(changes.len());
     for change in changes {
@@ -52,7 +97,21 @@ pub fn push(
                 ),
             )
         } else {
-            let result = apply(&tx, who, client, change, clock_suspect(offset_ms), now_ms)?;
+            let result = if change.void {
+                refused(
+                    "deja_refusee",
+                    "Modification déjà refusée avant la restauration du service central.",
+                )
+            } else {
+                let ctx = Ctx {
+                    who,
+                    client,
+                    now_ms,
+                    head_before,
+                    restore_floor: id.restore_floor,
+                };
+                apply(&tx, &ctx, change)?
+            };
             log::record_op(
                 &tx,
                 client,
@@ -74,14 +133,53 @@ pub fn push(
     Ok(outcomes)
 }
 
-fn apply(
-    conn: &Connection,
-    who: &Personnel,
-    client: &ClientId,
-    change: &Change,
-    clock_suspect: bool,
+/// What every change of one push is processed with.
+struct Ctx<'a> {
+    who: &'a Personnel,
+    client: &'a ClientId,
     now_ms: u64,
-) -> Result<PushResult, CentralError> {
+    /// The head when the push began: no author can have seen a later version.
+    head_before: u64,
+    restore_floor: u64,
+}
+
+/// Causal metadata that names what the central never issued is refused (GUIDE §3).
+fn check_causality(ctx: &Ctx<'_>, change: &Change) -> Option<PushResult> {
+    if change.hlc.wall_ms > i64::MAX as u64 {
+        // Stored as data and shown to people; no clock reads that far.
+        return Some(refused(
+            "horodatage_invalide",
+            "L'horloge de ce poste donne une date impossible : corrigez la date du poste.",
+        ));
+    }
+    if change.base_version > ctx.head_before {
+        return Some(refused(
+            "version_inconnue",
+            format!(
+                "Cette modification dit avoir vu la version {} d'une donnée, que le service central n'a jamais donnée (dernière : {}).",
+                change.base_version, ctx.head_before
+            ),
+        ));
+    }
+    if change.base_own.is_some_and(|own| own >= change.client_seq) {
+        return Some(refused(
+            "causalite_invalide",
+            "Cette modification dit en remplacer une autre de ce poste qui lui est postérieure.",
+        ));
+    }
+    if change
+        .acked_as
+        .is_some_and(|seq| seq == 0 || seq > ctx.restore_floor)
+    {
+        return Some(refused(
+            "version_inconnue",
+            "Cette modification dit avoir été reçue avant une restauration, sous un numéro que le service central n'a pas donné.",
+        ));
+    }
+    None
+}
+
+fn apply(conn: &Connection, ctx: &Ctx<'_>, change: &Change) -> Result<PushResult, CentralError> {
     let edit = match Edit::parse(
         change.entity.kind,
         &change.entity.id,
@@ -97,13 +195,16 @@ fn apply(
         }
     };
     let cible = match owner_of(conn, &edit)? {
-        Ok(owner) => match authorize(who, edit.kind(), &owner) {
+        Ok(owner) => match authorize(ctx.who, &edit, &owner) {
             Ok(()) => owner.cible,
             Err(refusal) => return Ok(refusal),
         },
         Err(refusal) => return Ok(refusal),
     };
     if let Some(refusal) = closed_period(conn, &edit)? {
+        return Ok(refusal);
+    }
+    if let Some(refusal) = check_causality(ctx, change) {
         return Ok(refusal);
     }
     if let Some(upto) = change.resolves
@@ -114,39 +215,50 @@ fn apply(
             "Ce conflit n'existe pas au service central : la résolution n'a pas été enregistrée.",
         ));
     }
+    let Some(rule) = rule_for(change.entity.kind, &change.field) else {
+        return Ok(refused(
+            "valeur_invalide",
+            "Ce champ ne se synchronise pas.",
+        ));
+    };
 
-    let current = log::current(conn, &change.entity, &change.field)?;
-    let decision = decide(
-        rule_for(change.entity.kind, &change.field),
+    let current = log::current_with_prior(conn, &change.entity, &change.field)?;
+    let decision = decide_after_restore(
+        rule,
         current
             .as_ref()
-            .map(|c| Current {
+            .map(|(c, prior)| Current {
                 version: c.server_seq,
-                hlc: c.hlc,
+                op: Some(&c.op_id),
                 client_id: &c.client_id,
+                client_seq: c.client_seq,
+                prior_version: *prior,
                 value: &c.value,
             })
             .as_ref(),
         &Incoming {
+            client_id: ctx.client,
             base_version: change.base_version,
-            hlc: change.hlc,
-            client_id: client,
+            base_own: change.base_own,
+            base_op: change.base_op.as_ref(),
             value: &change.value,
-            clock_suspect,
         },
+        ctx.restore_floor,
     );
     let logged = ServerChange {
         server_seq: 0,
         op_id: change.op_id,
-        client_id: client.clone(),
-        author_id: who.id.clone(),
+        client_id: ctx.client.clone(),
+        client_seq: change.client_seq,
+        author_id: ctx.who.id.clone(),
         entity: change.entity.clone(),
         field: change.field.clone(),
         value: edit.value(),
         hlc: change.hlc,
+        received_ms: ctx.now_ms,
         effect: match decision {
             Decision::Apply => Effect::Applied,
-            Decision::Keep => Effect::Superseded,
+            Decision::Keep | Decision::Same => Effect::Superseded,
             Decision::Conflict => Effect::Conflict,
         },
         scope_key: cible.key(),
@@ -154,11 +266,128 @@ fn apply(
     };
     let arrival = log::Arrival {
         base_version: change.base_version,
-        received_ms: now_ms,
+        base_own: change.base_own,
+        base_op: change.base_op,
+        prior_seq: change.acked_as,
+        received_ms: ctx.now_ms,
         erases: edit.erases(),
     };
     let server_seq = log::append(conn, &logged, arrival)?;
-    Ok(PushResult::Accepted { server_seq })
+    let standing = current.map(|(c, _)| c);
+    let (outcome, reason) = outcome_of(conn, decision, &edit, standing.as_ref())?;
+    Ok(PushResult::Accepted {
+        server_seq,
+        effect: logged.effect,
+        outcome,
+        reason,
+    })
+}
+
+/// What became of an accepted change, in its author's words.
+fn outcome_of(
+    conn: &Connection,
+    decision: Decision,
+    edit: &Edit,
+    standing: Option<&ServerChange>,
+) -> Result<(Outcome, Option<String>), CentralError> {
+    let by = |c: &ServerChange| -> Result<String, CentralError> {
+        Ok(school::personnel(conn, &c.author_id)?
+            .map_or_else(|| c.author_id.clone(), |p| p.signature()))
+    };
+    let standing_value = |c: &ServerChange| {
+        Edit::parse(c.entity.kind, &c.entity.id, &c.field, &c.value)
+            .map(|e| avis::libelle_valeur(&e))
+            .unwrap_or_default()
+    };
+    let mine = avis::libelle_valeur(edit);
+    Ok(match (decision, standing) {
+        (Decision::Apply, _) => return roll_call_outcome(conn, edit),
+        (Decision::Same, Some(c)) => (
+            Outcome::Same,
+            Some(format!(
+                "{} avait déjà noté la même chose ({mine}).",
+                by(c)?
+            )),
+        ),
+        (Decision::Keep, Some(c)) => (
+            Outcome::NotStood,
+            Some(format!(
+                "Votre saisie {mine} n'a pas été retenue : {} a déjà noté {} (un état qui ne revient pas en arrière).",
+                by(c)?,
+                standing_value(c)
+            )),
+        ),
+        (Decision::Conflict, Some(c)) => (
+            Outcome::Conflict,
+            Some(format!(
+                "Votre saisie {mine} et celle de {} ({}) ont été faites en même temps : les deux sont gardées jusqu'à ce qu'une personne choisisse.",
+                by(c)?,
+                standing_value(c)
+            )),
+        ),
+        // Without a current value, every decision is Apply.
+        (_, None) => (Outcome::Applied, None),
+    })
+}
+
+/// An applied roll-call entry, combined with the other source of the same record: the
+/// teacher's observation with the vie scolaire's fact, or the other way round.
+fn roll_call_outcome(
+    conn: &Connection,
+    edit: &Edit,
+) -> Result<(Outcome, Option<String>), CentralError> {
+    let (seance_id, eleve_id) = match edit {
+        Edit::Presence {
+            seance_id,
+            eleve_id,
+            ..
+        }
+        | Edit::Fait {
+            seance_id,
+            eleve_id,
+            ..
+        } => (seance_id, eleve_id),
+        _ => return Ok((Outcome::Applied, None)),
+    };
+    let entity = EntityRef {
+        kind: EntityKind::Presence,
+        id: edit.entity_id(),
+    };
+    let read = |field: &str| log::current(conn, &entity, field);
+    let (observation, fait) = (read(FIELD_STATUT)?, read(FIELD_FAIT)?);
+    let parse_obs = |c: &ServerChange| serde_json::from_value::<Presence>(c.value.clone()).ok();
+    let parse_fait = |c: &ServerChange| serde_json::from_value::<Fait>(c.value.clone()).ok();
+    let (Some(obs_change), Some(fait_change)) = (observation, fait) else {
+        return Ok((Outcome::Applied, None));
+    };
+    let (Some(obs), Some(f)) = (parse_obs(&obs_change), parse_fait(&fait_change)) else {
+        return Ok((Outcome::Applied, None));
+    };
+    let combinaison = combiner(Some(obs), f);
+    let outcome = match (edit, combinaison.issue) {
+        (_, Issue::Retenue) => return Ok((Outcome::Applied, None)),
+        (_, Issue::AVerifier) => Outcome::Conflict,
+        (Edit::Presence { .. }, Issue::NonRetenue) => Outcome::NotStood,
+        _ => Outcome::Combined,
+    };
+    let Some((eleve, classe, debut)) = school::presence_context(conn, seance_id, eleve_id)? else {
+        return Ok((outcome, None));
+    };
+    let debut: Heure = debut
+        .parse()
+        .map_err(|e| CentralError::Invalid(format!("séance {seance_id} : {e}")))?;
+    let ctx = Contexte {
+        eleve: &eleve,
+        classe: &classe,
+        debut,
+    };
+    let signature = |c: &ServerChange| -> Result<String, CentralError> {
+        Ok(school::personnel(conn, &c.author_id)?
+            .map_or_else(|| c.author_id.clone(), |p| p.signature()))
+    };
+    let at = log::received_label(conn, fait_change.server_seq)?;
+    let reason = avis::avis_combinaison(obs, f, combinaison, &ctx, &signature(&fait_change)?, &at);
+    Ok((outcome, reason))
 }
 
 /// Whom an edited record belongs to: its division or group, its teacher, and whether its pupil
@@ -193,6 +422,11 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
             with_pupil(school::seance_owner(conn, seance_id)?, None)?
         }
         Edit::Presence {
+            seance_id,
+            eleve_id,
+            ..
+        }
+        | Edit::Fait {
             seance_id,
             eleve_id,
             ..
@@ -246,9 +480,9 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
 
 /// Who may write what (`pupitre_domain::may_write`); the pupil must belong to the record's
 /// division or group.
-fn authorize(who: &Personnel, kind: EntityKind, owner: &Owner) -> Result<(), PushResult> {
+fn authorize(who: &Personnel, edit: &Edit, owner: &Owner) -> Result<(), PushResult> {
     let is_teacher = owner.teacher.as_deref() == Some(who.id.as_str());
-    may_write(who.fonction, kind, is_teacher)
+    may_write(who.fonction, edit.kind(), edit.field(), is_teacher)
         .map_err(|reason| refused("hors_perimetre", reason))?;
     if !owner.eleve_ok {
         return Err(refused(
@@ -316,22 +550,47 @@ mod tests {
             person("P1", Fonction::Enseignant),
             person("P2", Fonction::Enseignant),
         );
-        let dir = person("D", Fonction::Direction);
-        use EntityKind::{Appreciation, Conseil, Presence};
+        let (dir, cpe) = (person("D", Fonction::Direction), person("C", Fonction::Cpe));
+        let parse = |kind, id, field, value: serde_json::Value| {
+            Edit::parse(kind, id, field, &value).expect("valid edit")
+        };
+        use serde_json::json;
+        let presence = parse(
+            EntityKind::Presence,
+            "S1/E1",
+            "statut",
+            json!({"statut": "absent"}),
+        );
+        let fait = parse(
+            EntityKind::Presence,
+            "S1/E1",
+            "fait",
+            json!({"fait": "infirmerie"}),
+        );
+        let appreciation = parse(
+            EntityKind::Appreciation,
+            "T1/SV1/E1",
+            "texte",
+            json!("Bien."),
+        );
+        let conseil = parse(EntityKind::Conseil, "T1/D5A", "etat", json!("clos"));
         let cases = [
-            (&p1, Presence, owner(Some("P1"), true), true),
-            (&p2, Presence, owner(Some("P1"), true), false),
-            (&p1, Presence, owner(Some("P1"), false), false),
-            (&p1, Appreciation, owner(Some("P1"), true), true),
-            (&dir, Appreciation, owner(Some("P1"), false), false),
-            (&dir, Conseil, owner(None, true), true),
-            (&p1, Conseil, owner(None, true), false),
+            (&p1, &presence, owner(Some("P1"), true), true),
+            (&p2, &presence, owner(Some("P1"), true), false),
+            (&p1, &presence, owner(Some("P1"), false), false),
+            (&p1, &fait, owner(Some("P1"), true), false),
+            (&cpe, &fait, owner(Some("P1"), true), true),
+            (&cpe, &presence, owner(Some("P1"), true), true),
+            (&p1, &appreciation, owner(Some("P1"), true), true),
+            (&dir, &appreciation, owner(Some("P1"), false), false),
+            (&dir, &conseil, owner(None, true), true),
+            (&p1, &conseil, owner(None, true), false),
         ];
-        for (who, kind, owner, ok) in cases {
+        for (who, edit, owner, ok) in cases {
             assert_eq!(
-                authorize(who, kind, &owner).is_ok(),
+                authorize(who, edit, &owner).is_ok(),
                 ok,
-                "{who:?} {kind:?} {owner:?}"
+                "{who:?} {edit:?} {owner:?}"
             );
         }
     }

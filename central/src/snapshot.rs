@@ -1,6 +1,6 @@
 //! A replica's bootstrap: its scope's reference data and current values, at one cursor.
 
-use crate::db::{log, school};
+use crate::db::{identity, log, school};
 use pupitre_domain::Personnel;
 use pupitre_sync_protocol::Hlc;
 use pupitre_sync_protocol::wire::Snapshot;
@@ -14,6 +14,7 @@ pub fn read(conn: &mut Connection, who: Personnel, server_hlc: Hlc) -> rusqlite:
     let fields = log::current_fields(&tx, &who)?;
     let conflicts = log::open_conflicts(&tx, &who)?;
     let cursor = log::head(&tx)?;
+    let id = identity::read(&tx)?;
     Ok(Snapshot {
         moi: who,
         scope,
@@ -21,6 +22,8 @@ pub fn read(conn: &mut Connection, who: Personnel, server_hlc: Hlc) -> rusqlite:
         fields,
         conflicts,
         cursor,
+        log: id.log,
+        restore_floor: id.restore_floor,
         server_hlc,
     })
 }

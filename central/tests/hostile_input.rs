@@ -37,7 +37,7 @@ impl Central {
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let path = db.clone();
         tokio::spawn(async move {
-            pupitre_central::serve(listener, &path, None, std::future::pending()).await
+            pupitre_central::serve(listener, &path, None, false, std::future::pending()).await
         });
         Central {
             url,
@@ -72,8 +72,9 @@ impl Central {
         answer["token"].as_str().expect("token").to_owned()
     }
 
-    /// A séance the logged-in teacher teaches, read from their snapshot.
-    async fn own_seance(&self, token: &str) -> String {
+    /// A séance the logged-in teacher teaches, and the log a push names, read from their
+    /// snapshot.
+    async fn own_seance(&self, token: &str) -> (String, Value) {
         let snapshot: Snapshot = self
             .http
             .get(format!("{}/v1/snapshot", self.url))
@@ -87,13 +88,14 @@ impl Central {
             .await
             .expect("snapshot");
         let school = &snapshot.school;
-        school
+        let seance = school
             .seances
             .iter()
             .find(|s| school.is_taught_by(s, &snapshot.moi.id))
             .expect("own séance")
             .id
-            .clone()
+            .clone();
+        (seance, json!(snapshot.log))
     }
 
     fn log_len(&self) -> i64 {
@@ -129,7 +131,7 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
     let token = central
         .login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, client)
         .await;
-    let seance = central.own_seance(&token).await;
+    let (seance, log) = central.own_seance(&token).await;
     let t = Some(token.as_str());
 
     // Malformed JSON, wrong types, unknown fields and kinds.
@@ -160,7 +162,7 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
         .expect("send");
     assert_eq!(response.status().as_u16(), 413);
     let many: Vec<Value> = (1..=501).map(|i| change(i, &uuid(i), &seance)).collect();
-    let body = json!({"client_id": client, "changes": many, "hlc": {"wall_ms": 0, "counter": 0}, "wall_ms": 0});
+    let body = json!({"client_id": client, "log": log, "changes": many, "hlc": {"wall_ms": 0, "counter": 0}, "wall_ms": 0});
     assert_eq!(
         refused(central.post("/v1/push", t).json(&body), 413).await,
         "trop_de_modifications"
@@ -208,7 +210,7 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
             "6f9c1a52-0000-4000-8000-000000000002",
         )
         .await;
-    let body = json!({"client_id": client, "changes": [change(1, &uuid(1), &seance)], "hlc": {"wall_ms": 0, "counter": 0}, "wall_ms": 0});
+    let body = json!({"client_id": client, "log": log, "changes": [change(1, &uuid(1), &seance)], "hlc": {"wall_ms": 0, "counter": 0}, "wall_ms": 0});
     assert_eq!(
         refused(central.post("/v1/push", Some(&cpe_token)).json(&body), 403).await,
         "poste"
@@ -226,7 +228,7 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
     // op id is refused; values outside the domain are refused with a reason.
     let push = |changes: Vec<Value>| {
         central.post("/v1/push", t).json(
-            &json!({"client_id": client, "changes": changes, "hlc": {"wall_ms": 0, "counter": 0}, "wall_ms": 0}),
+            &json!({"client_id": client, "log": log, "changes": changes, "hlc": {"wall_ms": 0, "counter": 0}, "wall_ms": 0}),
         )
     };
     let answer = outcomes(push(vec![change(5, &uuid(5), &seance)])).await;
@@ -236,7 +238,7 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
     let answer = outcomes(push(vec![change(1, &uuid(1), &seance)])).await;
     assert!(matches!(
         answer.outcomes[0].result,
-        PushResult::Accepted { server_seq: 1 }
+        PushResult::Accepted { server_seq: 1, .. }
     ));
     let answer = outcomes(push(vec![change(1, &uuid(99), &seance)])).await;
     assert!(
@@ -256,6 +258,73 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
         );
     }
     assert_eq!(central.log_len(), 1);
+
+    // Causal metadata naming what the central never issued: a version far above the head, a
+    // later edit of this PC as its own base, an acknowledgement before a restore that never
+    // was, a timestamp beyond what a clock can say. Each is refused with a reason, nothing is
+    // applied, and the PC's next change still goes through.
+    let mut far_base = change(4, &uuid(4), &seance);
+    far_base["base_version"] = json!(i64::MAX);
+    let mut own_future = change(5, &uuid(5), &seance);
+    own_future["base_own"] = json!(5);
+    let mut never_acked = change(6, &uuid(6), &seance);
+    never_acked["acked_as"] = json!(1);
+    let mut far_clock = change(7, &uuid(7), &seance);
+    far_clock["hlc"] = json!({"wall_ms": u64::MAX, "counter": 0});
+    let fine = change(8, &uuid(8), &seance);
+    let answer = outcomes(push(vec![
+        far_base,
+        own_future,
+        never_acked,
+        far_clock,
+        fine,
+    ]))
+    .await;
+    let codes: Vec<&str> = answer
+        .outcomes
+        .iter()
+        .map(|o| match &o.result {
+            PushResult::Refused { code, .. } => code.as_str(),
+            PushResult::Accepted { .. } => "accepted",
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "version_inconnue",
+            "causalite_invalide",
+            "version_inconnue",
+            "horodatage_invalide",
+            "accepted"
+        ]
+    );
+    assert_eq!(central.log_len(), 2);
+
+    // A log epoch that does not exist, another log, a cursor above the head.
+    let mut future_epoch = log.clone();
+    future_epoch["epoch"] = json!(99);
+    let body = |log: &Value| json!({"client_id": client, "log": log, "changes": [change(9, &uuid(9), &seance)], "hlc": {"wall_ms": 0, "counter": 0}, "wall_ms": 0});
+    assert_eq!(
+        refused(central.post("/v1/push", t).json(&body(&future_epoch)), 400).await,
+        "epoque_inconnue"
+    );
+    let mut other_log = log.clone();
+    other_log["log_id"] = json!("ailleurs");
+    assert_eq!(
+        refused(central.post("/v1/push", t).json(&body(&other_log)), 409).await,
+        "journal_change"
+    );
+    let pull = |cursor: u64, log: &Value| {
+        central
+            .post("/v1/pull", t)
+            .json(&json!({"cursor": cursor, "log": log, "limit": 10}))
+    };
+    assert_eq!(refused(pull(u64::MAX, &log), 400).await, "requete_invalide");
+    assert_eq!(
+        refused(pull(0, &future_epoch), 400).await,
+        "requete_invalide"
+    );
+    assert_eq!(central.log_len(), 2);
 
     // Still serving.
     let health = central
@@ -303,9 +372,13 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 /// The places of a push body a mutation replaces ("" is the whole body).
-const PLACES: [&str; 17] = [
+const PLACES: [&str; 22] = [
     "",
     "/client_id",
+    "/log",
+    "/log/epoch",
+    "/changes/0/base_own",
+    "/changes/0/acked_as",
     "/changes",
     "/changes/0",
     "/changes/0/op_id",
@@ -319,6 +392,7 @@ const PLACES: [&str; 17] = [
     "/changes/0/hlc",
     "/changes/0/hlc/wall_ms",
     "/changes/0/resolves",
+    "/changes/0/hlc/counter",
     "/hlc",
     "/wall_ms",
 ];
@@ -349,14 +423,14 @@ fn mutate(body: &mut Value, place: &str, value: Value) {
 fn the_push_decoder_survives_generated_input() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
-    let (central, token, seance) = runtime.block_on(async {
+    let (central, token, seance, log) = runtime.block_on(async {
         let central = Central::start(dir.path()).await;
         let client = "6f9c1a52-0000-4000-8000-0000000000f1";
         let token = central
             .login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, client)
             .await;
-        let seance = central.own_seance(&token).await;
-        (central, token, seance)
+        let (seance, log) = central.own_seance(&token).await;
+        (central, token, seance, log)
     });
     let send = |body: Vec<u8>| {
         runtime.block_on(async {
@@ -389,6 +463,7 @@ fn the_push_decoder_survives_generated_input() {
     proptest!(config, |(place in proptest::sample::select(&PLACES[..]), value in json_value())| {
         let mut body = json!({
             "client_id": "6f9c1a52-0000-4000-8000-0000000000f1",
+            "log": log,
             "changes": [change(1, &uuid(1), &seance)],
             "hlc": {"wall_ms": 0, "counter": 0},
             "wall_ms": 0,

@@ -1,17 +1,24 @@
 //! Who may write what. The central re-checks every change with this; a replica asks the same
 //! question before it offers an action (e.g. resolving a conflict).
 
-use crate::edit::EntityKind;
+use crate::edit::{EntityKind, FIELD_FAIT};
 use crate::school::Fonction;
 
-/// Whether a person of `fonction` may write a record of `kind`; `is_teacher`: they teach the
-/// record's séance or service. The error is the French reason a person reads.
+/// Whether a person of `fonction` may write `field` of a record of `kind`; `is_teacher`: they
+/// teach the record's séance or service. The error is the French reason a person reads.
 pub fn may_write(
     fonction: Fonction,
     kind: EntityKind,
+    field: &str,
     is_teacher: bool,
 ) -> Result<(), &'static str> {
     let (allowed, reason) = match (kind, fonction) {
+        // The vie scolaire's facts (arrival time, infirmary, departure, dispense, exclusion) are
+        // its own field: the teacher sees them, never overwrites them.
+        (EntityKind::Presence, Fonction::Enseignant) if field == FIELD_FAIT => (
+            false,
+            "Les faits de vie scolaire (retard, infirmerie, départ, dispense, exclusion) sont saisis par la vie scolaire.",
+        ),
         (EntityKind::Appel | EntityKind::Presence, Fonction::Enseignant) => (
             is_teacher,
             "Vous n'êtes pas l'enseignant de cette séance : l'appel ne peut pas être modifié.",
@@ -45,23 +52,26 @@ mod tests {
 
     #[test]
     fn table() {
-        // (fonction, kind, teaches it, allowed)
+        // (fonction, kind, field, teaches it, allowed)
         let cases = [
-            (Enseignant, Presence, true, true),
-            (Enseignant, Appel, true, true),
-            (Enseignant, Presence, false, false),
-            (Cpe, Presence, false, true),
-            (Direction, Appel, false, true),
-            (Enseignant, Appreciation, true, true),
-            (Enseignant, Appreciation, false, false),
-            (Cpe, Appreciation, false, false),
-            (Direction, Appreciation, false, true),
-            (Direction, Conseil, false, true),
-            (Enseignant, Conseil, true, false),
-            (Cpe, Conseil, false, false),
+            (Enseignant, Presence, "statut", true, true),
+            (Enseignant, Presence, "fait", true, false),
+            (Enseignant, Appel, "etat", true, true),
+            (Enseignant, Presence, "statut", false, false),
+            (Cpe, Presence, "statut", false, true),
+            (Cpe, Presence, "fait", false, true),
+            (Direction, Presence, "fait", false, true),
+            (Direction, Appel, "etat", false, true),
+            (Enseignant, Appreciation, "texte", true, true),
+            (Enseignant, Appreciation, "texte", false, false),
+            (Cpe, Appreciation, "texte", false, false),
+            (Direction, Appreciation, "texte", false, true),
+            (Direction, Conseil, "etat", false, true),
+            (Enseignant, Conseil, "etat", true, false),
+            (Cpe, Conseil, "etat", false, false),
         ];
-        for (fonction, kind, teaches, allowed) in cases {
-            let got = may_write(fonction, kind, teaches);
+        for (fonction, kind, field, teaches, allowed) in cases {
+            let got = may_write(fonction, kind, field, teaches);
             assert_eq!(got.is_ok(), allowed, "{fonction:?} {kind:?} {teaches}");
             if let Err(reason) = got {
                 assert!(!reason.is_empty());

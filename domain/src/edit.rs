@@ -4,6 +4,7 @@
 //! the central service and the replica reject the same bad input the same way.
 
 use crate::conseil::{Appreciation, ConseilEtat};
+use crate::faits::Fait;
 use crate::presence::{AppelEtat, Presence};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -15,7 +16,8 @@ use ts_rs::TS;
 pub enum EntityKind {
     /// A séance's roll call; id = the séance id.
     Appel,
-    /// One pupil's mark in a roll call; id = `<séance id>/<élève id>`.
+    /// One pupil in a roll call; id = `<séance id>/<élève id>`. Two fields, two owners: the
+    /// teacher's observation (`statut`) and the vie scolaire's fact (`fait`), see `faits.rs`.
     Presence,
     /// A division's class council for a period; id = `<période id>/<division id>`.
     Conseil,
@@ -128,6 +130,12 @@ pub enum Edit {
         eleve_id: String,
         presence: Presence,
     },
+    /// The vie scolaire's fact about a pupil in a séance (field `fait` of the presence record).
+    Fait {
+        seance_id: String,
+        eleve_id: String,
+        fait: Fait,
+    },
     Conseil {
         periode_id: String,
         division_id: String,
@@ -154,12 +162,15 @@ pub enum InvalidEdit {
 pub const FIELD_ETAT: &str = "etat";
 pub const FIELD_STATUT: &str = "statut";
 pub const FIELD_TEXTE: &str = "texte";
+pub const FIELD_FAIT: &str = "fait";
 
 impl Edit {
     /// The séance of a roll-call edit.
     pub fn seance_id(&self) -> Option<&str> {
         match self {
-            Edit::AppelEtat { seance_id, .. } | Edit::Presence { seance_id, .. } => Some(seance_id),
+            Edit::AppelEtat { seance_id, .. }
+            | Edit::Presence { seance_id, .. }
+            | Edit::Fait { seance_id, .. } => Some(seance_id),
             Edit::Conseil { .. } | Edit::Appreciation { .. } => None,
         }
     }
@@ -167,7 +178,7 @@ impl Edit {
     pub fn kind(&self) -> EntityKind {
         match self {
             Edit::AppelEtat { .. } => EntityKind::Appel,
-            Edit::Presence { .. } => EntityKind::Presence,
+            Edit::Presence { .. } | Edit::Fait { .. } => EntityKind::Presence,
             Edit::Conseil { .. } => EntityKind::Conseil,
             Edit::Appreciation { .. } => EntityKind::Appreciation,
         }
@@ -177,6 +188,11 @@ impl Edit {
         match self {
             Edit::AppelEtat { seance_id, .. } => seance_id.clone(),
             Edit::Presence {
+                seance_id,
+                eleve_id,
+                ..
+            }
+            | Edit::Fait {
                 seance_id,
                 eleve_id,
                 ..
@@ -199,6 +215,7 @@ impl Edit {
         match self {
             Edit::AppelEtat { .. } | Edit::Conseil { .. } => FIELD_ETAT,
             Edit::Presence { .. } => FIELD_STATUT,
+            Edit::Fait { .. } => FIELD_FAIT,
             Edit::Appreciation { .. } => FIELD_TEXTE,
         }
     }
@@ -208,16 +225,22 @@ impl Edit {
         match self {
             Edit::AppelEtat { etat, .. } => serde_json::to_value(etat),
             Edit::Presence { presence, .. } => serde_json::to_value(presence),
+            Edit::Fait { fait, .. } => serde_json::to_value(fait),
             Edit::Conseil { etat, .. } => serde_json::to_value(etat),
             Edit::Appreciation { texte, .. } => serde_json::to_value(texte),
         }
         .unwrap_or(Value::Null)
     }
 
-    /// Whether this edit deletes what its field held (an appreciation wiped out): its change
-    /// is a tombstone, which the central keeps until no replica can still hold the old value.
+    /// Whether this edit deletes what its field held (an appreciation wiped out, a fact
+    /// withdrawn): its change is a tombstone, which the central keeps until no replica can still
+    /// hold the old value.
     pub fn erases(&self) -> bool {
-        matches!(self, Edit::Appreciation { texte, .. } if texte.as_str().is_empty())
+        match self {
+            Edit::Appreciation { texte, .. } => texte.as_str().is_empty(),
+            Edit::Fait { fait, .. } => *fait == Fait::Aucun,
+            Edit::AppelEtat { .. } | Edit::Presence { .. } | Edit::Conseil { .. } => false,
+        }
     }
 
     /// Rebuilds a typed edit from its wire parts, rejecting anything malformed.
@@ -250,6 +273,17 @@ impl Edit {
                 seance_id,
                 eleve_id,
                 presence: Presence::deserialize(value).map_err(bad_value)?,
+            },
+            (
+                EntityKey::Presence {
+                    seance_id,
+                    eleve_id,
+                },
+                FIELD_FAIT,
+            ) => Edit::Fait {
+                seance_id,
+                eleve_id,
+                fait: Fait::deserialize(value).map_err(bad_value)?,
             },
             (
                 EntityKey::Conseil {
@@ -313,6 +347,13 @@ mod tests {
                 false,
             ),
             (EntityKind::Appel, "etat", json!("non_fait"), false),
+            (EntityKind::Presence, "fait", json!({"fait": "aucun"}), true),
+            (
+                EntityKind::Presence,
+                "fait",
+                json!({"fait": "depart"}),
+                false,
+            ),
             (EntityKind::Conseil, "etat", json!("preparation"), false),
         ];
         let ids = |kind| match kind {
@@ -344,6 +385,11 @@ mod tests {
                 division_id: "D6A".into(),
                 etat: ConseilEtat::Clos,
             },
+            Edit::Fait {
+                seance_id: "S-1".into(),
+                eleve_id: "E42".into(),
+                fait: Fait::Infirmerie,
+            },
             Edit::Appreciation {
                 periode_id: "T1".into(),
                 service_id: "SV1".into(),
@@ -359,7 +405,7 @@ mod tests {
 
     #[test]
     fn rejects_malformed_parts() {
-        let cases: [(EntityKind, &str, &str, Value); 11] = [
+        let cases: [(EntityKind, &str, &str, Value); 13] = [
             (EntityKind::Conseil, "T1/D6A", "etat", json!("ouvert")),
             (EntityKind::Conseil, "T1", "etat", json!("clos")),
             (EntityKind::Appreciation, "T1/SV1/E1", "texte", json!(12)),
@@ -391,6 +437,18 @@ mod tests {
                 json!({"statut": "absent"}),
             ),
             (EntityKind::Presence, "S-1/E1", "statut", json!(12)),
+            (
+                EntityKind::Presence,
+                "S-1/E1",
+                "fait",
+                json!({"statut": "absent"}),
+            ),
+            (
+                EntityKind::Presence,
+                "S-1/E1",
+                "motif",
+                json!({"fait": "depart"}),
+            ),
         ];
         for (kind, id, field, value) in cases {
             assert!(

@@ -1,9 +1,11 @@
 //! The school as Pupitre sees it (GUIDE §2): entities, the values a person edits, and who may see
 //! what. Everything here is pure: no I/O, no clock.
 
+pub mod avis;
 pub mod conseil;
 pub mod droits;
 pub mod edit;
+pub mod faits;
 pub mod heure;
 pub mod presence;
 pub mod school;
@@ -13,6 +15,7 @@ pub mod uai;
 pub use conseil::{Appreciation, ConseilEtat, Periode};
 pub use droits::may_write;
 pub use edit::{Edit, EntityKey, EntityKind, InvalidEdit};
+pub use faits::{Combinaison, Fait, Issue, combiner};
 pub use heure::Heure;
 pub use presence::{AppelEtat, Presence};
 pub use school::{

@@ -4,8 +4,8 @@
 use crate::error::ReplicaError;
 use pupitre_sync_protocol::version::{HEADER_PROTOCOL, HEADER_SCHEMA};
 use pupitre_sync_protocol::wire::{
-    ApiError, LoginRequest, LoginResponse, PullRequest, PullResponse, PushRequest, PushResponse,
-    Snapshot,
+    ApiError, HistoryRequest, HistoryResponse, LoginRequest, LoginResponse, PullRequest,
+    PullResponse, PushRequest, PushResponse, Snapshot,
 };
 use pupitre_sync_protocol::{PROTOCOL_VERSION, SCHEMA_VERSION};
 use serde::Serialize;
@@ -141,5 +141,14 @@ impl CentralClient {
         request: &PullRequest,
     ) -> Result<PullResponse, ReplicaError> {
         self.send(self.post("/v1/pull", Some(token), request)).await
+    }
+
+    pub async fn history(
+        &self,
+        token: &str,
+        request: &HistoryRequest,
+    ) -> Result<HistoryResponse, ReplicaError> {
+        self.send(self.post("/v1/history", Some(token), request))
+            .await
     }
 }

@@ -9,15 +9,16 @@ use crate::store::{Store, meta};
 use crate::sync::{self, RoundReport, SharedStore, lock};
 use crate::vault;
 use crate::views::{
-    AbsenceView, AppelView, EtatSynchro, LigneAppreciation, Modifications, Moi, PeriodeView,
-    Progression, SeanceView, ServiceView,
+    AbsenceView, AppelView, EtatSynchro, HistoriqueView, LigneAppreciation, Modifications, Moi,
+    PeriodeView, Progression, SeanceView, ServiceView,
 };
+use pupitre_domain::edit::{FIELD_ETAT, FIELD_FAIT};
 use pupitre_domain::{
-    AppelEtat, Appreciation, ConseilEtat, Edit, EntityKind, Fonction, Personnel, Presence,
+    AppelEtat, Appreciation, ConseilEtat, Edit, EntityKind, Fait, Fonction, Personnel, Presence,
     may_write,
 };
-use pupitre_sync_protocol::wire::LoginRequest;
-use pupitre_sync_protocol::{ClientId, OpId};
+use pupitre_sync_protocol::wire::{HistoryRequest, LoginRequest};
+use pupitre_sync_protocol::{ClientId, EntityRef, OpId};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -418,7 +419,7 @@ impl Session {
         division_id: &str,
         etat: ConseilEtat,
     ) -> Result<(), ReplicaError> {
-        may_write(self.me.fonction, EntityKind::Conseil, false)
+        may_write(self.me.fonction, EntityKind::Conseil, FIELD_ETAT, false)
             .map_err(|reason| ReplicaError::Invalid(reason.to_owned()))?;
         lock(&self.store).edit(
             &Edit::Conseil {
@@ -431,6 +432,52 @@ impl Session {
             now_ms(),
         )?;
         self.after_edit()
+    }
+
+    /// The vie scolaire notes what it knows of a pupil during a séance (a billet de retard, the
+    /// infirmary, a departure, a dispense, an exclusion; `Aucun` withdraws it). It is its own
+    /// field: the teacher's observation stays as she wrote it, and the two combine.
+    pub fn noter_fait(
+        &self,
+        seance_id: &str,
+        eleve_id: &str,
+        fait: Fait,
+    ) -> Result<(), ReplicaError> {
+        may_write(self.me.fonction, EntityKind::Presence, FIELD_FAIT, false)
+            .map_err(|reason| ReplicaError::Invalid(reason.to_owned()))?;
+        {
+            let mut store = lock(&self.store);
+            if !store.eleve_dans_seance(seance_id, eleve_id)? {
+                return Err(ReplicaError::Invalid(
+                    "cet élève n'est pas dans cette séance".into(),
+                ));
+            }
+            let edit = Edit::Fait {
+                seance_id: seance_id.into(),
+                eleve_id: eleve_id.into(),
+                fait,
+            };
+            store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
+        }
+        self.after_edit()
+    }
+
+    /// A field's history as the central keeps it (online only: the log is the central's).
+    pub async fn historique(
+        &self,
+        kind: EntityKind,
+        entity_id: &str,
+        champ: &str,
+    ) -> Result<Vec<HistoriqueView>, ReplicaError> {
+        let request = HistoryRequest {
+            entity: EntityRef {
+                kind,
+                id: entity_id.to_owned(),
+            },
+            field: champ.to_owned(),
+        };
+        let response = self.api.history(&self.token, &request).await?;
+        Ok(crate::views::historique(&response, &self.client_id))
     }
 
     /// Keeps one version of a field in conflict; the choice syncs like any edit.

@@ -72,6 +72,11 @@ pub async fn round(
 ) -> Result<RoundReport, ReplicaError> {
     let mut report = RoundReport::default();
     loop {
+        let Some(log) = lock(store).log()? else {
+            // Never synced with a log (a replica from before logs had identities): rebase first.
+            rebase(store, api, token, &now_ms, &mut report).await?;
+            continue;
+        };
         let (changes, hlc) = {
             let mut s = lock(store);
             let changes = outbox::take_for_push(&mut s.conn, MAX_PUSH_CHANGES)?;
@@ -82,6 +87,7 @@ pub async fn round(
         }
         let request = PushRequest {
             client_id: client_id.clone(),
+            log,
             changes,
             hlc,
             wall_ms: now_ms(),
@@ -92,6 +98,15 @@ pub async fn round(
                 // Never left this PC: show the entries as local again.
                 outbox::unsend(&mut lock(store).conn, &request.changes)?;
                 return Err(e);
+            }
+            Err(ReplicaError::Server { code, .. })
+                if code == "journal_change" && !report.rebased =>
+            {
+                // The central was restored: rebase on it (which puts back in the outbox what it
+                // may have lost), then push again.
+                outbox::unsend(&mut lock(store).conn, &request.changes)?;
+                rebase(store, api, token, &now_ms, &mut report).await?;
+                continue;
             }
             Err(e) => return Err(e),
         };
@@ -111,30 +126,46 @@ pub async fn round(
         }
     }
     loop {
-        let cursor = lock(store).cursor()?;
+        let (cursor, log) = {
+            let s = lock(store);
+            (s.cursor()?, s.log()?)
+        };
+        let Some(log) = log else {
+            return Err(ReplicaError::Invalid(
+                "journal du service central inconnu".into(),
+            ));
+        };
         let page = api
             .pull(
                 token,
                 &PullRequest {
                     cursor,
+                    log: log.clone(),
                     limit: MAX_PULL_PAGE,
                 },
             )
             .await?;
-        if page.snapshot_required || lock(store).lacks_part_of(&page.scope)? {
+        if page.snapshot_required || page.log != log || lock(store).lacks_part_of(&page.scope)? {
             if report.rebased {
                 // Once per round: the log moved on meanwhile; the next round goes on.
                 return Ok(report);
             }
-            let snapshot = api.snapshot(token).await?;
-            let mut s = lock(store);
-            report.forgotten += s.rebase(&snapshot, &mut |_, _| {})?;
-            s.observe_clock(snapshot.server_hlc, now_ms())?;
-            report.rebased = true;
+            rebase(store, api, token, &now_ms, &mut report).await?;
+            if page.log != log {
+                // Entries the restored central may lack are back in the outbox: send them.
+                return Box::pin(round(store, api, token, client_id, now_ms))
+                    .await
+                    .map(|more| report.merged(more));
+            }
             continue;
         }
         let mut s = lock(store);
-        s.apply_page(&page.changes, page.next_cursor, &page.scope)?;
+        s.apply_page_durable(
+            &page.changes,
+            page.next_cursor,
+            &page.scope,
+            page.durable_through,
+        )?;
         s.observe_clock(page.server_hlc, now_ms())?;
         report.pulled += page.changes.len();
         if !page.has_more {
@@ -143,6 +174,39 @@ pub async fn round(
     }
     lock(store).mark_synced(now_ms())?;
     Ok(report)
+}
+
+/// Rebases the replica on a fresh snapshot (a compacted log, a class gained, a restored central).
+async fn rebase(
+    store: &SharedStore,
+    api: &impl Transport,
+    token: &str,
+    now_ms: &impl Fn() -> u64,
+    report: &mut RoundReport,
+) -> Result<(), ReplicaError> {
+    if report.rebased {
+        return Err(ReplicaError::Interrupted(
+            "le service central a changé pendant la synchronisation".into(),
+        ));
+    }
+    let snapshot = api.snapshot(token).await?;
+    let mut s = lock(store);
+    report.forgotten += s.rebase(&snapshot, &mut |_, _| {})?;
+    s.observe_clock(snapshot.server_hlc, now_ms())?;
+    report.rebased = true;
+    Ok(())
+}
+
+impl RoundReport {
+    fn merged(self, more: RoundReport) -> RoundReport {
+        RoundReport {
+            accepted: self.accepted + more.accepted,
+            refused: self.refused + more.refused,
+            pulled: self.pulled + more.pulled,
+            rebased: true,
+            forgotten: self.forgotten + more.forgotten,
+        }
+    }
 }
 
 fn count(outcomes: &[PushOutcome], accepted: bool) -> usize {

@@ -4,8 +4,10 @@
 use crate::error::{ReplicaError, UiError};
 use crate::store::Store;
 use crate::store::describe::{describe, teacher_of};
+use pupitre_domain::avis::{self, Contexte};
 use pupitre_domain::{
-    AppelEtat, ConseilEtat, EntityKey, EntityKind, Personnel, Presence, may_write,
+    AppelEtat, ConseilEtat, EntityKey, EntityKind, Fait, Heure, Issue, Personnel, Presence,
+    combiner, may_write,
 };
 use rusqlite::{Row, params};
 use serde::Serialize;
@@ -65,8 +67,55 @@ pub struct LigneAppel {
     pub nom: String,
     pub prenom: String,
     pub division: String,
+    /// The teacher's observation (what she edits).
     pub presence: Presence,
+    /// What the vie scolaire knows of the pupil in this séance, if anything.
+    pub fait: Option<FaitView>,
+    /// What the CPE and the families see: the two combined (`pupitre_domain::combiner`).
+    pub vu: Presence,
+    pub issue: Issue,
     pub sync: EtatSync,
+}
+
+/// A vie scolaire fact as shown beside a roll-call mark.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FaitView {
+    pub fait: Fait,
+    /// e.g. `Infirmerie`, `Retard (arrivée 08:20)`.
+    pub libelle: String,
+    /// e.g. `M. Roux (CPE)`.
+    pub auteur: String,
+    /// Local time it was noted, `HH:MM`.
+    pub heure: String,
+}
+
+/// What became of one of this person's entries, when it did not simply apply.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AvisView {
+    /// e.g. « Votre saisie Absent pour BERNARD Yanis (6A, 10:10) n'a pas été retenue : ... »
+    pub message: String,
+    pub issue: Issue,
+    /// The record, to open its history.
+    pub kind: EntityKind,
+    pub entity_id: String,
+    pub champ: String,
+}
+
+/// One change in a field's history: who, what, when, on which PC, what became of it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct HistoriqueView {
+    pub auteur: String,
+    pub valeur: String,
+    /// `dd/mm/yyyy HH:MM`, by the central's clock.
+    pub recu: String,
+    /// When the PC says it was written (its clock), `dd/mm/yyyy HH:MM`.
+    pub ecrit: String,
+    /// Ecart between the two above one may warn about (more than 5 minutes).
+    pub horloge_decalee: bool,
+    /// e.g. `ce poste` or `poste 3f2a9c`.
+    pub poste: String,
+    /// `applied`, `superseded` or `conflict`, in French: `retenue`, `non retenue`, `en conflit`.
+    pub effet: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -75,17 +124,24 @@ pub struct AppelView {
     pub eleves: Vec<LigneAppel>,
 }
 
-/// One pupil's missed or late séance, for the CPE.
+/// One pupil's missed or late séance, or a fact the vie scolaire noted, for the CPE.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AbsenceView {
     pub eleve: String,
+    pub eleve_id: String,
     pub division: String,
     pub seance_id: String,
     pub debut: String,
     pub fin: String,
     pub matiere: String,
     pub enseignant: String,
+    /// The teacher's observation (None: roll call not taken for this pupil).
+    pub observation: Option<Presence>,
+    pub fait: Option<FaitView>,
+    /// What the CPE and the families see.
     pub presence: Presence,
+    /// `a_verifier`: the two sources contradict each other; the CPE settles it.
+    pub issue: Issue,
     pub sync: EtatSync,
 }
 
@@ -110,6 +166,8 @@ pub struct Modifications {
     pub en_attente: Vec<ModifView>,
     pub refusees: Vec<ModifView>,
     pub conflits: Vec<ConflitView>,
+    /// What became of this person's entries that did not simply apply.
+    pub avis: Vec<AvisView>,
 }
 
 /// A field with versions in conflict, for a person to choose one.
@@ -233,7 +291,10 @@ fn valeur(kind: &str, json: &str) -> String {
         "presence" => match serde_json::from_str::<Presence>(json) {
             Ok(Presence::Retard { arrivee }) => format!("Retard {arrivee}"),
             Ok(p) => p.libelle().to_owned(),
-            Err(_) => json.to_owned(),
+            Err(_) => match serde_json::from_str::<Fait>(json) {
+                Ok(fait) => format!("Vie scolaire : {}", avis::libelle_fait(fait)),
+                Err(_) => json.to_owned(),
+            },
         },
         "appel" => match serde_json::from_str::<AppelEtat>(json) {
             Ok(AppelEtat::Fait) => "Appel validé".to_owned(),
@@ -271,6 +332,51 @@ fn etat_sync_conflit(
         None if version.unwrap_or(0) > 0 => EtatSync::Acquitte,
         None => EtatSync::Aucun,
     }
+}
+
+/// A field's history as the UI shows it.
+pub fn historique(
+    response: &pupitre_sync_protocol::wire::HistoryResponse,
+    this_pc: &pupitre_sync_protocol::ClientId,
+) -> Vec<HistoriqueView> {
+    use pupitre_sync_protocol::change::Effect;
+    response
+        .entries
+        .iter()
+        .map(|e| {
+            let kind_value = e.value.to_string();
+            let valeur = match e.value.get("statut").or_else(|| e.value.get("fait")) {
+                Some(_) => valeur("presence", &kind_value),
+                None => kind_value,
+            };
+            let skew = (e.written_ms as i64 - e.received_ms as i64).abs();
+            HistoriqueView {
+                auteur: e.author.clone(),
+                valeur,
+                recu: local_time(e.received_ms as i64, "%d/%m/%Y %H:%M"),
+                ecrit: local_time(e.written_ms as i64, "%d/%m/%Y %H:%M"),
+                horloge_decalee: pupitre_sync_protocol::clock_suspect(skew),
+                poste: if e.client_id == *this_pc {
+                    "ce poste".to_owned()
+                } else {
+                    format!("poste {}", &e.client_id.to_string()[..6])
+                },
+                effet: match e.effect {
+                    Effect::Applied => "retenue",
+                    Effect::Superseded => "non retenue",
+                    Effect::Conflict => "en conflit",
+                }
+                .to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// A millisecond timestamp in local time, as `format` says.
+pub fn local_time(ms: i64, format: &str) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&chrono::Local).format(format).to_string())
+        .unwrap_or_default()
 }
 
 fn json_column<T: serde::de::DeserializeOwned>(text: Option<String>, default: T) -> T {
@@ -396,30 +502,54 @@ impl Store {
         };
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.id, e.nom, e.prenom, d.code, f.value,
-                (SELECT MIN(o.state) FROM outbox o WHERE o.kind = 'presence' AND o.entity_id = ?1 || '/' || e.id),
+                (SELECT MIN(o.state) FROM outbox o WHERE o.kind = 'presence' AND o.entity_id = ?1 || '/' || e.id
+                    AND o.field = 'statut'),
                 f.version,
                 EXISTS (SELECT 1 FROM conflicts k WHERE k.kind = 'presence' AND k.resolving IS NULL
-                    AND k.entity_id = ?1 || '/' || e.id)
+                    AND k.entity_id = ?1 || '/' || e.id),
+                ff.value, ff.author_id, ff.at_ms
              FROM seances se JOIN services sv ON sv.id = se.service_id
              JOIN eleves e ON ('division:' || e.division_id = sv.cible_key
                  OR EXISTS (SELECT 1 FROM eleve_groupes g WHERE g.eleve_id = e.id AND 'groupe:' || g.groupe_id = sv.cible_key))
              JOIN divisions d ON d.id = e.division_id
              LEFT JOIN fields f ON f.kind = 'presence' AND f.entity_id = ?1 || '/' || e.id AND f.field = 'statut'
+             LEFT JOIN fields ff ON ff.kind = 'presence' AND ff.entity_id = ?1 || '/' || e.id AND ff.field = 'fait'
              WHERE se.id = ?1
              ORDER BY e.nom, e.prenom, e.id",
         )?;
-        let eleves = stmt
+        let rows = stmt
             .query_map([seance_id], |r| {
-                Ok(LigneAppel {
-                    eleve_id: r.get(0)?,
-                    nom: r.get(1)?,
-                    prenom: r.get(2)?,
-                    division: r.get(3)?,
-                    presence: json_column(r.get(4)?, Presence::Present),
-                    sync: etat_sync_conflit(r.get(5)?, r.get(6)?, r.get(7)?),
-                })
+                Ok((
+                    LigneAppel {
+                        eleve_id: r.get(0)?,
+                        nom: r.get(1)?,
+                        prenom: r.get(2)?,
+                        division: r.get(3)?,
+                        presence: json_column(r.get(4)?, Presence::Present),
+                        fait: None,
+                        vu: Presence::Present,
+                        issue: Issue::Retenue,
+                        sync: etat_sync_conflit(r.get(5)?, r.get(6)?, r.get(7)?),
+                    },
+                    r.get::<_, Option<String>>(4)?.is_some(),
+                    (
+                        r.get::<_, Option<String>>(8)?,
+                        r.get::<_, Option<String>>(9)?,
+                        r.get::<_, Option<i64>>(10)?,
+                    ),
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut eleves = Vec::with_capacity(rows.len());
+        for (mut ligne, observed, fait) in rows {
+            ligne.fait = self.fait_view(fait)?;
+            let c = combiner(
+                observed.then_some(ligne.presence),
+                ligne.fait.as_ref().map_or(Fait::Aucun, |f| f.fait),
+            );
+            (ligne.vu, ligne.issue) = (c.vu, c.issue);
+            eleves.push(ligne);
+        }
         Ok(Some(AppelView { seance, eleves }))
     }
 
@@ -430,50 +560,229 @@ impl Store {
             .is_some_and(|a| a.eleves.iter().any(|e| e.eleve_id == eleve_id)))
     }
 
-    /// Every pupil marked other than present on a day, by division and time.
+    /// Every pupil the roll calls or the vie scolaire say was not simply present on a day, by
+    /// division and time, with the two sources and what they combine into.
     pub fn absences_du_jour(&self, date: &str) -> Result<Vec<AbsenceView>, ReplicaError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT e.nom || ' ' || e.prenom, d.code, se.id, se.debut, se.fin, m.libelle,
-                    COALESCE(p.civilite || ' ' || p.nom, ''), f.value,
-                    (SELECT MIN(o.state) FROM outbox o WHERE o.kind = f.kind AND o.entity_id = f.entity_id),
-                    f.version
-             FROM fields f
-             JOIN seances se ON se.id = f.seance_id
+            "SELECT e.nom || ' ' || e.prenom, e.id, d.code, se.id, se.debut, se.fin, m.libelle,
+                    COALESCE(p.civilite || ' ' || p.nom, ''), fs.value, ff.value, ff.author_id,
+                    ff.at_ms,
+                    (SELECT MIN(o.state) FROM outbox o WHERE o.kind = 'presence' AND o.entity_id = k.entity_id),
+                    MAX(COALESCE(fs.version, 0), COALESCE(ff.version, 0))
+             FROM (SELECT DISTINCT entity_id, seance_id FROM fields WHERE kind = 'presence'
+                   AND seance_id IN (SELECT id FROM seances WHERE date = ?1)) k
+             JOIN seances se ON se.id = k.seance_id
              JOIN services sv ON sv.id = se.service_id
              JOIN matieres m ON m.code = sv.matiere_code
              LEFT JOIN personnels p ON p.id = sv.enseignant_id
-             JOIN eleves e ON f.entity_id = se.id || '/' || e.id
+             JOIN eleves e ON k.entity_id = se.id || '/' || e.id
              JOIN divisions d ON d.id = e.division_id
-             WHERE f.kind = 'presence' AND se.date = ?1 AND json_extract(f.value, '$.statut') <> 'present'
+             LEFT JOIN fields fs ON fs.kind = 'presence' AND fs.entity_id = k.entity_id AND fs.field = 'statut'
+             LEFT JOIN fields ff ON ff.kind = 'presence' AND ff.entity_id = k.entity_id AND ff.field = 'fait'
              ORDER BY d.code, e.nom, e.prenom, se.debut",
         )?;
-        let rows = stmt.query_map([date], |r| {
-            Ok(AbsenceView {
-                eleve: r.get(0)?,
-                division: r.get(1)?,
-                seance_id: r.get(2)?,
-                debut: r.get(3)?,
-                fin: r.get(4)?,
-                matiere: r.get(5)?,
-                enseignant: r.get(6)?,
-                presence: json_column(r.get(7)?, Presence::Present),
-                sync: etat_sync(r.get(8)?, r.get(9)?),
+        let rows = stmt
+            .query_map([date], |r| {
+                Ok((
+                    AbsenceView {
+                        eleve: r.get(0)?,
+                        eleve_id: r.get(1)?,
+                        division: r.get(2)?,
+                        seance_id: r.get(3)?,
+                        debut: r.get(4)?,
+                        fin: r.get(5)?,
+                        matiere: r.get(6)?,
+                        enseignant: r.get(7)?,
+                        observation: r
+                            .get::<_, Option<String>>(8)?
+                            .and_then(|t| serde_json::from_str(&t).ok()),
+                        fait: None,
+                        presence: Presence::Present,
+                        issue: Issue::Retenue,
+                        sync: etat_sync(r.get(12)?, r.get(13)?),
+                    },
+                    (
+                        r.get::<_, Option<String>>(9)?,
+                        r.get::<_, Option<String>>(10)?,
+                        r.get::<_, Option<i64>>(11)?,
+                    ),
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::new();
+        for (mut a, fait) in rows {
+            a.fait = self.fait_view(fait)?;
+            let c = combiner(
+                a.observation,
+                a.fait.as_ref().map_or(Fait::Aucun, |f| f.fait),
+            );
+            (a.presence, a.issue) = (c.vu, c.issue);
+            if a.presence != Presence::Present || a.fait.is_some() {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A stored fact `(value, author, at_ms)` as shown; `None` for none or a withdrawn one.
+    fn fait_view(
+        &self,
+        (value, author, at_ms): (Option<String>, Option<String>, Option<i64>),
+    ) -> Result<Option<FaitView>, ReplicaError> {
+        let Some(fait) = value.and_then(|t| serde_json::from_str::<Fait>(&t).ok()) else {
+            return Ok(None);
+        };
+        if fait == Fait::Aucun {
+            return Ok(None);
+        }
+        let author = author.unwrap_or_default();
+        Ok(Some(FaitView {
+            fait,
+            libelle: avis::libelle_fait(fait),
+            auteur: self.signature(&author)?,
+            heure: local_time(at_ms.unwrap_or(0), "%H:%M"),
+        }))
+    }
+
+    /// "M. Roux (CPE)" for a personnel this replica knows, else the id.
+    fn signature(&self, personnel_id: &str) -> Result<String, ReplicaError> {
+        use rusqlite::OptionalExtension;
+        let found = self
+            .conn
+            .prepare_cached(
+                "SELECT id, civilite, nom, prenom, fonction FROM personnels WHERE id = ?1",
+            )?
+            .query_row([personnel_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            .optional()?;
+        Ok(match found {
+            Some((id, civilite, nom, prenom, fonction)) => {
+                match pupitre_domain::Fonction::parse(&fonction) {
+                    Some(fonction) => Personnel {
+                        id,
+                        civilite,
+                        nom,
+                        prenom,
+                        fonction,
+                    }
+                    .signature(),
+                    None => format!("{civilite} {nom}"),
+                }
+            }
+            None => personnel_id.to_owned(),
+        })
+    }
+
+    /// What became of `me`'s entries: the notices the central gave, and each roll-call mark of
+    /// theirs that a vie scolaire fact combines with (told from the current values, so that a
+    /// fact noted later, or withdrawn, is reflected).
+    fn avis(&self, me: &Personnel) -> Result<Vec<AvisView>, ReplicaError> {
+        let mut out = Vec::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT n.message, n.outcome, n.kind, n.entity_id, n.field FROM notices n
+             ORDER BY n.client_seq DESC LIMIT 200",
+        )?;
+        let stored = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (message, outcome, kind, entity_id, champ) in stored {
+            let Some(kind) = EntityKind::parse(&kind) else {
+                continue;
+            };
+            let issue = match outcome.as_str() {
+                "conflict" => Issue::AVerifier,
+                "combined" => Issue::Combinee,
+                _ => Issue::NonRetenue,
+            };
+            out.push(AvisView {
+                message,
+                issue,
+                kind,
+                entity_id,
+                champ,
+            });
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT fs.value, ff.value, ff.author_id, ff.at_ms, e.nom || ' ' || e.prenom, d.code,
+                    se.debut, fs.entity_id
+             FROM fields fs
+             JOIN fields ff ON ff.kind = 'presence' AND ff.entity_id = fs.entity_id AND ff.field = 'fait'
+             JOIN seances se ON se.id = fs.seance_id
+             JOIN eleves e ON fs.entity_id = se.id || '/' || e.id
+             JOIN divisions d ON d.id = e.division_id
+             WHERE fs.kind = 'presence' AND fs.field = 'statut' AND fs.author_id = ?1
+             ORDER BY se.date DESC, se.debut DESC LIMIT 200",
+        )?;
+        let combined = stmt
+            .query_map([&me.id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (obs, fait, author, at_ms, eleve, classe, debut, entity_id) in combined {
+            let (Ok(obs), Ok(fait), Ok(debut)) = (
+                serde_json::from_str::<Presence>(&obs),
+                serde_json::from_str::<Fait>(&fait),
+                debut.parse::<Heure>(),
+            ) else {
+                continue;
+            };
+            let c = combiner(Some(obs), fait);
+            let ctx = Contexte {
+                eleve: &eleve,
+                classe: &classe,
+                debut,
+            };
+            let signature = self.signature(&author)?;
+            let heure = local_time(at_ms, "%H:%M");
+            if let Some(message) = avis::avis_combinaison(obs, fait, c, &ctx, &signature, &heure) {
+                out.push(AvisView {
+                    message,
+                    issue: c.issue,
+                    kind: EntityKind::Presence,
+                    entity_id,
+                    champ: pupitre_domain::edit::FIELD_STATUT.to_owned(),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// The pending and the refused changes, oldest first, and the conflicts to resolve (which
     /// `me` may resolve or not).
     pub fn modifications(&self, me: &Personnel) -> Result<Modifications, ReplicaError> {
         let pending = "SELECT client_seq, kind, value, state, NULL, kind, entity_id FROM outbox
-                       ORDER BY client_seq";
+                       WHERE withdrawn = 0 ORDER BY client_seq";
         let refused = "SELECT client_seq, kind, value, 'refuse', message, seance, eleve
                        FROM refused ORDER BY client_seq";
         Ok(Modifications {
             en_attente: self.modif_list(pending, true)?,
             refusees: self.modif_list(refused, false)?,
             conflits: self.conflits(me)?,
+            avis: self.avis(me)?,
         })
     }
 
@@ -529,6 +838,7 @@ impl Store {
                 let peut_resoudre = may_write(
                     me.fonction,
                     kind_enum,
+                    &champ,
                     teacher.as_deref() == Some(me.id.as_str()),
                 )
                 .is_ok();
@@ -572,13 +882,7 @@ impl Store {
             )?
             .query_row([author], |r| r.get(0))
             .optional()?;
-        let quand = chrono::DateTime::from_timestamp_millis(at_ms)
-            .map(|t| {
-                t.with_timezone(&chrono::Local)
-                    .format("%d/%m/%Y %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_default();
+        let quand = local_time(at_ms, "%d/%m/%Y %H:%M");
         Ok(VersionView {
             seq: seq as u64,
             valeur: valeur(kind, value),

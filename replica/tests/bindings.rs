@@ -2,11 +2,12 @@
 //! `ui/src/lib/ipc-types.ts` is stale; `UPDATE_BINDINGS=1 cargo test -p pupitre-replica --test
 //! bindings` rewrites it.
 
-use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind, Presence};
+use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind, Fait, Issue, Presence};
 use pupitre_replica::UiError;
 use pupitre_replica::views::{
-    AbsenceView, AppelView, ConflitView, EtatSync, EtatSynchro, LigneAppel, LigneAppreciation,
-    ModifView, Modifications, Moi, PeriodeView, Progression, SeanceView, ServiceView, VersionView,
+    AbsenceView, AppelView, AvisView, ConflitView, EtatSync, EtatSynchro, FaitView, HistoriqueView,
+    LigneAppel, LigneAppreciation, ModifView, Modifications, Moi, PeriodeView, Progression,
+    SeanceView, ServiceView, VersionView,
 };
 use std::path::Path;
 use ts_rs::TS;
@@ -14,6 +15,11 @@ use ts_rs::TS;
 fn generated() -> String {
     let decls = [
         Presence::decl(),
+        Fait::decl(),
+        Issue::decl(),
+        FaitView::decl(),
+        AvisView::decl(),
+        HistoriqueView::decl(),
         AppelEtat::decl(),
         EtatSync::decl(),
         Moi::decl(),

@@ -3,11 +3,11 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use pupitre_domain::{EntityKind, Presence};
+use pupitre_domain::{EntityKind, Fait, Presence};
 use pupitre_replica::client::{CENTRAL_URL_ENV, DEFAULT_CENTRAL_URL};
 use pupitre_replica::views::{
-    AbsenceView, AppelView, EtatSynchro, LigneAppreciation, Modifications, Moi, PeriodeView,
-    SeanceView, ServiceView,
+    AbsenceView, AppelView, EtatSynchro, HistoriqueView, LigneAppreciation, Modifications, Moi,
+    PeriodeView, SeanceView, ServiceView,
 };
 use pupitre_replica::{Session, UiError, paths};
 use std::sync::{Arc, Mutex};
@@ -127,6 +127,29 @@ fn marquer(
 }
 
 #[tauri::command]
+fn noter_fait(
+    state: State<'_, AppState>,
+    seance_id: String,
+    eleve_id: String,
+    fait: Fait,
+) -> Result<(), UiError> {
+    Ok(state.session()?.noter_fait(&seance_id, &eleve_id, fait)?)
+}
+
+#[tauri::command]
+async fn historique(
+    state: State<'_, AppState>,
+    kind: EntityKind,
+    entity_id: String,
+    champ: String,
+) -> Result<Vec<HistoriqueView>, UiError> {
+    Ok(state
+        .session()?
+        .historique(kind, &entity_id, &champ)
+        .await?)
+}
+
+#[tauri::command]
 fn valider_appel(state: State<'_, AppState>, seance_id: String) -> Result<(), UiError> {
     Ok(state.session()?.valider_appel(&seance_id)?)
 }
@@ -213,6 +236,8 @@ fn main() {
             seances_du_jour,
             appel,
             marquer,
+            noter_fait,
+            historique,
             valider_appel,
             absences_du_jour,
             modifications,

@@ -45,13 +45,29 @@ pub struct Change {
     pub entity: EntityRef,
     pub field: String,
     pub value: Value,
-    /// The server sequence of the value the user was looking at (0: none yet).
+    /// What the user was looking at: the central's version of the field (its server sequence;
+    /// 0: none yet) ...
     pub base_version: u64,
+    /// ... and, if the field showed this PC's own edit not yet acknowledged, that edit's client
+    /// sequence. Together they name what this change overwrites (see `rules::covers`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_own: Option<u64>,
+    /// The op of the central's value the user saw (its dot, which a restore does not renumber).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_op: Option<OpId>,
     pub hlc: Hlc,
     /// A person's resolution of a conflict: closes the field's open conflicts up to this server
     /// sequence (the newest one the person saw). The value itself goes through the field's rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolves: Option<u64>,
+    /// A change resent after the central was restored: the server sequence it had been
+    /// acknowledged at before (other replicas may name it by that number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acked_as: Option<u64>,
+    /// Refused before the central was restored (the restored central may not know it): sent
+    /// again only so that this client's sequence has no gap; never applied.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub void: bool,
 }
 
 /// What became of an accepted change in the central's state.
@@ -74,12 +90,18 @@ pub struct ServerChange {
     pub server_seq: u64,
     pub op_id: OpId,
     pub client_id: ClientId,
+    /// The change's sequence at its client: with `client_id`, its dot.
+    #[serde(default)]
+    pub client_seq: u64,
     /// The personnel who made the change.
     pub author_id: String,
     pub entity: EntityRef,
     pub field: String,
     pub value: Value,
     pub hlc: Hlc,
+    /// When the central received it, by its own clock (0 in a change being built).
+    #[serde(default)]
+    pub received_ms: u64,
     pub effect: Effect,
     /// The scope tag of the entity (`division:<id>` or `groupe:<id>`): what a replica purges by.
     pub scope_key: String,

@@ -13,5 +13,8 @@ pub mod wire;
 
 pub use change::{Change, ClientId, EntityRef, OpId, ServerChange};
 pub use hlc::Hlc;
-pub use rules::{Current, Decision, FieldRule, Incoming, clock_suspect, decide, rule_for};
+pub use rules::{
+    Current, Decision, FieldRule, Incoming, clock_suspect, covers, decide, decide_after_restore,
+    rule_for,
+};
 pub use version::{PROTOCOL_VERSION, SCHEMA_VERSION, VersionCheck, check_versions};

@@ -33,10 +33,23 @@ pub struct LoginResponse {
     pub server_hlc: Hlc,
 }
 
+/// Which log a replica is synced with. A central restored from a backup keeps its log id and
+/// moves to a new epoch: a replica that sees another log or epoch rebases and resends what the
+/// restored central may no longer have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogRef {
+    pub log_id: String,
+    pub epoch: u32,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     pub client_id: ClientId,
+    /// The log this replica is synced with: a push meant for another log or epoch is refused
+    /// as a whole (`journal_change`), so that the replica rebases first.
+    pub log: LogRef,
     pub changes: Vec<Change>,
     /// The client's clock when sending.
     pub hlc: Hlc,
@@ -63,17 +76,45 @@ pub struct PushOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum PushResult {
-    /// Stored at this server sequence (also the answer to a retry of an applied change).
-    Accepted { server_seq: u64 },
+    /// Stored in the log at this server sequence (also the answer to a retry), with what became
+    /// of it and, unless it simply applied, why, in French for its author.
+    Accepted {
+        server_seq: u64,
+        /// Whether it became its field's value (the replica then knows that version).
+        effect: crate::change::Effect,
+        outcome: Outcome,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     /// Not applied, for a reason a person can read. The replica keeps it visible.
     Refused { code: String, message: String },
+}
+
+/// What became of an accepted change: every one of them is something its author can see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// It is the field's value.
+    Applied,
+    /// A concurrent change had written the same value: it stands as it is.
+    Same,
+    /// A roll-call mark shown together with a vie scolaire fact (both stand).
+    Combined,
+    /// It did not stand: a one-way state already further, or a vie scolaire fact that accounts
+    /// for the pupil. The reason names who wrote what stands.
+    NotStood,
+    /// Kept beside the current value until a person chooses (or, for a roll call that
+    /// contradicts a vie scolaire fact, until the CPE checks).
+    Conflict,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PullRequest {
-    /// The last server sequence this replica has applied.
+    /// The last server sequence this replica has applied ...
     pub cursor: u64,
+    /// ... in this log: another log or epoch gets `snapshot_required`.
+    pub log: LogRef,
     pub limit: u32,
 }
 
@@ -89,7 +130,40 @@ pub struct PullResponse {
     pub snapshot_required: bool,
     /// The caller's scope now: a replica purges what left it.
     pub scope: Scope,
+    /// The log served, and through which sequence it is saved in a backup.
+    pub log: LogRef,
+    pub durable_through: u64,
     pub server_hlc: Hlc,
+}
+
+/// A field's history, as the roll call and the CPE's desk open it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryRequest {
+    pub entity: crate::change::EntityRef,
+    pub field: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HistoryResponse {
+    /// Oldest first; what compaction removed is no longer there (`complete` is false then).
+    pub entries: Vec<HistoryEntry>,
+    pub complete: bool,
+}
+
+/// One change of a field: who, what, when, on which PC, and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub server_seq: u64,
+    /// "M. Roux (CPE)".
+    pub author: String,
+    pub client_id: ClientId,
+    pub value: serde_json::Value,
+    pub effect: crate::change::Effect,
+    /// When the central received it (its own clock).
+    pub received_ms: u64,
+    /// When the PC says it was written (its clock, which may be wrong: shown as data).
+    pub written_ms: u64,
 }
 
 /// Everything a new replica needs for its scope, read in one transaction at `cursor`.
@@ -105,5 +179,9 @@ pub struct Snapshot {
     /// The values kept in open conflicts in scope (changes with effect `Conflict`).
     pub conflicts: Vec<ServerChange>,
     pub cursor: u64,
+    pub log: LogRef,
+    /// Every sequence given before the central's last restore is at most this: a replica from
+    /// an earlier epoch keeps no base above it.
+    pub restore_floor: u64,
     pub server_hlc: Hlc,
 }

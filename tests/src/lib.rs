@@ -86,7 +86,7 @@ impl RunningCentral {
         let (stop, stopped) = oneshot::channel::<()>();
         let db = db.to_owned();
         let task = tokio::spawn(async move {
-            pupitre_central::serve(listener, &db, None, async {
+            pupitre_central::serve(listener, &db, None, false, async {
                 let _ = stopped.await;
             })
             .await

@@ -180,17 +180,23 @@ async fn a_pc_ten_minutes_off_does_not_win_by_its_clock() {
         field: "statut".into(),
         value: serde_json::json!({"statut": "present"}),
         base_version: 0,
+        base_own: None,
+        base_op: None,
         hlc: Hlc {
             wall_ms: ahead,
             counter: 0,
         },
         resolves: None,
+        void: false,
+        acked_as: None,
     };
+    let log = api.snapshot(&answer.token).await.expect("snapshot").log;
     let pushed = api
         .push(
             &answer.token,
             &PushRequest {
                 client_id,
+                log,
                 changes: vec![change],
                 hlc: Hlc {
                     wall_ms: ahead,

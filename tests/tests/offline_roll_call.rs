@@ -229,14 +229,19 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
         field: "etat".into(),
         value: serde_json::json!("fait"),
         base_version: 0,
+        base_own: None,
+        base_op: None,
         hlc: Hlc {
             wall_ms: 1,
             counter: 0,
         },
         resolves: None,
+        void: false,
+        acked_as: None,
     };
     let request = PushRequest {
         client_id: client_id.clone(),
+        log: snapshot.log.clone(),
         changes: vec![change.clone()],
         hlc: change.hlc,
         wall_ms: pupitre_replica::session::now_ms(),
@@ -265,6 +270,7 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
     };
     let request = PushRequest {
         client_id,
+        log: snapshot.log.clone(),
         changes: vec![refused],
         hlc: change.hlc,
         wall_ms: pupitre_replica::session::now_ms(),

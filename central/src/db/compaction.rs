@@ -98,6 +98,7 @@ mod tests {
             server_seq: 0,
             op_id: OpId(Uuid::new_v4()),
             client_id: ClientId(Uuid::nil()),
+            client_seq: 0,
             author_id: "P001".into(),
             entity: EntityRef {
                 kind: EntityKind::Appreciation,
@@ -106,6 +107,7 @@ mod tests {
             field: "texte".into(),
             value: json!(text),
             hlc: Hlc::default(),
+            received_ms: 0,
             effect,
             scope_key: "division:D1".into(),
             resolves: None,
@@ -114,6 +116,7 @@ mod tests {
             base_version: 0,
             received_ms,
             erases: text.is_empty(),
+            ..log::Arrival::default()
         };
         log::append(conn, &change, arrival).expect("append")
     }

@@ -3,13 +3,14 @@
 use pupitre_domain::edit::FIELD_ETAT;
 use pupitre_domain::{ConseilEtat, EntityKind, Fonction, Personnel};
 use pupitre_sync_protocol::change::Effect;
-use pupitre_sync_protocol::wire::PushResult;
+use pupitre_sync_protocol::wire::{Outcome, PushResult};
 use pupitre_sync_protocol::{ClientId, EntityRef, Hlc, OpId, ServerChange};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
 const CHANGE_COLUMNS: &str = "c.server_seq, c.op_id, c.client_id, c.author_id, c.kind, \
-    c.entity_id, c.field, c.value, c.hlc_wall, c.hlc_counter, c.effect, c.scope_key, c.resolves";
+    c.entity_id, c.field, c.value, c.hlc_wall, c.hlc_counter, c.effect, c.scope_key, c.resolves, \
+    c.client_seq, c.received_ms";
 
 fn row_change(r: &Row<'_>) -> rusqlite::Result<ServerChange> {
     let bad = |m: String| {
@@ -37,6 +38,8 @@ fn row_change(r: &Row<'_>) -> rusqlite::Result<ServerChange> {
         effect: effect_parse(&effect).ok_or_else(|| bad(format!("effect {effect}")))?,
         scope_key: r.get(11)?,
         resolves: r.get::<_, Option<i64>>(12)?.map(|v| v as u64),
+        client_seq: r.get::<_, i64>(13)? as u64,
+        received_ms: r.get::<_, i64>(14)? as u64,
     })
 }
 
@@ -46,6 +49,28 @@ fn effect_str(effect: Effect) -> &'static str {
         Effect::Superseded => "superseded",
         Effect::Conflict => "conflict",
     }
+}
+
+const OUTCOMES: [Outcome; 5] = [
+    Outcome::Applied,
+    Outcome::Same,
+    Outcome::Combined,
+    Outcome::NotStood,
+    Outcome::Conflict,
+];
+
+fn outcome_str(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Applied => "applied",
+        Outcome::Same => "same",
+        Outcome::Combined => "combined",
+        Outcome::NotStood => "not_stood",
+        Outcome::Conflict => "conflict",
+    }
+}
+
+fn outcome_parse(text: &str) -> Option<Outcome> {
+    OUTCOMES.into_iter().find(|o| outcome_str(*o) == text)
 }
 
 fn effect_parse(text: &str) -> Option<Effect> {
@@ -82,11 +107,13 @@ fn scoped_changes(
     stmt.query_map(all.as_slice(), row_change)?.collect()
 }
 
-/// The last server sequence given. Compaction may have deleted it, never below the horizon.
+/// The last server sequence given. Compaction may have deleted it, never below the horizon; a
+/// restore moves it above every sequence given before.
 pub fn head(conn: &Connection) -> rusqlite::Result<u64> {
     conn.prepare_cached(
         "SELECT MAX(COALESCE((SELECT MAX(server_seq) FROM changes), 0),
-                    (SELECT compacted_through FROM log_horizon))",
+                    (SELECT compacted_through FROM log_horizon),
+                    (SELECT restore_floor FROM log_identity))",
     )?
     .query_row([], |r| r.get::<_, i64>(0))
     .map(|v| v as u64)
@@ -166,16 +193,51 @@ pub fn current(
     entity: &EntityRef,
     field: &str,
 ) -> rusqlite::Result<Option<ServerChange>> {
+    Ok(current_with_prior(conn, entity, field)?.map(|(c, _)| c))
+}
+
+/// The change that holds a field's current value, with the sequence it had before a restore.
+pub fn current_with_prior(
+    conn: &Connection,
+    entity: &EntityRef,
+    field: &str,
+) -> rusqlite::Result<Option<(ServerChange, Option<u64>)>> {
     let sql = format!(
-        "SELECT {CHANGE_COLUMNS} FROM fields f JOIN changes c ON c.server_seq = f.server_seq \
+        "SELECT {CHANGE_COLUMNS}, c.prior_seq FROM fields f \
+         JOIN changes c ON c.server_seq = f.server_seq \
          WHERE f.kind = ?1 AND f.entity_id = ?2 AND f.field = ?3"
     );
-    conn.query_row(
+    conn.prepare_cached(&sql)?
+        .query_row(params![entity.kind.as_str(), entity.id, field], |r| {
+            Ok((
+                row_change(r)?,
+                r.get::<_, Option<i64>>(15)?.map(|v| v as u64),
+            ))
+        })
+        .optional()
+}
+
+/// Every change of one field still in the log, oldest first: its history.
+pub fn history(
+    conn: &Connection,
+    who: &Personnel,
+    entity: &EntityRef,
+    field: &str,
+) -> rusqlite::Result<Vec<ServerChange>> {
+    let sql = format!(
+        "SELECT {CHANGE_COLUMNS} FROM changes c WHERE c.kind = :kind AND c.entity_id = :id \
+         AND c.field = :field AND {{scope}} ORDER BY c.server_seq LIMIT 200"
+    );
+    scoped_changes(
+        conn,
         &sql,
-        params![entity.kind.as_str(), entity.id, field],
-        row_change,
+        who,
+        &[
+            (":kind", &entity.kind.as_str()),
+            (":id", &entity.id),
+            (":field", &field),
+        ],
     )
-    .optional()
 }
 
 /// A class council's state for a division and period (`Preparation` until someone moves it).
@@ -197,10 +259,14 @@ pub fn conseil_etat(
 }
 
 /// What the log records of a change beside the change itself.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Arrival {
-    /// The version the author saw.
+    /// What the author saw: the central's version and their PC's own pending edit.
     pub base_version: u64,
+    pub base_own: Option<u64>,
+    pub base_op: Option<OpId>,
+    /// The sequence it had before a restore, if it is resent.
+    pub prior_seq: Option<u64>,
     /// The central's clock when it arrived (what the retention goes by).
     pub received_ms: u64,
     /// Whether it erases its field (`Edit::erases`): a tombstone.
@@ -215,8 +281,9 @@ pub fn append(conn: &Connection, change: &ServerChange, arrival: Arrival) -> rus
     conn.prepare_cached(
         "INSERT INTO changes (server_seq, op_id, client_id, author_id, kind, entity_id, field, value,
                               hlc_wall, hlc_counter, effect, scope_key, base_version, resolves,
-                              received_ms, erases)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                              received_ms, erases, client_seq, base_own, prior_seq, base_op)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                 ?19, ?20)",
     )?
     .execute(params![
             seq as i64,
@@ -235,6 +302,10 @@ pub fn append(conn: &Connection, change: &ServerChange, arrival: Arrival) -> rus
             change.resolves.map(|r| r as i64),
             arrival.received_ms as i64,
             arrival.erases,
+            change.client_seq as i64,
+            arrival.base_own.map(|s| s as i64),
+            arrival.prior_seq.map(|s| s as i64),
+            arrival.base_op.map(|op| op.0.to_string()),
         ])?;
     let (kind, id, field) = (
         change.entity.kind.as_str(),
@@ -273,6 +344,22 @@ pub fn append(conn: &Connection, change: &ServerChange, arrival: Arrival) -> rus
     Ok(seq)
 }
 
+/// When the central received a change (its own clock).
+pub fn received_ms(conn: &Connection, seq: u64) -> rusqlite::Result<u64> {
+    conn.prepare_cached("SELECT received_ms FROM changes WHERE server_seq = ?1")?
+        .query_row([seq as i64], |r| r.get::<_, i64>(0))
+        .map(|v| v as u64)
+}
+
+/// When the central received a change, as a local "HH:MM" (the central's clock: a PC's clock
+/// may be wrong by a year).
+pub fn received_label(conn: &Connection, seq: u64) -> rusqlite::Result<String> {
+    let ms = received_ms(conn, seq)? as i64;
+    Ok(chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&chrono::Local).format("%H:%M").to_string())
+        .unwrap_or_default())
+}
+
 /// Registers a replica for a personnel; false if the id already belongs to someone else.
 pub fn register_client(
     conn: &Connection,
@@ -280,7 +367,8 @@ pub fn register_client(
     personnel_id: &str,
 ) -> rusqlite::Result<bool> {
     conn.execute(
-        "INSERT INTO clients (client_id, personnel_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        "INSERT INTO clients (client_id, personnel_id, epoch)
+         VALUES (?1, ?2, (SELECT epoch FROM log_identity)) ON CONFLICT DO NOTHING",
         params![client.0.to_string(), personnel_id],
     )?;
     let owner: String = conn.query_row(
@@ -309,17 +397,32 @@ pub fn record_op(
     result: &PushResult,
     clock_offset_ms: i64,
 ) -> rusqlite::Result<()> {
-    let (server_seq, code, message) = match result {
-        PushResult::Accepted { server_seq } => (Some(*server_seq as i64), None, None),
+    let (server_seq, outcome, code, message) = match result {
+        PushResult::Accepted {
+            server_seq,
+            outcome,
+            reason,
+            ..
+        } => (
+            Some(*server_seq as i64),
+            Some(outcome_str(*outcome)),
+            None,
+            reason.as_deref(),
+        ),
         PushResult::Refused { code, message } => {
-            (None, Some(code.as_str()), Some(message.as_str()))
+            (None, None, Some(code.as_str()), Some(message.as_str()))
         }
     };
-    conn.execute(
-        "INSERT INTO client_ops (client_id, client_seq, op_id, server_seq, refusal_code, refusal_message)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![client.0.to_string(), client_seq as i64, op_id.0.to_string(), server_seq, code, message],
-    )?;
+    let (message, reason) = if server_seq.is_some() {
+        (None, message)
+    } else {
+        (message, None)
+    };
+    conn.prepare_cached(
+        "INSERT INTO client_ops (client_id, client_seq, op_id, server_seq, refusal_code, refusal_message, outcome, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![client.0.to_string(), client_seq as i64, op_id.0.to_string(), server_seq, code, message, outcome, reason])?;
     conn.execute(
         "UPDATE clients SET last_seq = ?2, clock_offset_ms = ?3 WHERE client_id = ?1",
         params![client.0.to_string(), client_seq as i64, clock_offset_ms],
@@ -334,14 +437,28 @@ pub fn recorded_op(
     client_seq: u64,
 ) -> rusqlite::Result<Option<(String, PushResult)>> {
     conn.query_row(
-        "SELECT op_id, server_seq, refusal_code, refusal_message FROM client_ops
-         WHERE client_id = ?1 AND client_seq = ?2",
+        "SELECT o.op_id, o.server_seq, o.refusal_code, o.refusal_message, o.outcome, o.reason,
+                c.effect
+         FROM client_ops o LEFT JOIN changes c ON c.server_seq = o.server_seq
+         WHERE o.client_id = ?1 AND o.client_seq = ?2",
         params![client.0.to_string(), client_seq as i64],
         |r| {
             let op: String = r.get(0)?;
             let result = match r.get::<_, Option<i64>>(1)? {
                 Some(seq) => PushResult::Accepted {
                     server_seq: seq as u64,
+                    // Compacted away: it no longer is its field's value.
+                    effect: r
+                        .get::<_, Option<String>>(6)?
+                        .as_deref()
+                        .and_then(effect_parse)
+                        .unwrap_or(Effect::Superseded),
+                    outcome: r
+                        .get::<_, Option<String>>(4)?
+                        .as_deref()
+                        .and_then(outcome_parse)
+                        .unwrap_or(Outcome::Applied),
+                    reason: r.get(5)?,
                 },
                 None => PushResult::Refused {
                     code: r.get::<_, Option<String>>(2)?.unwrap_or_default(),

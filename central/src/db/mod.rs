@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod compaction;
+pub mod identity;
 pub mod log;
 pub mod school;
 
@@ -26,6 +27,7 @@ const MIGRATIONS: &[&[&str]] = &[
         include_str!("conflicts.sql"),
     ],
     &[include_str!("compaction.sql")],
+    &[include_str!("causality.sql")],
 ];
 
 #[derive(Clone)]

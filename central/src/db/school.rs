@@ -83,6 +83,23 @@ pub fn service_owner(
     .optional()
 }
 
+/// How a roll-call notice names a pupil in a séance: ("NOM Prénom", division code, start).
+pub fn presence_context(
+    conn: &Connection,
+    seance_id: &str,
+    eleve_id: &str,
+) -> rusqlite::Result<Option<(String, String, String)>> {
+    conn.prepare_cached(
+        "SELECT e.nom || ' ' || e.prenom, d.code, se.debut FROM eleves e
+         JOIN divisions d ON d.id = e.division_id, seances se
+         WHERE e.id = ?1 AND se.id = ?2",
+    )?
+    .query_row([eleve_id, seance_id], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
+    .optional()
+}
+
 /// A pupil's division, if the pupil exists.
 pub fn eleve_division(conn: &Connection, eleve_id: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row(

@@ -43,6 +43,16 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// The op the field's visible value comes from: what a person on this PC sees.
+    pub fn shown_op(
+        &self,
+        kind: EntityKind,
+        id: &str,
+        field: &str,
+    ) -> Result<Option<String>, ReplicaError> {
+        Ok(shown_op(&self.conn, kind, id, field)?)
+    }
+
     /// (never sent, sent without answer, refused) outbox entries.
     pub fn outbox_counts(&self) -> Result<(u32, u32, u32), ReplicaError> {
         Ok(outbox::counts(&self.conn)?)
@@ -79,19 +89,27 @@ pub fn write_edit(
 
     let (kind, entity_id, field) = (edit.kind().as_str(), edit.entity_id(), edit.field());
     let value = edit.value().to_string();
-    let base: i64 = tx
+    // What the user is looking at: the central's version of the field, and this PC's latest
+    // unacknowledged edit of it, which the field shows (GUIDE §3: what a change overwrites).
+    let (base, base_op): (i64, Option<String>) = tx
         .query_row(
-            "SELECT version FROM fields WHERE kind = ?1 AND entity_id = ?2 AND field = ?3",
+            "SELECT version, server_op FROM fields WHERE kind = ?1 AND entity_id = ?2 AND field = ?3",
             params![kind, entity_id, field],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?
-        .unwrap_or(0);
+        .unwrap_or((0, None));
+    let base_own: Option<i64> = tx.query_row(
+        "SELECT MAX(client_seq) FROM outbox WHERE kind = ?1 AND entity_id = ?2 AND field = ?3",
+        params![kind, entity_id, field],
+        |r| r.get(0),
+    )?;
     tx.execute(
-        "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms, scope_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms, scope_key, op_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (kind, entity_id, field) DO UPDATE SET
-            value = excluded.value, author_id = excluded.author_id, at_ms = excluded.at_ms",
+            value = excluded.value, author_id = excluded.author_id, at_ms = excluded.at_ms,
+            op_id = excluded.op_id",
         params![
             kind,
             entity_id,
@@ -100,13 +118,14 @@ pub fn write_edit(
             value,
             me,
             now_ms as i64,
-            scope_key
+            scope_key,
+            op_id.0.to_string()
         ],
     )?;
     tx.execute(
-        "INSERT INTO outbox (client_seq, op_id, kind, entity_id, field, value, base_version, hlc_wall, hlc_counter, resolves)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![seq as i64, op_id.0.to_string(), kind, entity_id, field, value, base, clock.wall_ms as i64, clock.counter, resolves.map(|r| r as i64)],
+        "INSERT INTO outbox (client_seq, op_id, kind, entity_id, field, value, base_version, hlc_wall, hlc_counter, resolves, base_own, base_op)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![seq as i64, op_id.0.to_string(), kind, entity_id, field, value, base, clock.wall_ms as i64, clock.counter, resolves.map(|r| r as i64), base_own, base_op],
     )?;
     Ok(seq)
 }
@@ -114,7 +133,9 @@ pub fn write_edit(
 /// The scope tag of an edited record, from this replica's reference data (None: not here).
 fn scope_key_of(conn: &Connection, edit: &Edit) -> rusqlite::Result<Option<String>> {
     match edit {
-        Edit::AppelEtat { seance_id, .. } | Edit::Presence { seance_id, .. } => conn
+        Edit::AppelEtat { seance_id, .. }
+        | Edit::Presence { seance_id, .. }
+        | Edit::Fait { seance_id, .. } => conn
             .query_row(
                 "SELECT sv.cible_key FROM seances se JOIN services sv ON sv.id = se.service_id
                  WHERE se.id = ?1",
@@ -166,14 +187,22 @@ pub fn apply_pulled(
     }
     if change.effect == Effect::Applied {
         // A new row can only come without pending edits (an edit writes its row).
+        // When: the central's reception where known (a PC's clock may be off by a year).
+        let at_ms = if change.received_ms > 0 {
+            change.received_ms
+        } else {
+            change.hlc.wall_ms
+        };
         conn.prepare_cached(
-            "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms, server_value, version, scope_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?8, ?10)
+            "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms, server_value, version, scope_key, op_id, server_op)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?8, ?10, ?11, ?11)
              ON CONFLICT (kind, entity_id, field) DO UPDATE SET
                 server_value = excluded.server_value, version = excluded.version,
+                server_op = excluded.server_op,
                 value = CASE WHEN ?9 THEN excluded.value ELSE value END,
                 author_id = CASE WHEN ?9 THEN excluded.author_id ELSE author_id END,
-                at_ms = CASE WHEN ?9 THEN excluded.at_ms ELSE at_ms END",
+                at_ms = CASE WHEN ?9 THEN excluded.at_ms ELSE at_ms END,
+                op_id = CASE WHEN ?9 THEN excluded.op_id ELSE op_id END",
         )?
         .execute(params![
             kind.as_str(),
@@ -182,21 +211,71 @@ pub fn apply_pulled(
             edit.seance_id().unwrap_or(""),
             change.value.to_string(),
             change.author_id,
-            change.hlc.wall_ms as i64,
+            at_ms as i64,
             change.server_seq as i64,
             follow,
-            change.scope_key
+            change.scope_key,
+            change.op_id.0.to_string()
         ])?;
     } else if follow {
         // A superseded change or one kept in a conflict: nothing local left to replay, so show
         // the central's value.
-        conn.prepare_cached(
-            "UPDATE fields SET value = server_value
-             WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_value IS NOT NULL",
-        )?
-        .execute(params![kind.as_str(), id, field])?;
+        show_server_value(conn, *kind, id, field)?;
     }
     Ok(())
+}
+
+/// Shows the central's value of a field (nothing local is left to replay over it).
+fn show_server_value(
+    conn: &Connection,
+    kind: EntityKind,
+    id: &str,
+    field: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE fields SET value = server_value, op_id = server_op
+         WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_value IS NOT NULL",
+    )?
+    .execute(params![kind.as_str(), id, field])?;
+    Ok(())
+}
+
+/// The central applied this replica's own change at `server_seq`: the field's central version
+/// is now at least that (so the next edit names it as its base), with this change's value.
+pub fn acknowledge_applied(
+    conn: &Connection,
+    change: &pupitre_sync_protocol::Change,
+    server_seq: u64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE fields SET version = ?4, server_value = ?5, server_op = ?6
+         WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND version < ?4",
+    )?
+    .execute(params![
+        change.entity.kind.as_str(),
+        change.entity.id,
+        change.field,
+        server_seq as i64,
+        change.value.to_string(),
+        change.op_id.0.to_string()
+    ])?;
+    Ok(())
+}
+
+/// The op each visible value comes from, `(kind, entity, field) -> op id`: what a person on
+/// this PC sees (the simulation's oracle records it at every edit).
+pub fn shown_op(
+    conn: &Connection,
+    kind: EntityKind,
+    id: &str,
+    field: &str,
+) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached(
+        "SELECT op_id FROM fields WHERE kind = ?1 AND entity_id = ?2 AND field = ?3",
+    )?
+    .query_row(params![kind.as_str(), id, field], |r| r.get(0))
+    .optional()
+    .map(Option::flatten)
 }
 
 /// Marks every field as not (yet) confirmed by a snapshot being applied (`version` -1).
@@ -210,7 +289,7 @@ pub fn unmark_all(conn: &Connection) -> rusqlite::Result<()> {
 /// without, the field is forgotten. Returns how many forgotten fields still showed a value.
 pub fn forget_unmarked(conn: &Connection) -> Result<usize, ReplicaError> {
     conn.execute(
-        "UPDATE fields SET server_value = NULL, version = 0
+        "UPDATE fields SET server_value = NULL, server_op = NULL, version = 0
          WHERE version = -1 AND EXISTS (SELECT 1 FROM outbox o WHERE o.kind = fields.kind
                                         AND o.entity_id = fields.entity_id AND o.field = fields.field)",
         [],
@@ -238,7 +317,8 @@ pub fn outbox_is_empty(conn: &Connection) -> rusqlite::Result<bool> {
     conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM outbox)", [], |r| r.get(0))
 }
 
-/// Shows the central's value again for a field whose local edit was refused.
+/// Shows the central's value again for a field with no unacknowledged edit left (its local
+/// edit was refused or answered); a field the central does not hold is forgotten.
 pub fn revert_to_server(
     conn: &Connection,
     kind: EntityKind,
@@ -248,10 +328,7 @@ pub fn revert_to_server(
     if outbox::has_pending(conn, kind, id, field)? {
         return Ok(());
     }
-    conn.execute(
-        "UPDATE fields SET value = server_value WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_value IS NOT NULL",
-        params![kind.as_str(), id, field],
-    )?;
+    show_server_value(conn, kind, id, field)?;
     conn.execute(
         "DELETE FROM fields WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_value IS NULL",
         params![kind.as_str(), id, field],

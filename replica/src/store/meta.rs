@@ -14,6 +14,8 @@ pub const HLC_COUNTER: &str = "hlc_counter";
 pub const SEALED_TOKEN: &str = "sealed_token";
 pub const LAST_SYNC_MS: &str = "last_sync_ms";
 pub const SCOPE: &str = "scope";
+/// The central's log this replica is synced with (`LogRef` as JSON).
+pub const LOG: &str = "log";
 
 pub fn get<T: FromSql>(conn: &Connection, key: &str) -> rusqlite::Result<Option<T>> {
     conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))

@@ -28,6 +28,7 @@ const MIGRATIONS: &[&[&str]] = &[
         pupitre_school_db::PERIODES_SQL,
         include_str!("conflicts.sql"),
     ],
+    &[include_str!("causality.sql")],
 ];
 
 pub struct Store {

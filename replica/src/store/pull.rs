@@ -1,11 +1,11 @@
 //! What the central sends, written to the replica: a snapshot at bootstrap (or to rebase), then
 //! pulled pages. Each is one transaction with the cursor and the scope it came with.
 
-use super::{Store, conflicts, fields, meta, scope};
+use super::{Store, conflicts, fields, meta, outbox, scope};
 use crate::error::ReplicaError;
 use pupitre_domain::Scope;
 use pupitre_sync_protocol::Hlc;
-use pupitre_sync_protocol::wire::Snapshot;
+use pupitre_sync_protocol::wire::{LogRef, Snapshot};
 
 impl Store {
     pub fn cursor(&self) -> Result<u64, ReplicaError> {
@@ -14,6 +14,11 @@ impl Store {
 
     pub fn clock(&self) -> Result<Hlc, ReplicaError> {
         Ok(meta::clock(&self.conn)?)
+    }
+
+    /// The central's log this replica is synced with (None before its first snapshot).
+    pub fn log(&self) -> Result<Option<LogRef>, ReplicaError> {
+        read_log(&self.conn)
     }
 
     /// Whether a snapshot was ever written (a replica that has data).
@@ -29,8 +34,20 @@ impl Store {
         next_cursor: u64,
         scope: &Scope,
     ) -> Result<(), ReplicaError> {
+        self.apply_page_durable(changes, next_cursor, scope, 0)
+    }
+
+    /// `apply_page`, forgetting acknowledged entries a backup of the central holds.
+    pub fn apply_page_durable(
+        &mut self,
+        changes: &[pupitre_sync_protocol::ServerChange],
+        next_cursor: u64,
+        scope: &Scope,
+        durable_through: u64,
+    ) -> Result<(), ReplicaError> {
         let tx = self.conn.transaction()?;
         set_scope(&tx, scope)?;
+        outbox::prune_acked(&tx, durable_through)?;
         let cursor = meta::cursor(&tx)?;
         let outbox_empty = fields::outbox_is_empty(&tx)?;
         for change in changes.iter().filter(|c| c.server_seq > cursor) {
@@ -63,6 +80,13 @@ impl Store {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<usize, ReplicaError> {
         let tx = self.conn.transaction()?;
+        if read_log(&tx)?.is_some_and(|held| held != snapshot.log) {
+            // The central was restored (or replaced): what it acknowledged may be gone from it.
+            // Those entries go back to the outbox and are replayed over the snapshot like any
+            // pending edit, then resent.
+            outbox::resend_after_restore(&tx, snapshot.restore_floor)?;
+        }
+        meta::set(&tx, meta::LOG, json(&snapshot.log)?)?;
         pupitre_school_db::replace_school(&tx, &snapshot.school, progress)?;
         set_scope(&tx, &snapshot.scope)?;
         fields::unmark_all(&tx)?;
@@ -95,9 +119,20 @@ impl Store {
     }
 }
 
+fn json(value: &impl serde::Serialize) -> Result<String, ReplicaError> {
+    serde_json::to_string(value).map_err(|e| ReplicaError::Invalid(e.to_string()))
+}
+
+fn read_log(conn: &rusqlite::Connection) -> Result<Option<LogRef>, ReplicaError> {
+    let text: Option<String> = meta::get(conn, meta::LOG)?;
+    text.map(|t| serde_json::from_str(&t))
+        .transpose()
+        .map_err(|e| ReplicaError::Invalid(format!("journal enregistré illisible : {e}")))
+}
+
 /// Records the scope; when it changed, purges what is outside it.
 fn set_scope(conn: &rusqlite::Connection, scope: &Scope) -> Result<(), ReplicaError> {
-    let text = serde_json::to_string(scope).map_err(|e| ReplicaError::Invalid(e.to_string()))?;
+    let text = json(scope)?;
     if meta::get::<String>(conn, meta::SCOPE)?.as_deref() != Some(text.as_str()) {
         scope::purge_outside(conn, scope)?;
         meta::set(conn, meta::SCOPE, text)?;

@@ -28,7 +28,7 @@ pub fn purge_outside(conn: &Connection, scope: &Scope) -> rusqlite::Result<()> {
             .query_map([key], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         for seq in unsent {
-            outbox::refuse(conn, seq as u64, "hors_perimetre", LEFT_SCOPE)?;
+            outbox::withdraw(conn, seq as u64, "hors_perimetre", LEFT_SCOPE)?;
         }
         conn.execute("DELETE FROM fields WHERE scope_key = ?1", [key])?;
         conn.execute("DELETE FROM conflicts WHERE scope_key = ?1", [key])?;

@@ -3,6 +3,56 @@
 
 export type Presence = { "statut": "present" } | { "statut": "absent" } | { "statut": "retard", arrivee: string, } | { "statut": "dispense" } | { "statut": "exclu" } | { "statut": "infirmerie" };
 
+export type Fait = { "fait": "aucun" } | { "fait": "retard", arrivee: string, } | { "fait": "infirmerie" } | { "fait": "depart" } | { "fait": "dispense" } | { "fait": "exclusion" };
+
+export type Issue = "retenue" | "combinee" | "non_retenue" | "a_verifier";
+
+export type FaitView = { fait: Fait, 
+/**
+ * e.g. `Infirmerie`, `Retard (arrivée 08:20)`.
+ */
+libelle: string, 
+/**
+ * e.g. `M. Roux (CPE)`.
+ */
+auteur: string, 
+/**
+ * Local time it was noted, `HH:MM`.
+ */
+heure: string, };
+
+export type AvisView = { 
+/**
+ * e.g. « Votre saisie Absent pour BERNARD Yanis (6A, 10:10) n'a pas été retenue : ... »
+ */
+message: string, issue: Issue, 
+/**
+ * The record, to open its history.
+ */
+kind: EntityKind, entity_id: string, champ: string, };
+
+export type HistoriqueView = { auteur: string, valeur: string, 
+/**
+ * `dd/mm/yyyy HH:MM`, by the central's clock.
+ */
+recu: string, 
+/**
+ * When the PC says it was written (its clock), `dd/mm/yyyy HH:MM`.
+ */
+ecrit: string, 
+/**
+ * Ecart between the two above one may warn about (more than 5 minutes).
+ */
+horloge_decalee: boolean, 
+/**
+ * e.g. `ce poste` or `poste 3f2a9c`.
+ */
+poste: string, 
+/**
+ * `applied`, `superseded` or `conflict`, in French: `retenue`, `non retenue`, `en conflit`.
+ */
+effet: string, };
+
 export type AppelEtat = "non_fait" | "en_cours" | "fait";
 
 export type EtatSync = "aucun" | "local" | "envoye" | "acquitte" | "conflit";
@@ -23,11 +73,35 @@ export type SeanceView = { id: string, date: string, debut: string, fin: string,
  */
 cible: string, enseignant: string, appel: AppelEtat, nb_eleves: number, nb_absents: number, nb_retards: number, sync: EtatSync, };
 
-export type LigneAppel = { eleve_id: string, nom: string, prenom: string, division: string, presence: Presence, sync: EtatSync, };
+export type LigneAppel = { eleve_id: string, nom: string, prenom: string, division: string, 
+/**
+ * The teacher's observation (what she edits).
+ */
+presence: Presence, 
+/**
+ * What the vie scolaire knows of the pupil in this séance, if anything.
+ */
+fait: FaitView | null, 
+/**
+ * What the CPE and the families see: the two combined (`pupitre_domain::combiner`).
+ */
+vu: Presence, issue: Issue, sync: EtatSync, };
 
 export type AppelView = { seance: SeanceView, eleves: Array<LigneAppel>, };
 
-export type AbsenceView = { eleve: string, division: string, seance_id: string, debut: string, fin: string, matiere: string, enseignant: string, presence: Presence, sync: EtatSync, };
+export type AbsenceView = { eleve: string, eleve_id: string, division: string, seance_id: string, debut: string, fin: string, matiere: string, enseignant: string, 
+/**
+ * The teacher's observation (None: roll call not taken for this pupil).
+ */
+observation: Presence | null, fait: FaitView | null, 
+/**
+ * What the CPE and the families see.
+ */
+presence: Presence, 
+/**
+ * `a_verifier`: the two sources contradict each other; the CPE settles it.
+ */
+issue: Issue, sync: EtatSync, };
 
 export type ModifView = { client_seq: number, 
 /**
@@ -77,7 +151,11 @@ en_cours: boolean,
  */
 peut_resoudre: boolean, };
 
-export type Modifications = { en_attente: Array<ModifView>, refusees: Array<ModifView>, conflits: Array<ConflitView>, };
+export type Modifications = { en_attente: Array<ModifView>, refusees: Array<ModifView>, conflits: Array<ConflitView>, 
+/**
+ * What became of this person's entries that did not simply apply.
+ */
+avis: Array<AvisView>, };
 
 export type ConseilEtat = "preparation" | "en_seance" | "clos";
 

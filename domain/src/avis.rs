@@ -1,0 +1,139 @@
+//! The French sentences that tell a person what became of their entry: written once, used by
+//! the central (in its push replies) and by the replica (for facts that arrive later).
+
+use crate::edit::Edit;
+use crate::faits::{Combinaison, Fait, Issue};
+use crate::heure::Heure;
+use crate::presence::Presence;
+use crate::school::{Fonction, Personnel};
+
+impl Personnel {
+    /// "M. Roux (CPE)", "Mme Martin (enseignante)": how a notice names someone.
+    pub fn signature(&self) -> String {
+        let role = match (self.fonction, self.civilite.as_str()) {
+            (Fonction::Cpe, _) => "CPE",
+            (Fonction::Direction, _) => "direction",
+            (Fonction::Enseignant, "Mme") => "enseignante",
+            (Fonction::Enseignant, _) => "enseignant",
+        };
+        let nom = capitalised(&self.nom);
+        format!("{} {nom} ({role})", self.civilite)
+    }
+}
+
+fn capitalised(nom: &str) -> String {
+    let lower = nom.to_lowercase();
+    let mut chars = lower.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// The pupil and séance a roll-call notice is about: "BERNARD Yanis", "6A", the séance's start.
+#[derive(Debug, Clone)]
+pub struct Contexte<'a> {
+    pub eleve: &'a str,
+    pub classe: &'a str,
+    pub debut: Heure,
+}
+
+/// What a value says, in a person's words.
+pub fn libelle_valeur(edit: &Edit) -> String {
+    match edit {
+        Edit::Presence { presence, .. } => libelle_presence(*presence),
+        Edit::Fait { fait, .. } => libelle_fait(*fait),
+        Edit::AppelEtat { etat, .. } => format!("appel {etat:?}").to_lowercase(),
+        Edit::Conseil { etat, .. } => format!("conseil {}", etat.libelle()),
+        Edit::Appreciation { texte, .. } => format!("« {} »", texte.as_str()),
+    }
+}
+
+pub fn libelle_presence(presence: Presence) -> String {
+    match presence {
+        Presence::Retard { arrivee } => format!("Retard ({arrivee})"),
+        other => other.libelle().to_owned(),
+    }
+}
+
+pub fn libelle_fait(fait: Fait) -> String {
+    match fait {
+        Fait::Retard { arrivee } => format!("Retard (arrivée {arrivee})"),
+        other => other.libelle().to_owned(),
+    }
+}
+
+/// The notice a teacher reads when her mark is combined with a vie scolaire fact; `None` when
+/// her mark simply stands.
+pub fn avis_combinaison(
+    observation: Presence,
+    fait: Fait,
+    combinaison: Combinaison,
+    ctx: &Contexte<'_>,
+    auteur_fait: &str,
+    note_a: &str,
+) -> Option<String> {
+    let saisie = format!(
+        "Votre saisie {} pour {} ({}, {})",
+        libelle_presence(observation),
+        ctx.eleve,
+        ctx.classe,
+        ctx.debut
+    );
+    let fait = libelle_fait(fait);
+    Some(match combinaison.issue {
+        Issue::Retenue => return None,
+        Issue::NonRetenue => {
+            format!("{saisie} n'a pas été retenue : {auteur_fait} a noté {fait} à {note_a}.")
+        }
+        Issue::Combinee => format!(
+            "{saisie} est complétée : {auteur_fait} a noté {fait} à {note_a} ; la vie scolaire et les familles voient {}.",
+            libelle_presence(combinaison.vu)
+        ),
+        Issue::AVerifier => format!(
+            "{saisie} contredit ce que {auteur_fait} a noté à {note_a} ({fait}) : la vie scolaire vérifie."
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faits::combiner;
+
+    #[test]
+    fn the_notice_names_who_wrote_what_stands() {
+        let roux = Personnel {
+            id: "CPE1".into(),
+            civilite: "M.".into(),
+            nom: "ROUX".into(),
+            prenom: "Julien".into(),
+            fonction: Fonction::Cpe,
+        };
+        assert_eq!(roux.signature(), "M. Roux (CPE)");
+        let ctx = Contexte {
+            eleve: "BERNARD Yanis",
+            classe: "6A",
+            debut: Heure::new(10, 10).expect("valid"),
+        };
+        let c = combiner(Some(Presence::Absent), Fait::Infirmerie);
+        assert_eq!(
+            avis_combinaison(
+                Presence::Absent,
+                Fait::Infirmerie,
+                c,
+                &ctx,
+                &roux.signature(),
+                "10:14"
+            )
+            .as_deref(),
+            Some(
+                "Votre saisie Absent pour BERNARD Yanis (6A, 10:10) n'a pas été retenue : M. Roux (CPE) a noté Infirmerie à 10:14."
+            )
+        );
+        let same = combiner(Some(Presence::Infirmerie), Fait::Infirmerie);
+        assert_eq!(
+            avis_combinaison(Presence::Infirmerie, Fait::Infirmerie, same, &ctx, "x", "y"),
+            None
+        );
+    }
+}
