@@ -95,6 +95,23 @@ pub fn open_epoch(db: &Db, db_path: &Path, restored: bool) -> Result<(), error::
     })
 }
 
+/// Puts the backup `from` in place of the database at `db` (through SQLite, so that a stale WAL
+/// is not mixed in) and begins a new epoch above the high-water mark. Run with the service
+/// stopped. A file that is not a central database is refused before `db` is touched.
+pub fn restore(db: &Path, from: &Path) -> Result<(), error::CentralError> {
+    let backup = Db::open(from)?;
+    let mut target = rusqlite::Connection::open(db)?;
+    backup.with(|src| -> rusqlite::Result<()> {
+        rusqlite::backup::Backup::new(src, &mut target)?.run_to_completion(
+            256,
+            Duration::ZERO,
+            None,
+        )
+    })?;
+    drop(target);
+    open_epoch(&Db::open(db)?, db, true)
+}
+
 async fn compact_periodically(db: Db, retention: Retention) {
     let mut every = tokio::time::interval(COMPACTION_EVERY);
     loop {

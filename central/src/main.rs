@@ -144,7 +144,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Restore { db, from } => {
-            restore(&db, &from).map_err(|e| e.to_string())?;
+            pupitre_central::restore(&db, &from).map_err(|e| e.to_string())?;
             println!(
                 "{} restaurée depuis {} : nouvelle époque ; les postes se resynchronisent à leur prochaine connexion.",
                 db.display(),
@@ -167,26 +167,6 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
-}
-
-/// Copies the backup over the database (through SQLite, so that a stale WAL is not mixed in),
-/// then begins a new epoch above the high-water mark.
-fn restore(
-    db: &std::path::Path,
-    from: &std::path::Path,
-) -> Result<(), pupitre_central::error::CentralError> {
-    // Refuse anything that is not a central database before touching DB.
-    let backup = Db::open(from)?;
-    let mut target = rusqlite::Connection::open(db)?;
-    backup.with(|src| -> rusqlite::Result<()> {
-        rusqlite::backup::Backup::new(src, &mut target)?.run_to_completion(
-            256,
-            std::time::Duration::ZERO,
-            None,
-        )
-    })?;
-    drop(target);
-    pupitre_central::open_epoch(&Db::open(db)?, db, true)
 }
 
 /// Stops on Ctrl-C or, on Unix, SIGTERM (what scripts and tests send).

@@ -154,6 +154,35 @@ pub fn combiner(observation: Option<Presence>, fait: Fait) -> Combinaison {
     Combinaison { vu, issue }
 }
 
+/// Which source the CPE keeps when the two contradict each other (`Issue::AVerifier`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Garder {
+    /// The teacher saw the pupil: the fact is withdrawn.
+    Observation,
+    /// The fact holds (the pupil was excluded): the pupil was not in class, which the fact then
+    /// accounts for; the teacher is told her mark did not stand.
+    Fait,
+}
+
+/// The edit that settles a contradiction for one pupil in one séance.
+pub fn reglement(seance_id: &str, eleve_id: &str, garder: Garder) -> crate::edit::Edit {
+    use crate::edit::Edit;
+    let (seance_id, eleve_id) = (seance_id.to_owned(), eleve_id.to_owned());
+    match garder {
+        Garder::Observation => Edit::Fait {
+            seance_id,
+            eleve_id,
+            fait: Fait::Aucun,
+        },
+        Garder::Fait => Edit::Presence {
+            seance_id,
+            eleve_id,
+            presence: Presence::Absent,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +265,24 @@ mod tests {
                 }
             }
             assert_eq!(combiner(o, Fait::Aucun).issue, Issue::Retenue);
+        }
+    }
+
+    #[test]
+    fn settling_a_contradiction_leaves_none() {
+        let excluded = Fait::Exclusion;
+        for (garder, vu) in [
+            (Garder::Observation, Presence::Present),
+            (Garder::Fait, Presence::Exclu),
+        ] {
+            let (observation, fait) = match reglement("S", "E", garder) {
+                crate::edit::Edit::Fait { fait, .. } => (Some(Presence::Present), fait),
+                crate::edit::Edit::Presence { presence, .. } => (Some(presence), excluded),
+                other => panic!("{other:?}"),
+            };
+            let c = combiner(observation, fait);
+            assert_ne!(c.issue, Issue::AVerifier, "{garder:?}");
+            assert_eq!(c.vu, vu, "{garder:?}");
         }
     }
 

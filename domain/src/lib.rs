@@ -15,7 +15,7 @@ pub mod uai;
 pub use conseil::{Appreciation, ConseilEtat, Periode};
 pub use droits::may_write;
 pub use edit::{Edit, EntityKey, EntityKind, InvalidEdit};
-pub use faits::{Combinaison, Fait, Issue, combiner};
+pub use faits::{Combinaison, Fait, Garder, Issue, combiner, reglement};
 pub use heure::Heure;
 pub use presence::{AppelEtat, Presence};
 pub use school::{

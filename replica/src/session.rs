@@ -12,10 +12,10 @@ use crate::views::{
     AbsenceView, AppelView, EtatSynchro, HistoriqueView, LigneAppreciation, Modifications, Moi,
     PeriodeView, Progression, SeanceView, ServiceView,
 };
-use pupitre_domain::edit::{FIELD_ETAT, FIELD_FAIT};
+use pupitre_domain::edit::FIELD_ETAT;
 use pupitre_domain::{
-    AppelEtat, Appreciation, ConseilEtat, Edit, EntityKind, Fait, Fonction, Personnel, Presence,
-    may_write,
+    AppelEtat, Appreciation, ConseilEtat, Edit, EntityKind, Fait, Fonction, Garder, Personnel,
+    Presence, may_write,
 };
 use pupitre_sync_protocol::wire::{HistoryRequest, LoginRequest};
 use pupitre_sync_protocol::{ClientId, EntityRef, OpId};
@@ -314,6 +314,27 @@ impl Session {
         eleve_id: &str,
         presence: Presence,
     ) -> Result<(), ReplicaError> {
+        let edit = Edit::Presence {
+            seance_id: seance_id.into(),
+            eleve_id: eleve_id.into(),
+            presence,
+        };
+        self.edit_pupil_in_seance(seance_id, eleve_id, &edit)
+    }
+
+    /// Writes an edit about a pupil of a séance, after checking the rights and that the pupil
+    /// is on its roll.
+    fn edit_pupil_in_seance(
+        &self,
+        seance_id: &str,
+        eleve_id: &str,
+        edit: &Edit,
+    ) -> Result<(), ReplicaError> {
+        if edit.field() != pupitre_domain::edit::FIELD_STATUT {
+            // The teacher's own mark is checked by the central against the séance's teacher.
+            may_write(self.me.fonction, edit.kind(), edit.field(), false)
+                .map_err(|reason| ReplicaError::Invalid(reason.to_owned()))?;
+        }
         {
             let mut store = lock(&self.store);
             if !store.eleve_dans_seance(seance_id, eleve_id)? {
@@ -321,12 +342,7 @@ impl Session {
                     "cet élève n'est pas dans cette séance".into(),
                 ));
             }
-            let edit = Edit::Presence {
-                seance_id: seance_id.into(),
-                eleve_id: eleve_id.into(),
-                presence,
-            };
-            store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
+            store.edit(edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
         }
         self.after_edit()
     }
@@ -443,23 +459,28 @@ impl Session {
         eleve_id: &str,
         fait: Fait,
     ) -> Result<(), ReplicaError> {
-        may_write(self.me.fonction, EntityKind::Presence, FIELD_FAIT, false)
-            .map_err(|reason| ReplicaError::Invalid(reason.to_owned()))?;
-        {
-            let mut store = lock(&self.store);
-            if !store.eleve_dans_seance(seance_id, eleve_id)? {
-                return Err(ReplicaError::Invalid(
-                    "cet élève n'est pas dans cette séance".into(),
-                ));
-            }
-            let edit = Edit::Fait {
-                seance_id: seance_id.into(),
-                eleve_id: eleve_id.into(),
-                fait,
-            };
-            store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
+        let edit = Edit::Fait {
+            seance_id: seance_id.into(),
+            eleve_id: eleve_id.into(),
+            fait,
+        };
+        self.edit_pupil_in_seance(seance_id, eleve_id, &edit)
+    }
+
+    /// The CPE settles a roll call that contradicts a vie scolaire fact, keeping one source.
+    pub fn trancher(
+        &self,
+        seance_id: &str,
+        eleve_id: &str,
+        garder: Garder,
+    ) -> Result<(), ReplicaError> {
+        if self.me.fonction == Fonction::Enseignant {
+            return Err(ReplicaError::Invalid(
+                "c'est la vie scolaire qui tranche entre l'appel et ses faits".into(),
+            ));
         }
-        self.after_edit()
+        let edit = pupitre_domain::reglement(seance_id, eleve_id, garder);
+        self.edit_pupil_in_seance(seance_id, eleve_id, &edit)
     }
 
     /// A field's history as the central keeps it (online only: the log is the central's).

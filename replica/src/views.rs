@@ -624,6 +624,54 @@ impl Store {
         Ok(out)
     }
 
+    /// The marks of `me`'s own séances that someone else wrote (a CPE correcting the roll, or
+    /// settling a contradiction): she is told who and what.
+    fn corrections_of(&self, me: &Personnel) -> Result<Vec<AvisView>, ReplicaError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT fs.value, fs.author_id, fs.at_ms, e.nom || ' ' || e.prenom, d.code, se.debut,
+                    fs.entity_id
+             FROM fields fs
+             JOIN seances se ON se.id = fs.seance_id
+             JOIN services sv ON sv.id = se.service_id AND sv.enseignant_id = ?1
+             JOIN eleves e ON fs.entity_id = se.id || '/' || e.id
+             JOIN divisions d ON d.id = e.division_id
+             WHERE fs.kind = 'presence' AND fs.field = 'statut' AND fs.author_id <> ?1
+             ORDER BY se.date DESC, se.debut DESC LIMIT 200",
+        )?;
+        let rows = stmt
+            .query_map([&me.id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (value, author, at_ms, eleve, classe, debut, entity_id) in rows {
+            let Ok(presence) = serde_json::from_str::<Presence>(&value) else {
+                continue;
+            };
+            out.push(AvisView {
+                message: format!(
+                    "L'appel de {eleve} ({classe}, {debut}) a été corrigé par {} à {} : {}.",
+                    self.signature(&author)?,
+                    local_time(at_ms, "%H:%M"),
+                    avis::libelle_presence(presence)
+                ),
+                issue: Issue::NonRetenue,
+                kind: EntityKind::Presence,
+                entity_id,
+                champ: pupitre_domain::edit::FIELD_STATUT.to_owned(),
+            });
+        }
+        Ok(out)
+    }
+
     /// A stored fact `(value, author, at_ms)` as shown; `None` for none or a withdrawn one.
     fn fait_view(
         &self,
@@ -742,6 +790,7 @@ impl Store {
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        out.extend(self.corrections_of(me)?);
         for (obs, fait, author, at_ms, eleve, classe, debut, entity_id) in combined {
             let (Ok(obs), Ok(fait), Ok(debut)) = (
                 serde_json::from_str::<Presence>(&obs),

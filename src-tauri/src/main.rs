@@ -3,7 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use pupitre_domain::{EntityKind, Fait, Presence};
+use pupitre_domain::{EntityKind, Fait, Garder, Presence};
 use pupitre_replica::client::{CENTRAL_URL_ENV, DEFAULT_CENTRAL_URL};
 use pupitre_replica::views::{
     AbsenceView, AppelView, EtatSynchro, HistoriqueView, LigneAppreciation, Modifications, Moi,
@@ -137,6 +137,16 @@ fn noter_fait(
 }
 
 #[tauri::command]
+fn trancher(
+    state: State<'_, AppState>,
+    seance_id: String,
+    eleve_id: String,
+    garder: Garder,
+) -> Result<(), UiError> {
+    Ok(state.session()?.trancher(&seance_id, &eleve_id, garder)?)
+}
+
+#[tauri::command]
 async fn historique(
     state: State<'_, AppState>,
     kind: EntityKind,
@@ -237,6 +247,7 @@ fn main() {
             appel,
             marquer,
             noter_fait,
+            trancher,
             historique,
             valider_appel,
             absences_du_jour,

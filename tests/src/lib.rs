@@ -81,6 +81,20 @@ pub struct RunningCentral {
 impl RunningCentral {
     /// Starts on `addr` (port 0: any free port).
     pub async fn start(db: &Path, addr: SocketAddr) -> RunningCentral {
+        RunningCentral::try_start(db, addr)
+            .await
+            .expect("central serves")
+    }
+
+    /// Starts on `addr`, or says why the central refuses this database.
+    pub async fn try_start(db: &Path, addr: SocketAddr) -> Result<RunningCentral, String> {
+        // What `serve` checks first: a database older than what was served before is refused.
+        pupitre_central::open_epoch(
+            &pupitre_central::Db::open(db).map_err(|e| e.to_string())?,
+            db,
+            false,
+        )
+        .map_err(|e| e.to_string())?;
         let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let (stop, stopped) = oneshot::channel::<()>();
@@ -92,11 +106,11 @@ impl RunningCentral {
             .await
             .expect("central serves");
         });
-        RunningCentral {
+        Ok(RunningCentral {
             addr,
             stop: Some(stop),
             task: Some(task),
-        }
+        })
     }
 
     pub fn url(&self) -> String {
@@ -190,4 +204,81 @@ pub fn periode_of_test_day(session: &Session) -> PeriodeView {
         .into_iter()
         .find(|p| p.debut <= day && day <= p.fin)
         .expect("the test day's period")
+}
+
+/// A PC whose clock is off by `skew_ms`, built from the real parts beneath the session: its
+/// replica file, the HTTP client and the sync round (the session reads the system clock, which
+/// a test cannot set back a year).
+pub struct SkewedPc {
+    pub store: pupitre_replica::sync::SharedStore,
+    pub who: pupitre_domain::Personnel,
+    api: pupitre_replica::client::CentralClient,
+    token: String,
+    client: pupitre_sync_protocol::ClientId,
+    skew_ms: i64,
+    _dir: tempfile::TempDir,
+}
+
+impl SkewedPc {
+    pub async fn login(url: &str, login: &str, password: &str, skew_ms: i64) -> SkewedPc {
+        use pupitre_sync_protocol::wire::LoginRequest;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let api = pupitre_replica::client::CentralClient::new(url);
+        let client = pupitre_sync_protocol::ClientId(uuid::Uuid::new_v4());
+        let answer = api
+            .login(&LoginRequest {
+                login: login.into(),
+                password: password.into(),
+                client_id: client.clone(),
+            })
+            .await
+            .expect("login");
+        let snapshot = api.snapshot(&answer.token).await.expect("snapshot");
+        let mut store =
+            pupitre_replica::store::Store::open(&dir.path().join("replica.sqlite")).expect("open");
+        store.rebase(&snapshot, &mut |_, _| {}).expect("bootstrap");
+        SkewedPc {
+            store: Arc::new(std::sync::Mutex::new(store)),
+            who: answer.personnel,
+            api,
+            token: answer.token,
+            client,
+            skew_ms,
+            _dir: dir,
+        }
+    }
+
+    /// This PC's wrong clock.
+    pub fn now_ms(&self) -> u64 {
+        (pupitre_replica::session::now_ms() as i64 + self.skew_ms) as u64
+    }
+
+    pub fn edit(&self, edit: &pupitre_domain::Edit) {
+        let op = pupitre_sync_protocol::OpId(uuid::Uuid::new_v4());
+        pupitre_replica::sync::lock(&self.store)
+            .edit(edit, &self.who.id, op, self.now_ms())
+            .expect("local edit");
+    }
+
+    pub async fn sync(&self) -> pupitre_replica::sync::RoundReport {
+        let now = self.now_ms();
+        pupitre_replica::sync::round(&self.store, &self.api, &self.token, &self.client, || now)
+            .await
+            .expect("sync round")
+    }
+
+    /// The visible value of one field, as JSON.
+    pub fn value(
+        &self,
+        kind: pupitre_domain::EntityKind,
+        id: &str,
+        field: &str,
+    ) -> Option<serde_json::Value> {
+        pupitre_replica::sync::lock(&self.store)
+            .field_values()
+            .expect("values")
+            .into_iter()
+            .find(|(k, e, f, _)| k == kind.as_str() && e == id && f == field)
+            .map(|(_, _, _, v)| v)
+    }
 }

@@ -7,6 +7,8 @@ export type Fait = { "fait": "aucun" } | { "fait": "retard", arrivee: string, } 
 
 export type Issue = "retenue" | "combinee" | "non_retenue" | "a_verifier";
 
+export type Garder = "observation" | "fait";
+
 export type FaitView = { fait: Fait, 
 /**
  * e.g. `Infirmerie`, `Retard (arrivée 08:20)`.
