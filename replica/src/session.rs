@@ -498,7 +498,7 @@ impl Session {
             field: champ.to_owned(),
         };
         let response = self.api.history(&self.token, &request).await?;
-        Ok(crate::views::historique(&response, &self.client_id))
+        Ok(crate::views::historique(&response, champ, &self.client_id))
     }
 
     /// Keeps one version of a field in conflict; the choice syncs like any edit.

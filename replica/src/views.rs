@@ -104,6 +104,11 @@ pub struct AvisView {
 /// One change in a field's history: who, what, when, on which PC, what became of it.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct HistoriqueView {
+    /// Its place in the central's log (what orders the history of several fields).
+    #[ts(type = "number")]
+    pub seq: u64,
+    /// Which field: `statut` (the teacher's mark), `fait` (the vie scolaire's), ...
+    pub champ: String,
     pub auteur: String,
     pub valeur: String,
     /// `dd/mm/yyyy HH:MM`, by the central's clock.
@@ -337,6 +342,7 @@ fn etat_sync_conflit(
 /// A field's history as the UI shows it.
 pub fn historique(
     response: &pupitre_sync_protocol::wire::HistoryResponse,
+    response_field: &str,
     this_pc: &pupitre_sync_protocol::ClientId,
 ) -> Vec<HistoriqueView> {
     use pupitre_sync_protocol::change::Effect;
@@ -351,6 +357,8 @@ pub fn historique(
             };
             let skew = (e.written_ms as i64 - e.received_ms as i64).abs();
             HistoriqueView {
+                seq: e.server_seq,
+                champ: response_field.to_owned(),
                 auteur: e.author.clone(),
                 valeur,
                 recu: local_time(e.received_ms as i64, "%d/%m/%Y %H:%M"),

@@ -1,6 +1,8 @@
 //! The real desktop app in a real window (under Xvfb in CI), driven through tauri-driver and
 //! WebKitWebDriver: log in, open a séance, mark a pupil absent with the keyboard, validate, see
-//! the change pending while the central is down, then acknowledged once it is back.
+//! the change pending while the central is down, then acknowledged once it is back; the CPE
+//! notes a fact that accounts for the absence and settles a contradiction from her desk; the
+//! teacher sees that her entry did not stand, and who wrote what stands.
 //!
 //! Needs the binaries built (`cargo build --workspace --bins`), `tauri-driver` on the PATH and
 //! Debian's `webkit2gtk-driver`; `scripts/test.sh` provides all three.
@@ -199,6 +201,11 @@ async fn roll_call_in_the_real_window() {
         .chars()
         .take(5)
         .collect();
+    let seance_id = first
+        .attr("data-seance")
+        .await
+        .expect("attr")
+        .expect("séance id");
 
     // The central goes down; the roll call works the same.
     central.terminate();
@@ -293,6 +300,16 @@ async fn roll_call_in_the_real_window() {
         .text()
         .await
         .expect("text");
+    let absent_id = tiles[0]
+        .attr("data-eleve")
+        .await
+        .expect("attr")
+        .expect("pupil id");
+    let present_id = tiles[2]
+        .attr("data-eleve")
+        .await
+        .expect("attr")
+        .expect("pupil id");
 
     // The teacher writes an appreciation: saved on leaving the field, then acknowledged.
     client
@@ -331,6 +348,126 @@ async fn roll_call_in_the_real_window() {
     let row = wait_text(&client, "[data-testid=absences]", &absent_name).await;
     assert!(row.contains("Absent") && row.contains(&debut), "{row}");
     screenshot(&client, "vie-scolaire.png").await;
+
+    // She knows better: the pupil marked absent is at the infirmary. She notes it on his row.
+    client
+        .find(Locator::Css(&format!(
+            "[data-testid=absence][data-eleve='{absent_id}'] [data-testid=noter-fait]"
+        )))
+        .await
+        .expect("the fact selector of the row")
+        .select_by_value("infirmerie")
+        .await
+        .expect("note the infirmary");
+    let row = wait_text(
+        &client,
+        &format!("[data-testid=absence][data-eleve='{absent_id}']"),
+        "Infirmerie",
+    )
+    .await;
+    assert!(!row.contains("Noter…Absent"), "{row}");
+    // A family calls: another pupil of that class is excluded this week, though the roll call
+    // has him present. The contradiction lands in her inbox.
+    let form = "[data-testid=nouveau-fait]";
+    client
+        .find(Locator::Css(&format!("{form} select[aria-label='Séance']")))
+        .await
+        .expect("séance selector")
+        .select_by_value(&seance_id)
+        .await
+        .expect("pick the séance");
+    let eleve_select = format!("{form} select[aria-label='Élève'] option[value='{present_id}']");
+    client
+        .wait()
+        .for_element(Locator::Css(&eleve_select))
+        .await
+        .expect("its pupils");
+    client
+        .find(Locator::Css(&format!("{form} select[aria-label='Élève']")))
+        .await
+        .expect("pupil selector")
+        .select_by_value(&present_id)
+        .await
+        .expect("pick the pupil");
+    client
+        .find(Locator::Css(&format!("{form} select[aria-label='Fait']")))
+        .await
+        .expect("fact selector")
+        .select_by_value("exclusion")
+        .await
+        .expect("pick exclusion");
+    client
+        .find(Locator::Css(&format!("{form} button.principal")))
+        .await
+        .expect("Noter")
+        .click()
+        .await
+        .expect("click");
+    wait_text(&client, "[data-testid=a-verifier]", "Exclusion").await;
+    screenshot(&client, "cpe-a-verifier.png").await;
+    // She checks: the teacher was right. She keeps the roll call; the inbox empties.
+    client
+        .find(Locator::Css("[data-testid=garder-appel]"))
+        .await
+        .expect("keep the roll call")
+        .click()
+        .await
+        .expect("click");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while client
+        .find(Locator::Css("[data-testid=a-verifier]"))
+        .await
+        .is_ok()
+    {
+        assert!(Instant::now() < deadline, "the inbox never emptied");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    wait_text(&client, "[data-testid=en-attente]", "tout est envoyé").await;
+    screenshot(&client, "vie-scolaire-faits.png").await;
+
+    // The teacher comes back: her roll call tells her that her entry did not stand, and who
+    // wrote what stands; the history says who, when and on which PC.
+    client
+        .find(Locator::Css("[data-testid=deconnexion]"))
+        .await
+        .expect("logout")
+        .click()
+        .await
+        .expect("click");
+    log_in(&client, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD).await;
+    client
+        .wait()
+        .for_element(Locator::Css(&format!("[data-seance='{seance_id}']")))
+        .await
+        .expect("her séance")
+        .click()
+        .await
+        .expect("open");
+    let avis = wait_text(&client, "[data-testid=avis]", "n'a pas été retenue").await;
+    assert!(
+        avis.contains(&absent_name) && avis.contains("M. Roux (CPE) a noté Infirmerie"),
+        "{avis}"
+    );
+    let tile = wait_text(
+        &client,
+        &format!("[data-testid=eleve][data-eleve='{absent_id}']"),
+        "Vie scolaire : Infirmerie",
+    )
+    .await;
+    assert!(tile.contains("Absent"), "her own mark stays: {tile}");
+    screenshot(&client, "appel-avis.png").await;
+    client
+        .find(Locator::Css(&format!(
+            "[data-testid=eleve][data-eleve='{absent_id}'] [data-testid=ouvrir-historique]"
+        )))
+        .await
+        .expect("history button")
+        .click()
+        .await
+        .expect("click");
+    let history = wait_text(&client, "[data-testid=historique]", "M. Roux (CPE)").await;
+    assert!(history.contains("Infirmerie"), "{history}");
+    screenshot(&client, "historique.png").await;
 
     client.close().await.expect("close session");
     drop(driver);

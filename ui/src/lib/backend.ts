@@ -7,6 +7,9 @@ import type {
   AppelView,
   EntityKind,
   EtatSynchro,
+  Fait,
+  Garder,
+  HistoriqueView,
   LigneAppreciation,
   Moi,
   PeriodeView,
@@ -46,6 +49,12 @@ export const seancesDuJour = (date: string) => call<SeanceView[]>("seances_du_jo
 export const appel = (seanceId: string) => call<AppelView>("appel", { seanceId });
 export const marquer = (seanceId: string, eleveId: string, presence: Presence) =>
   call<void>("marquer", { seanceId, eleveId, presence });
+export const noterFait = (seanceId: string, eleveId: string, fait: Fait) =>
+  call<void>("noter_fait", { seanceId, eleveId, fait });
+export const trancher = (seanceId: string, eleveId: string, garder: Garder) =>
+  call<void>("trancher", { seanceId, eleveId, garder });
+export const historique = (kind: EntityKind, entityId: string, champ: string) =>
+  call<HistoriqueView[]>("historique", { kind, entityId, champ });
 export const validerAppel = (seanceId: string) => call<void>("valider_appel", { seanceId });
 export const absencesDuJour = (date: string) => call<AbsenceView[]>("absences_du_jour", { date });
 export const modifications = () => call<Modifications>("modifications");

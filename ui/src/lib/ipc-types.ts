@@ -33,7 +33,15 @@ message: string, issue: Issue,
  */
 kind: EntityKind, entity_id: string, champ: string, };
 
-export type HistoriqueView = { auteur: string, valeur: string, 
+export type HistoriqueView = { 
+/**
+ * Its place in the central's log (what orders the history of several fields).
+ */
+seq: number, 
+/**
+ * Which field: `statut` (the teacher's mark), `fait` (the vie scolaire's), ...
+ */
+champ: string, auteur: string, valeur: string, 
 /**
  * `dd/mm/yyyy HH:MM`, by the central's clock.
  */
