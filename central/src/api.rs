@@ -271,6 +271,7 @@ async fn push_changes(
     Ok(Json(PushResponse {
         outcomes,
         server_hlc,
+        clock_offset_ms: offset,
     }))
 }
 

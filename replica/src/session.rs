@@ -266,11 +266,16 @@ impl Session {
     }
 
     fn refresh_counts(&self) -> Result<(), ReplicaError> {
-        let ((local, sent, refused), conflits) = {
+        let ((local, sent, refused), conflits, horloge) = {
             let store = lock(&self.store);
-            (store.outbox_counts()?, store.conflict_count()?)
+            (
+                store.outbox_counts()?,
+                store.conflict_count()?,
+                store.clock_warning()?,
+            )
         };
         self.set_status(|s| {
+            s.horloge = horloge;
             s.en_attente = local + sent;
             s.envoyees = sent;
             s.refusees = refused;

@@ -117,6 +117,7 @@ pub async fn round(
         }
         let mut s = lock(store);
         outbox::settle(&mut s.conn, &request.changes, &response.outcomes)?;
+        s.note_clock_offset(response.clock_offset_ms)?;
         s.observe_clock(response.server_hlc, now_ms())?;
         report.accepted += count(&response.outcomes, true);
         report.refused += count(&response.outcomes, false);

@@ -247,6 +247,8 @@ pub struct EtatSynchro {
     /// Local time of the last successful sync, `HH:MM:SS`.
     pub derniere_synchro: Option<String>,
     pub erreur: Option<UiError>,
+    /// This PC's clock is off (the central measured it): what to tell the person.
+    pub horloge: Option<String>,
 }
 
 /// Bootstrap progress.

@@ -63,6 +63,10 @@ pub struct PushResponse {
     /// One outcome per change, in the order sent.
     pub outcomes: Vec<PushOutcome>,
     pub server_hlc: Hlc,
+    /// How far the sender's clock is ahead (negative: behind) of the central's: shown to the
+    /// person when it is off, never used to merge.
+    #[serde(default)]
+    pub clock_offset_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

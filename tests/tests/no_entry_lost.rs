@@ -302,6 +302,16 @@ async fn pcs_with_wrong_clocks_never_win_nor_lose_by_them() {
     behind.edit(&mark(&first, Presence::Absent));
     behind.edit(&mark(&first, Presence::Present));
     behind.sync().await;
+    // Its person is warned that its clock is off; that is all the clock does.
+    let warning = pupitre_replica::sync::lock(&behind.store)
+        .clock_warning()
+        .expect("warning");
+    assert!(
+        warning
+            .as_deref()
+            .is_some_and(|w| w.contains("en retard de 365 jours")),
+        "{warning:?}"
+    );
     let id = format!("{seance}/{first}");
     assert_eq!(
         central_value(&db, EntityKind::Presence, &id, "statut"),

@@ -159,6 +159,7 @@ impl Transport for Link {
         Ok(PushResponse {
             outcomes,
             server_hlc: self.server_hlc(),
+            clock_offset_ms: offset,
         })
     }
 

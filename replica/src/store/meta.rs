@@ -14,6 +14,8 @@ pub const HLC_COUNTER: &str = "hlc_counter";
 pub const SEALED_TOKEN: &str = "sealed_token";
 pub const LAST_SYNC_MS: &str = "last_sync_ms";
 pub const SCOPE: &str = "scope";
+/// How far this PC's clock was off at the last push (ms, positive: ahead).
+pub const CLOCK_OFFSET: &str = "clock_offset_ms";
 /// The central's log this replica is synced with (`LogRef` as JSON).
 pub const LOG: &str = "log";
 

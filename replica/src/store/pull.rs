@@ -113,6 +113,32 @@ impl Store {
             }))
     }
 
+    /// Records how far this PC's clock is off, as the central measured it.
+    pub fn note_clock_offset(&mut self, offset_ms: i64) -> Result<(), ReplicaError> {
+        meta::set(&self.conn, meta::CLOCK_OFFSET, offset_ms)?;
+        Ok(())
+    }
+
+    /// A warning for the person when this PC's clock is off by more than the tolerance.
+    pub fn clock_warning(&self) -> Result<Option<String>, ReplicaError> {
+        let offset: i64 = meta::get(&self.conn, meta::CLOCK_OFFSET)?.unwrap_or(0);
+        if !pupitre_sync_protocol::clock_suspect(offset) {
+            return Ok(None);
+        }
+        let minutes = offset.abs() / 60_000;
+        let ecart = if minutes >= 2 * 24 * 60 {
+            format!("{} jours", minutes / (24 * 60))
+        } else if minutes >= 120 {
+            format!("{} heures", minutes / 60)
+        } else {
+            format!("{minutes} minutes")
+        };
+        let sens = if offset > 0 { "en avance" } else { "en retard" };
+        Ok(Some(format!(
+            "L'horloge de ce poste est {sens} de {ecart} : les heures qu'il affiche sont fausses (vos saisies sont bien enregistrées). Faites corriger la date et l'heure du poste."
+        )))
+    }
+
     pub fn mark_synced(&mut self, now_ms: u64) -> Result<(), ReplicaError> {
         meta::set(&self.conn, meta::LAST_SYNC_MS, now_ms as i64)?;
         Ok(())

@@ -195,7 +195,11 @@ conflits: number,
 /**
  * Local time of the last successful sync, `HH:MM:SS`.
  */
-derniere_synchro: string | null, erreur: UiError | null, };
+derniere_synchro: string | null, erreur: UiError | null, 
+/**
+ * This PC's clock is off (the central measured it): what to tell the person.
+ */
+horloge: string | null, };
 
 export type Progression = { etape: string, fait: number, total: number, };
 
