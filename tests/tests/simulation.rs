@@ -204,6 +204,8 @@ struct Replica {
     store: SharedStore,
     skew_ms: i64,
     partitioned_until: usize,
+    /// The last pupil this PC marked, which its person often corrects before it is sent.
+    last_mark: Option<(String, String)>,
     /// (séance, its pupils) this replica may edit.
     seances: Vec<(String, Vec<String>)>,
     /// (service, a few of its pupils) whose appreciations this replica may write.
@@ -312,6 +314,7 @@ impl Sim {
                 store,
                 skew_ms,
                 partitioned_until: 0,
+                last_mark: None,
                 seances,
                 services,
             });
@@ -426,13 +429,32 @@ impl Sim {
                 },
                 _ => Presence::Dispense,
             };
-            // A few pupils per séance, so that people often edit the same one.
-            let eleve = eleves[self.rng.gen_range(0..eleves.len().min(4))].clone();
+            // A few pupils per séance, so that people often edit the same one; and half the
+            // time a correction of this PC's last mark, often before it was sent.
+            let (seance_id, eleve_id) = match &r.last_mark {
+                Some(last)
+                    if r.seances.iter().any(|(s, _)| *s == last.0) && self.rng.gen_ratio(1, 2) =>
+                {
+                    last.clone()
+                }
+                _ => (
+                    seance.clone(),
+                    eleves[self.rng.gen_range(0..eleves.len().min(4))].clone(),
+                ),
+            };
             Edit::Presence {
-                seance_id: seance.clone(),
-                eleve_id: eleve,
+                seance_id,
+                eleve_id,
                 presence,
             }
+        };
+        let marked = match &edit {
+            Edit::Presence {
+                seance_id,
+                eleve_id,
+                ..
+            } => Some((seance_id.clone(), eleve_id.clone())),
+            _ => None,
         };
         let op = OpId(Uuid::from_u128(self.rng.r#gen()));
         let now = self.replica_now(i);
@@ -445,6 +467,9 @@ impl Sim {
             Ok(_) => {
                 drop(store);
                 self.record_edit(i, op, saw);
+                if marked.is_some() {
+                    self.replicas[i].last_mark = marked;
+                }
             }
             // Her new class, not on this PC before a sync: she cannot open it yet.
             Err(ReplicaError::Invalid(_))
@@ -613,7 +638,13 @@ impl Sim {
             }
             let i = self.rng.gen_range(0..self.replicas.len());
             match self.rng.gen_range(0..100) {
-                0..35 if !self.replicas[i].seances.is_empty() => self.edit(i),
+                0..35 if !self.replicas[i].seances.is_empty() => {
+                    self.edit(i);
+                    if self.rng.gen_ratio(1, 3) {
+                        // A correction made at once, before anything is sent.
+                        self.edit(i);
+                    }
+                }
                 0..35 => {}
                 35..40 => self.resolve(i),
                 40..70 => match self.round(i, true, step) {
