@@ -252,6 +252,12 @@ impl PushSetup {
 
     pub fn run(&self, client: &ClientId, n: usize) {
         let statuts = [json!({"statut": "absent"}), json!({"statut": "present"})];
+        // The PC is up to date when it starts (it pulled): its first edit of each pupil saw the
+        // central's value, the later ones its own previous edit.
+        let seen = self
+            .db
+            .with(|c| pupitre_central::db::log::head(c))
+            .expect("head");
         let changes: Vec<Change> = (0..n)
             .map(|i| {
                 let (seance, eleve) = &self.pairs[i % self.pairs.len()];
@@ -264,7 +270,7 @@ impl PushSetup {
                     },
                     field: "statut".into(),
                     value: statuts[i % 2].clone(),
-                    base_version: 0,
+                    base_version: seen,
                     // This PC's previous mark of the same pupil, still unacknowledged: the
                     // edits are sequential, as a teacher's successive corrections are.
                     base_own: (i >= self.pairs.len()).then(|| (i + 1 - self.pairs.len()) as u64),
