@@ -15,8 +15,7 @@ pub fn read(
     let changes = log::history(&tx, who, &request.entity, &request.field)?;
     let mut entries = Vec::with_capacity(changes.len());
     for c in changes {
-        let author = school::personnel(&tx, &c.author_id)?
-            .map_or_else(|| c.author_id.clone(), |p| p.signature());
+        let author = school::signature(&tx, &c.author_id)?;
         entries.push(HistoryEntry {
             server_seq: c.server_seq,
             author,

@@ -290,10 +290,7 @@ fn outcome_of(
     edit: &Edit,
     standing: Option<&ServerChange>,
 ) -> Result<(Outcome, Option<String>), CentralError> {
-    let by = |c: &ServerChange| -> Result<String, CentralError> {
-        Ok(school::personnel(conn, &c.author_id)?
-            .map_or_else(|| c.author_id.clone(), |p| p.signature()))
-    };
+    let by = |c: &ServerChange| school::signature(conn, &c.author_id);
     let standing_value = |c: &ServerChange| {
         Edit::parse(c.entity.kind, &c.entity.id, &c.field, &c.value)
             .map(|e| avis::libelle_valeur(&e))
@@ -336,18 +333,8 @@ fn roll_call_outcome(
     conn: &Connection,
     edit: &Edit,
 ) -> Result<(Outcome, Option<String>), CentralError> {
-    let (seance_id, eleve_id) = match edit {
-        Edit::Presence {
-            seance_id,
-            eleve_id,
-            ..
-        }
-        | Edit::Fait {
-            seance_id,
-            eleve_id,
-            ..
-        } => (seance_id, eleve_id),
-        _ => return Ok((Outcome::Applied, None)),
+    let Some((seance_id, eleve_id)) = edit.pupil_in_seance() else {
+        return Ok((Outcome::Applied, None));
     };
     let entity = EntityRef {
         kind: EntityKind::Presence,
@@ -421,16 +408,10 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
         Edit::AppelEtat { seance_id, .. } => {
             with_pupil(school::seance_owner(conn, seance_id)?, None)?
         }
-        Edit::Presence {
-            seance_id,
-            eleve_id,
-            ..
-        }
-        | Edit::Fait {
-            seance_id,
-            eleve_id,
-            ..
-        } => with_pupil(school::seance_owner(conn, seance_id)?, Some(eleve_id))?,
+        Edit::Presence { seance_id, .. } | Edit::Fait { seance_id, .. } => with_pupil(
+            school::seance_owner(conn, seance_id)?,
+            edit.pupil_in_seance().map(|(_, eleve)| eleve),
+        )?,
         Edit::Appreciation {
             periode_id,
             service_id,

@@ -175,6 +175,23 @@ impl Edit {
         }
     }
 
+    /// The séance and pupil of a roll-call record's edit (a mark or a fact).
+    pub fn pupil_in_seance(&self) -> Option<(&str, &str)> {
+        match self {
+            Edit::Presence {
+                seance_id,
+                eleve_id,
+                ..
+            }
+            | Edit::Fait {
+                seance_id,
+                eleve_id,
+                ..
+            } => Some((seance_id, eleve_id)),
+            Edit::AppelEtat { .. } | Edit::Conseil { .. } | Edit::Appreciation { .. } => None,
+        }
+    }
+
     pub fn kind(&self) -> EntityKind {
         match self {
             Edit::AppelEtat { .. } => EntityKind::Appel,

@@ -634,50 +634,90 @@ impl Store {
         Ok(out)
     }
 
-    /// The marks of `me`'s own séances that someone else wrote (a CPE correcting the roll, or
-    /// settling a contradiction): she is told who and what.
-    fn corrections_of(&self, me: &Personnel) -> Result<Vec<AvisView>, ReplicaError> {
+    /// Roll-call marks a person is told about, from the current values: each of her marks that a
+    /// vie scolaire fact combines with, and each mark of her own séances someone else wrote (a
+    /// CPE correcting the roll, or settling a contradiction).
+    fn roll_call_notices(&self, me: &Personnel) -> Result<Vec<AvisView>, ReplicaError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT fs.value, fs.author_id, fs.at_ms, e.nom || ' ' || e.prenom, d.code, se.debut,
-                    fs.entity_id
+            "SELECT fs.value, fs.author_id, fs.at_ms, ff.value, ff.author_id, ff.at_ms,
+                    e.nom || ' ' || e.prenom, d.code, se.debut, fs.entity_id
              FROM fields fs
              JOIN seances se ON se.id = fs.seance_id
-             JOIN services sv ON sv.id = se.service_id AND sv.enseignant_id = ?1
+             JOIN services sv ON sv.id = se.service_id
              JOIN eleves e ON fs.entity_id = se.id || '/' || e.id
              JOIN divisions d ON d.id = e.division_id
-             WHERE fs.kind = 'presence' AND fs.field = 'statut' AND fs.author_id <> ?1
+             LEFT JOIN fields ff ON ff.kind = 'presence' AND ff.entity_id = fs.entity_id AND ff.field = 'fait'
+             WHERE fs.kind = 'presence' AND fs.field = 'statut'
+               AND ((fs.author_id = ?1 AND ff.value IS NOT NULL)
+                    OR (sv.enseignant_id = ?1 AND fs.author_id <> ?1))
              ORDER BY se.date DESC, se.debut DESC LIMIT 200",
         )?;
         let rows = stmt
             .query_map([&me.id], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
+                    (
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ),
+                    (
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<i64>>(5)?,
+                    ),
+                    (
+                        r.get::<_, String>(6)?,
+                        r.get::<_, String>(7)?,
+                        r.get::<_, String>(8)?,
+                        r.get::<_, String>(9)?,
+                    ),
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut out = Vec::with_capacity(rows.len());
-        for (value, author, at_ms, eleve, classe, debut, entity_id) in rows {
-            let Ok(presence) = serde_json::from_str::<Presence>(&value) else {
+        let mut out = Vec::new();
+        for ((mark, author, at_ms), fait, (eleve, classe, debut, entity_id)) in rows {
+            let (Ok(mark), Ok(debut)) = (
+                serde_json::from_str::<Presence>(&mark),
+                debut.parse::<Heure>(),
+            ) else {
                 continue;
             };
-            out.push(AvisView {
-                message: format!(
-                    "L'appel de {eleve} ({classe}, {debut}) a été corrigé par {} à {} : {}.",
-                    self.signature(&author)?,
-                    local_time(at_ms, "%H:%M"),
-                    avis::libelle_presence(presence)
-                ),
-                issue: Issue::NonRetenue,
-                kind: EntityKind::Presence,
-                entity_id,
-                champ: pupitre_domain::edit::FIELD_STATUT.to_owned(),
-            });
+            let champ = pupitre_domain::edit::FIELD_STATUT.to_owned();
+            if author != me.id {
+                out.push(AvisView {
+                    message: format!(
+                        "L'appel de {eleve} ({classe}, {debut}) a été corrigé par {} à {} : {}.",
+                        self.signature(&author)?,
+                        local_time(at_ms, "%H:%M"),
+                        avis::libelle_presence(mark)
+                    ),
+                    issue: Issue::NonRetenue,
+                    kind: EntityKind::Presence,
+                    entity_id,
+                    champ,
+                });
+                continue;
+            }
+            let Some(fait) = self.fait_view(fait)? else {
+                continue;
+            };
+            let c = combiner(Some(mark), fait.fait);
+            let ctx = Contexte {
+                eleve: &eleve,
+                classe: &classe,
+                debut,
+            };
+            if let Some(message) =
+                avis::avis_combinaison(mark, fait.fait, c, &ctx, &fait.auteur, &fait.heure)
+            {
+                out.push(AvisView {
+                    message,
+                    issue: c.issue,
+                    kind: EntityKind::Presence,
+                    entity_id,
+                    champ,
+                });
+            }
         }
         Ok(out)
     }
@@ -775,58 +815,7 @@ impl Store {
                 champ,
             });
         }
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT fs.value, ff.value, ff.author_id, ff.at_ms, e.nom || ' ' || e.prenom, d.code,
-                    se.debut, fs.entity_id
-             FROM fields fs
-             JOIN fields ff ON ff.kind = 'presence' AND ff.entity_id = fs.entity_id AND ff.field = 'fait'
-             JOIN seances se ON se.id = fs.seance_id
-             JOIN eleves e ON fs.entity_id = se.id || '/' || e.id
-             JOIN divisions d ON d.id = e.division_id
-             WHERE fs.kind = 'presence' AND fs.field = 'statut' AND fs.author_id = ?1
-             ORDER BY se.date DESC, se.debut DESC LIMIT 200",
-        )?;
-        let combined = stmt
-            .query_map([&me.id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, String>(7)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        out.extend(self.corrections_of(me)?);
-        for (obs, fait, author, at_ms, eleve, classe, debut, entity_id) in combined {
-            let (Ok(obs), Ok(fait), Ok(debut)) = (
-                serde_json::from_str::<Presence>(&obs),
-                serde_json::from_str::<Fait>(&fait),
-                debut.parse::<Heure>(),
-            ) else {
-                continue;
-            };
-            let c = combiner(Some(obs), fait);
-            let ctx = Contexte {
-                eleve: &eleve,
-                classe: &classe,
-                debut,
-            };
-            let signature = self.signature(&author)?;
-            let heure = local_time(at_ms, "%H:%M");
-            if let Some(message) = avis::avis_combinaison(obs, fait, c, &ctx, &signature, &heure) {
-                out.push(AvisView {
-                    message,
-                    issue: c.issue,
-                    kind: EntityKind::Presence,
-                    entity_id,
-                    champ: pupitre_domain::edit::FIELD_STATUT.to_owned(),
-                });
-            }
-        }
+        out.extend(self.roll_call_notices(me)?);
         Ok(out)
     }
 

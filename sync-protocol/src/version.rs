@@ -1,12 +1,14 @@
 //! Every request carries the protocol and schema versions; the central accepts a range.
 
 /// Wire format version. Bump on any incompatible change of `wire` or `change`.
-pub const PROTOCOL_VERSION: u32 = 3;
-/// Data schema version: the entities and fields a replica knows.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 4: changes name what they overwrite (base op, own base), pushes and pulls name the log and its
+/// epoch, push replies say what became of each change.
+pub const PROTOCOL_VERSION: u32 = 4;
+/// Data schema version: the entities and fields a replica knows. 3: the vie scolaire's `fait`.
+pub const SCHEMA_VERSION: u32 = 3;
 /// The oldest versions the central still serves.
-pub const MIN_PROTOCOL_VERSION: u32 = 3;
-pub const MIN_SCHEMA_VERSION: u32 = 2;
+pub const MIN_PROTOCOL_VERSION: u32 = 4;
+pub const MIN_SCHEMA_VERSION: u32 = 3;
 
 pub const HEADER_PROTOCOL: &str = "pupitre-protocol";
 pub const HEADER_SCHEMA: &str = "pupitre-schema";

@@ -36,6 +36,11 @@ pub fn personnel(conn: &Connection, id: &str) -> rusqlite::Result<Option<Personn
     .optional()
 }
 
+/// How notices and histories name a member of staff ("M. Roux (CPE)"); the id if unknown.
+pub fn signature(conn: &Connection, id: &str) -> rusqlite::Result<String> {
+    Ok(personnel(conn, id)?.map_or_else(|| id.to_owned(), |p| p.signature()))
+}
+
 fn row_personnel(r: &rusqlite::Row<'_>) -> rusqlite::Result<Personnel> {
     Ok(Personnel {
         id: r.get(0)?,

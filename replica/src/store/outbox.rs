@@ -285,29 +285,12 @@ pub fn withdraw(
     code: &str,
     message: &str,
 ) -> rusqlite::Result<()> {
-    let entry: Option<(String, String)> = conn
-        .query_row(
-            "SELECT kind, entity_id FROM outbox WHERE client_seq = ?1",
+    if list_refused(conn, client_seq, code, message)?.is_some() {
+        conn.execute(
+            "UPDATE outbox SET withdrawn = 1 WHERE client_seq = ?1",
             [client_seq as i64],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((kind, id)) = entry else {
-        return Ok(());
-    };
-    let (what, eleve) = describe(conn, &kind, &id)?;
-    conn.execute(
-        "INSERT OR REPLACE INTO refused
-             (client_seq, op_id, kind, entity_id, field, value, code, message, seance, eleve)
-         SELECT client_seq, op_id, kind, entity_id, field, value, ?2, ?3, ?4, ?5
-         FROM outbox WHERE client_seq = ?1",
-        params![client_seq as i64, code, message, what, eleve],
-    )?;
-    conflicts::reopen(conn, client_seq)?;
-    conn.execute(
-        "UPDATE outbox SET withdrawn = 1 WHERE client_seq = ?1",
-        [client_seq as i64],
-    )?;
+        )?;
+    }
     Ok(())
 }
 
@@ -319,6 +302,27 @@ pub fn refuse(
     code: &str,
     message: &str,
 ) -> rusqlite::Result<()> {
+    let Some((kind, id, field)) = list_refused(conn, client_seq, code, message)? else {
+        return Ok(());
+    };
+    conn.execute(
+        "DELETE FROM outbox WHERE client_seq = ?1",
+        [client_seq as i64],
+    )?;
+    if let Some(kind) = EntityKind::parse(&kind) {
+        fields::revert_to_server(conn, kind, &id, &field)?;
+    }
+    Ok(())
+}
+
+/// Lists an outbox entry as refused, described now (its record may be purged from this PC
+/// later), and reopens the conflicts it was resolving. Returns its (kind, id, field).
+fn list_refused(
+    conn: &Connection,
+    client_seq: u64,
+    code: &str,
+    message: &str,
+) -> rusqlite::Result<Option<(String, String, String)>> {
     let entry: Option<(String, String, String)> = conn
         .query_row(
             "SELECT kind, entity_id, field FROM outbox WHERE client_seq = ?1",
@@ -327,9 +331,8 @@ pub fn refuse(
         )
         .optional()?;
     let Some((kind, id, field)) = entry else {
-        return Ok(());
+        return Ok(None);
     };
-    // Described now: the record may be purged from this PC later.
     let (what, eleve) = describe(conn, &kind, &id)?;
     conn.execute(
         "INSERT OR REPLACE INTO refused
@@ -339,14 +342,7 @@ pub fn refuse(
         params![client_seq as i64, code, message, what, eleve],
     )?;
     conflicts::reopen(conn, client_seq)?;
-    conn.execute(
-        "DELETE FROM outbox WHERE client_seq = ?1",
-        [client_seq as i64],
-    )?;
-    if let Some(kind) = EntityKind::parse(&kind) {
-        fields::revert_to_server(conn, kind, &id, &field)?;
-    }
-    Ok(())
+    Ok(Some((kind, id, field)))
 }
 
 /// (never sent, sent without answer, refused)
