@@ -14,6 +14,11 @@ pub fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// Today, in the central's local time (the demo's default school day).
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
 #[derive(Debug, Default)]
 pub struct ServerClock(Mutex<Hlc>);
 

@@ -153,7 +153,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Demo { db, seed, date } => {
-            let today = date.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let today = date.unwrap_or_else(clock::today);
             let store = Db::open(&db).map_err(|e| e.to_string())?;
             let summary = demo::import(&store, &pupitre_fixtures::generate(seed), today)
                 .map_err(|e| e.to_string())?;

@@ -25,7 +25,5 @@ CREATE TABLE notices (
     field TEXT NOT NULL, outcome TEXT NOT NULL, message TEXT NOT NULL, seance TEXT NOT NULL,
     eleve TEXT
 );
--- The change each shown value comes from (`op_id`) and the central's (`server_op`): what a
--- person saw when they edited.
-ALTER TABLE fields ADD COLUMN op_id TEXT;
+-- The change the central's value comes from: what an edit names as the value it overwrites.
 ALTER TABLE fields ADD COLUMN server_op TEXT;

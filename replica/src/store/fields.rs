@@ -105,11 +105,10 @@ pub fn write_edit(
         |r| r.get(0),
     )?;
     tx.execute(
-        "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms, scope_key, op_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms, scope_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (kind, entity_id, field) DO UPDATE SET
-            value = excluded.value, author_id = excluded.author_id, at_ms = excluded.at_ms,
-            op_id = excluded.op_id",
+            value = excluded.value, author_id = excluded.author_id, at_ms = excluded.at_ms",
         params![
             kind,
             entity_id,
@@ -118,8 +117,7 @@ pub fn write_edit(
             value,
             me,
             now_ms as i64,
-            scope_key,
-            op_id.0.to_string()
+            scope_key
         ],
     )?;
     tx.execute(
@@ -194,15 +192,14 @@ pub fn apply_pulled(
             change.hlc.wall_ms
         };
         conn.prepare_cached(
-            "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms, server_value, version, scope_key, op_id, server_op)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?8, ?10, ?11, ?11)
+            "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms, server_value, version, scope_key, server_op)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?8, ?10, ?11)
              ON CONFLICT (kind, entity_id, field) DO UPDATE SET
                 server_value = excluded.server_value, version = excluded.version,
                 server_op = excluded.server_op,
                 value = CASE WHEN ?9 THEN excluded.value ELSE value END,
                 author_id = CASE WHEN ?9 THEN excluded.author_id ELSE author_id END,
-                at_ms = CASE WHEN ?9 THEN excluded.at_ms ELSE at_ms END,
-                op_id = CASE WHEN ?9 THEN excluded.op_id ELSE op_id END",
+                at_ms = CASE WHEN ?9 THEN excluded.at_ms ELSE at_ms END",
         )?
         .execute(params![
             kind.as_str(),
@@ -233,7 +230,7 @@ fn show_server_value(
     field: &str,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "UPDATE fields SET value = server_value, op_id = server_op
+        "UPDATE fields SET value = server_value
          WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_value IS NOT NULL",
     )?
     .execute(params![kind.as_str(), id, field])?;
@@ -262,8 +259,9 @@ pub fn acknowledge_applied(
     Ok(())
 }
 
-/// The op each visible value comes from, `(kind, entity, field) -> op id`: what a person on
-/// this PC sees (the simulation's oracle records it at every edit).
+/// The op the field's visible value comes from: this PC's latest pending edit of it, or else
+/// the central's value (what a person on this PC sees; the simulation's oracle records it at
+/// every edit).
 pub fn shown_op(
     conn: &Connection,
     kind: EntityKind,
@@ -271,11 +269,12 @@ pub fn shown_op(
     field: &str,
 ) -> rusqlite::Result<Option<String>> {
     conn.prepare_cached(
-        "SELECT op_id FROM fields WHERE kind = ?1 AND entity_id = ?2 AND field = ?3",
+        "SELECT COALESCE(
+             (SELECT op_id FROM outbox WHERE kind = ?1 AND entity_id = ?2 AND field = ?3
+                  AND withdrawn = 0 ORDER BY client_seq DESC LIMIT 1),
+             (SELECT server_op FROM fields WHERE kind = ?1 AND entity_id = ?2 AND field = ?3))",
     )?
     .query_row(params![kind.as_str(), id, field], |r| r.get(0))
-    .optional()
-    .map(Option::flatten)
 }
 
 /// Marks every field as not (yet) confirmed by a snapshot being applied (`version` -1).
