@@ -4,7 +4,7 @@
 use crate::edit::Edit;
 use crate::faits::{Combinaison, Fait, Issue};
 use crate::heure::Heure;
-use crate::presence::Presence;
+use crate::presence::{AppelEtat, Presence};
 use crate::school::{Fonction, Personnel};
 
 impl Personnel {
@@ -42,7 +42,12 @@ pub fn libelle_valeur(edit: &Edit) -> String {
     match edit {
         Edit::Presence { presence, .. } => libelle_presence(*presence),
         Edit::Fait { fait, .. } => libelle_fait(*fait),
-        Edit::AppelEtat { etat, .. } => format!("appel {etat:?}").to_lowercase(),
+        Edit::AppelEtat { etat, .. } => match etat {
+            AppelEtat::NonFait => "appel non fait",
+            AppelEtat::EnCours => "appel en cours",
+            AppelEtat::Fait => "appel validé",
+        }
+        .to_owned(),
         Edit::Conseil { etat, .. } => format!("conseil {}", etat.libelle()),
         Edit::Appreciation { texte, .. } => format!("« {} »", texte.as_str()),
     }
