@@ -2,7 +2,7 @@
 //! logical clock, and the merge rules. Read this crate first.
 //!
 //! It is pure: no I/O, no clock reads, no randomness, no async. Times and ids are passed in.
-//! `clippy.toml` beside this crate disallows the clock and I/O calls, and `tests/purity.rs` fails
+//! `clippy.toml` beside this crate disallows the clock and I/O calls, and `tests/tests/tidy.rs` fails
 //! if the sources name them.
 
 pub mod change;
