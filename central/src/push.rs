@@ -10,16 +10,16 @@ use pupitre_domain::{
     may_write,
 };
 use pupitre_sync_protocol::change::Effect;
-use pupitre_sync_protocol::wire::{LogRef, Outcome, PushOutcome, PushResult};
+use pupitre_sync_protocol::wire::{LogRef, Outcome, PushOutcome, PushResult, Refusal};
 use pupitre_sync_protocol::{
     Change, ClientId, Current, Decision, EntityRef, Incoming, ServerChange, decide_after_restore,
     rule_for,
 };
 use rusqlite::Connection;
 
-fn refused(code: &str, message: impl Into<String>) -> PushResult {
+fn refused(code: Refusal, message: impl Into<String>) -> PushResult {
     PushResult::Refused {
-        code: code.to_owned(),
+        code,
         message: message.into(),
     }
 }
@@ -78,18 +78,18 @@ pub fn push(
     let mut outcomes = Vec::with_capacity(changes.len());
     for change in changes {
         let result = if change.client_seq == 0 {
-            refused("sequence", "Numéro de séquence invalide (0).")
+            refused(Refusal::Sequence, "Numéro de séquence invalide (0).")
         } else if change.client_seq <= last {
             match log::recorded_op(&tx, client, change.client_seq)? {
                 Some((op, result)) if op == change.op_id.0.to_string() => result,
                 _ => refused(
-                    "sequence_reutilisee",
+                    Refusal::SequenceReutilisee,
                     "Ce numéro de séquence a déjà servi à une autre modification.",
                 ),
             }
         } else if change.client_seq > last + 1 {
             refused(
-                "sequence_manquante",
+                Refusal::SequenceManquante,
                 format!(
                     "Modification {} reçue avant la {} : elle sera renvoyée.",
                     change.client_seq,
@@ -99,7 +99,7 @@ pub fn push(
         } else {
             let result = if change.void {
                 refused(
-                    "deja_refusee",
+                    Refusal::DejaRefusee,
                     "Modification déjà refusée avant la restauration du service central.",
                 )
             } else {
@@ -148,13 +148,13 @@ fn check_causality(ctx: &Ctx<'_>, change: &Change) -> Option<PushResult> {
     if change.hlc.wall_ms > i64::MAX as u64 {
         // Stored as data and shown to people; no clock reads that far.
         return Some(refused(
-            "horodatage_invalide",
+            Refusal::HorodatageInvalide,
             "L'horloge de ce poste donne une date impossible : corrigez la date du poste.",
         ));
     }
     if change.base_version > ctx.head_before {
         return Some(refused(
-            "version_inconnue",
+            Refusal::VersionInconnue,
             format!(
                 "Cette modification dit avoir vu la version {} d'une donnée, que le service central n'a jamais donnée (dernière : {}).",
                 change.base_version, ctx.head_before
@@ -163,7 +163,7 @@ fn check_causality(ctx: &Ctx<'_>, change: &Change) -> Option<PushResult> {
     }
     if change.base_own.is_some_and(|own| own >= change.client_seq) {
         return Some(refused(
-            "causalite_invalide",
+            Refusal::CausaliteInvalide,
             "Cette modification dit en remplacer une autre de ce poste qui lui est postérieure.",
         ));
     }
@@ -172,7 +172,7 @@ fn check_causality(ctx: &Ctx<'_>, change: &Change) -> Option<PushResult> {
         .is_some_and(|seq| seq == 0 || seq > ctx.restore_floor)
     {
         return Some(refused(
-            "version_inconnue",
+            Refusal::VersionInconnue,
             "Cette modification dit avoir été reçue avant une restauration, sous un numéro que le service central n'a pas donné.",
         ));
     }
@@ -189,7 +189,7 @@ fn apply(conn: &Connection, ctx: &Ctx<'_>, change: &Change) -> Result<PushResult
         Ok(edit) => edit,
         Err(e) => {
             return Ok(refused(
-                "valeur_invalide",
+                Refusal::ValeurInvalide,
                 format!("Modification refusée : {e}."),
             ));
         }
@@ -211,13 +211,13 @@ fn apply(conn: &Connection, ctx: &Ctx<'_>, change: &Change) -> Result<PushResult
         && !log::is_conflict_of(conn, upto, &change.entity, &change.field)?
     {
         return Ok(refused(
-            "conflit_inconnu",
+            Refusal::ConflitInconnu,
             "Ce conflit n'existe pas au service central : la résolution n'a pas été enregistrée.",
         ));
     }
     let Some(rule) = rule_for(change.entity.kind, &change.field) else {
         return Ok(refused(
-            "valeur_invalide",
+            Refusal::ValeurInvalide,
             "Ce champ ne se synchronise pas.",
         ));
     };
@@ -389,7 +389,7 @@ struct Owner {
 
 /// Looks up the owner of an edit's record, or the refusal when the record does not exist.
 fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>, CentralError> {
-    let unknown = |code: &str, message: &str| Ok(Err(refused(code, message)));
+    let unknown = |code: Refusal, message: &str| Ok(Err(refused(code, message)));
     let with_pupil = |owner: Option<(Cible, String)>, eleve: Option<&str>| {
         let Some((cible, teacher)) = owner else {
             return Ok(None);
@@ -420,7 +420,7 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
         } => {
             if school::periode_libelle(conn, periode_id)?.is_none() {
                 return unknown(
-                    "periode_inconnue",
+                    Refusal::PeriodeInconnue,
                     "Cette période n'existe pas au service central.",
                 );
             }
@@ -435,7 +435,7 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
                 || school::division_code(conn, division_id)?.is_none()
             {
                 return unknown(
-                    "conseil_inconnu",
+                    Refusal::ConseilInconnu,
                     "Ce conseil de classe n'existe pas au service central.",
                 );
             }
@@ -449,11 +449,11 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
     match owner {
         Some(owner) => Ok(Ok(owner)),
         None if edit.seance_id().is_some() => unknown(
-            "seance_inconnue",
+            Refusal::SeanceInconnue,
             "Cette séance n'existe pas (ou plus) au service central.",
         ),
         None => unknown(
-            "service_inconnu",
+            Refusal::ServiceInconnu,
             "Ce service (enseignant, matière, classe) n'existe pas (ou plus) au service central.",
         ),
     }
@@ -464,10 +464,10 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
 fn authorize(who: &Personnel, edit: &Edit, owner: &Owner) -> Result<(), PushResult> {
     let is_teacher = owner.teacher.as_deref() == Some(who.id.as_str());
     may_write(who.fonction, edit.kind(), edit.field(), is_teacher)
-        .map_err(|reason| refused("hors_perimetre", reason))?;
+        .map_err(|reason| refused(Refusal::HorsPerimetre, reason))?;
     if !owner.eleve_ok {
         return Err(refused(
-            "eleve_inconnu",
+            Refusal::EleveInconnu,
             "Cet élève n'appartient pas à la classe ou au groupe concerné.",
         ));
     }
@@ -493,7 +493,7 @@ fn closed_period(conn: &Connection, edit: &Edit) -> Result<Option<PushResult>, C
     let periode = school::periode_libelle(conn, periode_id)?.unwrap_or_default();
     let classe = school::division_code(conn, &division)?.unwrap_or_default();
     Ok(Some(refused(
-        "periode_close",
+        Refusal::PeriodeClose,
         format!(
             "Le conseil de classe de {classe} ({periode}) est clos : l'appréciation ne peut plus être modifiée. Voyez avec la direction."
         ),

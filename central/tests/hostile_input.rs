@@ -233,7 +233,7 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
     };
     let answer = outcomes(push(vec![change(5, &uuid(5), &seance)])).await;
     assert!(
-        matches!(&answer.outcomes[0].result, PushResult::Refused { code, .. } if code == "sequence_manquante")
+        matches!(&answer.outcomes[0].result, PushResult::Refused { code, .. } if code.as_str() == "sequence_manquante")
     );
     let answer = outcomes(push(vec![change(1, &uuid(1), &seance)])).await;
     assert!(matches!(
@@ -242,7 +242,7 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
     ));
     let answer = outcomes(push(vec![change(1, &uuid(99), &seance)])).await;
     assert!(
-        matches!(&answer.outcomes[0].result, PushResult::Refused { code, .. } if code == "sequence_reutilisee")
+        matches!(&answer.outcomes[0].result, PushResult::Refused { code, .. } if code.as_str() == "sequence_reutilisee")
     );
     let mut bad_value = change(2, &uuid(2), &seance);
     bad_value["value"] = json!("terminé");
@@ -253,7 +253,7 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
     let answer = outcomes(push(vec![bad_value, bad_id])).await;
     for outcome in &answer.outcomes {
         assert!(
-            matches!(&outcome.result, PushResult::Refused { code, .. } if code == "valeur_invalide"),
+            matches!(&outcome.result, PushResult::Refused { code, .. } if code.as_str() == "valeur_invalide"),
             "{outcome:?}"
         );
     }

@@ -9,7 +9,7 @@ use crate::store::{Store, outbox};
 use pupitre_sync_protocol::ClientId;
 use pupitre_sync_protocol::wire::{
     MAX_PULL_PAGE, MAX_PUSH_CHANGES, PullRequest, PullResponse, PushOutcome, PushRequest,
-    PushResponse, PushResult, Snapshot,
+    PushResponse, PushResult, Refusal, Snapshot,
 };
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -121,7 +121,15 @@ pub async fn round(
         s.observe_clock(response.server_hlc, now_ms())?;
         report.accepted += count(&response.outcomes, true);
         report.refused += count(&response.outcomes, false);
-        if response.outcomes.iter().all(|o| matches!(&o.result, PushResult::Refused { code, .. } if code == "sequence_manquante")) {
+        if response.outcomes.iter().all(|o| {
+            matches!(
+                o.result,
+                PushResult::Refused {
+                    code: Refusal::SequenceManquante,
+                    ..
+                }
+            )
+        }) {
             // The central expects an earlier entry first: nothing more to do this round.
             break;
         }

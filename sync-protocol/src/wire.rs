@@ -91,7 +91,71 @@ pub enum PushResult {
         reason: Option<String>,
     },
     /// Not applied, for a reason a person can read. The replica keeps it visible.
-    Refused { code: String, message: String },
+    Refused { code: Refusal, message: String },
+}
+
+/// Why the central refused a change: the stable code programs compare (the message is for people).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// Client sequence 0.
+    Sequence,
+    /// A sequence already used by another op.
+    SequenceReutilisee,
+    /// An earlier sequence is missing: the change is sent again later (not a refusal to show).
+    SequenceManquante,
+    /// Already refused before the central was restored (a void).
+    DejaRefusee,
+    ValeurInvalide,
+    PeriodeInconnue,
+    ConseilInconnu,
+    SeanceInconnue,
+    ServiceInconnu,
+    /// Not the author's to write (rights, or a class no longer theirs).
+    HorsPerimetre,
+    EleveInconnu,
+    /// The council of the period is closed.
+    PeriodeClose,
+    ConflitInconnu,
+    /// Causal metadata naming a version the central never gave.
+    VersionInconnue,
+    /// An own base that is not an earlier edit of this PC.
+    CausaliteInvalide,
+    /// A timestamp no clock can give.
+    HorodatageInvalide,
+    /// A code this version does not know (a newer central).
+    #[serde(other)]
+    Autre,
+}
+
+impl Refusal {
+    /// The code as stored and sent (`hors_perimetre`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::Sequence => "sequence",
+            Refusal::SequenceReutilisee => "sequence_reutilisee",
+            Refusal::SequenceManquante => "sequence_manquante",
+            Refusal::DejaRefusee => "deja_refusee",
+            Refusal::ValeurInvalide => "valeur_invalide",
+            Refusal::PeriodeInconnue => "periode_inconnue",
+            Refusal::ConseilInconnu => "conseil_inconnu",
+            Refusal::SeanceInconnue => "seance_inconnue",
+            Refusal::ServiceInconnu => "service_inconnu",
+            Refusal::HorsPerimetre => "hors_perimetre",
+            Refusal::EleveInconnu => "eleve_inconnu",
+            Refusal::PeriodeClose => "periode_close",
+            Refusal::ConflitInconnu => "conflit_inconnu",
+            Refusal::VersionInconnue => "version_inconnue",
+            Refusal::CausaliteInvalide => "causalite_invalide",
+            Refusal::HorodatageInvalide => "horodatage_invalide",
+            Refusal::Autre => "autre",
+        }
+    }
+
+    /// Reads a stored code; an unknown one is `Autre`.
+    pub fn parse(text: &str) -> Refusal {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or(Refusal::Autre)
+    }
 }
 
 /// What became of an accepted change: every one of them is something its author can see.
@@ -188,4 +252,39 @@ pub struct Snapshot {
     /// an earlier epoch keeps no base above it.
     pub restore_floor: u64,
     pub server_hlc: Hlc,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusal_codes_read_back_as_written() {
+        let all = [
+            Refusal::Sequence,
+            Refusal::SequenceReutilisee,
+            Refusal::SequenceManquante,
+            Refusal::DejaRefusee,
+            Refusal::ValeurInvalide,
+            Refusal::PeriodeInconnue,
+            Refusal::ConseilInconnu,
+            Refusal::SeanceInconnue,
+            Refusal::ServiceInconnu,
+            Refusal::HorsPerimetre,
+            Refusal::EleveInconnu,
+            Refusal::PeriodeClose,
+            Refusal::ConflitInconnu,
+            Refusal::VersionInconnue,
+            Refusal::CausaliteInvalide,
+            Refusal::HorodatageInvalide,
+        ];
+        for code in all {
+            assert_eq!(Refusal::parse(code.as_str()), code);
+            assert_eq!(
+                serde_json::to_value(code).expect("serialize"),
+                serde_json::Value::String(code.as_str().to_owned())
+            );
+        }
+        assert_eq!(Refusal::parse("venu_d_ailleurs"), Refusal::Autre);
+    }
 }

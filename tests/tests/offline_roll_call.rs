@@ -277,7 +277,7 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
     };
     let answer_refused = api.push(&answer.token, &request).await.expect("push");
     assert!(
-        matches!(&answer_refused.outcomes[0].result, PushResult::Refused { code, .. } if code == "hors_perimetre"),
+        matches!(&answer_refused.outcomes[0].result, PushResult::Refused { code, .. } if code.as_str() == "hors_perimetre"),
         "{answer_refused:?}"
     );
     let again = api.push(&answer.token, &request).await.expect("retry");

@@ -3,7 +3,7 @@
 use pupitre_domain::edit::FIELD_ETAT;
 use pupitre_domain::{ConseilEtat, EntityKind, Fonction, Personnel};
 use pupitre_sync_protocol::change::Effect;
-use pupitre_sync_protocol::wire::{Outcome, PushResult};
+use pupitre_sync_protocol::wire::{Outcome, PushResult, Refusal};
 use pupitre_sync_protocol::{ClientId, EntityRef, Hlc, OpId, ServerChange};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
@@ -461,7 +461,7 @@ pub fn recorded_op(
                     reason: r.get(5)?,
                 },
                 None => PushResult::Refused {
-                    code: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    code: Refusal::parse(&r.get::<_, Option<String>>(2)?.unwrap_or_default()),
                     message: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
                 },
             };

@@ -5,7 +5,7 @@ use super::{conflicts, fields};
 use crate::error::ReplicaError;
 use pupitre_domain::EntityKind;
 use pupitre_sync_protocol::change::Effect;
-use pupitre_sync_protocol::wire::{Outcome, PushOutcome, PushResult};
+use pupitre_sync_protocol::wire::{Outcome, PushOutcome, PushResult, Refusal};
 use pupitre_sync_protocol::{Change, EntityRef, Hlc, OpId};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
@@ -165,7 +165,10 @@ pub fn settle(
                     &change.field,
                 )?;
             }
-            PushResult::Refused { code, .. } if code == "sequence_manquante" => {}
+            PushResult::Refused {
+                code: Refusal::SequenceManquante,
+                ..
+            } => {}
             PushResult::Refused { .. } if is_withdrawn(&tx, change.client_seq)? => {
                 // Already listed as refused, described while its class was still here.
                 tx.execute(
@@ -173,7 +176,9 @@ pub fn settle(
                     [change.client_seq as i64],
                 )?;
             }
-            PushResult::Refused { code, message } => refuse(&tx, change.client_seq, code, message)?,
+            PushResult::Refused { code, message } => {
+                refuse(&tx, change.client_seq, code.as_str(), message)?
+            }
         }
     }
     tx.commit()?;

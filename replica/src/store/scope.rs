@@ -3,6 +3,7 @@
 
 use super::outbox;
 use pupitre_domain::{Cible, Scope};
+use pupitre_sync_protocol::wire::Refusal;
 use rusqlite::{Connection, params};
 
 const LEFT_SCOPE: &str = "Vous n'avez plus accès à cette classe ou à ce groupe : cette saisie n'a pas été envoyée. Voyez avec la vie scolaire.";
@@ -28,7 +29,12 @@ pub fn purge_outside(conn: &Connection, scope: &Scope) -> rusqlite::Result<()> {
             .query_map([key], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         for seq in unsent {
-            outbox::withdraw(conn, seq as u64, "hors_perimetre", LEFT_SCOPE)?;
+            outbox::withdraw(
+                conn,
+                seq as u64,
+                Refusal::HorsPerimetre.as_str(),
+                LEFT_SCOPE,
+            )?;
         }
         conn.execute("DELETE FROM fields WHERE scope_key = ?1", [key])?;
         conn.execute("DELETE FROM conflicts WHERE scope_key = ?1", [key])?;
