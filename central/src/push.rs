@@ -6,8 +6,7 @@ use crate::error::CentralError;
 use pupitre_domain::avis::{self, Contexte};
 use pupitre_domain::edit::{FIELD_FAIT, FIELD_STATUT};
 use pupitre_domain::{
-    Cible, ConseilEtat, Edit, EntityKind, Fait, Heure, Issue, Personnel, Presence, combiner,
-    may_write,
+    Cible, Edit, EntityKind, Fait, Heure, Issue, Personnel, Presence, combiner, may_write,
 };
 use pupitre_sync_protocol::change::Effect;
 use pupitre_sync_protocol::wire::{LogRef, Outcome, PushOutcome, PushResult, Refusal};
@@ -487,16 +486,14 @@ fn closed_period(conn: &Connection, edit: &Edit) -> Result<Option<PushResult>, C
     let Some(division) = school::eleve_division(conn, eleve_id)? else {
         return Ok(None);
     };
-    if log::conseil_etat(conn, periode_id, &division)? != ConseilEtat::Clos {
+    if !log::conseil_etat(conn, periode_id, &division)?.verrouille() {
         return Ok(None);
     }
     let periode = school::periode_libelle(conn, periode_id)?.unwrap_or_default();
     let classe = school::division_code(conn, &division)?.unwrap_or_default();
     Ok(Some(refused(
         Refusal::PeriodeClose,
-        format!(
-            "Le conseil de classe de {classe} ({periode}) est clos : l'appréciation ne peut plus être modifiée. Voyez avec la direction."
-        ),
+        pupitre_domain::conseil::motif_verrou(&classe, &periode),
     )))
 }
 

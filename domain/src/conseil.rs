@@ -34,6 +34,12 @@ pub enum ConseilEtat {
 }
 
 impl ConseilEtat {
+    /// Whether the period's entries for the division are locked: once the council is closed.
+    /// The one definition of the lock: the central enforces it, the replica and the UI ask it.
+    pub fn verrouille(self) -> bool {
+        self == ConseilEtat::Clos
+    }
+
     pub fn libelle(self) -> &'static str {
         match self {
             ConseilEtat::Preparation => "En préparation",
@@ -41,6 +47,13 @@ impl ConseilEtat {
             ConseilEtat::Clos => "Clos",
         }
     }
+}
+
+/// Why an appreciation of a locked period is refused, in the person's words.
+pub fn motif_verrou(classe: &str, periode: &str) -> String {
+    format!(
+        "Le conseil de classe de {classe} ({periode}) est clos : l'appréciation ne peut plus être modifiée. Voyez avec la direction."
+    )
 }
 
 /// LSU's limit for a subject appreciation.

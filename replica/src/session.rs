@@ -413,9 +413,14 @@ impl Session {
                         "cet élève n'est pas dans cette classe ou ce groupe".into(),
                     )
                 })?;
-            if ligne.conseil == ConseilEtat::Clos {
+            if ligne.verrouillee {
+                let periode = store
+                    .periodes()?
+                    .into_iter()
+                    .find(|p| p.id == periode_id)
+                    .map_or_else(|| periode_id.to_owned(), |p| p.libelle);
                 return Err(ReplicaError::Invalid(
-                    "le conseil de classe de cette période est clos : l'appréciation ne peut plus être modifiée".into(),
+                    pupitre_domain::conseil::motif_verrou(&ligne.division, &periode),
                 ));
             }
             if ligne.texte == texte.as_str() {

@@ -231,6 +231,8 @@ pub struct LigneAppreciation {
     pub texte: String,
     /// The council of the pupil's division for the period, as far as this PC knows.
     pub conseil: ConseilEtat,
+    /// Locked by that council (`ConseilEtat::verrouille`): shown, not editable.
+    pub verrouillee: bool,
     pub sync: EtatSync,
 }
 
@@ -477,6 +479,7 @@ impl Store {
                 division: r.get(3)?,
                 texte: json_column(r.get(4)?, String::new()),
                 conseil: json_column(r.get(5)?, ConseilEtat::Preparation),
+                verrouillee: json_column(r.get(5)?, ConseilEtat::Preparation).verrouille(),
                 sync: etat_sync_conflit(r.get(6)?, r.get(7)?, r.get(8)?),
             })
         })?;

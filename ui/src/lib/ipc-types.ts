@@ -181,7 +181,11 @@ export type LigneAppreciation = { eleve_id: string, nom: string, prenom: string,
 /**
  * The council of the pupil's division for the period, as far as this PC knows.
  */
-conseil: ConseilEtat, sync: EtatSync, };
+conseil: ConseilEtat, 
+/**
+ * Locked by that council (`ConseilEtat::verrouille`): shown, not editable.
+ */
+verrouillee: boolean, sync: EtatSync, };
 
 export type EtatSynchro = { en_ligne: boolean, 
 /**
