@@ -204,7 +204,7 @@ impl Session {
             civilite: self.me.civilite.clone(),
             nom: self.me.nom.clone(),
             prenom: self.me.prenom.clone(),
-            fonction: self.me.fonction.as_str().to_owned(),
+            fonction: self.me.fonction,
             etablissement: self.etablissement.clone(),
             en_ligne: self.logged_in_online,
         }

@@ -20,8 +20,7 @@ pub struct Moi {
     pub civilite: String,
     pub nom: String,
     pub prenom: String,
-    /// `enseignant`, `cpe` or `direction`.
-    pub fonction: String,
+    pub fonction: pupitre_domain::Fonction,
     pub etablissement: String,
     /// False when the login was checked offline against this PC's replica.
     pub en_ligne: bool,

@@ -2,7 +2,7 @@
 //! `ui/src/lib/ipc-types.ts` is stale; `UPDATE_BINDINGS=1 cargo test -p pupitre-replica --test
 //! bindings` rewrites it.
 
-use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind, Fait, Garder, Issue, Presence};
+use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind, Fait, Fonction, Garder, Issue, Presence};
 use pupitre_replica::UiError;
 use pupitre_replica::views::{
     AbsenceView, AppelView, AvisView, ConflitView, EtatSync, EtatSynchro, FaitView, HistoriqueView,
@@ -23,6 +23,7 @@ fn generated() -> String {
         HistoriqueView::decl(),
         AppelEtat::decl(),
         EtatSync::decl(),
+        Fonction::decl(),
         Moi::decl(),
         SeanceView::decl(),
         LigneAppel::decl(),

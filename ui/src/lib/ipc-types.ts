@@ -67,11 +67,9 @@ export type AppelEtat = "non_fait" | "en_cours" | "fait";
 
 export type EtatSync = "aucun" | "local" | "envoye" | "acquitte" | "conflit";
 
-export type Moi = { id: string, civilite: string, nom: string, prenom: string, 
-/**
- * `enseignant`, `cpe` or `direction`.
- */
-fonction: string, etablissement: string, 
+export type Fonction = "enseignant" | "cpe" | "direction";
+
+export type Moi = { id: string, civilite: string, nom: string, prenom: string, fonction: Fonction, etablissement: string, 
 /**
  * False when the login was checked offline against this PC's replica.
  */
