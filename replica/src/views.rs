@@ -383,6 +383,9 @@ pub fn historique(
         .collect()
 }
 
+/// A vie scolaire fact as a row gives it: (value, author, at_ms), all absent without one.
+type FaitRow = (Option<String>, Option<String>, Option<i64>);
+
 /// A millisecond timestamp in local time, as `format` says.
 pub fn local_time(ms: i64, format: &str) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
@@ -654,28 +657,21 @@ impl Store {
                     OR (sv.enseignant_id = ?1 AND fs.author_id <> ?1))
              ORDER BY se.date DESC, se.debut DESC LIMIT 200",
         )?;
-        let rows = stmt
+        type Row = (
+            (String, String, i64),
+            FaitRow,
+            (String, String, String, String),
+        );
+        let rows: Vec<Row> = stmt
             .query_map([&me.id], |r| {
+                let text = |i: usize| r.get::<_, String>(i);
                 Ok((
-                    (
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                    ),
-                    (
-                        r.get::<_, Option<String>>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                        r.get::<_, Option<i64>>(5)?,
-                    ),
-                    (
-                        r.get::<_, String>(6)?,
-                        r.get::<_, String>(7)?,
-                        r.get::<_, String>(8)?,
-                        r.get::<_, String>(9)?,
-                    ),
+                    (text(0)?, text(1)?, r.get(2)?),
+                    (r.get(3)?, r.get(4)?, r.get(5)?),
+                    (text(6)?, text(7)?, text(8)?, text(9)?),
                 ))
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<rusqlite::Result<_>>()?;
         let mut out = Vec::new();
         for ((mark, author, at_ms), fait, (eleve, classe, debut, entity_id)) in rows {
             let (Ok(mark), Ok(debut)) = (
@@ -686,11 +682,14 @@ impl Store {
             };
             let champ = pupitre_domain::edit::FIELD_STATUT.to_owned();
             if author != me.id {
+                let par = format!(
+                    "{} à {}",
+                    self.signature(&author)?,
+                    local_time(at_ms, "%H:%M")
+                );
                 out.push(AvisView {
                     message: format!(
-                        "L'appel de {eleve} ({classe}, {debut}) a été corrigé par {} à {} : {}.",
-                        self.signature(&author)?,
-                        local_time(at_ms, "%H:%M"),
+                        "L'appel de {eleve} ({classe}, {debut}) a été corrigé par {par} : {}.",
                         avis::libelle_presence(mark)
                     ),
                     issue: Issue::NonRetenue,
@@ -725,10 +724,7 @@ impl Store {
     }
 
     /// A stored fact `(value, author, at_ms)` as shown; `None` for none or a withdrawn one.
-    fn fait_view(
-        &self,
-        (value, author, at_ms): (Option<String>, Option<String>, Option<i64>),
-    ) -> Result<Option<FaitView>, ReplicaError> {
+    fn fait_view(&self, (value, author, at_ms): FaitRow) -> Result<Option<FaitView>, ReplicaError> {
         let Some(fait) = value.and_then(|t| serde_json::from_str::<Fait>(&t).ok()) else {
             return Ok(None);
         };
