@@ -38,6 +38,31 @@ pub fn test_day_school() -> School {
     school
 }
 
+/// A central database of the demo school reduced to `test_day()`, imported once per test binary;
+/// each run copies the file. Returns its path and the school.
+pub fn test_day_template() -> (&'static Path, &'static School) {
+    static TEMPLATE: std::sync::OnceLock<(tempfile::TempDir, PathBuf, School)> =
+        std::sync::OnceLock::new();
+    let (_, path, school) = TEMPLATE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let school = test_day_school();
+        let path = dir.path().join("template.sqlite");
+        demo::import_school(&Db::open(&path).expect("db"), &school, &[]).expect("import");
+        (dir, path, school)
+    });
+    (path, school)
+}
+
+/// A member of staff of `school` by id.
+pub fn personnel(school: &School, id: &str) -> pupitre_domain::Personnel {
+    school
+        .personnels
+        .iter()
+        .find(|p| p.id == id)
+        .expect("personnel")
+        .clone()
+}
+
 /// A colleague of the demo teacher (P001) and a service of theirs that can be given to her: one
 /// with séances on the test day, in a class neither teaches otherwise (so the colleague loses the
 /// class and she gains it).

@@ -5,34 +5,13 @@
 
 use proptest::prelude::*;
 use pupitre_central::db::{identity, log};
-use pupitre_central::{Db, demo, push};
-use pupitre_domain::{Edit, Fait, Personnel, Presence};
+use pupitre_central::{Db, push};
+use pupitre_domain::{Edit, Fait, Presence};
+use pupitre_e2e::personnel;
 use pupitre_sync_protocol::wire::PushResult;
 use pupitre_sync_protocol::{Change, ClientId, EntityRef, Hlc, OpId};
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::Path;
 use uuid::Uuid;
-
-/// The demo school of the test day, imported once.
-fn template() -> &'static (tempfile::TempDir, PathBuf, pupitre_domain::School) {
-    static T: OnceLock<(tempfile::TempDir, PathBuf, pupitre_domain::School)> = OnceLock::new();
-    T.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let school = pupitre_e2e::test_day_school();
-        let path = dir.path().join("template.sqlite");
-        demo::import_school(&Db::open(&path).expect("db"), &school, &[]).expect("import");
-        (dir, path, school)
-    })
-}
-
-fn person(school: &pupitre_domain::School, id: &str) -> Personnel {
-    school
-        .personnels
-        .iter()
-        .find(|p| p.id == id)
-        .expect("personnel")
-        .clone()
-}
 
 /// One scripted edit: who (0, 1: the teacher's two PCs; 2: the CPE), which pupil, what, and
 /// whether its author had seen the central's latest value of the field.
@@ -66,7 +45,7 @@ fn step() -> impl Strategy<Value = Step> {
 /// offset for its i-th change. Returns what each push answered (without server sequences, which
 /// are the same anyway), then the central's values and open conflicts.
 fn run(dir: &Path, script: &[Step], clock: impl Fn(usize, usize) -> (u64, i64)) -> Vec<String> {
-    let (_, template, school) = template();
+    let (template, school) = pupitre_e2e::test_day_template();
     let path = dir.join("central.sqlite");
     std::fs::copy(template, &path).expect("copy");
     let db = Db::open(&path).expect("db");
@@ -88,9 +67,9 @@ fn run(dir: &Path, script: &[Step], clock: impl Fn(usize, usize) -> (u64, i64)) 
         .map(|e| e.id.as_str())
         .collect();
     let who = [
-        person(school, "P001"),
-        person(school, "P001"),
-        person(school, "CPE1"),
+        personnel(school, "P001"),
+        personnel(school, "P001"),
+        personnel(school, "CPE1"),
     ];
     let clients: Vec<ClientId> = (1..=3).map(|n| ClientId(Uuid::from_u128(n))).collect();
     for (c, p) in clients.iter().zip(&who) {
@@ -171,7 +150,7 @@ fn run(dir: &Path, script: &[Step], clock: impl Fn(usize, usize) -> (u64, i64)) 
             });
         }
     }
-    let everyone = person(school, "CPE1");
+    let everyone = personnel(school, "CPE1");
     let values = db
         .with(|c| log::current_fields(c, &everyone))
         .expect("values");

@@ -16,11 +16,12 @@
 
 use pupitre_central::db::{compaction, identity, log};
 use pupitre_central::push::PushError;
-use pupitre_central::{Db, demo, pull, push, snapshot};
+use pupitre_central::{Db, pull, push, snapshot};
 use pupitre_domain::{
     AppelEtat, Appreciation, Cible, ConseilEtat, Edit, EntityKind, Fait, Fonction, Heure,
     Personnel, Presence, School,
 };
+use pupitre_e2e::personnel;
 use pupitre_replica::ReplicaError;
 use pupitre_replica::store::Store;
 use pupitre_replica::store::conflicts::{Choice, ConflictRow};
@@ -34,7 +35,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 const STEPS: usize = 150;
@@ -52,15 +53,7 @@ const HEAD: usize = 4;
 
 /// The demo school reduced to the test day, imported once; every seed copies the file.
 fn template() -> (&'static Path, &'static School) {
-    static TEMPLATE: OnceLock<(tempfile::TempDir, PathBuf, School)> = OnceLock::new();
-    let (_, path, school) = TEMPLATE.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let school = pupitre_e2e::test_day_school();
-        let path = dir.path().join("template.sqlite");
-        demo::import_school(&Db::open(&path).expect("db"), &school, &[]).expect("import");
-        (dir, path, school)
-    });
-    (path, school)
+    pupitre_e2e::test_day_template()
 }
 
 /// The simulated network between one replica and the central.
@@ -242,15 +235,6 @@ struct Sim {
     lost_in_restore: BTreeSet<String>,
 
     _dir: tempfile::TempDir,
-}
-
-fn personnel(school: &School, id: &str) -> Personnel {
-    school
-        .personnels
-        .iter()
-        .find(|p| p.id == id)
-        .expect("personnel")
-        .clone()
 }
 
 impl Sim {
