@@ -118,7 +118,8 @@ pub struct HistoriqueView {
     pub horloge_decalee: bool,
     /// e.g. `ce poste` or `poste 3f2a9c`.
     pub poste: String,
-    /// `applied`, `superseded` or `conflict`, in French: `retenue`, `non retenue`, `en conflit`.
+    /// What the central did with it in its own field: `enregistrée`, `non retenue`, `en conflit`
+    /// (a mark combined with a fact is still "enregistrée": the notice says what is seen).
     pub effet: String,
 }
 
@@ -373,7 +374,7 @@ pub fn historique(
                     format!("poste {}", &e.client_id.to_string()[..6])
                 },
                 effet: match e.effect {
-                    Effect::Applied => "retenue",
+                    Effect::Applied => "enregistrée",
                     Effect::Superseded => "non retenue",
                     Effect::Conflict => "en conflit",
                 }

@@ -135,6 +135,21 @@ async fn log_in(client: &Client, login: &str, password: &str) {
         .expect("click");
 }
 
+/// A screenshot at 1280x800, then one at 900x600 (a small classroom screen), named `name` and
+/// `name` with `-900` before its extension.
+async fn screenshots(client: &Client, name: &str) {
+    screenshot(client, name).await;
+    client
+        .set_window_size(900, 600)
+        .await
+        .expect("resize to 900x600");
+    screenshot(client, &name.replace(".png", "-900.png")).await;
+    client
+        .set_window_size(1280, 800)
+        .await
+        .expect("resize back");
+}
+
 async fn screenshot(client: &Client, name: &str) {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let png = client.screenshot().await.expect("screenshot");
@@ -404,7 +419,7 @@ async fn roll_call_in_the_real_window() {
         .await
         .expect("click");
     wait_text(&client, "[data-testid=a-verifier]", "Exclusion").await;
-    screenshot(&client, "cpe-a-verifier.png").await;
+    screenshots(&client, "cpe-a-verifier.png").await;
     // She checks: the teacher was right. She keeps the roll call; the inbox empties.
     client
         .find(Locator::Css("[data-testid=garder-appel]"))
@@ -455,7 +470,7 @@ async fn roll_call_in_the_real_window() {
     )
     .await;
     assert!(tile.contains("Absent"), "her own mark stays: {tile}");
-    screenshot(&client, "appel-avis.png").await;
+    screenshots(&client, "appel-avis.png").await;
     client
         .find(Locator::Css(&format!(
             "[data-testid=eleve][data-eleve='{absent_id}'] [data-testid=ouvrir-historique]"
@@ -467,7 +482,7 @@ async fn roll_call_in_the_real_window() {
         .expect("click");
     let history = wait_text(&client, "[data-testid=historique]", "M. Roux (CPE)").await;
     assert!(history.contains("Infirmerie"), "{history}");
-    screenshot(&client, "historique.png").await;
+    screenshots(&client, "historique.png").await;
 
     client.close().await.expect("close session");
     drop(driver);

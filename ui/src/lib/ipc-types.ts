@@ -59,7 +59,8 @@ horloge_decalee: boolean,
  */
 poste: string, 
 /**
- * `applied`, `superseded` or `conflict`, in French: `retenue`, `non retenue`, `en conflit`.
+ * What the central did with it in its own field: `enregistrée`, `non retenue`, `en conflit`
+ * (a mark combined with a fact is still "enregistrée": the notice says what is seen).
  */
 effet: string, };
 
