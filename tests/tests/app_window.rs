@@ -150,6 +150,17 @@ async fn screenshots(client: &Client, name: &str) {
         .expect("resize back");
 }
 
+/// Clicks the element `css` finds (`what` names it when it is missing).
+async fn click(client: &Client, css: &str, what: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
 async fn screenshot(client: &Client, name: &str) {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let png = client.screenshot().await.expect("screenshot");
@@ -240,13 +251,7 @@ async fn roll_call_in_the_real_window() {
         Some("absent")
     );
     tiles[1].send_keys("r").await.expect("key R");
-    client
-        .find(Locator::Css("[data-testid=valider]"))
-        .await
-        .expect("valider")
-        .click()
-        .await
-        .expect("click");
+    click(&client, "[data-testid=valider]", "valider").await;
     wait_text(&client, "[data-testid=appel-fait]", "Appel validé").await;
     wait_text(&client, "[data-testid=etat-synchro]", "Hors ligne").await;
     wait_text(
@@ -266,28 +271,19 @@ async fn roll_call_in_the_real_window() {
     screenshot(&client, "appel-hors-ligne.png").await;
 
     // The Synchronisation panel lists the three waiting changes.
-    client
-        .find(Locator::Css("[data-testid=etat-synchro]"))
-        .await
-        .expect("badge")
-        .click()
-        .await
-        .expect("click");
+    click(&client, "[data-testid=etat-synchro]", "badge").await;
     let table = wait_text(&client, "[data-testid=en-attente-liste]", "Absent").await;
     assert!(
         table.contains("Appel validé") && table.contains("Retard"),
         "{table}"
     );
     screenshot(&client, "synchronisation.png").await;
-    client
-        .find(Locator::Css(
-            "[data-testid=synchronisation] button.secondaire",
-        ))
-        .await
-        .expect("close")
-        .click()
-        .await
-        .expect("click");
+    click(
+        &client,
+        "[data-testid=synchronisation] button.secondaire",
+        "close",
+    )
+    .await;
 
     // The central is back on the same address: the outbox goes out by itself.
     let (_central, _) = start_central(&central_db, &addr);
@@ -327,13 +323,12 @@ async fn roll_call_in_the_real_window() {
         .expect("pupil id");
 
     // The teacher writes an appreciation: saved on leaving the field, then acknowledged.
-    client
-        .find(Locator::Css("[data-testid=onglet-appreciations]"))
-        .await
-        .expect("appreciations tab")
-        .click()
-        .await
-        .expect("click");
+    click(
+        &client,
+        "[data-testid=onglet-appreciations]",
+        "appreciations tab",
+    )
+    .await;
     let first = client
         .wait()
         .for_element(Locator::Css("[data-testid=appreciation] textarea"))
@@ -352,13 +347,7 @@ async fn roll_call_in_the_real_window() {
     screenshot(&client, "appreciations.png").await;
 
     // The CPE logs in on this PC: the absence is on the vie scolaire desk.
-    client
-        .find(Locator::Css("[data-testid=deconnexion]"))
-        .await
-        .expect("logout")
-        .click()
-        .await
-        .expect("click");
+    click(&client, "[data-testid=deconnexion]", "logout").await;
     log_in(&client, DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD).await;
     let row = wait_text(&client, "[data-testid=absences]", &absent_name).await;
     assert!(row.contains("Absent") && row.contains(&debut), "{row}");
@@ -411,23 +400,11 @@ async fn roll_call_in_the_real_window() {
         .select_by_value("exclusion")
         .await
         .expect("pick exclusion");
-    client
-        .find(Locator::Css(&format!("{form} button.principal")))
-        .await
-        .expect("Noter")
-        .click()
-        .await
-        .expect("click");
+    click(&client, &format!("{form} button.principal"), "Noter").await;
     wait_text(&client, "[data-testid=a-verifier]", "Exclusion").await;
     screenshots(&client, "cpe-a-verifier.png").await;
     // She checks: the teacher was right. She keeps the roll call; the inbox empties.
-    client
-        .find(Locator::Css("[data-testid=garder-appel]"))
-        .await
-        .expect("keep the roll call")
-        .click()
-        .await
-        .expect("click");
+    click(&client, "[data-testid=garder-appel]", "keep the roll call").await;
     let deadline = Instant::now() + Duration::from_secs(30);
     while client
         .find(Locator::Css("[data-testid=a-verifier]"))
@@ -442,13 +419,7 @@ async fn roll_call_in_the_real_window() {
 
     // The teacher comes back: her roll call tells her that her entry did not stand, and who
     // wrote what stands; the history says who, when and on which PC.
-    client
-        .find(Locator::Css("[data-testid=deconnexion]"))
-        .await
-        .expect("logout")
-        .click()
-        .await
-        .expect("click");
+    click(&client, "[data-testid=deconnexion]", "logout").await;
     log_in(&client, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD).await;
     client
         .wait()
@@ -471,15 +442,12 @@ async fn roll_call_in_the_real_window() {
     .await;
     assert!(tile.contains("Absent"), "her own mark stays: {tile}");
     screenshots(&client, "appel-avis.png").await;
-    client
-        .find(Locator::Css(&format!(
-            "[data-testid=eleve][data-eleve='{absent_id}'] [data-testid=ouvrir-historique]"
-        )))
-        .await
-        .expect("history button")
-        .click()
-        .await
-        .expect("click");
+    click(
+        &client,
+        &format!("[data-testid=eleve][data-eleve='{absent_id}'] [data-testid=ouvrir-historique]"),
+        "history button",
+    )
+    .await;
     let history = wait_text(&client, "[data-testid=historique]", "M. Roux (CPE)").await;
     assert!(history.contains("Infirmerie"), "{history}");
     screenshots(&client, "historique.png").await;
