@@ -1,5 +1,8 @@
-// Generated from the Rust types by replica/tests/bindings.rs. Do not edit:
-// run `UPDATE_BINDINGS=1 cargo test -p pupitre-replica --test bindings`.
+// Generated from the Rust types and commands by api/src/typescript.rs. Do not edit:
+// run `UPDATE_BINDINGS=1 cargo test -p pupitre-api --test bindings`.
+// Only backend.ts may import this module's calls (it provides `call`).
+
+import { call } from "./backend";
 
 export type Presence = { "statut": "present" } | { "statut": "absent" } | { "statut": "retard", arrivee: string, } | { "statut": "dispense" } | { "statut": "exclu" } | { "statut": "infirmerie" };
 
@@ -206,4 +209,49 @@ horloge: string | null, };
 
 export type Progression = { etape: string, fait: number, total: number, };
 
+export type Seq = number;
+
 export type UiError = { code: string, message: string, };
+
+export const jourInitial = () =>
+  call<string>("jour_initial");
+export const compteDemo = () =>
+  call<[string, string] | null>("compte_demo");
+export const connexion = (login: string, password: string) =>
+  call<Moi>("connexion", { login, password });
+export const deconnexion = () =>
+  call<void>("deconnexion");
+export const seancesDuJour = (date: string) =>
+  call<Array<SeanceView>>("seances_du_jour", { date });
+export const appel = (seanceId: string) =>
+  call<AppelView>("appel", { seanceId });
+export const marquer = (seanceId: string, eleveId: string, presence: Presence) =>
+  call<void>("marquer", { seanceId, eleveId, presence });
+export const noterFait = (seanceId: string, eleveId: string, fait: Fait) =>
+  call<void>("noter_fait", { seanceId, eleveId, fait });
+export const trancher = (seanceId: string, eleveId: string, garder: Garder) =>
+  call<void>("trancher", { seanceId, eleveId, garder });
+export const historique = (kind: EntityKind, entityId: string, champ: string) =>
+  call<Array<HistoriqueView>>("historique", { kind, entityId, champ });
+export const validerAppel = (seanceId: string) =>
+  call<void>("valider_appel", { seanceId });
+export const absencesDuJour = (date: string) =>
+  call<Array<AbsenceView>>("absences_du_jour", { date });
+export const modifications = () =>
+  call<Modifications>("modifications");
+export const services = () =>
+  call<Array<ServiceView>>("services");
+export const periodes = () =>
+  call<Array<PeriodeView>>("periodes");
+export const appreciations = (serviceId: string, periodeId: string) =>
+  call<Array<LigneAppreciation>>("appreciations", { serviceId, periodeId });
+export const ecrireAppreciation = (serviceId: string, periodeId: string, eleveId: string, texte: string) =>
+  call<void>("ecrire_appreciation", { serviceId, periodeId, eleveId, texte });
+export const resoudreConflit = (kind: EntityKind, entityId: string, champ: string, garder: Seq) =>
+  call<void>("resoudre_conflit", { kind, entityId, champ, garder });
+export const etatSynchro = () =>
+  call<EtatSynchro>("etat_synchro");
+export const synchroniser = () =>
+  call<void>("synchroniser");
+
+export const EVENEMENTS = { progression: "progression", etatSynchro: "etat-synchro" } as const;

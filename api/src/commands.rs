@@ -1,0 +1,188 @@
+//! Every command a front end may call, declared once. `commands!` hands the list to another
+//! macro: the desktop shell turns it into Tauri commands, `typescript` into the UI's typed
+//! calls. A command renamed here is renamed on both sides, and a stale UI fails to compile.
+//!
+//! Each command is a method of `Api` of a few lines; the work is the session's.
+
+use crate::state::{Api, Seq};
+use crate::views::{
+    AbsenceView, AppelView, EtatSynchro, HistoriqueView, LigneAppreciation, Modifications, Moi,
+    PeriodeView, SeanceView, ServiceView,
+};
+use pupitre_domain::{EntityKind, Fait, Garder, Presence};
+use pupitre_replica::{Session, UiError};
+
+/// Calls `$then! { name(arg: Type, ...) -> Returned; ... }` with every command.
+#[macro_export]
+macro_rules! commands {
+    ($then:ident) => {
+        $then! {
+            jour_initial() -> String;
+            compte_demo() -> Option<(String, String)>;
+            connexion(login: String, password: String) -> $crate::views::Moi;
+            deconnexion() -> ();
+            seances_du_jour(date: String) -> Vec<$crate::views::SeanceView>;
+            appel(seance_id: String) -> $crate::views::AppelView;
+            marquer(seance_id: String, eleve_id: String, presence: $crate::Presence) -> ();
+            noter_fait(seance_id: String, eleve_id: String, fait: $crate::Fait) -> ();
+            trancher(seance_id: String, eleve_id: String, garder: $crate::Garder) -> ();
+            historique(kind: $crate::EntityKind, entity_id: String, champ: String)
+                -> Vec<$crate::views::HistoriqueView>;
+            valider_appel(seance_id: String) -> ();
+            absences_du_jour(date: String) -> Vec<$crate::views::AbsenceView>;
+            modifications() -> $crate::views::Modifications;
+            services() -> Vec<$crate::views::ServiceView>;
+            periodes() -> Vec<$crate::views::PeriodeView>;
+            appreciations(service_id: String, periode_id: String)
+                -> Vec<$crate::views::LigneAppreciation>;
+            ecrire_appreciation(service_id: String, periode_id: String, eleve_id: String,
+                texte: String) -> ();
+            resoudre_conflit(kind: $crate::EntityKind, entity_id: String, champ: String,
+                garder: $crate::Seq) -> ();
+            etat_synchro() -> $crate::views::EtatSynchro;
+            synchroniser() -> ();
+        }
+    };
+}
+
+type Answer<T> = Result<T, UiError>;
+
+impl Api {
+    pub async fn jour_initial(&self) -> Answer<String> {
+        Ok(self.demarrage.jour.clone())
+    }
+
+    pub async fn compte_demo(&self) -> Answer<Option<(String, String)>> {
+        Ok(self.demarrage.compte_demo.clone())
+    }
+
+    /// Logs in (closing any session still open: never two at once on a shared PC), starts the
+    /// sync loop and forwards its status to the front end.
+    pub async fn connexion(&self, login: String, password: String) -> Answer<Moi> {
+        self.deconnexion().await?;
+        let events = self.events.clone();
+        let mut progress = move |p| events.progression(p);
+        let d = &self.demarrage;
+        let session = Session::login(
+            &d.data_dir,
+            &d.central_url,
+            &login,
+            &password,
+            &mut progress,
+        )
+        .await?;
+        session.spawn_sync_loop();
+        let mut status = session.subscribe();
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            while status.changed().await.is_ok() {
+                let etat = status.borrow_and_update().clone();
+                events.etat_synchro(etat);
+            }
+        });
+        let moi = session.moi();
+        self.put_session(session);
+        Ok(moi)
+    }
+
+    /// Closes the session. A central that cannot revoke the token must not block the next
+    /// login: the token expires on its own.
+    pub async fn deconnexion(&self) -> Answer<()> {
+        if let Some(previous) = self.take_session()
+            && let Err(e) = previous.logout().await
+        {
+            tracing::warn!("session not revoked at the central: {e}");
+        }
+        Ok(())
+    }
+
+    pub async fn seances_du_jour(&self, date: String) -> Answer<Vec<SeanceView>> {
+        Ok(self.session()?.seances_du_jour(&date)?)
+    }
+
+    pub async fn appel(&self, seance_id: String) -> Answer<AppelView> {
+        Ok(self.session()?.appel(&seance_id)?)
+    }
+
+    pub async fn marquer(&self, seance_id: String, eleve_id: String, p: Presence) -> Answer<()> {
+        Ok(self.session()?.marquer(&seance_id, &eleve_id, p)?)
+    }
+
+    pub async fn noter_fait(&self, seance_id: String, eleve_id: String, f: Fait) -> Answer<()> {
+        Ok(self.session()?.noter_fait(&seance_id, &eleve_id, f)?)
+    }
+
+    pub async fn trancher(&self, seance_id: String, eleve_id: String, g: Garder) -> Answer<()> {
+        Ok(self.session()?.trancher(&seance_id, &eleve_id, g)?)
+    }
+
+    pub async fn historique(
+        &self,
+        kind: EntityKind,
+        entity_id: String,
+        champ: String,
+    ) -> Answer<Vec<HistoriqueView>> {
+        let session = self.session()?;
+        Ok(session.historique(kind, &entity_id, &champ).await?)
+    }
+
+    pub async fn valider_appel(&self, seance_id: String) -> Answer<()> {
+        Ok(self.session()?.valider_appel(&seance_id)?)
+    }
+
+    pub async fn absences_du_jour(&self, date: String) -> Answer<Vec<AbsenceView>> {
+        Ok(self.session()?.absences_du_jour(&date)?)
+    }
+
+    pub async fn modifications(&self) -> Answer<Modifications> {
+        Ok(self.session()?.modifications()?)
+    }
+
+    pub async fn services(&self) -> Answer<Vec<ServiceView>> {
+        Ok(self.session()?.services()?)
+    }
+
+    pub async fn periodes(&self) -> Answer<Vec<PeriodeView>> {
+        Ok(self.session()?.periodes()?)
+    }
+
+    pub async fn appreciations(
+        &self,
+        service_id: String,
+        periode_id: String,
+    ) -> Answer<Vec<LigneAppreciation>> {
+        Ok(self.session()?.appreciations(&service_id, &periode_id)?)
+    }
+
+    pub async fn ecrire_appreciation(
+        &self,
+        service_id: String,
+        periode_id: String,
+        eleve_id: String,
+        texte: String,
+    ) -> Answer<()> {
+        let session = self.session()?;
+        Ok(session.ecrire_appreciation(&service_id, &periode_id, &eleve_id, &texte)?)
+    }
+
+    pub async fn resoudre_conflit(
+        &self,
+        kind: EntityKind,
+        entity_id: String,
+        champ: String,
+        garder: Seq,
+    ) -> Answer<()> {
+        let session = self.session()?;
+        Ok(session.resoudre_conflit(kind, &entity_id, &champ, garder.0)?)
+    }
+
+    pub async fn etat_synchro(&self) -> Answer<EtatSynchro> {
+        Ok(self.session()?.etat())
+    }
+
+    /// Asks for a sync round now.
+    pub async fn synchroniser(&self) -> Answer<()> {
+        self.session()?.sync_soon();
+        Ok(())
+    }
+}

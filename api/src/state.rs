@@ -1,0 +1,66 @@
+//! What the boundary holds between two commands: the startup settings, the front end's event
+//! sink, and the one session open on this PC.
+
+use pupitre_replica::views::{EtatSynchro, Progression};
+use pupitre_replica::{ReplicaError, Session, UiError};
+use serde::Deserialize;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use ts_rs::TS;
+
+/// What the shell read at startup, so that no command reads the environment or the clock.
+#[derive(Debug, Clone)]
+pub struct Demarrage {
+    /// Where the replicas live (the platform's data directory).
+    pub data_dir: PathBuf,
+    pub central_url: String,
+    /// The day the app opens on, `YYYY-MM-DD`.
+    pub jour: String,
+    /// The demo script's account, to log in by itself. Never set in production.
+    pub compte_demo: Option<(String, String)>,
+}
+
+/// How the boundary tells its front end what happens in the background.
+pub trait Events: Send + Sync + 'static {
+    fn progression(&self, progression: Progression);
+    fn etat_synchro(&self, etat: EtatSynchro);
+}
+
+/// A central sequence number as a front end sends it back: a JSON number (exact up to 2^53).
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+pub struct Seq(#[ts(type = "number")] pub u64);
+
+pub struct Api {
+    pub(crate) demarrage: Demarrage,
+    pub(crate) events: Arc<dyn Events>,
+    session: Mutex<Option<Arc<Session>>>,
+}
+
+impl Api {
+    pub fn new(demarrage: Demarrage, events: Arc<dyn Events>) -> Api {
+        Api {
+            demarrage,
+            events,
+            session: Mutex::new(None),
+        }
+    }
+
+    fn slot(&self) -> MutexGuard<'_, Option<Arc<Session>>> {
+        self.session.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The open session, or the error a command shows when nobody is logged in.
+    pub(crate) fn session(&self) -> Result<Arc<Session>, UiError> {
+        self.slot()
+            .clone()
+            .ok_or_else(|| ReplicaError::NoSession.into())
+    }
+
+    pub(crate) fn take_session(&self) -> Option<Arc<Session>> {
+        self.slot().take()
+    }
+
+    pub(crate) fn put_session(&self, session: Arc<Session>) {
+        *self.slot() = Some(session);
+    }
+}

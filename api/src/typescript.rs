@@ -1,0 +1,150 @@
+//! The TypeScript the UI compiles against, generated from the Rust types and the `commands!`
+//! list: every view type, then one typed function per command, then the event names.
+//! `api/tests/bindings.rs` fails when `ui/src/lib/ipc-types.ts` is not what this writes.
+
+use crate::state::Seq;
+use crate::views::{
+    AbsenceView, AppelView, AvisView, ConflitView, EtatSync, EtatSynchro, FaitView, HistoriqueView,
+    LigneAppel, LigneAppreciation, ModifView, Modifications, Moi, PeriodeView, Progression,
+    SeanceView, ServiceView, VersionView,
+};
+use crate::{UiError, events};
+use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind, Fait, Fonction, Garder, Issue, Presence};
+use ts_rs::TS;
+
+const HEADER: &str = "// Generated from the Rust types and commands by api/src/typescript.rs. Do not edit:\n\
+// run `UPDATE_BINDINGS=1 cargo test -p pupitre-api --test bindings`.\n\
+// Only backend.ts may import this module's calls (it provides `call`).\n\n\
+import { call } from \"./backend\";\n\n";
+
+/// The whole generated module.
+pub fn module() -> String {
+    let mut out = String::from(HEADER);
+    for decl in declarations() {
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push_str("\n\n");
+    }
+    out.push_str(&commands());
+    out.push_str(&format!(
+        "\nexport const EVENEMENTS = {{ progression: {:?}, etatSynchro: {:?} }} as const;\n",
+        events::PROGRESSION,
+        events::ETAT_SYNCHRO
+    ));
+    out
+}
+
+fn declarations() -> Vec<String> {
+    vec![
+        Presence::decl(),
+        Fait::decl(),
+        Issue::decl(),
+        Garder::decl(),
+        FaitView::decl(),
+        AvisView::decl(),
+        HistoriqueView::decl(),
+        AppelEtat::decl(),
+        EtatSync::decl(),
+        Fonction::decl(),
+        Moi::decl(),
+        SeanceView::decl(),
+        LigneAppel::decl(),
+        AppelView::decl(),
+        AbsenceView::decl(),
+        ModifView::decl(),
+        EntityKind::decl(),
+        VersionView::decl(),
+        ConflitView::decl(),
+        Modifications::decl(),
+        ConseilEtat::decl(),
+        ServiceView::decl(),
+        PeriodeView::decl(),
+        LigneAppreciation::decl(),
+        EtatSynchro::decl(),
+        Progression::decl(),
+        Seq::decl(),
+        UiError::decl(),
+    ]
+}
+
+/// One line of TypeScript per command: `export const seancesDuJour = (date: string) =>
+/// call<Array<SeanceView>>("seances_du_jour", { date });`. Tauri takes the arguments in
+/// camelCase and hands them to the Rust command in snake_case.
+fn command(name: &str, args: &[(&str, String)], returned: &str) -> String {
+    let params: Vec<String> = args
+        .iter()
+        .map(|(arg, ty)| format!("{}: {ty}", camel(arg)))
+        .collect();
+    let keys: Vec<String> = args.iter().map(|(arg, _)| camel(arg)).collect();
+    let payload = if keys.is_empty() {
+        String::new()
+    } else {
+        format!(", {{ {} }}", keys.join(", "))
+    };
+    format!(
+        "export const {} = ({}) =>\n  call<{returned}>({name:?}{payload});\n",
+        camel(name),
+        params.join(", ")
+    )
+}
+
+macro_rules! typescript_commands {
+    ($( $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) -> $ret:ty ; )*) => {
+        fn commands() -> String {
+            let mut out = String::new();
+            $(
+                out.push_str(&command(
+                    stringify!($name),
+                    &[$((stringify!($arg), <$ty as TS>::name())),*],
+                    &returned::<$ret>(),
+                ));
+            )*
+            out
+        }
+    };
+}
+crate::commands!(typescript_commands);
+
+/// What a command's promise holds: `()` (TypeScript's `null`) is `void` for the caller.
+fn returned<T: TS>() -> String {
+    match T::name() {
+        unit if unit == <() as TS>::name() => "void".to_owned(),
+        name => name,
+    }
+}
+
+fn camel(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_becomes_one_typed_call() {
+        assert_eq!(camel("seances_du_jour"), "seancesDuJour");
+        assert_eq!(returned::<()>(), "void");
+        assert_eq!(returned::<Option<String>>(), "string | null");
+        assert_eq!(
+            command("appel", &[("seance_id", "string".into())], "AppelView"),
+            "export const appel = (seanceId: string) =>\n  call<AppelView>(\"appel\", { seanceId });\n"
+        );
+        assert_eq!(
+            command("services", &[], "Array<ServiceView>"),
+            "export const services = () =>\n  call<Array<ServiceView>>(\"services\");\n"
+        );
+    }
+}
