@@ -10,6 +10,8 @@ use crate::views::{
 };
 use crate::{UiError, events};
 use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind, Fait, Fonction, Garder, Issue, Presence};
+use pupitre_replica::error::{CodePoste, UiCode};
+use pupitre_sync_protocol::wire::ErrorCode;
 use ts_rs::TS;
 
 const HEADER: &str = "// Generated from the Rust types and commands by api/src/typescript.rs. Do not edit:\n\
@@ -63,6 +65,9 @@ fn declarations() -> Vec<String> {
         EtatSynchro::decl(),
         Progression::decl(),
         Seq::decl(),
+        ErrorCode::decl(),
+        CodePoste::decl(),
+        UiCode::decl(),
         UiError::decl(),
     ]
 }

@@ -16,8 +16,8 @@ use axum::{Json, Router};
 use pupitre_domain::Personnel;
 use pupitre_sync_protocol::version::{HEADER_PROTOCOL, HEADER_SCHEMA};
 use pupitre_sync_protocol::wire::{
-    HistoryRequest, HistoryResponse, LoginRequest, LoginResponse, MAX_PUSH_CHANGES, PullRequest,
-    PullResponse, PushRequest, PushResponse, Snapshot,
+    ErrorCode, HistoryRequest, HistoryResponse, LoginRequest, LoginResponse, MAX_PUSH_CHANGES,
+    PullRequest, PullResponse, PushRequest, PushResponse, Snapshot,
 };
 use pupitre_sync_protocol::{ClientId, VersionCheck, check_versions};
 use serde_json::{Value, json};
@@ -101,12 +101,12 @@ async fn check_version_headers(request: Request, next: Next) -> Result<Response,
         VersionCheck::Supported => Ok(next.run(request).await),
         VersionCheck::ClientTooOld => Err(ApiFailure::new(
             StatusCode::UPGRADE_REQUIRED,
-            "mise_a_jour_necessaire",
+            ErrorCode::MiseAJourNecessaire,
             "Mise à jour nécessaire : cette version de Pupitre est trop ancienne pour le service central. Vos saisies restent sur ce poste.",
         )),
         VersionCheck::ClientTooNew => Err(ApiFailure::new(
             StatusCode::UPGRADE_REQUIRED,
-            "central_trop_ancien",
+            ErrorCode::CentralTropAncien,
             "Le service central est plus ancien que cette version de Pupitre : prévenez l'administrateur. Vos saisies restent sur ce poste.",
         )),
     }
@@ -169,7 +169,7 @@ async fn login(
     let wrong = || {
         ApiFailure::new(
             StatusCode::UNAUTHORIZED,
-            "identifiants",
+            ErrorCode::Identifiants,
             "Identifiant ou mot de passe incorrect. Vérifiez la saisie (majuscules comprises).",
         )
     };
@@ -190,7 +190,7 @@ async fn login(
             if !log::register_client(conn, &client_id, &personnel_id)? {
                 return Err(ApiFailure::new(
                     StatusCode::CONFLICT,
-                    "poste",
+                    ErrorCode::Poste,
                     "Ce poste est déjà enregistré pour une autre personne : supprimez ses données locales et reconnectez-vous.",
                 ));
             }
@@ -239,14 +239,14 @@ async fn push_changes(
     if request.client_id != caller.client_id {
         return Err(ApiFailure::new(
             StatusCode::FORBIDDEN,
-            "poste",
+            ErrorCode::Poste,
             "Ces modifications viennent d'un autre poste que celui de la session.",
         ));
     }
     if request.changes.len() > MAX_PUSH_CHANGES {
         return Err(ApiFailure::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "trop_de_modifications",
+            ErrorCode::TropDeModifications,
             format!("Au plus {MAX_PUSH_CHANGES} modifications par envoi."),
         ));
     }

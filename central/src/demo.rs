@@ -34,8 +34,7 @@ pub fn import_school(
         .collect();
     db.with(|conn| {
         let tx = conn.transaction()?;
-        let existing: i64 = tx.query_row("SELECT COUNT(*) FROM etablissement", [], |r| r.get(0))?;
-        if existing > 0 {
+        if pupitre_school_db::holds_a_school(&tx)? {
             return Err(CentralError::Invalid(
                 "cette base contient déjà un établissement : choisissez un autre fichier".into(),
             ));

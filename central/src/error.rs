@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use pupitre_sync_protocol::wire::ApiError;
+use pupitre_sync_protocol::wire::{ApiError, ErrorCode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CentralError {
@@ -21,12 +21,12 @@ pub enum CentralError {
 #[derive(Debug)]
 pub struct ApiFailure {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl ApiFailure {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiFailure {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> ApiFailure {
         ApiFailure {
             status,
             code,
@@ -37,19 +37,25 @@ impl ApiFailure {
     pub fn unauthorized() -> ApiFailure {
         ApiFailure::new(
             StatusCode::UNAUTHORIZED,
-            "session",
+            ErrorCode::Session,
             "Session expirée ou inconnue : reconnectez-vous.",
         )
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiFailure {
-        ApiFailure::new(StatusCode::BAD_REQUEST, "requete_invalide", message)
+        ApiFailure::new(StatusCode::BAD_REQUEST, ErrorCode::RequeteInvalide, message)
     }
 }
 
 impl std::fmt::Display for ApiFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}) : {}", self.status, self.code, self.message)
+        write!(
+            f,
+            "{} ({}) : {}",
+            self.status,
+            self.code.as_str(),
+            self.message
+        )
     }
 }
 
@@ -58,7 +64,7 @@ impl From<CentralError> for ApiFailure {
         tracing::error!("internal error: {e}");
         ApiFailure::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "interne",
+            ErrorCode::Interne,
             "Erreur interne du service central. Réessayez ; si cela persiste, prévenez l'administrateur.",
         )
     }
@@ -68,12 +74,16 @@ impl From<crate::push::PushError> for ApiFailure {
     fn from(e: crate::push::PushError) -> Self {
         use crate::push::PushError;
         match e {
-            PushError::LogChanged => {
-                ApiFailure::new(StatusCode::CONFLICT, "journal_change", e.to_string())
-            }
-            PushError::UnknownEpoch => {
-                ApiFailure::new(StatusCode::BAD_REQUEST, "epoque_inconnue", e.to_string())
-            }
+            PushError::LogChanged => ApiFailure::new(
+                StatusCode::CONFLICT,
+                ErrorCode::JournalChange,
+                e.to_string(),
+            ),
+            PushError::UnknownEpoch => ApiFailure::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::EpoqueInconnue,
+                e.to_string(),
+            ),
             PushError::Central(e) => e.into(),
         }
     }
@@ -88,7 +98,7 @@ impl From<rusqlite::Error> for ApiFailure {
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
         let body = ApiError {
-            code: self.code.to_owned(),
+            code: self.code,
             message: self.message,
         };
         (self.status, Json(body)).into_response()

@@ -90,31 +90,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             addr,
             keep_log_days,
             restored,
-        } => {
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .map_err(|e| format!("impossible d'écouter sur {addr} : {e}"))?;
-            let local = listener.local_addr().map_err(|e| e.to_string())?;
-            // Tests and scripts read this line to find the port.
-            println!("Pupitre central listening on http://{local}");
-            let shutdown = async {
-                // Without a Ctrl-C handler, serve until SIGTERM rather than stop at once.
-                if let Err(e) = tokio::signal::ctrl_c().await {
-                    tracing::warn!("no Ctrl-C handler ({e}); stop with SIGTERM");
-                    std::future::pending::<()>().await;
-                }
-            };
-            let retention = (keep_log_days > 0).then(|| Retention::days(keep_log_days));
-            serve(
-                listener,
-                &db,
-                retention,
-                restored,
-                shutdown_on_term(shutdown),
-            )
-            .await
-            .map_err(|e| e.to_string())
-        }
+        } => serve_on(&db, addr, keep_log_days, restored).await,
         Command::Compact { db, keep_days } => {
             let store = Db::open(&db).map_err(|e| e.to_string())?;
             let done = store
@@ -167,6 +143,38 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+async fn serve_on(
+    db: &std::path::Path,
+    addr: SocketAddr,
+    keep_log_days: u32,
+    restored: bool,
+) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("impossible d'écouter sur {addr} : {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    // Tests and scripts read this line to find the port.
+    println!("Pupitre central listening on http://{local}");
+    let shutdown = async {
+        // Without a Ctrl-C handler, serve until SIGTERM rather than stop at once.
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!("no Ctrl-C handler ({e}); stop with SIGTERM");
+            std::future::pending::<()>().await;
+        }
+    };
+    let retention = (keep_log_days > 0).then(|| Retention::days(keep_log_days));
+    serve(
+        listener,
+        db,
+        retention,
+        restored,
+        shutdown_on_term(shutdown),
+    )
+    .await
+    .map_err(|e| e.to_string())
 }
 
 /// Stops on Ctrl-C or, on Unix, SIGTERM (what scripts and tests send).

@@ -11,10 +11,10 @@ use pupitre_domain::{
 use pupitre_sync_protocol::change::Effect;
 use pupitre_sync_protocol::wire::{LogRef, Outcome, PushOutcome, PushResult, Refusal};
 use pupitre_sync_protocol::{
-    Change, ClientId, Current, Decision, EntityRef, Incoming, ServerChange, decide_after_restore,
-    rule_for,
+    Change, ClientId, Current, Decision, EntityRef, FieldRule, Incoming, ServerChange,
+    decide_after_restore, rule_for,
 };
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 
 fn refused(code: Refusal, message: impl Into<String>) -> PushResult {
     PushResult::Refused {
@@ -72,64 +72,72 @@ pub fn push(
         // (never applied), so its sequence restarts at the first one it resends.
         identity::restart_client_at(&tx, client, first.client_seq.saturating_sub(1))?;
     }
-    let head_before = log::head(&tx)?;
+    let ctx = Ctx {
+        who,
+        client,
+        now_ms,
+        head_before: log::head(&tx)?,
+        restore_floor: id.restore_floor,
+    };
     let mut last = log::last_seq(&tx, client)?;
     let mut outcomes = Vec::with_capacity(changes.len());
     for change in changes {
-        let result = if change.client_seq == 0 {
-            refused(Refusal::Sequence, "Numéro de séquence invalide (0).")
-        } else if change.client_seq <= last {
-            match log::recorded_op(&tx, client, change.client_seq)? {
-                Some((op, result)) if op == change.op_id.0.to_string() => result,
-                _ => refused(
-                    Refusal::SequenceReutilisee,
-                    "Ce numéro de séquence a déjà servi à une autre modification.",
-                ),
-            }
-        } else if change.client_seq > last + 1 {
-            refused(
-                Refusal::SequenceManquante,
-                format!(
-                    "Modification {} reçue avant la {} : elle sera renvoyée.",
-                    change.client_seq,
-                    last + 1
-                ),
-            )
-        } else {
-            let result = if change.void {
-                refused(
-                    Refusal::DejaRefusee,
-                    "Modification déjà refusée avant la restauration du service central.",
-                )
-            } else {
-                let ctx = Ctx {
-                    who,
-                    client,
-                    now_ms,
-                    head_before,
-                    restore_floor: id.restore_floor,
-                };
-                apply(&tx, &ctx, change)?
-            };
-            log::record_op(
-                &tx,
-                client,
-                change.client_seq,
-                &change.op_id,
-                &result,
-                offset_ms,
-            )?;
-            last = change.client_seq;
-            result
-        };
         outcomes.push(PushOutcome {
             op_id: change.op_id,
             client_seq: change.client_seq,
-            result,
+            result: in_sequence(&tx, &ctx, change, &mut last, offset_ms)?,
         });
     }
     tx.commit()?;
     Ok(outcomes)
+}
+
+/// One change, in its client's sequence: a retry gets its first answer again, a gap waits for
+/// the missing change, the next one is applied (or refused) and recorded.
+fn in_sequence(
+    tx: &Transaction<'_>,
+    ctx: &Ctx<'_>,
+    change: &Change,
+    last: &mut u64,
+    offset_ms: i64,
+) -> Result<PushResult, PushError> {
+    if change.client_seq == 0 {
+        return Ok(refused(
+            Refusal::Sequence,
+            "Numéro de séquence invalide (0).",
+        ));
+    }
+    if change.client_seq <= *last {
+        return Ok(match log::recorded_op(tx, ctx.client, change.client_seq)? {
+            Some((op, result)) if op == change.op_id.0.to_string() => result,
+            _ => refused(
+                Refusal::SequenceReutilisee,
+                "Ce numéro de séquence a déjà servi à une autre modification.",
+            ),
+        });
+    }
+    if change.client_seq > *last + 1 {
+        return Ok(refused(
+            Refusal::SequenceManquante,
+            format!(
+                "Modification {} reçue avant la {} : elle sera renvoyée.",
+                change.client_seq,
+                *last + 1
+            ),
+        ));
+    }
+    let result = if change.void {
+        refused(
+            Refusal::DejaRefusee,
+            "Modification déjà refusée avant la restauration du service central.",
+        )
+    } else {
+        apply(tx, ctx, change)?
+    };
+    let (seq, op) = (change.client_seq, &change.op_id);
+    log::record_op(tx, ctx.client, seq, op, &result, offset_ms)?;
+    *last = change.client_seq;
+    Ok(result)
 }
 
 /// What every change of one push is processed with.
@@ -178,7 +186,14 @@ fn check_causality(ctx: &Ctx<'_>, change: &Change) -> Option<PushResult> {
     None
 }
 
-fn apply(conn: &Connection, ctx: &Ctx<'_>, change: &Change) -> Result<PushResult, CentralError> {
+/// The checks a change passes before the merge rules see it: a valid value, the author's right
+/// to write it, an open period, causal metadata the central gave, a known conflict, a synced
+/// field. `Err` holds the refusal.
+fn admit(
+    conn: &Connection,
+    ctx: &Ctx<'_>,
+    change: &Change,
+) -> Result<Result<(Edit, Cible, FieldRule), PushResult>, CentralError> {
     let edit = match Edit::parse(
         change.entity.kind,
         &change.entity.id,
@@ -187,38 +202,47 @@ fn apply(conn: &Connection, ctx: &Ctx<'_>, change: &Change) -> Result<PushResult
     ) {
         Ok(edit) => edit,
         Err(e) => {
-            return Ok(refused(
+            return Ok(Err(refused(
                 Refusal::ValeurInvalide,
                 format!("Modification refusée : {e}."),
-            ));
+            )));
         }
     };
     let cible = match owner_of(conn, &edit)? {
         Ok(owner) => match authorize(ctx.who, &edit, &owner) {
             Ok(()) => owner.cible,
-            Err(refusal) => return Ok(refusal),
+            Err(refusal) => return Ok(Err(refusal)),
         },
-        Err(refusal) => return Ok(refusal),
+        Err(refusal) => return Ok(Err(refusal)),
     };
     if let Some(refusal) = closed_period(conn, &edit)? {
-        return Ok(refusal);
+        return Ok(Err(refusal));
     }
     if let Some(refusal) = check_causality(ctx, change) {
-        return Ok(refusal);
+        return Ok(Err(refusal));
     }
     if let Some(upto) = change.resolves
         && !log::is_conflict_of(conn, upto, &change.entity, &change.field)?
     {
-        return Ok(refused(
+        return Ok(Err(refused(
             Refusal::ConflitInconnu,
             "Ce conflit n'existe pas au service central : la résolution n'a pas été enregistrée.",
-        ));
+        )));
     }
     let Some(rule) = rule_for(change.entity.kind, &change.field) else {
-        return Ok(refused(
+        return Ok(Err(refused(
             Refusal::ValeurInvalide,
             "Ce champ ne se synchronise pas.",
-        ));
+        )));
+    };
+    Ok(Ok((edit, cible, rule)))
+}
+
+/// Applies an admitted change by its field's rule, logs it, and says what became of it.
+fn apply(conn: &Connection, ctx: &Ctx<'_>, change: &Change) -> Result<PushResult, CentralError> {
+    let (edit, cible, rule) = match admit(conn, ctx, change)? {
+        Ok(admitted) => admitted,
+        Err(refusal) => return Ok(refusal),
     };
 
     let current = log::current_with_prior(conn, &change.entity, &change.field)?;

@@ -112,7 +112,7 @@ async fn refused(request: reqwest::RequestBuilder, status: u16) -> String {
     assert_eq!(response.status().as_u16(), status);
     let error: ApiError = response.json().await.expect("a JSON error body");
     assert!(!error.message.is_empty());
-    error.code
+    error.code.as_str().to_owned()
 }
 
 fn change(seq: u64, op: &str, seance: &str) -> Value {

@@ -69,6 +69,27 @@ pub enum EntityKey {
 }
 
 impl EntityKey {
+    /// The id's text form, the one place it is written (`parse` reads it back); the replica's
+    /// SQL calls it through functions registered on its connection.
+    pub fn id(&self) -> String {
+        match self {
+            EntityKey::Appel { seance_id } => seance_id.clone(),
+            EntityKey::Presence {
+                seance_id,
+                eleve_id,
+            } => format!("{seance_id}/{eleve_id}"),
+            EntityKey::Conseil {
+                periode_id,
+                division_id,
+            } => format!("{periode_id}/{division_id}"),
+            EntityKey::Appreciation {
+                periode_id,
+                service_id,
+                eleve_id,
+            } => format!("{periode_id}/{service_id}/{eleve_id}"),
+        }
+    }
+
     pub fn parse(kind: EntityKind, id: &str) -> Result<EntityKey, InvalidEdit> {
         let parts: Vec<&str> = id.split('/').collect();
         let bad = || InvalidEdit::BadId(id.to_owned());
@@ -202,8 +223,16 @@ impl Edit {
     }
 
     pub fn entity_id(&self) -> String {
+        self.key().id()
+    }
+
+    /// The entity this edit is about.
+    pub fn key(&self) -> EntityKey {
+        let owned = |s: &String| s.clone();
         match self {
-            Edit::AppelEtat { seance_id, .. } => seance_id.clone(),
+            Edit::AppelEtat { seance_id, .. } => EntityKey::Appel {
+                seance_id: owned(seance_id),
+            },
             Edit::Presence {
                 seance_id,
                 eleve_id,
@@ -213,18 +242,28 @@ impl Edit {
                 seance_id,
                 eleve_id,
                 ..
-            } => presence_id(seance_id, eleve_id),
+            } => EntityKey::Presence {
+                seance_id: owned(seance_id),
+                eleve_id: owned(eleve_id),
+            },
             Edit::Conseil {
                 periode_id,
                 division_id,
                 ..
-            } => format!("{periode_id}/{division_id}"),
+            } => EntityKey::Conseil {
+                periode_id: owned(periode_id),
+                division_id: owned(division_id),
+            },
             Edit::Appreciation {
                 periode_id,
                 service_id,
                 eleve_id,
                 ..
-            } => format!("{periode_id}/{service_id}/{eleve_id}"),
+            } => EntityKey::Appreciation {
+                periode_id: owned(periode_id),
+                service_id: owned(service_id),
+                eleve_id: owned(eleve_id),
+            },
         }
     }
 
@@ -331,10 +370,6 @@ impl Edit {
     }
 }
 
-pub fn presence_id(seance_id: &str, eleve_id: &str) -> String {
-    format!("{seance_id}/{eleve_id}")
-}
-
 /// Ids are short printable tokens; anything else is hostile or broken input.
 fn check_id(id: &str) -> Result<&str, InvalidEdit> {
     let ok = !id.is_empty()
@@ -415,6 +450,10 @@ mod tests {
             },
         ];
         for edit in edits {
+            assert_eq!(
+                EntityKey::parse(edit.kind(), &edit.entity_id()),
+                Ok(edit.key())
+            );
             let back = Edit::parse(edit.kind(), &edit.entity_id(), edit.field(), &edit.value());
             assert_eq!(back, Ok(edit));
         }

@@ -4,7 +4,7 @@
 use crate::error::ReplicaError;
 use pupitre_sync_protocol::version::{HEADER_PROTOCOL, HEADER_SCHEMA};
 use pupitre_sync_protocol::wire::{
-    ApiError, HistoryRequest, HistoryResponse, LoginRequest, LoginResponse, PullRequest,
+    ApiError, ErrorCode, HistoryRequest, HistoryResponse, LoginRequest, LoginResponse, PullRequest,
     PullResponse, PushRequest, PushResponse, Snapshot,
 };
 use pupitre_sync_protocol::{PROTOCOL_VERSION, SCHEMA_VERSION};
@@ -66,7 +66,7 @@ impl CentralClient {
         // An error with our JSON body carries a French message; anything else (a proxy's HTML
         // page, an empty 500) gets a generic one.
         let error = serde_json::from_slice::<ApiError>(&body).unwrap_or_else(|_| ApiError {
-            code: "http".into(),
+            code: ErrorCode::Autre,
             message: format!("Réponse HTTP {status} inattendue."),
         });
         Err(ReplicaError::Server {
@@ -112,7 +112,7 @@ impl CentralClient {
             204 | 401 => Ok(()),
             status => Err(ReplicaError::Server {
                 status,
-                code: "http".into(),
+                code: ErrorCode::Autre,
                 message: "Déconnexion refusée.".into(),
             }),
         }

@@ -1,6 +1,7 @@
 //! Errors of the replica, and the `{code, message}` form the UI shows: French, saying what
 //! happened and what to do.
 
+use pupitre_sync_protocol::wire::ErrorCode;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -27,7 +28,7 @@ pub enum ReplicaError {
     #[error("le service central a répondu {status} : {message}")]
     Server {
         status: u16,
-        code: String,
+        code: ErrorCode,
         message: String,
     },
     #[error("identifiants refusés")]
@@ -63,56 +64,100 @@ impl ReplicaError {
 /// An error as the UI receives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct UiError {
-    pub code: String,
+    pub code: UiCode,
     pub message: String,
+}
+
+/// What a front end may tell apart: the replica's own codes, or the central's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(untagged)]
+pub enum UiCode {
+    Poste(CodePoste),
+    Central(ErrorCode),
+}
+
+/// The replica's own error codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CodePoste {
+    Stockage,
+    FichierEtranger,
+    FichierAutreCompte,
+    HorsLigne,
+    ReponseIllisible,
+    ErreurCentral,
+    PremiereConnexionHorsLigne,
+    SaisieInvalide,
+}
+
+impl UiCode {
+    /// The code as the front end receives it (`hors_ligne`, `session`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UiCode::Poste(code) => code.as_str(),
+            UiCode::Central(code) => code.as_str(),
+        }
+    }
+}
+
+impl CodePoste {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodePoste::Stockage => "stockage",
+            CodePoste::FichierEtranger => "fichier_etranger",
+            CodePoste::FichierAutreCompte => "fichier_autre_compte",
+            CodePoste::HorsLigne => "hors_ligne",
+            CodePoste::ReponseIllisible => "reponse_illisible",
+            CodePoste::ErreurCentral => "erreur_central",
+            CodePoste::PremiereConnexionHorsLigne => "premiere_connexion_hors_ligne",
+            CodePoste::SaisieInvalide => "saisie_invalide",
+        }
+    }
 }
 
 impl From<&ReplicaError> for UiError {
     fn from(e: &ReplicaError) -> Self {
         let (code, message) = match e {
             ReplicaError::Sql(_) | ReplicaError::Io(_) => (
-                "stockage",
+                UiCode::Poste(CodePoste::Stockage),
                 format!("Erreur d'accès aux données locales ({e}). Vos saisies déjà enregistrées sont conservées ; fermez puis rouvrez Pupitre, et prévenez l'administrateur si cela se répète."),
             ),
             ReplicaError::NotOurs(path) => (
-                "fichier_etranger",
+                UiCode::Poste(CodePoste::FichierEtranger),
                 format!("Le fichier local {path} n'est pas une base Pupitre. Il n'a pas été modifié : déplacez-le ou prévenez l'administrateur."),
             ),
             ReplicaError::OtherUser { path, .. } => (
-                "fichier_autre_compte",
+                UiCode::Poste(CodePoste::FichierAutreCompte),
                 format!("Le fichier local {path} appartient à un autre compte. Il n'a pas été modifié : prévenez l'administrateur."),
             ),
             ReplicaError::Unreachable(_) | ReplicaError::Interrupted(_) => (
-                "hors_ligne",
+                UiCode::Poste(CodePoste::HorsLigne),
                 "Le service central est injoignable. Vous pouvez continuer à travailler : vos saisies seront envoyées au retour du réseau.".to_owned(),
             ),
             ReplicaError::Garbage(_) => (
-                "reponse_illisible",
+                UiCode::Poste(CodePoste::ReponseIllisible),
                 "Le service central a répondu de façon incompréhensible. Vos saisies restent sur ce poste ; réessayez plus tard ou prévenez l'administrateur.".to_owned(),
             ),
             ReplicaError::Server { status, message, .. } if *status >= 500 => (
-                "erreur_central",
+                UiCode::Poste(CodePoste::ErreurCentral),
                 format!("Le service central est en erreur ({status}). Vos saisies restent sur ce poste et seront renvoyées automatiquement. {message}"),
             ),
-            ReplicaError::Server { code, message, .. } => (code.as_str(), message.clone()),
+            ReplicaError::Server { code, message, .. } => (UiCode::Central(*code), message.clone()),
             ReplicaError::WrongPassword => (
-                "identifiants",
+                UiCode::Central(ErrorCode::Identifiants),
                 "Identifiant ou mot de passe incorrect. Vérifiez la saisie (majuscules comprises).".to_owned(),
             ),
             ReplicaError::NoLocalReplica => (
-                "premiere_connexion_hors_ligne",
+                UiCode::Poste(CodePoste::PremiereConnexionHorsLigne),
                 "Le service central est injoignable et ce compte ne s'est jamais connecté sur ce poste. La première connexion demande le réseau : réessayez dans un moment.".to_owned(),
             ),
-            ReplicaError::Invalid(reason) => ("saisie_invalide", format!("Saisie refusée : {reason}.")),
+            ReplicaError::Invalid(reason) => (UiCode::Poste(CodePoste::SaisieInvalide), format!("Saisie refusée : {reason}.")),
             ReplicaError::NoSession => (
-                "session",
+                UiCode::Central(ErrorCode::Session),
                 "Vous n'êtes plus connecté : reconnectez-vous.".to_owned(),
             ),
         };
-        UiError {
-            code: code.to_owned(),
-            message,
-        }
+        UiError { code, message }
     }
 }
 

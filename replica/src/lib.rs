@@ -4,8 +4,11 @@
 //!
 //! `Session` is what the desktop app (and the end-to-end tests) use; the rest is its parts.
 
+pub mod background;
 pub mod client;
+pub mod clock;
 pub mod error;
+pub mod login;
 pub mod paths;
 pub mod session;
 pub mod store;

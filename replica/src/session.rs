@@ -1,47 +1,30 @@
-//! A logged-in user on this PC: their replica, their central session, and the background sync
-//! loop. The desktop app's commands call these methods and nothing else.
+//! A logged-in user on this PC: their replica, their central session and its background sync.
+//! Its methods are what a person may do, each checking the rules the domain declares
+//! (`may_write`, the closed-council lock, the limits of a text) before writing through the store;
+//! the central checks them again. `pupitre_api` calls these methods and nothing else.
 
+use crate::background::{Background, Counts};
 use crate::client::CentralClient;
+use crate::clock::now_ms;
 use crate::error::{ReplicaError, UiError};
-use crate::paths::replica_path;
-use crate::store::conflicts::Choice;
-use crate::store::{Store, meta};
+use crate::login::Progress;
+use crate::store::{Choice, Store};
 use crate::sync::{self, RoundReport, SharedStore, lock};
-use crate::vault;
 use crate::views::{
     AbsenceView, AppelView, EtatSynchro, HistoriqueView, LigneAppreciation, Modifications, Moi,
-    PeriodeView, Progression, SeanceView, ServiceView,
+    PeriodeView, SeanceView, ServiceView,
 };
 use pupitre_domain::edit::FIELD_ETAT;
 use pupitre_domain::{
     AppelEtat, Appreciation, ConseilEtat, Edit, EntityKind, Fait, Fonction, Garder, Personnel,
     Presence, may_write,
 };
-use pupitre_sync_protocol::wire::{HistoryRequest, LoginRequest};
+use pupitre_sync_protocol::wire::HistoryRequest;
 use pupitre_sync_protocol::{ClientId, EntityRef, OpId};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use uuid::Uuid;
-
-/// Wait between two sync rounds when all is well; a local edit wakes the loop at once.
-const IDLE: Duration = Duration::from_secs(10);
-/// Retry delays after failures double from `RETRY_MIN` up to `RETRY_MAX`.
-const RETRY_MIN: Duration = Duration::from_millis(500);
-const RETRY_MAX: Duration = Duration::from_secs(30);
-
-/// Today's date on this PC, `YYYY-MM-DD`.
-pub fn today() -> String {
-    chrono::Local::now().date_naive().to_string()
-}
-
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
 
 pub struct Session {
     store: SharedStore,
@@ -51,125 +34,23 @@ pub struct Session {
     client_id: ClientId,
     token: String,
     logged_in_online: bool,
-    status: watch::Sender<EtatSynchro>,
-    wake: Notify,
-    stopped: AtomicBool,
+    background: Background,
 }
 
 impl Session {
     /// Logs in online (and bootstraps the replica on first use), or, when the central is
-    /// unreachable, offline against the token sealed in this PC's replica.
+    /// unreachable, offline against the token sealed in this PC's replica (`crate::login`).
     pub async fn login(
         data_dir: &Path,
         central_url: &str,
         login: &str,
         password: &str,
-        progress: &mut (dyn FnMut(Progression) + Send),
+        progress: Progress<'_>,
     ) -> Result<Arc<Session>, ReplicaError> {
-        let login = login.trim().to_lowercase();
-        if login.is_empty() || password.is_empty() {
-            return Err(ReplicaError::Invalid(
-                "saisissez votre identifiant et votre mot de passe".into(),
-            ));
-        }
-        let path = replica_path(data_dir, &login);
-        let existing = if path.exists() {
-            Some(open_owned(&path, &login)?)
-        } else {
-            None
-        };
-        let client_id = match &existing {
-            Some(store) => meta::get::<String>(&store.conn, meta::CLIENT_ID)?
-                .and_then(|s| Uuid::parse_str(&s).ok())
-                .map(ClientId),
-            None => None,
-        }
-        .unwrap_or_else(|| ClientId(Uuid::new_v4()));
-        let api = CentralClient::new(central_url);
-        step(progress, "Connexion au service central", 0, 0);
-        let request = LoginRequest {
-            login: login.clone(),
-            password: password.to_owned(),
-            client_id: client_id.clone(),
-        };
-        match api.login(&request).await {
-            Ok(answer) => {
-                let mut store = match existing {
-                    Some(store) => store,
-                    None => Store::open(&path)?,
-                };
-                {
-                    let tx = store.conn.transaction()?;
-                    meta::set(&tx, meta::LOGIN, login.as_str())?;
-                    meta::set(
-                        &tx,
-                        meta::PERSONNEL,
-                        serde_json::to_string(&answer.personnel).unwrap_or_default(),
-                    )?;
-                    meta::set(&tx, meta::CLIENT_ID, client_id.0.to_string())?;
-                    meta::set(
-                        &tx,
-                        meta::SEALED_TOKEN,
-                        vault::seal(password, &answer.token),
-                    )?;
-                    tx.commit()?;
-                }
-                store.observe_clock(answer.server_hlc, now_ms())?;
-                if !store.is_bootstrapped()? {
-                    step(progress, "Téléchargement de vos classes et séances", 0, 0);
-                    let snapshot = api.snapshot(&answer.token).await?;
-                    store.observe_clock(snapshot.server_hlc, now_ms())?;
-                    let mut report = |done: usize, total: usize| {
-                        step(
-                            progress,
-                            "Enregistrement sur ce poste",
-                            done as u32,
-                            total as u32,
-                        );
-                    };
-                    store.rebase(&snapshot, &mut report)?;
-                }
-                step(progress, "Prêt", 1, 1);
-                Session::new(store, api, answer.personnel, client_id, answer.token, true)
-            }
-            Err(e)
-                if e.is_offline()
-                    || matches!(
-                        e,
-                        ReplicaError::Garbage(_) | ReplicaError::Server { status: 500.., .. }
-                    ) =>
-            {
-                // Central unreachable or broken: check the password against this PC's replica.
-                let Some(store) = existing else {
-                    return Err(if e.is_offline() {
-                        ReplicaError::NoLocalReplica
-                    } else {
-                        e
-                    });
-                };
-                let sealed: Option<Vec<u8>> = meta::get(&store.conn, meta::SEALED_TOKEN)?;
-                let token = sealed
-                    .and_then(|blob| vault::open(password, &blob).ok())
-                    .ok_or(ReplicaError::WrongPassword)?;
-                let me: Personnel = meta::get::<String>(&store.conn, meta::PERSONNEL)?
-                    .and_then(|s| serde_json::from_str(&s).ok())
-                    .ok_or(ReplicaError::NoLocalReplica)?;
-                if !store.is_bootstrapped()? {
-                    return Err(ReplicaError::NoLocalReplica);
-                }
-                step(progress, "Prêt (hors ligne)", 1, 1);
-                let session = Session::new(store, api, me, client_id, token, false)?;
-                session.set_status(|s| {
-                    s.en_ligne = false;
-                    s.erreur = Some(UiError::from(&e));
-                });
-                Ok(session)
-            }
-            Err(e) => Err(e),
-        }
+        crate::login::login(data_dir, central_url, login, password, progress).await
     }
 
-    fn new(
+    pub(crate) fn new(
         store: Store,
         api: CentralClient,
         me: Personnel,
@@ -186,13 +67,7 @@ impl Session {
             client_id,
             token,
             logged_in_online: online,
-            status: watch::channel(EtatSynchro {
-                en_ligne: online,
-                ..EtatSynchro::default()
-            })
-            .0,
-            wake: Notify::new(),
-            stopped: AtomicBool::new(false),
+            background: Background::new(online),
         });
         session.refresh_counts()?;
         Ok(session)
@@ -210,35 +85,20 @@ impl Session {
         }
     }
 
-    /// Runs sync rounds until `logout`: right after a local edit, every `IDLE` otherwise, and
-    /// with doubling delays while the central is unreachable or failing.
+    /// Runs sync rounds until `logout` (`Background` sets the pace).
     pub fn spawn_sync_loop(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
         let session = Arc::clone(self);
         tokio::spawn(async move {
-            let mut retry = RETRY_MIN;
-            while !session.stopped.load(Ordering::Acquire) {
-                let wait = match session.sync_once().await {
-                    Ok(_) => {
-                        retry = RETRY_MIN;
-                        IDLE
-                    }
-                    Err(_) => {
-                        let wait = retry;
-                        retry = (retry * 2).min(RETRY_MAX);
-                        wait
-                    }
-                };
-                tokio::select! {
-                    () = session.wake.notified() => {}
-                    () = tokio::time::sleep(wait) => {}
-                }
-            }
+            session
+                .background
+                .run(|| async { session.sync_once().await.is_ok() })
+                .await;
         })
     }
 
     /// Asks the sync loop for a round now.
     pub fn sync_soon(&self) {
-        self.wake.notify_one();
+        self.background.wake();
     }
 
     /// One sync round; its outcome is reflected in `etat()`.
@@ -246,50 +106,37 @@ impl Session {
         let result =
             sync::round(&self.store, &self.api, &self.token, &self.client_id, now_ms).await;
         let synced_at = lock(&self.store).last_sync_label()?;
-        self.set_status(|s| match &result {
-            Ok(_) => {
-                s.en_ligne = true;
-                s.erreur = None;
-                s.derniere_synchro = synced_at;
-            }
-            Err(e) => {
-                s.en_ligne = !e.is_offline();
-                s.erreur = Some(UiError::from(e));
-            }
-        });
+        self.background.record_round(&result, synced_at);
         self.refresh_counts()?;
         result
     }
 
-    fn set_status(&self, f: impl FnOnce(&mut EtatSynchro)) {
-        self.status.send_modify(f);
+    pub(crate) fn show_offline(&self, why: UiError) {
+        self.background.record_offline(why);
     }
 
     fn refresh_counts(&self) -> Result<(), ReplicaError> {
-        let ((local, sent, refused), conflits, horloge) = {
+        let counts = {
             let store = lock(&self.store);
-            (
-                store.outbox_counts()?,
-                store.conflict_count()?,
-                store.clock_warning()?,
-            )
+            let (local, sent, refused) = store.outbox_counts()?;
+            Counts {
+                local,
+                sent,
+                refused,
+                conflits: store.conflict_count()?,
+                horloge: store.clock_warning()?,
+            }
         };
-        self.set_status(|s| {
-            s.horloge = horloge;
-            s.en_attente = local + sent;
-            s.envoyees = sent;
-            s.refusees = refused;
-            s.conflits = conflits;
-        });
+        self.background.record_counts(counts);
         Ok(())
     }
 
     pub fn etat(&self) -> EtatSynchro {
-        self.status.borrow().clone()
+        self.background.etat()
     }
 
     pub fn subscribe(&self) -> watch::Receiver<EtatSynchro> {
-        self.status.subscribe()
+        self.background.subscribe()
     }
 
     /// A teacher sees their own séances; the CPE and the direction the whole school's.
@@ -553,33 +400,11 @@ impl Session {
     /// Stops the sync loop and revokes the central session when reachable. The replica and its
     /// unsent changes stay on this PC for the next login.
     pub async fn logout(&self) -> Result<(), ReplicaError> {
-        self.stopped.store(true, Ordering::Release);
-        self.wake.notify_one();
+        self.background.stop();
         match self.api.logout(&self.token).await {
             Ok(()) => Ok(()),
             Err(e) if e.is_offline() => Ok(()),
             Err(e) => Err(e),
         }
-    }
-}
-
-fn step(progress: &mut (dyn FnMut(Progression) + Send), etape: &str, fait: u32, total: u32) {
-    progress(Progression {
-        etape: etape.to_owned(),
-        fait,
-        total,
-    });
-}
-
-/// Opens an existing replica and checks it belongs to `login`.
-fn open_owned(path: &Path, login: &str) -> Result<Store, ReplicaError> {
-    let store = Store::open(path)?;
-    match meta::get::<String>(&store.conn, meta::LOGIN)? {
-        Some(owner) if owner != login => Err(ReplicaError::OtherUser {
-            path: path.display().to_string(),
-            owner,
-            login: login.to_owned(),
-        }),
-        _ => Ok(store),
     }
 }

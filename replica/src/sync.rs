@@ -5,11 +5,11 @@
 
 use crate::client::CentralClient;
 use crate::error::ReplicaError;
-use crate::store::{Store, outbox};
+use crate::store::Store;
 use pupitre_sync_protocol::ClientId;
 use pupitre_sync_protocol::wire::{
-    MAX_PULL_PAGE, MAX_PUSH_CHANGES, PullRequest, PullResponse, PushOutcome, PushRequest,
-    PushResponse, PushResult, Refusal, Snapshot,
+    ErrorCode, MAX_PULL_PAGE, MAX_PUSH_CHANGES, PullRequest, PullResponse, PushOutcome,
+    PushRequest, PushResponse, PushResult, Refusal, Snapshot,
 };
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -62,6 +62,24 @@ pub struct RoundReport {
     pub forgotten: usize,
 }
 
+/// What a round works with.
+struct Round<'a, T, N> {
+    store: &'a SharedStore,
+    api: &'a T,
+    token: &'a str,
+    client_id: &'a ClientId,
+    now_ms: &'a N,
+}
+
+/// How the pull ended.
+enum Pulled {
+    UpToDate,
+    /// The log moved on during the round: the next round goes on.
+    Later,
+    /// The central was restored: entries it may lack are back in the outbox, to send now.
+    Restored,
+}
+
 /// Pushes every pending entry (in batches), then pulls until up to date.
 pub async fn round(
     store: &SharedStore,
@@ -70,73 +88,114 @@ pub async fn round(
     client_id: &ClientId,
     now_ms: impl Fn() -> u64,
 ) -> Result<RoundReport, ReplicaError> {
+    let r = Round {
+        store,
+        api,
+        token,
+        client_id,
+        now_ms: &now_ms,
+    };
     let mut report = RoundReport::default();
+    push_all(&r, &mut report).await?;
+    match pull_all(&r, &mut report).await? {
+        Pulled::UpToDate => {
+            lock(store).mark_synced(now_ms())?;
+            Ok(report)
+        }
+        Pulled::Later => Ok(report),
+        Pulled::Restored => Box::pin(round(store, api, token, client_id, now_ms))
+            .await
+            .map(|more| report.merged(more)),
+    }
+}
+
+async fn push_all<T: Transport, N: Fn() -> u64>(
+    r: &Round<'_, T, N>,
+    report: &mut RoundReport,
+) -> Result<(), ReplicaError> {
     loop {
-        let Some(log) = lock(store).log()? else {
+        let Some(log) = lock(r.store).log()? else {
             // Never synced with a log (a replica from before logs had identities): rebase first.
-            rebase(store, api, token, &now_ms, &mut report).await?;
+            rebase(r, report).await?;
             continue;
         };
         let (changes, hlc) = {
-            let mut s = lock(store);
-            let changes = outbox::take_for_push(&mut s.conn, MAX_PUSH_CHANGES)?;
+            let mut s = lock(r.store);
+            let changes = s.take_for_push(MAX_PUSH_CHANGES)?;
             (changes, s.clock()?)
         };
         if changes.is_empty() {
-            break;
+            return Ok(());
         }
         let request = PushRequest {
-            client_id: client_id.clone(),
+            client_id: r.client_id.clone(),
             log,
             changes,
             hlc,
-            wall_ms: now_ms(),
+            wall_ms: (r.now_ms)(),
         };
-        let response = match api.push(token, &request).await {
+        let response = match r.api.push(r.token, &request).await {
             Ok(response) => response,
             Err(e @ ReplicaError::Unreachable(_)) => {
                 // Never left this PC: show the entries as local again.
-                outbox::unsend(&mut lock(store).conn, &request.changes)?;
+                lock(r.store).unsend(&request.changes)?;
                 return Err(e);
             }
             Err(ReplicaError::Server { code, .. })
-                if code == "journal_change" && !report.rebased =>
+                if code == ErrorCode::JournalChange && !report.rebased =>
             {
                 // The central was restored: rebase on it (which puts back in the outbox what it
                 // may have lost), then push again.
-                outbox::unsend(&mut lock(store).conn, &request.changes)?;
-                rebase(store, api, token, &now_ms, &mut report).await?;
+                lock(r.store).unsend(&request.changes)?;
+                rebase(r, report).await?;
                 continue;
             }
             Err(e) => return Err(e),
         };
-        if response.outcomes.len() != request.changes.len() {
-            return Err(ReplicaError::Garbage(
-                "nombre de réponses différent du nombre d'envois".into(),
-            ));
-        }
-        let mut s = lock(store);
-        outbox::settle(&mut s.conn, &request.changes, &response.outcomes)?;
-        s.note_clock_offset(response.clock_offset_ms)?;
-        s.observe_clock(response.server_hlc, now_ms())?;
-        report.accepted += count(&response.outcomes, true);
-        report.refused += count(&response.outcomes, false);
-        if response.outcomes.iter().all(|o| {
-            matches!(
-                o.result,
-                PushResult::Refused {
-                    code: Refusal::SequenceManquante,
-                    ..
-                }
-            )
-        }) {
+        if !settle(r, &request, &response, report)? {
             // The central expects an earlier entry first: nothing more to do this round.
-            break;
+            return Ok(());
         }
     }
+}
+
+/// Applies a push's answers; false when the central expects an earlier entry first.
+fn settle<T, N: Fn() -> u64>(
+    r: &Round<'_, T, N>,
+    request: &PushRequest,
+    response: &PushResponse,
+    report: &mut RoundReport,
+) -> Result<bool, ReplicaError> {
+    if response.outcomes.len() != request.changes.len() {
+        return Err(ReplicaError::Garbage(
+            "nombre de réponses différent du nombre d'envois".into(),
+        ));
+    }
+    let mut s = lock(r.store);
+    s.settle(&request.changes, &response.outcomes)?;
+    s.note_clock_offset(response.clock_offset_ms)?;
+    s.observe_clock(response.server_hlc, (r.now_ms)())?;
+    report.accepted += count(&response.outcomes, true);
+    report.refused += count(&response.outcomes, false);
+    let all_early = response.outcomes.iter().all(|o| {
+        matches!(
+            o.result,
+            PushResult::Refused {
+                code: Refusal::SequenceManquante,
+                ..
+            }
+        )
+    });
+    Ok(!all_early)
+}
+
+async fn pull_all<T: Transport, N: Fn() -> u64>(
+    r: &Round<'_, T, N>,
+    report: &mut RoundReport,
+) -> Result<Pulled, ReplicaError> {
     loop {
         let (cursor, log) = {
-            let s = lock(store);
+            let s = lock(r.store);
             (s.cursor()?, s.log()?)
         };
         let Some(log) = log else {
@@ -144,53 +203,41 @@ pub async fn round(
                 "journal du service central inconnu".into(),
             ));
         };
-        let page = api
-            .pull(
-                token,
-                &PullRequest {
-                    cursor,
-                    log: log.clone(),
-                    limit: MAX_PULL_PAGE,
-                },
-            )
-            .await?;
-        if page.snapshot_required || page.log != log || lock(store).lacks_part_of(&page.scope)? {
+        let request = PullRequest {
+            cursor,
+            log: log.clone(),
+            limit: MAX_PULL_PAGE,
+        };
+        let page = r.api.pull(r.token, &request).await?;
+        if page.snapshot_required || page.log != log || lock(r.store).lacks_part_of(&page.scope)? {
             if report.rebased {
                 // Once per round: the log moved on meanwhile; the next round goes on.
-                return Ok(report);
+                return Ok(Pulled::Later);
             }
-            rebase(store, api, token, &now_ms, &mut report).await?;
+            rebase(r, report).await?;
             if page.log != log {
-                // Entries the restored central may lack are back in the outbox: send them.
-                return Box::pin(round(store, api, token, client_id, now_ms))
-                    .await
-                    .map(|more| report.merged(more));
+                return Ok(Pulled::Restored);
             }
             continue;
         }
-        let mut s = lock(store);
+        let mut s = lock(r.store);
         s.apply_page_durable(
             &page.changes,
             page.next_cursor,
             &page.scope,
             page.durable_through,
         )?;
-        s.observe_clock(page.server_hlc, now_ms())?;
+        s.observe_clock(page.server_hlc, (r.now_ms)())?;
         report.pulled += page.changes.len();
         if !page.has_more {
-            break;
+            return Ok(Pulled::UpToDate);
         }
     }
-    lock(store).mark_synced(now_ms())?;
-    Ok(report)
 }
 
 /// Rebases the replica on a fresh snapshot (a compacted log, a class gained, a restored central).
-async fn rebase(
-    store: &SharedStore,
-    api: &impl Transport,
-    token: &str,
-    now_ms: &impl Fn() -> u64,
+async fn rebase<T: Transport, N: Fn() -> u64>(
+    r: &Round<'_, T, N>,
     report: &mut RoundReport,
 ) -> Result<(), ReplicaError> {
     if report.rebased {
@@ -198,10 +245,10 @@ async fn rebase(
             "le service central a changé pendant la synchronisation".into(),
         ));
     }
-    let snapshot = api.snapshot(token).await?;
-    let mut s = lock(store);
+    let snapshot = r.api.snapshot(r.token).await?;
+    let mut s = lock(r.store);
     report.forgotten += s.rebase(&snapshot, &mut |_, _| {})?;
-    s.observe_clock(snapshot.server_hlc, now_ms())?;
+    s.observe_clock(snapshot.server_hlc, (r.now_ms)())?;
     report.rebased = true;
     Ok(())
 }

@@ -63,6 +63,13 @@ pub fn open(
 /// Rows written between two progress reports.
 const CHUNK: usize = 2000;
 
+/// Whether a school was ever written here.
+pub fn holds_a_school(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM etablissement)", [], |r| {
+        r.get(0)
+    })
+}
+
 /// Replaces the reference data by `school`'s, reporting `(done, total)` rows as it goes.
 pub fn replace_school(
     tx: &Transaction<'_>,

@@ -20,7 +20,7 @@ fn demarrage() -> Demarrage {
     Demarrage {
         data_dir: paths::data_dir(),
         central_url: env(CENTRAL_URL_ENV).unwrap_or_else(|| DEFAULT_CENTRAL_URL.to_owned()),
-        jour: env(DATE_ENV).unwrap_or_else(pupitre_replica::session::today),
+        jour: env(DATE_ENV).unwrap_or_else(pupitre_replica::clock::today),
         compte_demo: env("PUPITRE_DEMO_LOGIN").zip(env("PUPITRE_DEMO_PASSWORD")),
     }
 }

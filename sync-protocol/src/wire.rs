@@ -13,8 +13,53 @@ pub const MAX_PULL_PAGE: u32 = 1000;
 /// An error body: a stable code for programs and a French message for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
+}
+
+/// Why the central refused a whole request (a change's own refusal is a `Refusal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// No session, or an expired one: log in again.
+    Session,
+    /// Wrong login or password.
+    Identifiants,
+    /// The request is malformed or breaks a limit.
+    RequeteInvalide,
+    /// This PC is registered to someone else, or the changes come from another PC.
+    Poste,
+    TropDeModifications,
+    /// This client's protocol is too old for the central ...
+    MiseAJourNecessaire,
+    /// ... or too new.
+    CentralTropAncien,
+    /// The central was restored from a backup: rebase, then push again.
+    JournalChange,
+    /// The request names an epoch of the log the central never had.
+    EpoqueInconnue,
+    Interne,
+    /// A code this version does not know (a newer central), or a body that was not ours.
+    #[serde(other)]
+    Autre,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Session => "session",
+            ErrorCode::Identifiants => "identifiants",
+            ErrorCode::RequeteInvalide => "requete_invalide",
+            ErrorCode::Poste => "poste",
+            ErrorCode::TropDeModifications => "trop_de_modifications",
+            ErrorCode::MiseAJourNecessaire => "mise_a_jour_necessaire",
+            ErrorCode::CentralTropAncien => "central_trop_ancien",
+            ErrorCode::JournalChange => "journal_change",
+            ErrorCode::EpoqueInconnue => "epoque_inconnue",
+            ErrorCode::Interne => "interne",
+            ErrorCode::Autre => "autre",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -176,6 +221,24 @@ pub enum Outcome {
     Conflict,
 }
 
+impl Outcome {
+    /// The outcome as stored and sent (`not_stood`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Applied => "applied",
+            Outcome::Same => "same",
+            Outcome::Combined => "combined",
+            Outcome::NotStood => "not_stood",
+            Outcome::Conflict => "conflict",
+        }
+    }
+
+    /// Reads a stored outcome.
+    pub fn parse(text: &str) -> Option<Outcome> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PullRequest {
@@ -286,5 +349,48 @@ mod tests {
             );
         }
         assert_eq!(Refusal::parse("venu_d_ailleurs"), Refusal::Autre);
+    }
+
+    #[test]
+    fn error_codes_serialize_as_named() {
+        use ErrorCode::*;
+        let all = [
+            Session,
+            Identifiants,
+            RequeteInvalide,
+            Poste,
+            TropDeModifications,
+            MiseAJourNecessaire,
+            CentralTropAncien,
+            JournalChange,
+            EpoqueInconnue,
+            Interne,
+        ];
+        for code in all {
+            let text = serde_json::Value::String(code.as_str().to_owned());
+            assert_eq!(serde_json::to_value(code).expect("serialize"), text);
+            assert_eq!(
+                serde_json::from_value::<ErrorCode>(text).expect("read"),
+                code
+            );
+        }
+        let newer = serde_json::Value::String("venu_d_ailleurs".into());
+        assert_eq!(
+            serde_json::from_value::<ErrorCode>(newer).expect("read"),
+            Autre
+        );
+    }
+
+    #[test]
+    fn outcomes_read_back_as_written() {
+        use Outcome::*;
+        for outcome in [Applied, Same, Combined, NotStood, Conflict] {
+            assert_eq!(Outcome::parse(outcome.as_str()), Some(outcome));
+            assert_eq!(
+                serde_json::to_value(outcome).expect("serialize"),
+                serde_json::Value::String(outcome.as_str().to_owned())
+            );
+        }
+        assert_eq!(Outcome::parse("perdu"), None);
     }
 }

@@ -275,7 +275,7 @@ impl SkewedPc {
 
     /// This PC's wrong clock.
     pub fn now_ms(&self) -> u64 {
-        (pupitre_replica::session::now_ms() as i64 + self.skew_ms) as u64
+        (pupitre_replica::clock::now_ms() as i64 + self.skew_ms) as u64
     }
 
     pub fn edit(&self, edit: &pupitre_domain::Edit) {

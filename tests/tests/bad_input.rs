@@ -43,7 +43,7 @@ async fn each_failure_says_what_to_do_and_keeps_local_data() {
     // Wrong password: refused, no replica file created.
     let e = login(&data, &url, "mauvais").await.err().expect("refused");
     assert!(matches!(e, ReplicaError::WrongPassword), "{e:?}");
-    assert_eq!(ui(e).code, "identifiants");
+    assert_eq!(ui(e).code.as_str(), "identifiants");
     assert!(!replica_path(&data, DEMO_TEACHER_LOGIN).exists());
 
     // First login while the central is unreachable: nothing to open offline.
@@ -55,7 +55,7 @@ async fn each_failure_says_what_to_do_and_keeps_local_data() {
         .await
         .err()
         .expect("offline, no replica"));
-    assert_eq!(e.code, "premiere_connexion_hors_ligne");
+    assert_eq!(e.code.as_str(), "premiere_connexion_hors_ligne");
     assert!(e.message.contains("réseau"), "{}", e.message);
 
     // Garbage and HTTP 500 on a first login: clear messages.
@@ -64,13 +64,13 @@ async fn each_failure_says_what_to_do_and_keeps_local_data() {
         .await
         .err()
         .expect("garbage"));
-    assert_eq!(e.code, "reponse_illisible");
+    assert_eq!(e.code.as_str(), "reponse_illisible");
     let failing = broken_central(StatusCode::INTERNAL_SERVER_ERROR, "").await;
     let e = ui(login(&data, &failing, DEMO_TEACHER_PASSWORD)
         .await
         .err()
         .expect("500"));
-    assert_eq!(e.code, "erreur_central");
+    assert_eq!(e.code.as_str(), "erreur_central");
     assert!(e.message.contains("500"), "{}", e.message);
 
     // A real login, one mark saved locally and not sent.
@@ -120,7 +120,7 @@ async fn each_failure_says_what_to_do_and_keeps_local_data() {
     let e = session
         .marquer(&seance.id, "inconnu", Presence::Absent)
         .expect_err("unknown pupil");
-    assert_eq!(ui(e).code, "saisie_invalide");
+    assert_eq!(ui(e).code.as_str(), "saisie_invalide");
     assert_eq!(session.etat().en_attente, 1);
     session.logout().await.ok();
     drop(session);
@@ -132,6 +132,6 @@ async fn each_failure_says_what_to_do_and_keeps_local_data() {
         .await
         .err()
         .expect("foreign file");
-    assert_eq!(ui(e).code, "fichier_etranger");
+    assert_eq!(ui(e).code.as_str(), "fichier_etranger");
     assert_eq!(std::fs::read(&path).expect("read"), b"pas une base");
 }

@@ -11,7 +11,7 @@ use pupitre_e2e::{
 use pupitre_fixtures::{DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
 use pupitre_replica::Session;
 use pupitre_replica::client::CentralClient;
-use pupitre_replica::session::now_ms;
+use pupitre_replica::clock::now_ms;
 use pupitre_replica::views::{ConflitView, EtatSync};
 use pupitre_sync_protocol::wire::{LoginRequest, PushRequest, PushResult};
 use pupitre_sync_protocol::{Change, ClientId, EntityRef, Hlc, OpId};

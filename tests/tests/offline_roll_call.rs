@@ -244,7 +244,7 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
         log: snapshot.log.clone(),
         changes: vec![change.clone()],
         hlc: change.hlc,
-        wall_ms: pupitre_replica::session::now_ms(),
+        wall_ms: pupitre_replica::clock::now_ms(),
     };
     let first = api.push(&answer.token, &request).await.expect("push");
     let second = api.push(&answer.token, &request).await.expect("retry");
@@ -273,7 +273,7 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
         log: snapshot.log.clone(),
         changes: vec![refused],
         hlc: change.hlc,
-        wall_ms: pupitre_replica::session::now_ms(),
+        wall_ms: pupitre_replica::clock::now_ms(),
     };
     let answer_refused = api.push(&answer.token, &request).await.expect("push");
     assert!(

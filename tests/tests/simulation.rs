@@ -15,6 +15,7 @@
 //!   SIM_SEED=42 cargo test -p pupitre-e2e --test simulation        (replay one)
 
 use pupitre_central::db::{compaction, identity, log};
+use pupitre_central::error::ApiFailure;
 use pupitre_central::push::PushError;
 use pupitre_central::{Db, pull, push, snapshot};
 use pupitre_domain::{
@@ -27,7 +28,7 @@ use pupitre_replica::store::Store;
 use pupitre_replica::store::conflicts::{Choice, ConflictRow};
 use pupitre_replica::sync::{self, SharedStore, Transport};
 use pupitre_sync_protocol::wire::{
-    PullRequest, PullResponse, PushRequest, PushResponse, PushResult, Snapshot,
+    ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse, PushResult, Snapshot,
 };
 use pupitre_sync_protocol::{ClientId, Hlc, OpId};
 use rand::{Rng, SeedableRng};
@@ -93,22 +94,18 @@ impl Link {
 fn central_error(e: impl std::fmt::Display) -> ReplicaError {
     ReplicaError::Server {
         status: 500,
-        code: "interne".into(),
+        code: ErrorCode::Interne,
         message: e.to_string(),
     }
 }
 
-/// What the HTTP layer would answer for a push refused as a whole.
+/// What the HTTP layer answers for a push refused as a whole.
 fn push_error(e: PushError) -> ReplicaError {
-    let (status, code) = match &e {
-        PushError::LogChanged => (409, "journal_change"),
-        PushError::UnknownEpoch => (400, "epoque_inconnue"),
-        PushError::Central(_) => (500, "interne"),
-    };
+    let failure = ApiFailure::from(e);
     ReplicaError::Server {
-        status,
-        code: code.into(),
-        message: e.to_string(),
+        status: failure.status.as_u16(),
+        code: failure.code,
+        message: failure.message,
     }
 }
 

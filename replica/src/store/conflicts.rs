@@ -1,16 +1,14 @@
 //! Conflicts: values the central kept beside a field's current value (keep-both fields, or a
-//! concurrent edit from a PC whose clock was off). They stay listed until a person chooses; the
+//! concurrent edit of a keep-both field). They stay listed until a person chooses; the
 //! choice is an ordinary edit that carries `resolves` and syncs like any other.
 
-use super::{Store, fields};
-use crate::error::ReplicaError;
-use pupitre_domain::{Edit, EntityKind};
-use pupitre_sync_protocol::{OpId, ServerChange};
-use rusqlite::{Connection, OptionalExtension, params};
+use pupitre_domain::EntityKind;
+use pupitre_sync_protocol::ServerChange;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 /// Lists a pulled change kept in conflict.
-pub fn open(conn: &Connection, change: &ServerChange) -> rusqlite::Result<()> {
-    conn.prepare_cached(
+pub fn open(tx: &Transaction<'_>, change: &ServerChange) -> rusqlite::Result<()> {
+    tx.prepare_cached(
         "INSERT OR IGNORE INTO conflicts
              (server_seq, kind, entity_id, field, value, author_id, at_ms, scope_key)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -30,12 +28,12 @@ pub fn open(conn: &Connection, change: &ServerChange) -> rusqlite::Result<()> {
 
 /// Lists exactly `open` (a snapshot's), keeping marked those this replica's unacknowledged
 /// resolutions close.
-pub fn replace_all(conn: &Connection, open_now: &[ServerChange]) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM conflicts", [])?;
+pub fn replace_all(tx: &Transaction<'_>, open_now: &[ServerChange]) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM conflicts", [])?;
     for change in open_now {
-        open(conn, change)?;
+        open(tx, change)?;
     }
-    conn.execute(
+    tx.execute(
         "UPDATE conflicts SET resolving = (
              SELECT MAX(o.client_seq) FROM outbox o
              WHERE o.kind = conflicts.kind AND o.entity_id = conflicts.entity_id
@@ -47,13 +45,13 @@ pub fn replace_all(conn: &Connection, open_now: &[ServerChange]) -> rusqlite::Re
 
 /// Closes a field's conflicts up to `upto` (a resolution came from the central).
 pub fn close(
-    conn: &Connection,
+    tx: &Transaction<'_>,
     kind: EntityKind,
     id: &str,
     field: &str,
     upto: u64,
 ) -> rusqlite::Result<()> {
-    conn.prepare_cached(
+    tx.prepare_cached(
         "DELETE FROM conflicts WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_seq <= ?4",
     )?
     .execute(params![kind.as_str(), id, field, upto as i64])?;
@@ -61,8 +59,8 @@ pub fn close(
 }
 
 /// Lists again the conflicts whose resolution the central refused.
-pub fn reopen(conn: &Connection, client_seq: u64) -> rusqlite::Result<()> {
-    conn.execute(
+pub fn reopen(tx: &Transaction<'_>, client_seq: u64) -> rusqlite::Result<()> {
+    tx.execute(
         "UPDATE conflicts SET resolving = NULL WHERE resolving = ?1",
         [client_seq as i64],
     )?;
@@ -82,91 +80,78 @@ pub struct Choice<'a> {
 /// A listed conflict: `(server seq, kind, entity id, field, value)`.
 pub type ConflictRow = (u64, String, String, String, serde_json::Value);
 
-impl Store {
-    /// Resolves a field's open conflicts by keeping the chosen version. Returns the resolution's
-    /// client sequence.
-    pub fn resolve(
-        &mut self,
-        choice: &Choice<'_>,
-        me: &str,
-        op_id: OpId,
-        now_ms: u64,
-    ) -> Result<u64, ReplicaError> {
-        let Choice {
-            kind,
-            entity_id,
-            field,
-            keep,
-        } = *choice;
-        let tx = self.conn.transaction()?;
-        let key = params![kind.as_str(), entity_id, field];
-        let upto: Option<i64> = tx.query_row(
-            "SELECT MAX(server_seq) FROM conflicts WHERE kind = ?1 AND entity_id = ?2 AND field = ?3",
-            key,
-            |r| r.get(0),
-        )?;
-        let Some(upto) = upto else {
-            return Err(ReplicaError::Invalid(
-                "ce conflit est déjà résolu (ou n'existe pas sur ce poste)".into(),
-            ));
-        };
-        let chosen: Option<String> = tx
-            .query_row(
-                "SELECT value FROM conflicts
-                 WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_seq = ?4
-                 UNION ALL
-                 SELECT server_value FROM fields
-                 WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND version = ?4",
-                params![kind.as_str(), entity_id, field, keep as i64],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let chosen = chosen.ok_or_else(|| {
-            ReplicaError::Invalid("cette version n'est pas l'une des versions en conflit".into())
-        })?;
-        let value: serde_json::Value = serde_json::from_str(&chosen)
-            .map_err(|e| ReplicaError::Invalid(format!("valeur illisible : {e}")))?;
-        let edit = Edit::parse(kind, entity_id, field, &value)
-            .map_err(|e| ReplicaError::Invalid(e.to_string()))?;
-        let seq = fields::write_edit(&tx, &edit, me, op_id, now_ms, Some(upto as u64))?;
-        tx.execute(
-            "UPDATE conflicts SET resolving = ?5
-             WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_seq <= ?4",
-            params![kind.as_str(), entity_id, field, upto, seq as i64],
-        )?;
-        tx.commit()?;
-        Ok(seq)
-    }
+/// The newest server sequence among a field's open conflicts (None: none open).
+pub fn newest(
+    conn: &Connection,
+    kind: EntityKind,
+    id: &str,
+    field: &str,
+) -> rusqlite::Result<Option<u64>> {
+    let upto: Option<i64> = conn.query_row(
+        "SELECT MAX(server_seq) FROM conflicts WHERE kind = ?1 AND entity_id = ?2 AND field = ?3",
+        params![kind.as_str(), id, field],
+        |r| r.get(0),
+    )?;
+    Ok(upto.map(|s| s as u64))
+}
 
-    /// How many fields have versions waiting for a choice.
-    pub fn conflict_count(&self) -> Result<u32, ReplicaError> {
-        Ok(self.conn.query_row(
-            "SELECT COUNT(*) FROM (SELECT DISTINCT kind, entity_id, field FROM conflicts
-                                   WHERE resolving IS NULL)",
-            [],
-            |r| r.get(0),
-        )?)
-    }
+/// The value of a choice's version: one in conflict, or the field's current central value.
+pub fn chosen_value(conn: &Connection, choice: &Choice<'_>) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT value FROM conflicts
+         WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_seq = ?4
+         UNION ALL
+         SELECT server_value FROM fields
+         WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND version = ?4",
+        params![
+            choice.kind.as_str(),
+            choice.entity_id,
+            choice.field,
+            choice.keep as i64
+        ],
+        |r| r.get(0),
+    )
+    .optional()
+}
 
-    /// Every listed conflict, in server order: compared with the central's open conflicts in
-    /// the simulation.
-    pub fn conflict_values(&self) -> Result<Vec<ConflictRow>, ReplicaError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT server_seq, kind, entity_id, field, value FROM conflicts ORDER BY server_seq",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let value: String = r.get(4)?;
-            let value = serde_json::from_str(&value).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, e.into())
-            })?;
-            Ok((
-                r.get::<_, i64>(0)? as u64,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                value,
-            ))
+/// Marks a field's conflicts up to `upto` as being resolved by the outbox entry `client_seq`.
+pub fn mark_resolving(
+    tx: &Transaction<'_>,
+    choice: &Choice<'_>,
+    upto: u64,
+    client_seq: u64,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE conflicts SET resolving = ?5
+         WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_seq <= ?4",
+        params![
+            choice.kind.as_str(),
+            choice.entity_id,
+            choice.field,
+            upto as i64,
+            client_seq as i64
+        ],
+    )?;
+    Ok(())
+}
+
+/// Every listed conflict, in server order.
+pub fn values(conn: &Connection) -> rusqlite::Result<Vec<ConflictRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT server_seq, kind, entity_id, field, value FROM conflicts ORDER BY server_seq",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let value: String = r.get(4)?;
+        let value = serde_json::from_str(&value).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, e.into())
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
+        Ok((
+            r.get::<_, i64>(0)? as u64,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            value,
+        ))
+    })?;
+    rows.collect()
 }

@@ -63,8 +63,8 @@ pub fn describe(
 const TARGET: &str = "COALESCE(d.code, g.code, '') || ' · ' || COALESCE(m.libelle, '')";
 const TARGET_JOINS: &str = "
     LEFT JOIN matieres m ON m.code = sv.matiere_code
-    LEFT JOIN divisions d ON 'division:' || d.id = sv.cible_key
-    LEFT JOIN groupes g ON 'groupe:' || g.id = sv.cible_key";
+    LEFT JOIN divisions d ON division_key(d.id) = sv.cible_key
+    LEFT JOIN groupes g ON groupe_key(g.id) = sv.cible_key";
 
 fn periode(conn: &Connection, id: &str) -> rusqlite::Result<String> {
     Ok(conn

@@ -2,7 +2,7 @@
 
 use pupitre_sync_protocol::Hlc;
 use rusqlite::types::{FromSql, ToSql};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 pub const LOGIN: &str = "login";
 pub const PERSONNEL: &str = "personnel";
@@ -24,8 +24,8 @@ pub fn get<T: FromSql>(conn: &Connection, key: &str) -> rusqlite::Result<Option<
         .optional()
 }
 
-pub fn set<T: ToSql>(conn: &Connection, key: &str, value: T) -> rusqlite::Result<()> {
-    conn.execute(
+pub fn set<T: ToSql>(tx: &Transaction<'_>, key: &str, value: T) -> rusqlite::Result<()> {
+    tx.execute(
         "INSERT INTO meta (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![key, value],
@@ -46,7 +46,7 @@ pub fn clock(conn: &Connection) -> rusqlite::Result<Hlc> {
     })
 }
 
-pub fn set_clock(conn: &Connection, clock: Hlc) -> rusqlite::Result<()> {
-    set(conn, HLC_WALL, clock.wall_ms as i64)?;
-    set(conn, HLC_COUNTER, clock.counter)
+pub fn set_clock(tx: &Transaction<'_>, clock: Hlc) -> rusqlite::Result<()> {
+    set(tx, HLC_WALL, clock.wall_ms as i64)?;
+    set(tx, HLC_COUNTER, clock.counter)
 }

@@ -1,16 +1,39 @@
-//! The replica's SQLite file: the only place with SQL on the client. One module per group of
-//! tables, its SQL beside it. A data write and its outbox entry share one transaction.
+//! The replica's SQLite file: the only place with SQL on the client. `Store` owns the connection;
+//! its methods, all here, are the store's whole interface. Each write opens one transaction and
+//! hands it (a `Transaction`) to the module that writes, so a value and its outbox entry are
+//! always written together.
+//!
+//! The modules: tables (`meta`, `fields`, `outbox`, `conflicts`, `notices`), each with its SQL
+//! and calling no other table's module; operations that combine tables (`edit`, `push`, `pull`,
+//! `scope`, `account`); `describe` (how a record is named); `keys` (ids in SQL, from the
+//! domain); `screens` (reads for the views).
 
+pub mod account;
 pub mod conflicts;
 pub mod describe;
+pub mod edit;
 pub mod fields;
+pub mod keys;
 pub mod meta;
+pub mod notices;
 pub mod outbox;
 pub mod pull;
+pub mod push;
 pub mod scope;
+pub mod screens;
+
+pub use conflicts::{Choice, ConflictRow};
+pub use edit::Author;
 
 use crate::error::ReplicaError;
-use rusqlite::Connection;
+use crate::views::{
+    AbsenceView, AppelView, LigneAppreciation, Modifications, PeriodeView, SeanceView, ServiceView,
+};
+use pupitre_domain::{Edit, EntityKind, Personnel, Scope};
+use pupitre_sync_protocol::wire::{LogRef, PushOutcome, Snapshot};
+use pupitre_sync_protocol::{Change, ClientId, Hlc, OpId, ServerChange};
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use screens::{appreciations, modifications, seances, synchro, vie_scolaire};
 use std::path::{Path, PathBuf};
 
 /// `PRAGMA application_id` of a replica ("PUPR"): how we recognise our own files.
@@ -32,15 +55,17 @@ const MIGRATIONS: &[&[&str]] = &[
 ];
 
 pub struct Store {
-    pub(crate) conn: Connection,
+    conn: Connection,
     path: PathBuf,
 }
 
+/// The file, its owner, and the transaction every write goes through.
 impl Store {
     /// Opens (or creates) a replica file. A file that is not a Pupitre replica is refused and
     /// left untouched.
     pub fn open(path: &Path) -> Result<Store, ReplicaError> {
         let conn = pupitre_school_db::open(path, APPLICATION_ID, MIGRATIONS)?;
+        keys::register(&conn)?;
         Ok(Store {
             conn,
             path: path.to_owned(),
@@ -49,6 +74,17 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Runs `f` in one transaction, committed only if it succeeds.
+    fn write<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, ReplicaError>,
+    ) -> Result<T, ReplicaError> {
+        let tx = self.conn.transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
     }
 
     /// `PRAGMA integrity_check`: "ok" on a sound file.
@@ -60,12 +96,244 @@ impl Store {
 
     /// The school's name, as the snapshot gave it.
     pub fn etablissement(&self) -> Result<String, ReplicaError> {
-        use rusqlite::OptionalExtension;
         let nom = self
             .conn
             .query_row("SELECT nom FROM etablissement", [], |r| r.get(0))
             .optional()?;
         Ok(nom.unwrap_or_default())
+    }
+
+    pub fn owner(&self) -> Result<Option<String>, ReplicaError> {
+        Ok(account::owner(&self.conn)?)
+    }
+
+    pub fn client_id(&self) -> Result<Option<ClientId>, ReplicaError> {
+        Ok(account::client_id(&self.conn)?)
+    }
+
+    pub fn sealed_token(&self) -> Result<Option<Vec<u8>>, ReplicaError> {
+        Ok(account::sealed_token(&self.conn)?)
+    }
+
+    pub fn personnel(&self) -> Result<Option<Personnel>, ReplicaError> {
+        Ok(account::personnel(&self.conn)?)
+    }
+
+    pub fn record_login(&mut self, login: &account::Login<'_>) -> Result<(), ReplicaError> {
+        self.write(|tx| account::record(tx, login))
+    }
+}
+
+/// Local edits.
+impl Store {
+    /// Records a local edit: the new value and its outbox entry, in one transaction. Returns the
+    /// entry's client sequence.
+    pub fn edit(
+        &mut self,
+        edit: &Edit,
+        me: &str,
+        op_id: OpId,
+        now_ms: u64,
+    ) -> Result<u64, ReplicaError> {
+        let by = Author { me, op_id, now_ms };
+        self.write(|tx| edit::write(tx, edit, by, None))
+    }
+
+    /// Resolves a field's open conflicts by keeping the chosen version. Returns the resolution's
+    /// client sequence.
+    pub fn resolve(
+        &mut self,
+        choice: &Choice<'_>,
+        me: &str,
+        op_id: OpId,
+        now_ms: u64,
+    ) -> Result<u64, ReplicaError> {
+        let by = Author { me, op_id, now_ms };
+        self.write(|tx| edit::resolve(tx, choice, by))
+    }
+}
+
+/// The sync's reads and writes.
+impl Store {
+    /// The oldest `limit` outbox entries, in client sequence order, marked as sent.
+    pub fn take_for_push(&mut self, limit: usize) -> Result<Vec<Change>, ReplicaError> {
+        self.write(|tx| push::take(tx, limit))
+    }
+
+    /// Marks entries as never sent (their request could not even connect).
+    pub fn unsend(&mut self, changes: &[Change]) -> Result<(), ReplicaError> {
+        self.write(|tx| Ok(outbox::mark_sent(tx, changes, false)?))
+    }
+
+    /// Applies the central's answers to a push, in one transaction.
+    pub fn settle(
+        &mut self,
+        sent: &[Change],
+        outcomes: &[PushOutcome],
+    ) -> Result<(), ReplicaError> {
+        self.write(|tx| push::settle(tx, sent, outcomes))
+    }
+
+    pub fn cursor(&self) -> Result<u64, ReplicaError> {
+        Ok(meta::cursor(&self.conn)?)
+    }
+
+    pub fn clock(&self) -> Result<Hlc, ReplicaError> {
+        Ok(meta::clock(&self.conn)?)
+    }
+
+    /// The central's log this replica is synced with (None before its first snapshot).
+    pub fn log(&self) -> Result<Option<LogRef>, ReplicaError> {
+        pull::log(&self.conn)
+    }
+
+    /// Whether a snapshot was ever written (a replica that has data).
+    pub fn is_bootstrapped(&self) -> Result<bool, ReplicaError> {
+        Ok(meta::get::<i64>(&self.conn, meta::CURSOR)?.is_some())
+    }
+
+    /// Whether `scope` holds classes or groups this replica has no reference data for.
+    pub fn lacks_part_of(&self, scope: &Scope) -> Result<bool, ReplicaError> {
+        Ok(pull::lacks_part_of(&self.conn, scope)?)
+    }
+
+    /// One pulled page, the new cursor and the current scope, in one transaction.
+    pub fn apply_page(
+        &mut self,
+        changes: &[ServerChange],
+        next_cursor: u64,
+        scope: &Scope,
+    ) -> Result<(), ReplicaError> {
+        self.apply_page_durable(changes, next_cursor, scope, 0)
+    }
+
+    /// `apply_page`, forgetting acknowledged entries a backup of the central holds.
+    pub fn apply_page_durable(
+        &mut self,
+        changes: &[ServerChange],
+        next_cursor: u64,
+        scope: &Scope,
+        durable_through: u64,
+    ) -> Result<(), ReplicaError> {
+        self.write(|tx| pull::apply_page(tx, changes, next_cursor, scope, durable_through))
+    }
+
+    /// Writes a snapshot in one transaction (see `pull::rebase`). Returns how many values that
+    /// still showed were forgotten.
+    pub fn rebase(
+        &mut self,
+        snapshot: &Snapshot,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<usize, ReplicaError> {
+        self.write(|tx| pull::rebase(tx, snapshot, progress))
+    }
+
+    /// Takes in the central's clock (after every exchange).
+    pub fn observe_clock(&mut self, remote: Hlc, now_ms: u64) -> Result<(), ReplicaError> {
+        self.write(|tx| {
+            let clock = meta::clock(tx)?.observe(remote, now_ms);
+            Ok(meta::set_clock(tx, clock)?)
+        })
+    }
+
+    /// Records how far this PC's clock is off, as the central measured it.
+    pub fn note_clock_offset(&mut self, offset_ms: i64) -> Result<(), ReplicaError> {
+        self.write(|tx| Ok(meta::set(tx, meta::CLOCK_OFFSET, offset_ms)?))
+    }
+
+    pub fn mark_synced(&mut self, now_ms: u64) -> Result<(), ReplicaError> {
+        self.write(|tx| Ok(meta::set(tx, meta::LAST_SYNC_MS, now_ms as i64)?))
+    }
+}
+
+/// What the simulation and the tests compare with the central.
+impl Store {
+    /// Every field's visible value, `(kind, entity id, field, value)`, in key order.
+    pub fn field_values(
+        &self,
+    ) -> Result<Vec<(String, String, String, serde_json::Value)>, ReplicaError> {
+        Ok(fields::values(&self.conn)?)
+    }
+
+    /// The op the field's visible value comes from: what a person on this PC sees.
+    pub fn shown_op(
+        &self,
+        kind: EntityKind,
+        id: &str,
+        field: &str,
+    ) -> Result<Option<String>, ReplicaError> {
+        Ok(edit::shown_op(&self.conn, kind, id, field)?)
+    }
+
+    /// Every listed conflict, in server order.
+    pub fn conflict_values(&self) -> Result<Vec<ConflictRow>, ReplicaError> {
+        Ok(conflicts::values(&self.conn)?)
+    }
+}
+
+/// The screens' reads (`screens`).
+impl Store {
+    /// (never sent, sent without answer, refused) outbox entries.
+    pub fn outbox_counts(&self) -> Result<(u32, u32, u32), ReplicaError> {
+        Ok(synchro::outbox_counts(&self.conn)?)
+    }
+
+    pub fn conflict_count(&self) -> Result<u32, ReplicaError> {
+        Ok(synchro::conflict_count(&self.conn)?)
+    }
+
+    pub fn clock_warning(&self) -> Result<Option<String>, ReplicaError> {
+        Ok(synchro::clock_warning(&self.conn)?)
+    }
+
+    pub fn last_sync_label(&self) -> Result<Option<String>, ReplicaError> {
+        Ok(synchro::last_sync_label(&self.conn)?)
+    }
+
+    /// The séances of a day: a teacher's own (`enseignant = Some(id)`), or the whole school's.
+    pub fn seances_du_jour(
+        &self,
+        date: &str,
+        enseignant: Option<&str>,
+    ) -> Result<Vec<SeanceView>, ReplicaError> {
+        seances::seances_du_jour(&self.conn, date, enseignant)
+    }
+
+    pub fn seance(&self, seance_id: &str) -> Result<Option<SeanceView>, ReplicaError> {
+        seances::seance(&self.conn, seance_id)
+    }
+
+    pub fn appel(&self, seance_id: &str) -> Result<Option<AppelView>, ReplicaError> {
+        seances::appel(&self.conn, seance_id)
+    }
+
+    pub fn eleve_dans_seance(&self, seance_id: &str, eleve_id: &str) -> Result<bool, ReplicaError> {
+        seances::eleve_dans_seance(&self.conn, seance_id, eleve_id)
+    }
+
+    pub fn absences_du_jour(&self, date: &str) -> Result<Vec<AbsenceView>, ReplicaError> {
+        vie_scolaire::absences_du_jour(&self.conn, date)
+    }
+
+    pub fn modifications(&self, me: &Personnel) -> Result<Modifications, ReplicaError> {
+        modifications::modifications(&self.conn, me)
+    }
+
+    /// The services taught by `enseignant`, or every service (`None`).
+    pub fn services(&self, enseignant: Option<&str>) -> Result<Vec<ServiceView>, ReplicaError> {
+        Ok(appreciations::services(&self.conn, enseignant)?)
+    }
+
+    pub fn periodes(&self) -> Result<Vec<PeriodeView>, ReplicaError> {
+        appreciations::periodes(&self.conn)
+    }
+
+    pub fn appreciations(
+        &self,
+        service_id: &str,
+        periode_id: &str,
+    ) -> Result<Vec<LigneAppreciation>, ReplicaError> {
+        appreciations::appreciations(&self.conn, service_id, periode_id)
     }
 }
 

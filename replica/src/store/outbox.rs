@@ -1,14 +1,59 @@
-//! The outbox: local edits waiting for the central's answer, and the refused ones.
+//! The outbox and its two lists: local edits waiting for the central's answer (`outbox`), the
+//! acknowledged ones kept until a backup of the central holds them (`acked`), and the refused
+//! ones a person must see (`refused`). Their SQL only; `push`, `pull` and `scope` combine them
+//! with the fields and the conflicts.
 
-use super::describe::describe;
-use super::{conflicts, fields};
 use crate::error::ReplicaError;
-use pupitre_domain::EntityKind;
-use pupitre_sync_protocol::change::Effect;
-use pupitre_sync_protocol::wire::{Outcome, PushOutcome, PushResult, Refusal};
+use pupitre_domain::{Edit, EntityKind};
 use pupitre_sync_protocol::{Change, EntityRef, Hlc, OpId};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
+
+/// An edit's outbox entry: what it overwrites (`base`: the central's version and op the user
+/// saw; `base_own`: this PC's latest unacknowledged edit of the field), its clock tick, and the
+/// conflict it resolves.
+pub struct Entry<'a> {
+    pub seq: u64,
+    pub op_id: OpId,
+    pub edit: &'a Edit,
+    pub base: (i64, Option<String>),
+    pub base_own: Option<i64>,
+    pub hlc: Hlc,
+    pub resolves: Option<u64>,
+}
+
+pub fn append(tx: &Transaction<'_>, e: &Entry<'_>) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO outbox (client_seq, op_id, kind, entity_id, field, value, base_version, hlc_wall, hlc_counter, resolves, base_own, base_op)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        e.seq as i64,
+        e.op_id.0.to_string(),
+        e.edit.kind().as_str(),
+        e.edit.entity_id(),
+        e.edit.field(),
+        e.edit.value().to_string(),
+        e.base.0,
+        e.hlc.wall_ms as i64,
+        e.hlc.counter,
+        e.resolves.map(|r| r as i64),
+        e.base_own,
+        e.base.1
+    ])?;
+    Ok(())
+}
+
+/// This PC's latest unacknowledged edit of a field.
+pub fn latest_own(conn: &Connection, edit: &Edit) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT MAX(client_seq) FROM outbox WHERE kind = ?1 AND entity_id = ?2 AND field = ?3",
+    )?
+    .query_row(
+        params![edit.kind().as_str(), edit.entity_id(), edit.field()],
+        |r| r.get(0),
+    )
+}
 
 pub fn has_pending(
     conn: &Connection,
@@ -23,11 +68,15 @@ pub fn has_pending(
     .query_row(params![kind.as_str(), id, field], |r| r.get(0))
 }
 
-/// The oldest `limit` entries, in client sequence order, marked as sent.
-pub fn take_for_push(conn: &mut Connection, limit: usize) -> Result<Vec<Change>, ReplicaError> {
-    let tx = conn.transaction()?;
+/// Whether the outbox is empty (then pulled values are shown as they come).
+pub fn is_empty(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM outbox)", [], |r| r.get(0))
+}
+
+/// The oldest `limit` entries, in client sequence order.
+pub fn oldest(conn: &Connection, limit: usize) -> Result<Vec<Change>, ReplicaError> {
     let changes = {
-        let mut stmt = tx.prepare(
+        let mut stmt = conn.prepare(
             "SELECT client_seq, op_id, kind, entity_id, field, value, base_version, hlc_wall, hlc_counter, resolves,
                     base_own, acked_as, void, base_op
              FROM outbox ORDER BY client_seq LIMIT ?1",
@@ -97,132 +146,27 @@ pub fn take_for_push(conn: &mut Connection, limit: usize) -> Result<Vec<Change>,
         }
         changes
     };
-    if let (Some(first), Some(last)) = (changes.first(), changes.last()) {
-        tx.execute(
-            "UPDATE outbox SET state = 'sent' WHERE client_seq BETWEEN ?1 AND ?2",
-            params![first.client_seq as i64, last.client_seq as i64],
-        )?;
-    }
-    tx.commit()?;
     Ok(changes)
 }
 
-/// Marks entries as never sent (their request could not even connect).
-pub fn unsend(conn: &mut Connection, changes: &[Change]) -> Result<(), ReplicaError> {
-    let tx = conn.transaction()?;
-    for change in changes {
+/// Marks entries as sent (`true`) or as never sent, e.g. their request could not even connect.
+pub fn mark_sent(tx: &Transaction<'_>, changes: &[Change], sent: bool) -> rusqlite::Result<()> {
+    if let (Some(first), Some(last)) = (changes.first(), changes.last()) {
         tx.execute(
-            "UPDATE outbox SET state = 'local' WHERE client_seq = ?1",
-            [change.client_seq as i64],
+            "UPDATE outbox SET state = ?3 WHERE client_seq BETWEEN ?1 AND ?2",
+            params![
+                first.client_seq as i64,
+                last.client_seq as i64,
+                if sent { "sent" } else { "local" }
+            ],
         )?;
     }
-    tx.commit()?;
-    Ok(())
-}
-
-/// Applies the central's answers in one transaction: accepted entries leave the outbox for the
-/// acknowledged list (kept until a backup of the central holds them), and what did not simply
-/// apply is noted for its author; refused ones move to the visible refused list and the
-/// central's value shows again. A missing sequence stays to be sent again.
-pub fn settle(
-    conn: &mut Connection,
-    sent: &[Change],
-    outcomes: &[PushOutcome],
-) -> Result<(), ReplicaError> {
-    let tx = conn.transaction()?;
-    for outcome in outcomes {
-        let Some(change) = sent
-            .iter()
-            .find(|c| c.op_id == outcome.op_id && c.client_seq == outcome.client_seq)
-        else {
-            return Err(ReplicaError::Garbage(format!(
-                "réponse pour une modification inconnue ({})",
-                outcome.op_id
-            )));
-        };
-        match &outcome.result {
-            PushResult::Accepted {
-                server_seq,
-                effect,
-                outcome,
-                reason,
-            } => {
-                if *effect == Effect::Applied {
-                    fields::acknowledge_applied(&tx, change, *server_seq)?;
-                }
-                if let Some(reason) = reason
-                    && notice_is_kept(change, *outcome)
-                {
-                    note(&tx, change, *outcome, reason)?;
-                }
-                acknowledge(&tx, change.client_seq, *server_seq)?;
-                // Nothing local left to replay: show the central's value, which may be newer
-                // than this change (one resent after a restore, or one that did not stand).
-                fields::revert_to_server(
-                    &tx,
-                    change.entity.kind,
-                    &change.entity.id,
-                    &change.field,
-                )?;
-            }
-            PushResult::Refused {
-                code: Refusal::SequenceManquante,
-                ..
-            } => {}
-            PushResult::Refused { .. } if is_withdrawn(&tx, change.client_seq)? => {
-                // Already listed as refused, described while its class was still here.
-                tx.execute(
-                    "DELETE FROM outbox WHERE client_seq = ?1",
-                    [change.client_seq as i64],
-                )?;
-            }
-            PushResult::Refused { code, message } => {
-                refuse(&tx, change.client_seq, code.as_str(), message)?
-            }
-        }
-    }
-    tx.commit()?;
-    Ok(())
-}
-
-/// Roll-call marks combined with a vie scolaire fact are told from the current values (the fact
-/// may come later, or be withdrawn); every other outcome that is not a plain application is kept.
-fn notice_is_kept(change: &Change, outcome: Outcome) -> bool {
-    let roll_call = change.entity.kind == EntityKind::Presence;
-    !matches!(outcome, Outcome::Applied | Outcome::Same) && !roll_call
-}
-
-fn note(
-    conn: &Connection,
-    change: &Change,
-    outcome: Outcome,
-    message: &str,
-) -> rusqlite::Result<()> {
-    let (what, eleve) = describe(conn, change.entity.kind.as_str(), &change.entity.id)?;
-    let outcome = serde_json::to_value(outcome)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    conn.execute(
-        "INSERT OR REPLACE INTO notices (client_seq, kind, entity_id, field, outcome, message, seance, eleve)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            change.client_seq as i64,
-            change.entity.kind.as_str(),
-            change.entity.id,
-            change.field,
-            outcome,
-            message,
-            what,
-            eleve
-        ],
-    )?;
     Ok(())
 }
 
 /// Moves an acknowledged entry from the outbox to the acknowledged list.
-fn acknowledge(conn: &Connection, client_seq: u64, server_seq: u64) -> rusqlite::Result<()> {
-    conn.prepare_cached(
+pub fn acknowledge(tx: &Transaction<'_>, client_seq: u64, server_seq: u64) -> rusqlite::Result<()> {
+    tx.prepare_cached(
         "INSERT OR REPLACE INTO acked (client_seq, op_id, kind, entity_id, field, value, base_version,
                                        base_own, base_op, hlc_wall, hlc_counter, resolves, server_seq)
          SELECT client_seq, op_id, kind, entity_id, field, value, base_version, base_own, base_op,
@@ -230,14 +174,18 @@ fn acknowledge(conn: &Connection, client_seq: u64, server_seq: u64) -> rusqlite:
          FROM outbox WHERE client_seq = ?1",
     )?
     .execute(params![client_seq as i64, server_seq as i64])?;
-    conn.prepare_cached("DELETE FROM outbox WHERE client_seq = ?1")?
+    remove(tx, client_seq)
+}
+
+pub fn remove(tx: &Transaction<'_>, client_seq: u64) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM outbox WHERE client_seq = ?1")?
         .execute([client_seq as i64])?;
     Ok(())
 }
 
 /// Forgets acknowledged entries that a backup of the central now holds.
-pub fn prune_acked(conn: &Connection, durable_through: u64) -> rusqlite::Result<()> {
-    conn.prepare_cached("DELETE FROM acked WHERE server_seq <= ?1")?
+pub fn prune_acked(tx: &Transaction<'_>, durable_through: u64) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM acked WHERE server_seq <= ?1")?
         .execute([durable_through as i64])?;
     Ok(())
 }
@@ -246,8 +194,8 @@ pub fn prune_acked(conn: &Connection, durable_through: u64) -> rusqlite::Result<
 /// in its place in the client order, saying where it had been acknowledged. Bases above
 /// `restore_floor` cannot be named in the new epoch (the old high-water mark was lost): they
 /// are brought down to it, which the restored log is a prefix of.
-pub fn resend_after_restore(conn: &Connection, restore_floor: u64) -> rusqlite::Result<usize> {
-    let moved = conn.execute(
+pub fn resend_after_restore(tx: &Transaction<'_>, restore_floor: u64) -> rusqlite::Result<usize> {
+    let moved = tx.execute(
         "INSERT INTO outbox (client_seq, op_id, kind, entity_id, field, value, base_version,
                              base_own, base_op, hlc_wall, hlc_counter, resolves, acked_as, state)
          SELECT client_seq, op_id, kind, entity_id, field, value, base_version, base_own, base_op,
@@ -255,17 +203,17 @@ pub fn resend_after_restore(conn: &Connection, restore_floor: u64) -> rusqlite::
          FROM acked",
         [],
     )?;
-    conn.execute("DELETE FROM acked", [])?;
+    tx.execute("DELETE FROM acked", [])?;
     // Refused ones go too, as voids: the restored central may not have recorded their
     // sequence numbers, and this client's sequence must have no gap.
-    conn.execute(
+    tx.execute(
         "INSERT OR IGNORE INTO outbox (client_seq, op_id, kind, entity_id, field, value,
                                        base_version, hlc_wall, hlc_counter, state, withdrawn, void)
          SELECT client_seq, op_id, kind, entity_id, field, value, 0, 0, 0, 'local', 1, 1
          FROM refused",
         [],
     )?;
-    conn.execute(
+    tx.execute(
         "UPDATE outbox SET base_version = MIN(base_version, ?1),
                            acked_as = CASE WHEN acked_as > ?1 THEN NULL ELSE acked_as END",
         [restore_floor as i64],
@@ -273,7 +221,7 @@ pub fn resend_after_restore(conn: &Connection, restore_floor: u64) -> rusqlite::
     Ok(moved)
 }
 
-fn is_withdrawn(conn: &Connection, client_seq: u64) -> rusqlite::Result<bool> {
+pub fn is_withdrawn(conn: &Connection, client_seq: u64) -> rusqlite::Result<bool> {
     conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM outbox WHERE client_seq = ?1 AND withdrawn = 1)",
         [client_seq as i64],
@@ -281,82 +229,45 @@ fn is_withdrawn(conn: &Connection, client_seq: u64) -> rusqlite::Result<bool> {
     )
 }
 
-/// An unsent edit that can no longer stand (its class left the user's scope): listed as refused
-/// now, while it can still be described, and kept in the outbox to be sent all the same, so
-/// that the central sees this client's sequence without a gap (it refuses it in turn).
-pub fn withdraw(
-    conn: &Connection,
-    client_seq: u64,
-    code: &str,
-    message: &str,
-) -> rusqlite::Result<()> {
-    if list_refused(conn, client_seq, code, message)?.is_some() {
-        conn.execute(
-            "UPDATE outbox SET withdrawn = 1 WHERE client_seq = ?1",
-            [client_seq as i64],
-        )?;
-    }
-    Ok(())
-}
-
-/// Moves an outbox entry to the refused list with its reason and description, and shows the
-/// central's value of the field again.
-pub fn refuse(
-    conn: &Connection,
-    client_seq: u64,
-    code: &str,
-    message: &str,
-) -> rusqlite::Result<()> {
-    let Some((kind, id, field)) = list_refused(conn, client_seq, code, message)? else {
-        return Ok(());
-    };
-    conn.execute(
-        "DELETE FROM outbox WHERE client_seq = ?1",
+pub fn mark_withdrawn(tx: &Transaction<'_>, client_seq: u64) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE outbox SET withdrawn = 1 WHERE client_seq = ?1",
         [client_seq as i64],
     )?;
-    if let Some(kind) = EntityKind::parse(&kind) {
-        fields::revert_to_server(conn, kind, &id, &field)?;
-    }
     Ok(())
 }
 
-/// Lists an outbox entry as refused, described now (its record may be purged from this PC
-/// later), and reopens the conflicts it was resolving. Returns its (kind, id, field).
-fn list_refused(
+/// The (kind, id, field) an outbox entry edits.
+pub fn field_of(
     conn: &Connection,
     client_seq: u64,
-    code: &str,
-    message: &str,
 ) -> rusqlite::Result<Option<(String, String, String)>> {
-    let entry: Option<(String, String, String)> = conn
-        .query_row(
-            "SELECT kind, entity_id, field FROM outbox WHERE client_seq = ?1",
-            [client_seq as i64],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let Some((kind, id, field)) = entry else {
-        return Ok(None);
-    };
-    let (what, eleve) = describe(conn, &kind, &id)?;
-    conn.execute(
+    conn.query_row(
+        "SELECT kind, entity_id, field FROM outbox WHERE client_seq = ?1",
+        [client_seq as i64],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
+}
+
+/// A refusal as listed for its author: its code and message, and the description of its record
+/// taken when it was refused (the record may be purged from this PC later).
+pub struct Refused<'a> {
+    pub client_seq: u64,
+    pub code: &'a str,
+    pub message: &'a str,
+    pub what: &'a str,
+    pub eleve: Option<&'a str>,
+}
+
+/// Copies an outbox entry to the refused list.
+pub fn list_refused(tx: &Transaction<'_>, r: &Refused<'_>) -> rusqlite::Result<()> {
+    tx.execute(
         "INSERT OR REPLACE INTO refused
              (client_seq, op_id, kind, entity_id, field, value, code, message, seance, eleve)
          SELECT client_seq, op_id, kind, entity_id, field, value, ?2, ?3, ?4, ?5
          FROM outbox WHERE client_seq = ?1",
-        params![client_seq as i64, code, message, what, eleve],
+        params![r.client_seq as i64, r.code, r.message, r.what, r.eleve],
     )?;
-    conflicts::reopen(conn, client_seq)?;
-    Ok(Some((kind, id, field)))
-}
-
-/// (never sent, sent without answer, refused)
-pub fn counts(conn: &Connection) -> rusqlite::Result<(u32, u32, u32)> {
-    conn.query_row(
-        "SELECT (SELECT COUNT(*) FROM outbox WHERE state = 'local' AND withdrawn = 0),
-                (SELECT COUNT(*) FROM outbox WHERE state = 'sent' AND withdrawn = 0),
-                (SELECT COUNT(*) FROM refused)",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )
+    Ok(())
 }

@@ -1,16 +1,16 @@
 //! What this replica may hold, and the purge of what left the user's scope: a teacher who loses a
 //! class keeps nothing of it on the PC, and their unsent edits in it become visible refusals.
 
-use super::outbox;
+use super::push;
 use pupitre_domain::{Cible, Scope};
 use pupitre_sync_protocol::wire::Refusal;
-use rusqlite::{Connection, params};
+use rusqlite::{Transaction, params};
 
 const LEFT_SCOPE: &str = "Vous n'avez plus accès à cette classe ou à ce groupe : cette saisie n'a pas été envoyée. Voyez avec la vie scolaire.";
 
 /// Deletes the records, conflicts, services, séances, pupils, divisions and groups outside
 /// `scope`, turning unsent edits in them into refusals. Part of the caller's transaction.
-pub fn purge_outside(conn: &Connection, scope: &Scope) -> rusqlite::Result<()> {
+pub fn purge_outside(conn: &Transaction<'_>, scope: &Scope) -> rusqlite::Result<()> {
     let outside = |key: &str| !Cible::from_key(key).is_some_and(|c| scope.contains(&c));
     let keys: Vec<String> = conn
         .prepare(
@@ -29,12 +29,7 @@ pub fn purge_outside(conn: &Connection, scope: &Scope) -> rusqlite::Result<()> {
             .query_map([key], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         for seq in unsent {
-            outbox::withdraw(
-                conn,
-                seq as u64,
-                Refusal::HorsPerimetre.as_str(),
-                LEFT_SCOPE,
-            )?;
+            push::withdraw(conn, seq as u64, Refusal::HorsPerimetre, LEFT_SCOPE)?;
         }
         conn.execute("DELETE FROM fields WHERE scope_key = ?1", [key])?;
         conn.execute("DELETE FROM conflicts WHERE scope_key = ?1", [key])?;
@@ -65,9 +60,9 @@ pub fn purge_outside(conn: &Connection, scope: &Scope) -> rusqlite::Result<()> {
     }
     conn.execute_batch(
         "DELETE FROM divisions WHERE id NOT IN (SELECT division_id FROM eleves)
-             AND 'division:' || id NOT IN (SELECT cible_key FROM services);
+             AND division_key(id) NOT IN (SELECT cible_key FROM services);
          DELETE FROM groupes WHERE id NOT IN (SELECT groupe_id FROM eleve_groupes)
-             AND 'groupe:' || id NOT IN (SELECT cible_key FROM services);",
+             AND groupe_key(id) NOT IN (SELECT cible_key FROM services);",
     )?;
     Ok(())
 }

@@ -211,7 +211,13 @@ export type Progression = { etape: string, fait: number, total: number, };
 
 export type Seq = number;
 
-export type UiError = { code: string, message: string, };
+export type ErrorCode = "session" | "identifiants" | "requete_invalide" | "poste" | "trop_de_modifications" | "mise_a_jour_necessaire" | "central_trop_ancien" | "journal_change" | "epoque_inconnue" | "interne" | "autre";
+
+export type CodePoste = "stockage" | "fichier_etranger" | "fichier_autre_compte" | "hors_ligne" | "reponse_illisible" | "erreur_central" | "premiere_connexion_hors_ligne" | "saisie_invalide";
+
+export type UiCode = CodePoste | ErrorCode;
+
+export type UiError = { code: UiCode, message: string, };
 
 export const jourInitial = () =>
   call<string>("jour_initial");

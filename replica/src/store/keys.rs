@@ -1,0 +1,83 @@
+//! The ids and scope tags the replica's SQL compares, written by the domain's own functions
+//! (`EntityKey::id`, `Cible::key`) registered on the connection, so that their text form has
+//! one definition: `presence_id(seance, eleve)`, `conseil_id(periode, division)`,
+//! `appreciation_id(periode, service, eleve)`, `division_key(id)`, `groupe_key(id)`.
+
+use pupitre_domain::{Cible, EntityKey};
+use rusqlite::Connection;
+use rusqlite::functions::{Context, FunctionFlags};
+
+pub fn register(conn: &Connection) -> rusqlite::Result<()> {
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    let text = |ctx: &Context<'_>, i: usize| ctx.get::<String>(i);
+    conn.create_scalar_function("presence_id", 2, flags, move |ctx| {
+        let key = EntityKey::Presence {
+            seance_id: text(ctx, 0)?,
+            eleve_id: text(ctx, 1)?,
+        };
+        Ok(key.id())
+    })?;
+    conn.create_scalar_function("conseil_id", 2, flags, move |ctx| {
+        let key = EntityKey::Conseil {
+            periode_id: text(ctx, 0)?,
+            division_id: text(ctx, 1)?,
+        };
+        Ok(key.id())
+    })?;
+    conn.create_scalar_function("appreciation_id", 3, flags, move |ctx| {
+        let key = EntityKey::Appreciation {
+            periode_id: text(ctx, 0)?,
+            service_id: text(ctx, 1)?,
+            eleve_id: text(ctx, 2)?,
+        };
+        Ok(key.id())
+    })?;
+    conn.create_scalar_function("division_key", 1, flags, move |ctx| {
+        Ok(Cible::Division(text(ctx, 0)?).key())
+    })?;
+    conn.create_scalar_function("groupe_key", 1, flags, move |ctx| {
+        Ok(Cible::Groupe(text(ctx, 0)?).key())
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_writes_the_domain_s_ids() {
+        let conn = Connection::open_in_memory().expect("memory");
+        register(&conn).expect("register");
+        let row = conn
+            .query_row(
+                "SELECT presence_id('S1', 'E2'), conseil_id('T1', 'D6A'),
+                        appreciation_id('T1', 'SV1', 'E2'), division_key('D6A'), groupe_key('G1')",
+                [],
+                |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?] as [String; 5]),
+            )
+            .expect("query");
+        let domain = [
+            EntityKey::Presence {
+                seance_id: "S1".into(),
+                eleve_id: "E2".into(),
+            }
+            .id(),
+            EntityKey::Conseil {
+                periode_id: "T1".into(),
+                division_id: "D6A".into(),
+            }
+            .id(),
+            EntityKey::Appreciation {
+                periode_id: "T1".into(),
+                service_id: "SV1".into(),
+                eleve_id: "E2".into(),
+            }
+            .id(),
+            Cible::Division("D6A".into()).key(),
+            Cible::Groupe("G1".into()).key(),
+        ];
+        assert_eq!(row, domain);
+        assert_eq!(row[0], "S1/E2");
+    }
+}

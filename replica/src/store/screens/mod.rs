@@ -1,0 +1,82 @@
+//! Reads for the screens, one module per screen or group of screens, each filling the view types
+//! of `crate::views`. Reads only: every write goes through the store's transactions.
+
+pub mod appreciations;
+pub mod modifications;
+pub mod seances;
+pub mod synchro;
+pub mod vie_scolaire;
+
+use crate::views::{FaitView, local_time};
+use pupitre_domain::{Fait, Personnel, avis};
+use rusqlite::{Connection, OptionalExtension};
+
+/// The code of a service `sv`'s division or group.
+const CIBLE_CODE: &str =
+    "COALESCE((SELECT code FROM divisions WHERE division_key(id) = sv.cible_key),
+             (SELECT code FROM groupes WHERE groupe_key(id) = sv.cible_key), sv.cible_key)";
+
+/// The pupils `e` of a service `sv` (through its division or its group).
+const ELEVES_DU_SERVICE: &str = "(division_key(e.division_id) = sv.cible_key
+     OR EXISTS (SELECT 1 FROM eleve_groupes g WHERE g.eleve_id = e.id
+                AND groupe_key(g.groupe_id) = sv.cible_key))";
+
+fn json_column<T: serde::de::DeserializeOwned>(text: Option<String>, default: T) -> T {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(default)
+}
+
+/// A vie scolaire fact as a row gives it: (value, author, at_ms), all absent without one.
+type FaitRow = (Option<String>, Option<String>, Option<i64>);
+
+/// A stored fact `(value, author, at_ms)` as shown; `None` for none or a withdrawn one.
+fn fait_view(
+    conn: &Connection,
+    (value, author, at_ms): FaitRow,
+) -> rusqlite::Result<Option<FaitView>> {
+    let Some(fait) = value.and_then(|t| serde_json::from_str::<Fait>(&t).ok()) else {
+        return Ok(None);
+    };
+    if fait == Fait::Aucun {
+        return Ok(None);
+    }
+    let author = author.unwrap_or_default();
+    Ok(Some(FaitView {
+        fait,
+        libelle: avis::libelle_fait(fait),
+        auteur: signature(conn, &author)?,
+        heure: local_time(at_ms.unwrap_or(0), "%H:%M"),
+    }))
+}
+
+/// "M. Roux (CPE)" for a personnel this replica knows, else the id.
+fn signature(conn: &Connection, personnel_id: &str) -> rusqlite::Result<String> {
+    let found = conn
+        .prepare_cached("SELECT id, civilite, nom, prenom, fonction FROM personnels WHERE id = ?1")?
+        .query_row([personnel_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })
+        .optional()?;
+    Ok(match found {
+        Some((id, civilite, nom, prenom, fonction)) => {
+            match pupitre_domain::Fonction::parse(&fonction) {
+                Some(fonction) => Personnel {
+                    id,
+                    civilite,
+                    nom,
+                    prenom,
+                    fonction,
+                }
+                .signature(),
+                None => format!("{civilite} {nom}"),
+            }
+        }
+        None => personnel_id.to_owned(),
+    })
+}

@@ -1,0 +1,140 @@
+//! The day's séances and a séance's roll-call grid (Journée, Appel).
+
+use super::{CIBLE_CODE, ELEVES_DU_SERVICE, fait_view, json_column};
+use crate::error::ReplicaError;
+use crate::views::{AppelView, LigneAppel, SeanceView, etat_sync, etat_sync_conflit};
+use pupitre_domain::{AppelEtat, Fait, Issue, Presence, combiner};
+use rusqlite::{Connection, Row, params};
+
+const SYNC_STATE_SQL: &str = "(SELECT MIN(o.state) FROM outbox o JOIN fields f2
+        ON f2.kind = o.kind AND f2.entity_id = o.entity_id AND f2.field = o.field
+        WHERE f2.seance_id = se.id)";
+
+const SEANCE_SQL: &str = "SELECT se.id, se.date, se.debut, se.fin, se.salle, m.libelle,
+    {CIBLE},
+    COALESCE(p.civilite || ' ' || p.nom, ''),
+    (SELECT value FROM fields WHERE kind = 'appel' AND entity_id = se.id AND field = 'etat'),
+    (SELECT COUNT(*) FROM eleves e WHERE {ELEVES}),
+    (SELECT COUNT(*) FROM fields f WHERE f.seance_id = se.id AND f.kind = 'presence'
+        AND json_extract(f.value, '$.statut') = 'absent'),
+    (SELECT COUNT(*) FROM fields f WHERE f.seance_id = se.id AND f.kind = 'presence'
+        AND json_extract(f.value, '$.statut') = 'retard'),
+    {SYNC},
+    (SELECT MAX(version) FROM fields f WHERE f.seance_id = se.id)
+  FROM seances se
+  JOIN services sv ON sv.id = se.service_id
+  JOIN matieres m ON m.code = sv.matiere_code
+  LEFT JOIN personnels p ON p.id = sv.enseignant_id";
+
+fn seance_sql() -> String {
+    SEANCE_SQL
+        .replace("{SYNC}", SYNC_STATE_SQL)
+        .replace("{CIBLE}", CIBLE_CODE)
+        .replace("{ELEVES}", ELEVES_DU_SERVICE)
+}
+
+fn row_seance(r: &Row<'_>) -> rusqlite::Result<SeanceView> {
+    Ok(SeanceView {
+        id: r.get(0)?,
+        date: r.get(1)?,
+        debut: r.get(2)?,
+        fin: r.get(3)?,
+        salle: r.get(4)?,
+        matiere: r.get(5)?,
+        cible: r.get(6)?,
+        enseignant: r.get(7)?,
+        appel: json_column(r.get(8)?, AppelEtat::NonFait),
+        nb_eleves: r.get(9)?,
+        nb_absents: r.get(10)?,
+        nb_retards: r.get(11)?,
+        sync: etat_sync(r.get(12)?, r.get(13)?),
+    })
+}
+
+/// The séances of a day: a teacher's own (`enseignant = Some(id)`), or the whole school's.
+pub fn seances_du_jour(
+    conn: &Connection,
+    date: &str,
+    enseignant: Option<&str>,
+) -> Result<Vec<SeanceView>, ReplicaError> {
+    let sql = format!(
+        "{} WHERE se.date = ?1 AND (?2 IS NULL OR sv.enseignant_id = ?2) ORDER BY se.debut, 7",
+        seance_sql()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![date, enseignant], row_seance)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+pub fn seance(conn: &Connection, seance_id: &str) -> Result<Option<SeanceView>, ReplicaError> {
+    let sql = format!("{} WHERE se.id = ?1", seance_sql());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query_map([seance_id], row_seance)?;
+    Ok(rows.next().transpose()?)
+}
+
+/// A séance's roll-call grid: its pupils in alphabetical order with their marks.
+pub fn appel(conn: &Connection, seance_id: &str) -> Result<Option<AppelView>, ReplicaError> {
+    let Some(seance) = seance(conn, seance_id)? else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT e.id, e.nom, e.prenom, d.code, f.value,
+            (SELECT MIN(o.state) FROM outbox o WHERE o.kind = 'presence' AND o.entity_id = presence_id(?1, e.id)
+                AND o.field = 'statut'),
+            f.version,
+            EXISTS (SELECT 1 FROM conflicts k WHERE k.kind = 'presence' AND k.resolving IS NULL
+                AND k.entity_id = presence_id(?1, e.id)),
+            ff.value, ff.author_id, ff.at_ms
+         FROM seances se JOIN services sv ON sv.id = se.service_id
+         JOIN eleves e ON {ELEVES_DU_SERVICE}
+         JOIN divisions d ON d.id = e.division_id
+         LEFT JOIN fields f ON f.kind = 'presence' AND f.entity_id = presence_id(?1, e.id) AND f.field = 'statut'
+         LEFT JOIN fields ff ON ff.kind = 'presence' AND ff.entity_id = presence_id(?1, e.id) AND ff.field = 'fait'
+         WHERE se.id = ?1
+         ORDER BY e.nom, e.prenom, e.id"
+    ))?;
+    let rows = stmt
+        .query_map([seance_id], |r| {
+            Ok((
+                LigneAppel {
+                    eleve_id: r.get(0)?,
+                    nom: r.get(1)?,
+                    prenom: r.get(2)?,
+                    division: r.get(3)?,
+                    presence: json_column(r.get(4)?, Presence::Present),
+                    fait: None,
+                    vu: Presence::Present,
+                    issue: Issue::Retenue,
+                    sync: etat_sync_conflit(r.get(5)?, r.get(6)?, r.get(7)?),
+                },
+                r.get::<_, Option<String>>(4)?.is_some(),
+                (
+                    r.get::<_, Option<String>>(8)?,
+                    r.get::<_, Option<String>>(9)?,
+                    r.get::<_, Option<i64>>(10)?,
+                ),
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut eleves = Vec::with_capacity(rows.len());
+    for (mut ligne, observed, fait) in rows {
+        ligne.fait = fait_view(conn, fait)?;
+        let c = combiner(
+            observed.then_some(ligne.presence),
+            ligne.fait.as_ref().map_or(Fait::Aucun, |f| f.fait),
+        );
+        (ligne.vu, ligne.issue) = (c.vu, c.issue);
+        eleves.push(ligne);
+    }
+    Ok(Some(AppelView { seance, eleves }))
+}
+
+/// Whether a pupil is on a séance's roll.
+pub fn eleve_dans_seance(
+    conn: &Connection,
+    seance_id: &str,
+    eleve_id: &str,
+) -> Result<bool, ReplicaError> {
+    Ok(appel(conn, seance_id)?.is_some_and(|a| a.eleves.iter().any(|e| e.eleve_id == eleve_id)))
+}

@@ -1,0 +1,71 @@
+//! What the vie scolaire sees of a day: every pupil not simply present (Vie scolaire).
+
+use super::fait_view;
+use crate::error::ReplicaError;
+use crate::views::{AbsenceView, etat_sync};
+use pupitre_domain::{Fait, Issue, Presence, combiner};
+use rusqlite::Connection;
+
+/// Every pupil the roll calls or the vie scolaire say was not simply present on a day, by
+/// division and time, with the two sources and what they combine into.
+pub fn absences_du_jour(conn: &Connection, date: &str) -> Result<Vec<AbsenceView>, ReplicaError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.nom || ' ' || e.prenom, e.id, d.code, se.id, se.debut, se.fin, m.libelle,
+                COALESCE(p.civilite || ' ' || p.nom, ''), fs.value, ff.value, ff.author_id,
+                ff.at_ms,
+                (SELECT MIN(o.state) FROM outbox o WHERE o.kind = 'presence' AND o.entity_id = k.entity_id),
+                MAX(COALESCE(fs.version, 0), COALESCE(ff.version, 0))
+         FROM (SELECT DISTINCT entity_id, seance_id FROM fields WHERE kind = 'presence'
+               AND seance_id IN (SELECT id FROM seances WHERE date = ?1)) k
+         JOIN seances se ON se.id = k.seance_id
+         JOIN services sv ON sv.id = se.service_id
+         JOIN matieres m ON m.code = sv.matiere_code
+         LEFT JOIN personnels p ON p.id = sv.enseignant_id
+         JOIN eleves e ON k.entity_id = presence_id(se.id, e.id)
+         JOIN divisions d ON d.id = e.division_id
+         LEFT JOIN fields fs ON fs.kind = 'presence' AND fs.entity_id = k.entity_id AND fs.field = 'statut'
+         LEFT JOIN fields ff ON ff.kind = 'presence' AND ff.entity_id = k.entity_id AND ff.field = 'fait'
+         ORDER BY d.code, e.nom, e.prenom, se.debut",
+    )?;
+    let rows = stmt
+        .query_map([date], |r| {
+            Ok((
+                AbsenceView {
+                    eleve: r.get(0)?,
+                    eleve_id: r.get(1)?,
+                    division: r.get(2)?,
+                    seance_id: r.get(3)?,
+                    debut: r.get(4)?,
+                    fin: r.get(5)?,
+                    matiere: r.get(6)?,
+                    enseignant: r.get(7)?,
+                    observation: r
+                        .get::<_, Option<String>>(8)?
+                        .and_then(|t| serde_json::from_str(&t).ok()),
+                    fait: None,
+                    presence: Presence::Present,
+                    issue: Issue::Retenue,
+                    sync: etat_sync(r.get(12)?, r.get(13)?),
+                },
+                (
+                    r.get::<_, Option<String>>(9)?,
+                    r.get::<_, Option<String>>(10)?,
+                    r.get::<_, Option<i64>>(11)?,
+                ),
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    for (mut a, fait) in rows {
+        a.fait = fait_view(conn, fait)?;
+        let c = combiner(
+            a.observation,
+            a.fait.as_ref().map_or(Fait::Aucun, |f| f.fait),
+        );
+        (a.presence, a.issue) = (c.vu, c.issue);
+        if a.presence != Presence::Present || a.fait.is_some() {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
