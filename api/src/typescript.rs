@@ -29,6 +29,11 @@ pub fn module() -> String {
     }
     out.push_str(&commands());
     out.push_str(&format!(
+        "\n/** The limits the domain sets (the central enforces them too). */\n\
+         export const LIMITES = {{ appreciation: {} }} as const;\n",
+        pupitre_domain::conseil::APPRECIATION_MAX_CHARS
+    ));
+    out.push_str(&format!(
         "\nexport const EVENEMENTS = {{ progression: {:?}, etatSynchro: {:?} }} as const;\n",
         events::PROGRESSION,
         events::ETAT_SYNCHRO

@@ -1,6 +1,10 @@
 //! The central service: authenticates staff, re-authorizes every change against the author's
 //! scope, orders accepted changes in one gap-free sequence, and serves snapshots and pulls by
 //! scope. Stores on SQLite (one file, zero set-up).
+//!
+//! SQL lives in `db/` only; the merge rules are `pupitre_sync_protocol`'s and the school's rules
+//! `pupitre_domain`'s; the clock is read in `clock` only. It never trusts a client's clock,
+//! scope or causal metadata without checking them.
 
 pub mod api;
 pub mod auth;

@@ -6,7 +6,8 @@ use crate::error::CentralError;
 use pupitre_domain::avis::{self, Contexte};
 use pupitre_domain::edit::{FIELD_FAIT, FIELD_STATUT};
 use pupitre_domain::{
-    Cible, Edit, EntityKind, Fait, Heure, Issue, Personnel, Presence, combiner, may_write,
+    Cible, Edit, EntityKey, EntityKind, Fait, Heure, Issue, Personnel, Presence, combiner,
+    may_write,
 };
 use pupitre_sync_protocol::change::Effect;
 use pupitre_sync_protocol::wire::{LogRef, Outcome, PushOutcome, PushResult, Refusal};
@@ -356,7 +357,12 @@ fn roll_call_outcome(
     conn: &Connection,
     edit: &Edit,
 ) -> Result<(Outcome, Option<String>), CentralError> {
-    let Some((seance_id, eleve_id)) = edit.pupil_in_seance() else {
+    let key = edit.key();
+    let EntityKey::Presence {
+        seance_id,
+        eleve_id,
+    } = &key
+    else {
         return Ok((Outcome::Applied, None));
     };
     let entity = EntityRef {
@@ -433,7 +439,7 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
         }
         Edit::Presence { seance_id, .. } | Edit::Fait { seance_id, .. } => with_pupil(
             school::seance_owner(conn, seance_id)?,
-            edit.pupil_in_seance().map(|(_, eleve)| eleve),
+            edit.key().eleve_id(),
         )?,
         Edit::Appreciation {
             periode_id,
@@ -471,7 +477,7 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
     };
     match owner {
         Some(owner) => Ok(Ok(owner)),
-        None if edit.seance_id().is_some() => unknown(
+        None if edit.key().seance_id().is_some() => unknown(
             Refusal::SeanceInconnue,
             "Cette séance n'existe pas (ou plus) au service central.",
         ),

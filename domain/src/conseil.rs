@@ -67,7 +67,7 @@ pub struct Appreciation(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidAppreciation {
-    #[error("{0} caractères : une appréciation en compte au plus 600")]
+    #[error("{0} caractères : une appréciation en compte au plus {max}", max = APPRECIATION_MAX_CHARS)]
     TooLong(usize),
     #[error("caractère de contrôle interdit")]
     ControlCharacter,

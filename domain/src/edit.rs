@@ -186,33 +186,6 @@ pub const FIELD_TEXTE: &str = "texte";
 pub const FIELD_FAIT: &str = "fait";
 
 impl Edit {
-    /// The séance of a roll-call edit.
-    pub fn seance_id(&self) -> Option<&str> {
-        match self {
-            Edit::AppelEtat { seance_id, .. }
-            | Edit::Presence { seance_id, .. }
-            | Edit::Fait { seance_id, .. } => Some(seance_id),
-            Edit::Conseil { .. } | Edit::Appreciation { .. } => None,
-        }
-    }
-
-    /// The séance and pupil of a roll-call record's edit (a mark or a fact).
-    pub fn pupil_in_seance(&self) -> Option<(&str, &str)> {
-        match self {
-            Edit::Presence {
-                seance_id,
-                eleve_id,
-                ..
-            }
-            | Edit::Fait {
-                seance_id,
-                eleve_id,
-                ..
-            } => Some((seance_id, eleve_id)),
-            Edit::AppelEtat { .. } | Edit::Conseil { .. } | Edit::Appreciation { .. } => None,
-        }
-    }
-
     pub fn kind(&self) -> EntityKind {
         match self {
             Edit::AppelEtat { .. } => EntityKind::Appel,
@@ -306,52 +279,57 @@ impl Edit {
         field: &str,
         value: &Value,
     ) -> Result<Edit, InvalidEdit> {
-        let bad_value = |e: serde_json::Error| InvalidEdit::BadValue {
-            field: field.to_owned(),
-            reason: e.to_string(),
-        };
         let unknown = || InvalidEdit::UnknownField {
             kind,
             field: field.to_owned(),
         };
         Ok(match (EntityKey::parse(kind, entity_id)?, field) {
-            (EntityKey::Appel { seance_id }, FIELD_ETAT) => Edit::AppelEtat {
-                seance_id,
-                etat: AppelEtat::deserialize(value).map_err(bad_value)?,
-            },
+            (EntityKey::Appel { seance_id }, FIELD_ETAT) => {
+                let etat = read(field, value)?;
+                Edit::AppelEtat { seance_id, etat }
+            }
             (
                 EntityKey::Presence {
                     seance_id,
                     eleve_id,
                 },
                 FIELD_STATUT,
-            ) => Edit::Presence {
-                seance_id,
-                eleve_id,
-                presence: Presence::deserialize(value).map_err(bad_value)?,
-            },
+            ) => {
+                let presence = read(field, value)?;
+                Edit::Presence {
+                    seance_id,
+                    eleve_id,
+                    presence,
+                }
+            }
             (
                 EntityKey::Presence {
                     seance_id,
                     eleve_id,
                 },
                 FIELD_FAIT,
-            ) => Edit::Fait {
-                seance_id,
-                eleve_id,
-                fait: Fait::deserialize(value).map_err(bad_value)?,
-            },
+            ) => {
+                let fait = read(field, value)?;
+                Edit::Fait {
+                    seance_id,
+                    eleve_id,
+                    fait,
+                }
+            }
             (
                 EntityKey::Conseil {
                     periode_id,
                     division_id,
                 },
                 FIELD_ETAT,
-            ) => Edit::Conseil {
-                periode_id,
-                division_id,
-                etat: ConseilEtat::deserialize(value).map_err(bad_value)?,
-            },
+            ) => {
+                let etat = read(field, value)?;
+                Edit::Conseil {
+                    periode_id,
+                    division_id,
+                    etat,
+                }
+            }
             (
                 EntityKey::Appreciation {
                     periode_id,
@@ -359,15 +337,26 @@ impl Edit {
                     eleve_id,
                 },
                 FIELD_TEXTE,
-            ) => Edit::Appreciation {
-                periode_id,
-                service_id,
-                eleve_id,
-                texte: Appreciation::deserialize(value).map_err(bad_value)?,
-            },
+            ) => {
+                let texte = read(field, value)?;
+                Edit::Appreciation {
+                    periode_id,
+                    service_id,
+                    eleve_id,
+                    texte,
+                }
+            }
             _ => return Err(unknown()),
         })
     }
+}
+
+/// A field's value, strictly read.
+fn read<T: serde::de::DeserializeOwned>(field: &str, value: &Value) -> Result<T, InvalidEdit> {
+    T::deserialize(value).map_err(|e| InvalidEdit::BadValue {
+        field: field.to_owned(),
+        reason: e.to_string(),
+    })
 }
 
 /// Ids are short printable tokens; anything else is hostile or broken input.

@@ -8,14 +8,14 @@
 //! teacher's mark stands, and which combinations a person must settle (the CPE's inbox).
 
 use crate::heure::Heure;
-use crate::presence::Presence;
+use crate::presence::{MarqueWire, Presence};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What the vie scolaire knows of a pupil during one séance. `Aucun` withdraws an earlier fact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "fait", rename_all = "snake_case")]
-#[serde(try_from = "FaitWire")]
+#[serde(try_from = "MarqueWire")]
 pub enum Fait {
     Aucun,
     /// Arrived late, at this time (the billet de retard).
@@ -57,30 +57,23 @@ impl Fait {
     }
 }
 
-/// The strict reading: `fait` and, for a lateness only, `arrivee`; nothing else (no free text,
-/// so no health detail can be stored here).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FaitWire {
-    fait: String,
-    arrivee: Option<Heure>,
-}
-
-impl TryFrom<FaitWire> for Fait {
+impl TryFrom<MarqueWire> for Fait {
     type Error = String;
 
-    fn try_from(wire: FaitWire) -> Result<Self, Self::Error> {
-        Ok(match (wire.fait.as_str(), wire.arrivee) {
-            ("aucun", None) => Fait::Aucun,
-            ("retard", Some(arrivee)) => Fait::Retard { arrivee },
-            ("retard", None) => return Err("un retard doit avoir une heure d'arrivée".into()),
-            ("infirmerie", None) => Fait::Infirmerie,
-            ("depart", None) => Fait::Depart,
-            ("dispense", None) => Fait::Dispense,
-            ("exclusion", None) => Fait::Exclusion,
-            (_, Some(_)) => return Err("seul un retard a une heure d'arrivée".into()),
-            (other, None) => return Err(format!("fait inconnu « {other} »")),
-        })
+    /// The strict reading: `fait` and, for a lateness only, `arrivee`; nothing else (no free
+    /// text, so no health detail can be stored here).
+    fn try_from(wire: MarqueWire) -> Result<Self, Self::Error> {
+        let plain = |name: &str| {
+            Some(match name {
+                "aucun" => Fait::Aucun,
+                "infirmerie" => Fait::Infirmerie,
+                "depart" => Fait::Depart,
+                "dispense" => Fait::Dispense,
+                "exclusion" => Fait::Exclusion,
+                _ => return None,
+            })
+        };
+        wire.read("fait", plain, |arrivee| Fait::Retard { arrivee })
     }
 }
 

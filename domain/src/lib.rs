@@ -1,5 +1,10 @@
 //! The school as Pupitre sees it (GUIDE §2): entities, the values a person edits, and who may see
-//! what. Everything here is pure: no I/O, no clock.
+//! and write what. The rules both sides apply have their one definition here (who may write a
+//! field, the closed-council lock, the limits of a text, the roll call's two sources); the central
+//! enforces them, the replica and the UI consult them.
+//!
+//! Everything here is pure: no I/O, no clock, no SQL, no wire format (that is `sync-protocol`'s).
+//! `clippy.toml` and `tests/tests/tidy.rs` guard it.
 
 pub mod avis;
 pub mod conseil;

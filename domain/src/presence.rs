@@ -7,7 +7,7 @@ use ts_rs::TS;
 /// One pupil's mark in a roll call. `Present` is the default and is what an untouched row means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "statut", rename_all = "snake_case")]
-#[serde(try_from = "PresenceWire")]
+#[serde(try_from = "MarqueWire")]
 pub enum Presence {
     Present,
     Absent,
@@ -43,32 +43,59 @@ impl Presence {
     }
 }
 
-/// The strict reading of a mark: no field beyond `statut` and, for a lateness, `arrivee`. (serde's
+/// The strict reading of a roll-call record's field, the teacher's mark (`statut`) or the vie
+/// scolaire's fact (`fait`): its tag and, for a lateness only, `arrivee`; nothing else. (serde's
 /// `deny_unknown_fields` does not reach unit variants of a tagged enum, and a free-text field here
 /// would be a way to store health details, which Pupitre never does.)
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PresenceWire {
-    statut: String,
+pub(crate) struct MarqueWire {
+    statut: Option<String>,
+    fait: Option<String>,
     arrivee: Option<Heure>,
 }
 
-impl TryFrom<PresenceWire> for Presence {
+impl MarqueWire {
+    /// Reads the field tagged `tag` (`statut` or `fait`): a lateness with its arrival time
+    /// (`retard`), or a plain value that `plain` names.
+    pub(crate) fn read<T>(
+        self,
+        tag: &str,
+        plain: impl Fn(&str) -> Option<T>,
+        retard: impl Fn(Heure) -> T,
+    ) -> Result<T, String> {
+        let (value, other) = match tag {
+            "statut" => (self.statut, self.fait),
+            _ => (self.fait, self.statut),
+        };
+        if other.is_some() {
+            return Err(format!("un seul champ attendu : « {tag} »"));
+        }
+        let value = value.ok_or_else(|| format!("« {tag} » manquant"))?;
+        match (value.as_str(), self.arrivee) {
+            ("retard", Some(arrivee)) => Ok(retard(arrivee)),
+            ("retard", None) => Err("un retard doit avoir une heure d'arrivée".into()),
+            (_, Some(_)) => Err("seul un retard a une heure d'arrivée".into()),
+            (other, None) => plain(other).ok_or_else(|| format!("{tag} inconnu « {other} »")),
+        }
+    }
+}
+
+impl TryFrom<MarqueWire> for Presence {
     type Error = String;
 
-    fn try_from(wire: PresenceWire) -> Result<Self, Self::Error> {
-        let presence = match (wire.statut.as_str(), wire.arrivee) {
-            ("present", None) => Presence::Present,
-            ("absent", None) => Presence::Absent,
-            ("retard", Some(arrivee)) => Presence::Retard { arrivee },
-            ("retard", None) => return Err("un retard doit avoir une heure d'arrivée".into()),
-            ("dispense", None) => Presence::Dispense,
-            ("exclu", None) => Presence::Exclu,
-            ("infirmerie", None) => Presence::Infirmerie,
-            (_, Some(_)) => return Err("seul un retard a une heure d'arrivée".into()),
-            (other, None) => return Err(format!("statut inconnu « {other} »")),
+    fn try_from(wire: MarqueWire) -> Result<Self, Self::Error> {
+        let plain = |name: &str| {
+            Some(match name {
+                "present" => Presence::Present,
+                "absent" => Presence::Absent,
+                "dispense" => Presence::Dispense,
+                "exclu" => Presence::Exclu,
+                "infirmerie" => Presence::Infirmerie,
+                _ => return None,
+            })
         };
-        Ok(presence)
+        wire.read("statut", plain, |arrivee| Presence::Retard { arrivee })
     }
 }
 

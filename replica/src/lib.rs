@@ -2,7 +2,9 @@
 //! local edits written in the same transaction as the data, and the sync client that pushes the
 //! outbox and pulls the changes of the scope.
 //!
-//! `Session` is what the desktop app (and the end-to-end tests) use; the rest is its parts.
+//! `Session` is what `pupitre-api` (and the end-to-end tests) use; the rest is its parts. SQL lives
+//! in `store` only; the domain's rules are `pupitre_domain`'s, consulted here, never rewritten;
+//! the clock is read in `clock` only.
 
 pub mod background;
 pub mod client;

@@ -18,11 +18,25 @@ use uuid::Uuid;
 
 pub type Progress<'a> = &'a mut (dyn FnMut(Progression) + Send);
 
-pub async fn login(
+impl Session {
+    /// Logs in online (and bootstraps the replica on first use), or, when the central is
+    /// unreachable, offline against the token sealed in this PC's replica. The one way to get
+    /// a `Session`.
+    pub async fn login(
+        data_dir: &Path,
+        central_url: &str,
+        login: &str,
+        password: &str,
+        progress: Progress<'_>,
+    ) -> Result<Arc<Session>, ReplicaError> {
+        log_in(data_dir, central_url, (login, password), progress).await
+    }
+}
+
+async fn log_in(
     data_dir: &Path,
     central_url: &str,
-    login: &str,
-    password: &str,
+    (login, password): (&str, &str),
     progress: Progress<'_>,
 ) -> Result<Arc<Session>, ReplicaError> {
     let login = login.trim().to_lowercase();

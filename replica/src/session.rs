@@ -7,7 +7,6 @@ use crate::background::{Background, Counts};
 use crate::client::CentralClient;
 use crate::clock::now_ms;
 use crate::error::{ReplicaError, UiError};
-use crate::login::Progress;
 use crate::store::{Choice, Store};
 use crate::sync::{self, RoundReport, SharedStore, lock};
 use crate::views::{
@@ -21,7 +20,6 @@ use pupitre_domain::{
 };
 use pupitre_sync_protocol::wire::HistoryRequest;
 use pupitre_sync_protocol::{ClientId, EntityRef, OpId};
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -38,18 +36,6 @@ pub struct Session {
 }
 
 impl Session {
-    /// Logs in online (and bootstraps the replica on first use), or, when the central is
-    /// unreachable, offline against the token sealed in this PC's replica (`crate::login`).
-    pub async fn login(
-        data_dir: &Path,
-        central_url: &str,
-        login: &str,
-        password: &str,
-        progress: Progress<'_>,
-    ) -> Result<Arc<Session>, ReplicaError> {
-        crate::login::login(data_dir, central_url, login, password, progress).await
-    }
-
     pub(crate) fn new(
         store: Store,
         api: CentralClient,

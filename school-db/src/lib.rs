@@ -1,9 +1,16 @@
 //! SQLite pieces shared by the central's and the replica's stores: opening a file only if it is
-//! ours, running migrations, and the school's reference tables.
+//! ours, running migrations, and the school's reference tables (their shape: `tables`).
+//!
+//! It knows the reference data only: no sync state, no merge rule, no scope policy (`domain`
+//! decides what a scope sees).
 
-use pupitre_domain::School;
+pub mod tables;
+
+use pupitre_domain::{Eleve, Etablissement, School};
 use rusqlite::{Connection, Transaction, params};
+use std::collections::BTreeMap;
 use std::path::Path;
+pub use tables::{Table, by_key, insert_all, read_all};
 
 /// The reference tables' DDL, part of both stores' first migration.
 pub const SCHOOL_SQL: &str = include_str!("school.sql");
@@ -60,9 +67,6 @@ pub fn open(
     Ok(conn)
 }
 
-/// Rows written between two progress reports.
-const CHUNK: usize = 2000;
-
 /// Whether a school was ever written here.
 pub fn holds_a_school(conn: &Connection) -> rusqlite::Result<bool> {
     conn.query_row("SELECT EXISTS (SELECT 1 FROM etablissement)", [], |r| {
@@ -76,10 +80,11 @@ pub fn replace_school(
     school: &School,
     progress: &mut dyn FnMut(usize, usize),
 ) -> rusqlite::Result<()> {
+    // Dependents first, for the foreign keys.
     tx.execute_batch(
-        "DELETE FROM periodes; DELETE FROM seances; DELETE FROM services; DELETE FROM matieres; DELETE FROM personnels;
-         DELETE FROM eleve_groupes; DELETE FROM eleves; DELETE FROM groupes; DELETE FROM divisions;
-         DELETE FROM etablissement;",
+        "DELETE FROM periodes; DELETE FROM seances; DELETE FROM services; DELETE FROM matieres;
+         DELETE FROM personnels; DELETE FROM eleve_groupes; DELETE FROM eleves;
+         DELETE FROM groupes; DELETE FROM divisions; DELETE FROM etablissement;",
     )?;
     let s = school;
     let total = 1
@@ -96,95 +101,53 @@ pub fn replace_school(
         done += n;
         progress(done, total);
     };
-    let e = &s.etablissement;
-    tx.execute(
-        "INSERT INTO etablissement (uai, nom, commune) VALUES (?1, ?2, ?3)",
-        params![e.uai.as_str(), e.nom, e.commune],
-    )?;
-    let mut stmt = tx.prepare("INSERT INTO divisions (id, code, niveau) VALUES (?1, ?2, ?3)")?;
-    for d in &s.divisions {
-        stmt.execute(params![d.id, d.code, d.niveau])?;
-    }
-    let mut stmt = tx.prepare("INSERT INTO groupes (id, code, libelle) VALUES (?1, ?2, ?3)")?;
-    for g in &s.groupes {
-        stmt.execute(params![g.id, g.code, g.libelle])?;
-    }
-    tick(1 + s.divisions.len() + s.groupes.len());
-    let mut stmt = tx.prepare(
-        "INSERT INTO eleves (id, ine, nom, prenom, date_naissance, division_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
+    insert_all(tx, std::slice::from_ref(&s.etablissement), &mut tick)?;
+    insert_all(tx, &s.divisions, &mut tick)?;
+    insert_all(tx, &s.groupes, &mut tick)?;
+    insert_all(tx, &s.eleves, &mut tick)?;
     let mut member =
         tx.prepare("INSERT INTO eleve_groupes (eleve_id, groupe_id) VALUES (?1, ?2)")?;
     for e in &s.eleves {
-        stmt.execute(params![
-            e.id,
-            e.ine,
-            e.nom,
-            e.prenom,
-            e.date_naissance.to_string(),
-            e.division_id
-        ])?;
         for g in &e.groupe_ids {
             member.execute(params![e.id, g])?;
         }
     }
-    tick(s.eleves.len());
-    let mut stmt = tx.prepare(
-        "INSERT INTO personnels (id, civilite, nom, prenom, fonction) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for p in &s.personnels {
-        stmt.execute(params![
-            p.id,
-            p.civilite,
-            p.nom,
-            p.prenom,
-            p.fonction.as_str()
-        ])?;
-    }
-    let mut stmt =
-        tx.prepare("INSERT INTO matieres (code, code_gestion, libelle) VALUES (?1, ?2, ?3)")?;
-    for m in &s.matieres {
-        stmt.execute(params![m.code, m.code_gestion, m.libelle])?;
-    }
-    let mut stmt = tx.prepare(
-        "INSERT INTO services (id, enseignant_id, matiere_code, cible_key, coefficient) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for sv in &s.services {
-        stmt.execute(params![
-            sv.id,
-            sv.enseignant_id,
-            sv.matiere_code,
-            sv.cible.key(),
-            sv.coefficient
-        ])?;
-    }
-    tick(s.personnels.len() + s.matieres.len() + s.services.len());
-    let mut stmt = tx.prepare(
-        "INSERT INTO seances (id, service_id, date, debut, fin, salle) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for chunk in s.seances.chunks(CHUNK) {
-        for se in chunk {
-            let (date, debut, fin) = (
-                se.date.to_string(),
-                se.debut.to_string(),
-                se.fin.to_string(),
-            );
-            stmt.execute(params![se.id, se.service_id, date, debut, fin, se.salle])?;
-        }
-        tick(chunk.len());
-    }
-    let mut stmt =
-        tx.prepare("INSERT INTO periodes (id, libelle, debut, fin) VALUES (?1, ?2, ?3, ?4)")?;
-    for p in &s.periodes {
-        stmt.execute(params![
-            p.id,
-            p.libelle,
-            p.debut.to_string(),
-            p.fin.to_string()
-        ])?;
-    }
-    tick(s.periodes.len());
+    insert_all(tx, &s.personnels, &mut tick)?;
+    insert_all(tx, &s.matieres, &mut tick)?;
+    insert_all(tx, &s.services, &mut tick)?;
+    insert_all(tx, &s.seances, &mut tick)?;
+    insert_all(tx, &s.periodes, &mut tick)?;
     Ok(())
+}
+
+/// The whole school as stored, each table in its order.
+pub fn read_school(conn: &Connection) -> rusqlite::Result<School> {
+    let etablissement = read_all::<Etablissement>(conn)?
+        .into_iter()
+        .next()
+        .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    let mut memberships: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut stmt =
+        conn.prepare("SELECT eleve_id, groupe_id FROM eleve_groupes ORDER BY groupe_id")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (e, g) = row?;
+        memberships.entry(e).or_default().push(g);
+    }
+    let mut eleves = read_all::<Eleve>(conn)?;
+    for e in &mut eleves {
+        e.groupe_ids = memberships.remove(&e.id).unwrap_or_default();
+    }
+    Ok(School {
+        etablissement,
+        divisions: read_all(conn)?,
+        groupes: read_all(conn)?,
+        eleves,
+        personnels: read_all(conn)?,
+        matieres: read_all(conn)?,
+        services: read_all(conn)?,
+        seances: read_all(conn)?,
+        periodes: read_all(conn)?,
+    })
 }
 
 #[cfg(test)]
@@ -239,5 +202,98 @@ mod tests {
             open(&path, APP + 1, &[]),
             Err(OpenError::NotOurs(_))
         ));
+    }
+
+    /// A small school with every table and every kind of column: a pupil in a group, a
+    /// group service, an accent, a séance's times.
+    fn small_school() -> School {
+        use pupitre_domain::{
+            Cible, Division, Fonction, Groupe, Matiere, Periode, Personnel, Seance, Service, Uai,
+        };
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("valid date");
+        School {
+            etablissement: Etablissement {
+                uai: Uai::from_number(670_001).expect("valid UAI"),
+                nom: "Collège Émile-Zola".into(),
+                commune: "Sélestat".into(),
+            },
+            divisions: vec![Division {
+                id: "D5A".into(),
+                code: "5A".into(),
+                niveau: "5EME".into(),
+            }],
+            groupes: vec![Groupe {
+                id: "G5ESP".into(),
+                code: "5ESP".into(),
+                libelle: "5e espagnol".into(),
+            }],
+            eleves: vec![Eleve {
+                id: "1001".into(),
+                ine: "1234567890A".into(),
+                nom: "ÉLOI".into(),
+                prenom: "Zoé".into(),
+                date_naissance: date(2014, 2, 28),
+                division_id: "D5A".into(),
+                groupe_ids: vec!["G5ESP".into()],
+            }],
+            personnels: vec![Personnel {
+                id: "P1".into(),
+                civilite: "Mme".into(),
+                nom: "GARCIA".into(),
+                prenom: "Inès".into(),
+                fonction: Fonction::Enseignant,
+            }],
+            matieres: vec![Matiere {
+                code: "030602".into(),
+                code_gestion: "ESP2".into(),
+                libelle: "ESPAGNOL LV2".into(),
+            }],
+            services: vec![Service {
+                id: "SV1".into(),
+                enseignant_id: "P1".into(),
+                matiere_code: "030602".into(),
+                cible: Cible::Groupe("G5ESP".into()),
+                coefficient: 1.5,
+            }],
+            seances: vec![Seance {
+                id: "S1".into(),
+                service_id: "SV1".into(),
+                date: date(2026, 11, 23),
+                debut: "13:40".parse().expect("valid time"),
+                fin: "14:35".parse().expect("valid time"),
+                salle: "B210".into(),
+            }],
+            periodes: vec![Periode {
+                id: "T1".into(),
+                libelle: "1er trimestre".into(),
+                debut: date(2026, 9, 1),
+                fin: date(2026, 11, 30),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_school_reads_back_as_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let migrations: &[&[&str]] = &[&[SCHOOL_SQL, PERIODES_SQL]];
+        let mut conn = open(&dir.path().join("s.sqlite"), APP, migrations).expect("open");
+        let school = small_school();
+        let tx = conn.transaction().expect("tx");
+        let mut reported = Vec::new();
+        replace_school(&tx, &school, &mut |done, total| {
+            reported.push((done, total))
+        })
+        .expect("write");
+        tx.commit().expect("commit");
+        assert_eq!(read_school(&conn).expect("read"), school);
+        assert_eq!(reported.last(), Some(&(9, 9)), "progress reaches the total");
+        let found: Option<pupitre_domain::Personnel> = by_key(&conn, "P1").expect("find");
+        assert_eq!(found.as_ref(), school.personnels.first());
+        assert!(holds_a_school(&conn).expect("holds"));
+        // Written again: replaced, not doubled.
+        let tx = conn.transaction().expect("tx");
+        replace_school(&tx, &school, &mut |_, _| {}).expect("rewrite");
+        tx.commit().expect("commit");
+        assert_eq!(read_school(&conn).expect("read"), school);
     }
 }

@@ -100,6 +100,7 @@ async fn concurrent_appreciations_are_both_kept_until_a_person_chooses() {
     let head = head_pc(dir.path(), &url).await;
     let division = ligne_of(&head, &service.id, &periode.id, &eleve);
     let division_id = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED)
+        .reference
         .divisions
         .into_iter()
         .find(|d| d.code == division.division)

@@ -220,27 +220,13 @@ fn the_length_check_sees_a_long_function() {
     assert!(long_functions("fn short() {\n    a();\n}\n", 80).is_empty());
 }
 
-/// Long functions still waiting for the reference data's shape to be declared once (issue 11):
-/// each writes or reads every table of the school by hand. This list only shrinks.
-const LONG_UNTIL_THE_SCHOOL_SHAPE_IS_DECLARED_ONCE: &[&str] = &[
-    "central/src/db/school.rs",
-    "school-db/src/lib.rs",
-    "fixtures/src/lib.rs",
-];
-
 #[test]
 fn no_function_of_the_product_is_longer_than_80_lines() {
     let mut long = Vec::new();
     for path in PRODUCT.iter().flat_map(|d| files(d, &[".rs"])) {
-        let name = relative(&path);
         let text = read(&path);
-        let found = long_functions(product_code(&text), 80);
-        if LONG_UNTIL_THE_SCHOOL_SHAPE_IS_DECLARED_ONCE.contains(&name.as_str()) {
-            assert!(found.len() <= 1, "{name}: a new long function {found:?}");
-            continue;
-        }
-        for (line, len) in found {
-            long.push(format!("{name}:{line} ({len} lines)"));
+        for (line, len) in long_functions(product_code(&text), 80) {
+            long.push(format!("{}:{line} ({len} lines)", relative(&path)));
         }
     }
     assert!(long.is_empty(), "functions over 80 lines: {long:#?}");
@@ -256,4 +242,29 @@ fn only_the_backend_module_imports_tauri() {
             relative(&path)
         );
     }
+}
+
+#[test]
+fn the_code_map_names_every_module() {
+    let architecture = read(&root().join("ARCHITECTURE.md"));
+    let map = architecture
+        .split("## Code map")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("a code map in ARCHITECTURE.md");
+    let mut missing = Vec::new();
+    for path in PRODUCT.iter().flat_map(|d| files(d, &[".rs"])) {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let Some(name) = name.filter(|n| !["lib.rs", "main.rs", "mod.rs"].contains(&n.as_str()))
+        else {
+            continue;
+        };
+        if !map.contains(&format!("`{name}`")) && !map.contains(&format!("/{name}`")) {
+            missing.push(relative(&path));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "modules the code map does not name: {missing:#?}"
+    );
 }

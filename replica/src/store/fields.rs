@@ -39,7 +39,7 @@ pub fn write_local(
         edit.kind().as_str(),
         edit.entity_id(),
         edit.field(),
-        edit.seance_id().unwrap_or(""),
+        edit.key().seance_id().unwrap_or(""),
         edit.value().to_string(),
         me,
         now_ms as i64,

@@ -84,7 +84,7 @@ fn apply_pulled(
     match change.effect {
         // A new row can only come without pending edits (an edit writes its row).
         Effect::Applied => {
-            fields::write_central(tx, change, edit.seance_id().unwrap_or(""), follow)?
+            fields::write_central(tx, change, edit.key().seance_id().unwrap_or(""), follow)?
         }
         // A superseded change or one kept in a conflict: with nothing local left to replay,
         // show the central's value.

@@ -1,6 +1,10 @@
 // French labels and date helpers shared by the screens.
 import type { EtatSync, Presence } from "./backend";
 
+/** The props of a screen of one day (Journée, Vie scolaire): the day, shared with the header,
+ * a revision that reloads it, and how a séance is opened. */
+export type VueDuJour = { jour: string; revision: number; onOuvrir: (id: string) => void };
+
 const JOURS = ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"];
 const MOIS = [
   "janvier", "février", "mars", "avril", "mai", "juin",

@@ -260,4 +260,7 @@ export const etatSynchro = () =>
 export const synchroniser = () =>
   call<void>("synchroniser");
 
+/** The limits the domain sets (the central enforces them too). */
+export const LIMITES = { appreciation: 600 } as const;
+
 export const EVENEMENTS = { progression: "progression", etatSynchro: "etat-synchro" } as const;

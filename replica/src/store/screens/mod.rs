@@ -8,8 +8,8 @@ pub mod synchro;
 pub mod vie_scolaire;
 
 use crate::views::{FaitView, local_time};
-use pupitre_domain::{Fait, Personnel, avis};
-use rusqlite::{Connection, OptionalExtension};
+use pupitre_domain::{Combinaison, Fait, Personnel, Presence, avis, combiner};
+use rusqlite::{Connection, Row};
 
 /// The code of a service `sv`'s division or group.
 const CIBLE_CODE: &str =
@@ -28,6 +28,23 @@ fn json_column<T: serde::de::DeserializeOwned>(text: Option<String>, default: T)
 
 /// A vie scolaire fact as a row gives it: (value, author, at_ms), all absent without one.
 type FaitRow = (Option<String>, Option<String>, Option<i64>);
+
+/// The fact in a row's three columns from `first`: value, author, at_ms.
+fn fait_row(r: &Row<'_>, first: usize) -> rusqlite::Result<FaitRow> {
+    Ok((r.get(first)?, r.get(first + 1)?, r.get(first + 2)?))
+}
+
+/// A pupil's two sources, combined: the fact as shown, and what the CPE and the families see
+/// (`pupitre_domain::combiner`).
+fn combine(
+    conn: &Connection,
+    observation: Option<Presence>,
+    fait: FaitRow,
+) -> rusqlite::Result<(Option<FaitView>, Combinaison)> {
+    let fait = fait_view(conn, fait)?;
+    let c = combiner(observation, fait.as_ref().map_or(Fait::Aucun, |f| f.fait));
+    Ok((fait, c))
+}
 
 /// A stored fact `(value, author, at_ms)` as shown; `None` for none or a withdrawn one.
 fn fait_view(
@@ -51,32 +68,6 @@ fn fait_view(
 
 /// "M. Roux (CPE)" for a personnel this replica knows, else the id.
 fn signature(conn: &Connection, personnel_id: &str) -> rusqlite::Result<String> {
-    let found = conn
-        .prepare_cached("SELECT id, civilite, nom, prenom, fonction FROM personnels WHERE id = ?1")?
-        .query_row([personnel_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })
-        .optional()?;
-    Ok(match found {
-        Some((id, civilite, nom, prenom, fonction)) => {
-            match pupitre_domain::Fonction::parse(&fonction) {
-                Some(fonction) => Personnel {
-                    id,
-                    civilite,
-                    nom,
-                    prenom,
-                    fonction,
-                }
-                .signature(),
-                None => format!("{civilite} {nom}"),
-            }
-        }
-        None => personnel_id.to_owned(),
-    })
+    let found: Option<Personnel> = pupitre_school_db::by_key(conn, personnel_id)?;
+    Ok(found.map_or_else(|| personnel_id.to_owned(), |p| p.signature()))
 }

@@ -1,7 +1,7 @@
 //! What became of a person's entries: pending, refused, in conflict, and the notices
 //! (Synchronisation, and the banners of Appel).
 
-use super::{FaitRow, fait_view, signature};
+use super::{FaitRow, fait_row, fait_view, signature};
 use crate::error::ReplicaError;
 use crate::store::describe::{describe, teacher_of};
 use crate::views::{
@@ -133,13 +133,8 @@ fn version(
     at_ms: i64,
     en_vigueur: bool,
 ) -> Result<VersionView, ReplicaError> {
-    use rusqlite::OptionalExtension;
-    let auteur: Option<String> = conn
-        .prepare_cached(
-            "SELECT civilite || ' ' || prenom || ' ' || nom FROM personnels WHERE id = ?1",
-        )?
-        .query_row([author], |r| r.get(0))
-        .optional()?;
+    let auteur = pupitre_school_db::by_key::<Personnel>(conn, author)?
+        .map(|p| format!("{} {} {}", p.civilite, p.prenom, p.nom));
     let quand = local_time(at_ms, "%d/%m/%Y %H:%M");
     Ok(VersionView {
         seq: seq as u64,
@@ -263,7 +258,7 @@ fn roll_call_notices(conn: &Connection, me: &Personnel) -> Result<Vec<AvisView>,
             let text = |i: usize| r.get::<_, String>(i);
             Ok((
                 (text(0)?, text(1)?, r.get(2)?),
-                (r.get(3)?, r.get(4)?, r.get(5)?),
+                fait_row(r, 3)?,
                 (text(6)?, text(7)?, text(8)?, text(9)?),
             ))
         })?

@@ -1,9 +1,9 @@
 //! The day's séances and a séance's roll-call grid (Journée, Appel).
 
-use super::{CIBLE_CODE, ELEVES_DU_SERVICE, fait_view, json_column};
+use super::{CIBLE_CODE, ELEVES_DU_SERVICE, combine, fait_row, json_column};
 use crate::error::ReplicaError;
 use crate::views::{AppelView, LigneAppel, SeanceView, etat_sync, etat_sync_conflit};
-use pupitre_domain::{AppelEtat, Fait, Issue, Presence, combiner};
+use pupitre_domain::{AppelEtat, Presence};
 use rusqlite::{Connection, Row, params};
 
 const SYNC_STATE_SQL: &str = "(SELECT MIN(o.state) FROM outbox o JOIN fields f2
@@ -94,39 +94,24 @@ pub fn appel(conn: &Connection, seance_id: &str) -> Result<Option<AppelView>, Re
          WHERE se.id = ?1
          ORDER BY e.nom, e.prenom, e.id"
     ))?;
-    let rows = stmt
+    let eleves = stmt
         .query_map([seance_id], |r| {
-            Ok((
-                LigneAppel {
-                    eleve_id: r.get(0)?,
-                    nom: r.get(1)?,
-                    prenom: r.get(2)?,
-                    division: r.get(3)?,
-                    presence: json_column(r.get(4)?, Presence::Present),
-                    fait: None,
-                    vu: Presence::Present,
-                    issue: Issue::Retenue,
-                    sync: etat_sync_conflit(r.get(5)?, r.get(6)?, r.get(7)?),
-                },
-                r.get::<_, Option<String>>(4)?.is_some(),
-                (
-                    r.get::<_, Option<String>>(8)?,
-                    r.get::<_, Option<String>>(9)?,
-                    r.get::<_, Option<i64>>(10)?,
-                ),
-            ))
+            // Her mark as she wrote it (none yet: present); the two sources combined.
+            let observed: Option<Presence> = json_column(r.get(4)?, None);
+            let (fait, c) = combine(conn, observed, fait_row(r, 8)?)?;
+            Ok(LigneAppel {
+                eleve_id: r.get(0)?,
+                nom: r.get(1)?,
+                prenom: r.get(2)?,
+                division: r.get(3)?,
+                presence: observed.unwrap_or(Presence::Present),
+                fait,
+                vu: c.vu,
+                issue: c.issue,
+                sync: etat_sync_conflit(r.get(5)?, r.get(6)?, r.get(7)?),
+            })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut eleves = Vec::with_capacity(rows.len());
-    for (mut ligne, observed, fait) in rows {
-        ligne.fait = fait_view(conn, fait)?;
-        let c = combiner(
-            observed.then_some(ligne.presence),
-            ligne.fait.as_ref().map_or(Fait::Aucun, |f| f.fait),
-        );
-        (ligne.vu, ligne.issue) = (c.vu, c.issue);
-        eleves.push(ligne);
-    }
     Ok(Some(AppelView { seance, eleves }))
 }
 

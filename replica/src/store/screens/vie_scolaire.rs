@@ -1,9 +1,9 @@
 //! What the vie scolaire sees of a day: every pupil not simply present (Vie scolaire).
 
-use super::fait_view;
+use super::{combine, fait_row, json_column};
 use crate::error::ReplicaError;
 use crate::views::{AbsenceView, etat_sync};
-use pupitre_domain::{Fait, Issue, Presence, combiner};
+use pupitre_domain::Presence;
 use rusqlite::Connection;
 
 /// Every pupil the roll calls or the vie scolaire say was not simply present on a day, by
@@ -29,43 +29,30 @@ pub fn absences_du_jour(conn: &Connection, date: &str) -> Result<Vec<AbsenceView
     )?;
     let rows = stmt
         .query_map([date], |r| {
-            Ok((
-                AbsenceView {
-                    eleve: r.get(0)?,
-                    eleve_id: r.get(1)?,
-                    division: r.get(2)?,
-                    seance_id: r.get(3)?,
-                    debut: r.get(4)?,
-                    fin: r.get(5)?,
-                    matiere: r.get(6)?,
-                    enseignant: r.get(7)?,
-                    observation: r
-                        .get::<_, Option<String>>(8)?
-                        .and_then(|t| serde_json::from_str(&t).ok()),
-                    fait: None,
-                    presence: Presence::Present,
-                    issue: Issue::Retenue,
-                    sync: etat_sync(r.get(12)?, r.get(13)?),
-                },
-                (
-                    r.get::<_, Option<String>>(9)?,
-                    r.get::<_, Option<String>>(10)?,
-                    r.get::<_, Option<i64>>(11)?,
-                ),
-            ))
+            let observation: Option<Presence> = json_column(r.get(8)?, None);
+            let (fait, c) = combine(conn, observation, fait_row(r, 9)?)?;
+            let (eleve, eleve_id, division) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let (seance_id, debut, fin) = (r.get(3)?, r.get(4)?, r.get(5)?);
+            Ok(AbsenceView {
+                eleve,
+                eleve_id,
+                division,
+                seance_id,
+                debut,
+                fin,
+                matiere: r.get(6)?,
+                enseignant: r.get(7)?,
+                observation,
+                fait,
+                presence: c.vu,
+                issue: c.issue,
+                sync: etat_sync(r.get(12)?, r.get(13)?),
+            })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut out = Vec::new();
-    for (mut a, fait) in rows {
-        a.fait = fait_view(conn, fait)?;
-        let c = combiner(
-            a.observation,
-            a.fait.as_ref().map_or(Fait::Aucun, |f| f.fait),
-        );
-        (a.presence, a.issue) = (c.vu, c.issue);
-        if a.presence != Presence::Present || a.fait.is_some() {
-            out.push(a);
-        }
-    }
-    Ok(out)
+    // Every pupil not simply present, by either source.
+    Ok(rows
+        .into_iter()
+        .filter(|a| a.presence != Presence::Present || a.fait.is_some())
+        .collect())
 }
