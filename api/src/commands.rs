@@ -19,6 +19,7 @@ macro_rules! commands {
         $then! {
             jour_initial() -> String;
             compte_demo() -> Option<(String, String)>;
+            avertissement_configuration() -> Option<String>;
             connexion(login: String, password: String) -> $crate::views::Moi;
             deconnexion() -> ();
             seances_du_jour(date: String) -> Vec<$crate::views::SeanceView>;
@@ -54,6 +55,11 @@ impl Api {
 
     pub async fn compte_demo(&self) -> Answer<Option<(String, String)>> {
         Ok(self.demarrage.compte_demo.clone())
+    }
+
+    /// What is wrong with this PC's configuration, if anything.
+    pub async fn avertissement_configuration(&self) -> Answer<Option<String>> {
+        Ok(self.demarrage.avertissement.clone())
     }
 
     /// Logs in (closing any session still open: never two at once on a shared PC), starts the

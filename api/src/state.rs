@@ -18,6 +18,9 @@ pub struct Demarrage {
     pub jour: String,
     /// The demo script's account, to log in by itself. Never set in production.
     pub compte_demo: Option<(String, String)>,
+    /// Why the PC's configuration could not be used (`pupitre_replica::config`), shown on the
+    /// login screen.
+    pub avertissement: Option<String>,
 }
 
 /// How the boundary tells its front end what happens in the background.

@@ -13,6 +13,8 @@ pub enum ReplicaError {
     Io(#[from] std::io::Error),
     #[error("le fichier {0} n'est pas une base Pupitre")]
     NotOurs(String),
+    #[error("le fichier {0} vient d'une version plus récente de Pupitre")]
+    Newer(String),
     #[error("le fichier {path} appartient à {owner}, pas à {login}")]
     OtherUser {
         path: String,
@@ -45,6 +47,7 @@ impl From<pupitre_school_db::OpenError> for ReplicaError {
     fn from(e: pupitre_school_db::OpenError) -> Self {
         match e {
             pupitre_school_db::OpenError::NotOurs(path) => ReplicaError::NotOurs(path),
+            pupitre_school_db::OpenError::Newer { path, .. } => ReplicaError::Newer(path),
             pupitre_school_db::OpenError::Sql(e) => ReplicaError::Sql(e),
             pupitre_school_db::OpenError::Io(e) => ReplicaError::Io(e),
         }
@@ -83,6 +86,7 @@ pub enum CodePoste {
     Stockage,
     FichierEtranger,
     FichierAutreCompte,
+    VersionPlusRecente,
     HorsLigne,
     ReponseIllisible,
     ErreurCentral,
@@ -106,6 +110,7 @@ impl CodePoste {
             CodePoste::Stockage => "stockage",
             CodePoste::FichierEtranger => "fichier_etranger",
             CodePoste::FichierAutreCompte => "fichier_autre_compte",
+            CodePoste::VersionPlusRecente => "version_plus_recente",
             CodePoste::HorsLigne => "hors_ligne",
             CodePoste::ReponseIllisible => "reponse_illisible",
             CodePoste::ErreurCentral => "erreur_central",
@@ -125,6 +130,10 @@ impl From<&ReplicaError> for UiError {
             ReplicaError::NotOurs(path) => (
                 UiCode::Poste(CodePoste::FichierEtranger),
                 format!("Le fichier local {path} n'est pas une base Pupitre. Il n'a pas été modifié : déplacez-le ou prévenez l'administrateur."),
+            ),
+            ReplicaError::Newer(path) => (
+                UiCode::Poste(CodePoste::VersionPlusRecente),
+                format!("Les données locales {path} ont été écrites par une version plus récente de Pupitre. Elles n'ont pas été modifiées : installez la dernière version de Pupitre sur ce poste."),
             ),
             ReplicaError::OtherUser { path, .. } => (
                 UiCode::Poste(CodePoste::FichierAutreCompte),

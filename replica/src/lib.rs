@@ -9,6 +9,7 @@
 pub mod background;
 pub mod client;
 pub mod clock;
+pub mod config;
 pub mod error;
 pub mod login;
 pub mod paths;

@@ -21,6 +21,15 @@ pub const PERIODES_SQL: &str = include_str!("periodes.sql");
 pub enum OpenError {
     #[error("le fichier {0} n'est pas une base Pupitre")]
     NotOurs(String),
+    /// Written by a newer release: opening it here could misread what it holds.
+    #[error(
+        "le fichier {path} vient d'une version plus récente (schéma {found}, celle-ci connaît {known})"
+    )]
+    Newer {
+        path: String,
+        found: usize,
+        known: usize,
+    },
     #[error("base de données : {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("fichier : {0}")]
@@ -29,8 +38,9 @@ pub enum OpenError {
 
 /// Opens (or creates) a database whose `PRAGMA application_id` is `application_id`, in WAL mode
 /// with `synchronous = FULL` (a committed transaction survives a crash or a power cut), then
-/// runs the migrations not yet run. Each migration is a list of SQL scripts run in one
-/// transaction; `PRAGMA user_version` counts them. A file that is not ours is left untouched.
+/// runs the migrations not yet run, all in one transaction. Each migration is a list of SQL
+/// scripts; `PRAGMA user_version` counts them. A file that is not ours, or that a newer release
+/// wrote (more migrations than these), is refused and left untouched.
 pub fn open(
     path: &Path,
     application_id: i64,
@@ -49,19 +59,32 @@ pub fn open(
     if existed && found != application_id {
         return Err(not_ours());
     }
+    let done: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if done > migrations.len() {
+        return Err(OpenError::Newer {
+            path: path.display().to_string(),
+            found: done,
+            known: migrations.len(),
+        });
+    }
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
     )?;
     if !existed {
         conn.pragma_update(None, "application_id", application_id)?;
     }
-    let done: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    for (i, scripts) in migrations.iter().enumerate().skip(done) {
+    if done < migrations.len() {
+        // Every pending migration in one transaction: a crash or a failing script leaves the
+        // file as the previous release wrote it.
         let tx = conn.transaction()?;
-        for sql in *scripts {
+        for sql in migrations
+            .iter()
+            .skip(done)
+            .flat_map(|scripts| scripts.iter())
+        {
             tx.execute_batch(sql)?;
         }
-        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.pragma_update(None, "user_version", migrations.len())?;
         tx.commit()?;
     }
     Ok(conn)
@@ -202,6 +225,33 @@ mod tests {
             open(&path, APP + 1, &[]),
             Err(OpenError::NotOurs(_))
         ));
+    }
+
+    #[test]
+    fn a_file_from_a_newer_release_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("ours.sqlite");
+        let v1: &[&str] = &["CREATE TABLE a (x);"];
+        let v2: &[&str] = &["INSERT INTO a VALUES (2);"];
+        drop(open(&path, APP, &[v1, v2]).expect("the newer release writes it"));
+        let before = std::fs::read(&path).expect("read");
+        let refused = open(&path, APP, &[v1]);
+        assert!(
+            matches!(
+                refused,
+                Err(OpenError::Newer {
+                    found: 2,
+                    known: 1,
+                    ..
+                })
+            ),
+            "{refused:?}"
+        );
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            before,
+            "left untouched"
+        );
     }
 
     /// A small school with every table and every kind of column: a pupil in a group, a

@@ -6,7 +6,6 @@
 
 use pupitre_api::views::{EtatSynchro, Progression};
 use pupitre_api::{Api, Demarrage, Events, UiError, events};
-use pupitre_replica::client::{CENTRAL_URL_ENV, DEFAULT_CENTRAL_URL};
 use pupitre_replica::paths;
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -17,11 +16,13 @@ const DATE_ENV: &str = "PUPITRE_DATE";
 /// Read once, at startup: the boundary itself reads no environment.
 fn demarrage() -> Demarrage {
     let env = |name: &str| std::env::var(name).ok();
+    let configuration = pupitre_replica::config::load();
     Demarrage {
         data_dir: paths::data_dir(),
-        central_url: env(CENTRAL_URL_ENV).unwrap_or_else(|| DEFAULT_CENTRAL_URL.to_owned()),
+        central_url: configuration.central_url,
         jour: env(DATE_ENV).unwrap_or_else(pupitre_replica::clock::today),
         compte_demo: env("PUPITRE_DEMO_LOGIN").zip(env("PUPITRE_DEMO_PASSWORD")),
+        avertissement: configuration.avertissement,
     }
 }
 

@@ -213,7 +213,7 @@ export type Seq = number;
 
 export type ErrorCode = "session" | "identifiants" | "requete_invalide" | "poste" | "trop_de_modifications" | "mise_a_jour_necessaire" | "central_trop_ancien" | "journal_change" | "epoque_inconnue" | "interne" | "autre";
 
-export type CodePoste = "stockage" | "fichier_etranger" | "fichier_autre_compte" | "hors_ligne" | "reponse_illisible" | "erreur_central" | "premiere_connexion_hors_ligne" | "saisie_invalide";
+export type CodePoste = "stockage" | "fichier_etranger" | "fichier_autre_compte" | "version_plus_recente" | "hors_ligne" | "reponse_illisible" | "erreur_central" | "premiere_connexion_hors_ligne" | "saisie_invalide";
 
 export type UiCode = CodePoste | ErrorCode;
 
@@ -223,6 +223,8 @@ export const jourInitial = () =>
   call<string>("jour_initial");
 export const compteDemo = () =>
   call<[string, string] | null>("compte_demo");
+export const avertissementConfiguration = () =>
+  call<string | null>("avertissement_configuration");
 export const connexion = (login: string, password: string) =>
   call<Moi>("connexion", { login, password });
 export const deconnexion = () =>
