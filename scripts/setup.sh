@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what Pupitre needs on a Debian 12 machine, skipping what is already there.
 #   scripts/setup.sh          build and run (Tauri's libraries, the UI's npm packages)
-#   scripts/setup.sh --test   the same, plus Xvfb, WebKitWebDriver and tauri-driver for the tests
+#   scripts/setup.sh --package  the same, plus cargo-deb (scripts/package.sh)
+#   scripts/setup.sh --test   the same, plus Xvfb, WebKitWebDriver, tauri-driver and lintian for the
+#                             tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
   libssl-dev libxdo-dev build-essential pkg-config file xvfb xauth)
-TEST_PACKAGES=(imagemagick webkit2gtk-driver)
+TEST_PACKAGES=(imagemagick webkit2gtk-driver lintian)
 
 packages=("${BUILD_PACKAGES[@]}")
 if [[ "${1:-}" == "--test" ]]; then packages+=("${TEST_PACKAGES[@]}"); fi
@@ -31,4 +33,9 @@ fi
 if [[ "${1:-}" == "--test" ]] && ! command -v tauri-driver >/dev/null; then
   echo "==> cargo install tauri-driver"
   cargo install tauri-driver --locked --quiet
+fi
+
+if [[ "${1:-}" == "--test" || "${1:-}" == "--package" ]] && ! command -v cargo-deb >/dev/null; then
+  echo "==> cargo install cargo-deb"
+  cargo install cargo-deb --locked --quiet
 fi

@@ -27,3 +27,10 @@ target/debug/pupitre-bench --changes 5000 --push-changes 1000 --runs 1
 echo "==> The README's first command, headless"
 rm -rf target/demo-smoke
 PUPITRE_DEMO_DIR="$PWD/target/demo-smoke" PUPITRE_DEMO_PORT=18787 bash scripts/demo.sh --smoke
+
+echo "==> The Debian packages, from the debug build: lintian, then installed, used and removed"
+bash scripts/package.sh --debug
+for deb in target/packages/*.deb; do
+  lintian --fail-on error "$deb"
+done
+xvfb-run -a -s '-screen 0 1280x800x24' cargo test -p pupitre-e2e --test installed -- --ignored

@@ -1,5 +1,7 @@
 //! Helpers shared by the end-to-end tests: a demo central on a loopback port, started and
-//! stopped for real.
+//! stopped for real; `window`, the real app driven in its window.
+
+pub mod window;
 
 use chrono::NaiveDate;
 use pupitre_central::{Db, demo};

@@ -8,132 +8,13 @@
 //! Debian's `webkit2gtk-driver`; `scripts/test.sh` provides all three.
 #![cfg(unix)]
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
+use pupitre_e2e::window::{binary, click, log_in, open_app, screenshot, start_central, wait_text};
 use pupitre_e2e::{demo_central_db, test_day};
 use pupitre_fixtures::{
     DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
 };
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn target_dir() -> PathBuf {
-    // target/debug/deps/app_window-… → target/debug
-    let exe = std::env::current_exe().expect("current exe");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target dir")
-        .to_owned()
-}
-
-fn binary(name: &str) -> PathBuf {
-    let path = target_dir().join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo build --workspace --bins` first",
-        path.display()
-    );
-    path
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-/// A child process stopped with SIGTERM (a SIGKILL of tauri-driver leaves WebKitWebDriver
-/// holding the test's output open).
-struct Proc(Child);
-
-impl Proc {
-    fn terminate(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if matches!(self.0.try_wait(), Ok(Some(_))) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        self.terminate();
-    }
-}
-
-/// Starts `pupitre-central serve` and returns it with the address it printed.
-fn start_central(db: &Path, addr: &str) -> (Proc, String) {
-    let mut child = Command::new(binary("pupitre-central"))
-        .args(["serve", "--db"])
-        .arg(db)
-        .args(["--addr", addr])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start central");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read address");
-    let url = line.trim().rsplit(' ').next().expect("url").to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    (Proc(child), url)
-}
-
-async fn wait_text(client: &Client, css: &str, expected: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut last = String::new();
-    while Instant::now() < deadline {
-        if let Ok(element) = client.find(Locator::Css(css)).await {
-            last = element.text().await.unwrap_or_default();
-            if last.contains(expected) {
-                return last;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    panic!("{css} never showed {expected:?}; last text {last:?}");
-}
-
-async fn log_in(client: &Client, login: &str, password: &str) {
-    client
-        .wait()
-        .for_element(Locator::Id("login"))
-        .await
-        .expect("login form");
-    client
-        .find(Locator::Id("login"))
-        .await
-        .expect("login")
-        .send_keys(login)
-        .await
-        .expect("type");
-    client
-        .find(Locator::Id("password"))
-        .await
-        .expect("pw")
-        .send_keys(password)
-        .await
-        .expect("type");
-    client
-        .find(Locator::Id("se-connecter"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click");
-}
 
 /// A screenshot at 1280x800, then one at 900x600 (a small classroom screen), named `name` and
 /// `name` with `-900` before its extension.
@@ -150,25 +31,6 @@ async fn screenshots(client: &Client, name: &str) {
         .expect("resize back");
 }
 
-/// Clicks the element `css` finds (`what` names it when it is missing).
-async fn click(client: &Client, css: &str, what: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{what}: {e}"))
-        .click()
-        .await
-        .expect("click");
-}
-
-async fn screenshot(client: &Client, name: &str) {
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let png = client.screenshot().await.expect("screenshot");
-    let dir = target_dir().join("screenshots");
-    std::fs::create_dir_all(&dir).expect("screenshots dir");
-    std::fs::write(dir.join(name), png).expect("write screenshot");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn roll_call_in_the_real_window() {
     // reqwest and fantoccini both bring rustls providers: pick one for the process.
@@ -178,39 +40,18 @@ async fn roll_call_in_the_real_window() {
     let (mut central, url) = start_central(&central_db, "127.0.0.1:0");
     let addr = url.trim_start_matches("http://").to_owned();
 
-    let port = free_port();
-    let driver = Proc(
-        Command::new("tauri-driver")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &free_port().to_string(),
-            ])
-            .env("PUPITRE_DATA_DIR", dir.path().join("poste"))
-            .env("PUPITRE_CENTRAL_URL", &url)
-            .env("PUPITRE_DATE", test_day().to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tauri-driver on the PATH (cargo install tauri-driver --locked)"),
-    );
-    let capabilities = serde_json::json!({
-        "tauri:options": { "application": binary("pupitre").display().to_string() }
-    });
-    let mut client = None;
-    for _ in 0..50 {
-        let mut builder = ClientBuilder::rustls().expect("tls");
-        builder.capabilities(capabilities.as_object().expect("object").clone());
-        match builder.connect(&format!("http://127.0.0.1:{port}")).await {
-            Ok(c) => {
-                client = Some(c);
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-    let client = client.expect("WebDriver session with the app");
+    let (driver, client) = open_app(
+        &binary("pupitre"),
+        &[
+            (
+                "PUPITRE_DATA_DIR",
+                dir.path().join("poste").display().to_string(),
+            ),
+            ("PUPITRE_CENTRAL_URL", url.clone()),
+            ("PUPITRE_DATE", test_day().to_string()),
+        ],
+    )
+    .await;
 
     // Log in: the replica bootstraps, today's séances show.
     log_in(&client, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD).await;

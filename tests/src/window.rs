@@ -1,0 +1,186 @@
+//! Driving the real desktop app in a real window (under Xvfb in CI) through tauri-driver and
+//! WebKitWebDriver: the processes, the WebDriver session and the few gestures the window tests
+//! share.
+#![cfg(unix)]
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn target_dir() -> PathBuf {
+    // target/debug/deps/app_window-… → target/debug
+    let exe = std::env::current_exe().expect("current exe");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .to_owned()
+}
+
+pub fn binary(name: &str) -> PathBuf {
+    let path = target_dir().join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace --bins` first",
+        path.display()
+    );
+    path
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// A child process stopped with SIGTERM (a SIGKILL of tauri-driver leaves WebKitWebDriver
+/// holding the test's output open).
+pub struct Proc(pub Child);
+
+impl Proc {
+    pub fn terminate(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+/// Starts `pupitre-central serve` and returns it with the address it printed.
+pub fn start_central(db: &Path, addr: &str) -> (Proc, String) {
+    let mut child = Command::new(binary("pupitre-central"))
+        .args(["serve", "--db"])
+        .arg(db)
+        .args(["--addr", addr])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start central");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read address");
+    let url = line.trim().rsplit(' ').next().expect("url").to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    (Proc(child), url)
+}
+
+pub async fn wait_text(client: &Client, css: &str, expected: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            last = element.text().await.unwrap_or_default();
+            if last.contains(expected) {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("{css} never showed {expected:?}; last text {last:?}");
+}
+
+pub async fn log_in(client: &Client, login: &str, password: &str) {
+    client
+        .wait()
+        .for_element(Locator::Id("login"))
+        .await
+        .expect("login form");
+    client
+        .find(Locator::Id("login"))
+        .await
+        .expect("login")
+        .send_keys(login)
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("password"))
+        .await
+        .expect("pw")
+        .send_keys(password)
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("se-connecter"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+}
+
+/// Clicks the element `css` finds (`what` names it when it is missing).
+pub async fn click(client: &Client, css: &str, what: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
+pub async fn screenshot(client: &Client, name: &str) {
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let png = client.screenshot().await.expect("screenshot");
+    let dir = target_dir().join("screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshots dir");
+    std::fs::write(dir.join(name), png).expect("write screenshot");
+}
+
+/// Starts tauri-driver with `env` for the app, and opens a WebDriver session on `app`.
+pub async fn open_app(app: &Path, env: &[(&str, String)]) -> (Proc, Client) {
+    let port = free_port();
+    let mut command = Command::new("tauri-driver");
+    // Only what the caller sets: nothing inherited from the shell steers the app.
+    for (name, _) in std::env::vars() {
+        if name.starts_with("PUPITRE_") {
+            command.env_remove(name);
+        }
+    }
+    command.args([
+        "--port",
+        &port.to_string(),
+        "--native-port",
+        &free_port().to_string(),
+    ]);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let driver = Proc(
+        command
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver on the PATH (cargo install tauri-driver --locked)"),
+    );
+    let capabilities = serde_json::json!({
+        "tauri:options": { "application": app.display().to_string() }
+    });
+    for _ in 0..50 {
+        let mut builder = ClientBuilder::rustls().expect("tls");
+        builder.capabilities(capabilities.as_object().expect("object").clone());
+        if let Ok(client) = builder.connect(&format!("http://127.0.0.1:{port}")).await {
+            return (driver, client);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("no WebDriver session with {}", app.display());
+}
