@@ -32,6 +32,15 @@ gzip -9n -c packaging/changelog > "$stage/usr/share/doc/pupitre/changelog.gz"
 chmod 644 "$stage/usr/share/doc/pupitre/changelog.gz"
 (cd "$stage" && find usr -type f -printf '%P\0' | sort -z | xargs -0 -I{} md5sum "usr/{}") \
   > "$stage/DEBIAN/md5sums"
+# The long description on lines of at most 80 columns (the bundler writes it on one).
+control="$stage/DEBIAN/control"
+{
+  sed -n '/^Description:/q;p' "$control"
+  grep '^Description:' "$control"
+  sed -n '/^Description:/,$p' "$control" | tail -n +2 | sed 's/^ //' | fold -s -w 78 |
+    sed 's/ *$//; s/^/ /'
+} > "$control.new"
+mv "$control.new" "$control"
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 sed -i "s/^Installed-Size: .*/Installed-Size: $size/" "$stage/DEBIAN/control"
 dpkg-deb --root-owner-group --build "$stage" "$out/pupitre_${version}_amd64.deb" >/dev/null

@@ -309,3 +309,14 @@ impl SkewedPc {
             .map(|(_, _, _, v)| v)
     }
 }
+
+/// How many pupils the CPE, logging in on her own PC (under `dir`), sees absent on the test day.
+pub async fn absents_seen_by_the_cpe(dir: &Path, url: &str) -> usize {
+    use pupitre_fixtures::{DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD};
+    let cpe = on_pc(dir, url, "cpe", DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD).await;
+    cpe.absences_du_jour(&test_day().to_string())
+        .expect("absences")
+        .iter()
+        .filter(|a| a.presence == pupitre_domain::Presence::Absent)
+        .count()
+}

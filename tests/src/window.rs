@@ -184,3 +184,29 @@ pub async fn open_app(app: &Path, env: &[(&str, String)]) -> (Proc, Client) {
     }
     panic!("no WebDriver session with {}", app.display());
 }
+
+/// The app `app` opened on the test day with its replicas in `data_dir` (and the central at
+/// `central_url`, else where its configuration says), the demo teacher logged in: returns the
+/// driver, the session and the first of her séances once the day shows.
+pub async fn teacher_in_the_app(
+    app: &Path,
+    data_dir: &Path,
+    central_url: Option<&str>,
+) -> (Proc, Client, fantoccini::elements::Element) {
+    let mut env = vec![
+        ("PUPITRE_DATA_DIR", data_dir.display().to_string()),
+        ("PUPITRE_DATE", crate::test_day().to_string()),
+    ];
+    if let Some(url) = central_url {
+        env.push(("PUPITRE_CENTRAL_URL", url.to_owned()));
+    }
+    let (driver, client) = open_app(app, &env).await;
+    use pupitre_fixtures::{DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
+    log_in(&client, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD).await;
+    let first = client
+        .wait()
+        .for_element(Locator::Css("[data-testid=seance]"))
+        .await
+        .expect("séances");
+    (driver, client, first)
+}

@@ -9,8 +9,10 @@
 #![cfg(unix)]
 
 use fantoccini::{Client, Locator};
-use pupitre_e2e::window::{binary, click, log_in, open_app, screenshot, start_central, wait_text};
-use pupitre_e2e::{demo_central_db, test_day};
+use pupitre_e2e::demo_central_db;
+use pupitre_e2e::window::{
+    binary, click, log_in, screenshot, start_central, teacher_in_the_app, wait_text,
+};
 use pupitre_fixtures::{
     DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
 };
@@ -40,26 +42,10 @@ async fn roll_call_in_the_real_window() {
     let (mut central, url) = start_central(&central_db, "127.0.0.1:0");
     let addr = url.trim_start_matches("http://").to_owned();
 
-    let (driver, client) = open_app(
-        &binary("pupitre"),
-        &[
-            (
-                "PUPITRE_DATA_DIR",
-                dir.path().join("poste").display().to_string(),
-            ),
-            ("PUPITRE_CENTRAL_URL", url.clone()),
-            ("PUPITRE_DATE", test_day().to_string()),
-        ],
-    )
-    .await;
-
     // Log in: the replica bootstraps, today's séances show.
-    log_in(&client, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD).await;
-    let first = client
-        .wait()
-        .for_element(Locator::Css("[data-testid=seance]"))
-        .await
-        .expect("séances");
+    let poste = dir.path().join("poste");
+    let (driver, client, first) =
+        teacher_in_the_app(&binary("pupitre"), &poste, Some(url.as_str())).await;
     screenshot(&client, "journee.png").await;
     let debut: String = first
         .text()

@@ -9,12 +9,8 @@
 #![cfg(unix)]
 
 use fantoccini::Locator;
-use pupitre_domain::Presence;
-use pupitre_e2e::window::{Proc, click, free_port, log_in, open_app, screenshot, wait_text};
-use pupitre_e2e::{login, test_day};
-use pupitre_fixtures::{
-    DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
-};
+use pupitre_e2e::window::{Proc, click, free_port, screenshot, teacher_in_the_app, wait_text};
+use pupitre_e2e::{absents_seen_by_the_cpe, test_day};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -160,23 +156,9 @@ async fn the_packages_install_take_a_roll_call_and_uninstall() {
     std::fs::write(CONFIG, format!("[central]\nurl = \"{url}\"\n")).expect("config");
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let (driver, client) = open_app(
-        Path::new("/usr/bin/pupitre"),
-        &[
-            (
-                "PUPITRE_DATA_DIR",
-                dir.path().join("poste").display().to_string(),
-            ),
-            ("PUPITRE_DATE", test_day().to_string()),
-        ],
-    )
-    .await;
-    log_in(&client, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD).await;
-    let first = client
-        .wait()
-        .for_element(Locator::Css("[data-testid=seance]"))
-        .await
-        .expect("séances");
+    let poste = dir.path().join("poste");
+    let (driver, client, first) =
+        teacher_in_the_app(Path::new("/usr/bin/pupitre"), &poste, None).await;
     first.click().await.expect("open séance");
     let tile = client
         .wait()
@@ -192,25 +174,8 @@ async fn the_packages_install_take_a_roll_call_and_uninstall() {
     drop(driver);
 
     // Through: the vie scolaire sees the absence at the installed central.
-    let cpe = login(
-        &dir.path().join("cpe"),
-        &url,
-        DEMO_CPE_LOGIN,
-        DEMO_CPE_PASSWORD,
-    )
-    .await
-    .expect("the CPE logs in to the installed central");
-    let absences = cpe
-        .absences_du_jour(&test_day().to_string())
-        .expect("absences");
-    assert_eq!(
-        absences
-            .iter()
-            .filter(|a| a.presence == Presence::Absent)
-            .count(),
-        1,
-        "{absences:?}"
-    );
+    let absents = absents_seen_by_the_cpe(dir.path(), &url).await;
+    assert_eq!(absents, 1, "the CPE sees the roll call's one absence");
 
     match service.as_mut() {
         Some(central) => central.terminate(),

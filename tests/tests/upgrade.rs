@@ -6,10 +6,8 @@
 
 use pupitre_central::{Db, demo};
 use pupitre_domain::Presence;
-use pupitre_e2e::{RunningCentral, login, test_day, test_day_school};
-use pupitre_fixtures::{
-    DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_SEED, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
-};
+use pupitre_e2e::{RunningCentral, absents_seen_by_the_cpe, login, test_day, test_day_school};
+use pupitre_fixtures::{DEMO_SEED, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
 use pupitre_replica::paths::replica_path;
 use std::path::{Path, PathBuf};
 
@@ -97,20 +95,7 @@ async fn upgrade_from(release: &Path) {
         "{after:?}"
     );
 
-    let cpe = login(
-        &dir.path().join("cpe"),
-        &url,
-        DEMO_CPE_LOGIN,
-        DEMO_CPE_PASSWORD,
-    )
-    .await
-    .expect("CPE logs in");
-    let absents = cpe
-        .absences_du_jour(&test_day().to_string())
-        .expect("absences")
-        .into_iter()
-        .filter(|a| a.presence == Presence::Absent)
-        .count();
+    let absents = absents_seen_by_the_cpe(dir.path(), &url).await;
     assert_eq!(absents, PENDING, "{}: the CPE sees them", release.display());
     central.stop().await;
 }
