@@ -83,6 +83,22 @@ pub enum Effect {
     Conflict,
 }
 
+impl Effect {
+    /// The effect as stored and sent (`applied`, `superseded`, `conflict`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Applied => "applied",
+            Effect::Superseded => "superseded",
+            Effect::Conflict => "conflict",
+        }
+    }
+
+    /// Reads a stored effect.
+    pub fn parse(text: &str) -> Option<Effect> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+}
+
 /// An accepted change as the central's log holds it and as pulls return it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServerChange {

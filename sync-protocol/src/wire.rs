@@ -380,5 +380,14 @@ mod tests {
             );
         }
         assert_eq!(Outcome::parse("perdu"), None);
+        use crate::change::Effect;
+        for effect in [Effect::Applied, Effect::Superseded, Effect::Conflict] {
+            assert_eq!(Effect::parse(effect.as_str()), Some(effect));
+            assert_eq!(
+                serde_json::to_value(effect).expect("serialize"),
+                serde_json::Value::String(effect.as_str().to_owned())
+            );
+        }
+        assert_eq!(Effect::parse("perdu"), None);
     }
 }

@@ -35,48 +35,12 @@ fn row_change(r: &Row<'_>) -> rusqlite::Result<ServerChange> {
             wall_ms: r.get::<_, i64>(8)? as u64,
             counter: r.get(9)?,
         },
-        effect: effect_parse(&effect).ok_or_else(|| bad(format!("effect {effect}")))?,
+        effect: Effect::parse(&effect).ok_or_else(|| bad(format!("effect {effect}")))?,
         scope_key: r.get(11)?,
         resolves: r.get::<_, Option<i64>>(12)?.map(|v| v as u64),
         client_seq: r.get::<_, i64>(13)? as u64,
         received_ms: r.get::<_, i64>(14)? as u64,
     })
-}
-
-fn effect_str(effect: Effect) -> &'static str {
-    match effect {
-        Effect::Applied => "applied",
-        Effect::Superseded => "superseded",
-        Effect::Conflict => "conflict",
-    }
-}
-
-const OUTCOMES: [Outcome; 5] = [
-    Outcome::Applied,
-    Outcome::Same,
-    Outcome::Combined,
-    Outcome::NotStood,
-    Outcome::Conflict,
-];
-
-fn outcome_str(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Applied => "applied",
-        Outcome::Same => "same",
-        Outcome::Combined => "combined",
-        Outcome::NotStood => "not_stood",
-        Outcome::Conflict => "conflict",
-    }
-}
-
-fn outcome_parse(text: &str) -> Option<Outcome> {
-    OUTCOMES.into_iter().find(|o| outcome_str(*o) == text)
-}
-
-fn effect_parse(text: &str) -> Option<Effect> {
-    [Effect::Applied, Effect::Superseded, Effect::Conflict]
-        .into_iter()
-        .find(|e| effect_str(*e) == text)
 }
 
 /// The scope filter of a query over `changes c`: a teacher sees the targets of their services
@@ -296,7 +260,7 @@ pub fn append(conn: &Connection, change: &ServerChange, arrival: Arrival) -> rus
             change.value.to_string(),
             change.hlc.wall_ms as i64,
             change.hlc.counter,
-            effect_str(change.effect),
+            change.effect.as_str(),
             scope_key,
             arrival.base_version as i64,
             change.resolves.map(|r| r as i64),
@@ -405,7 +369,7 @@ pub fn record_op(
             ..
         } => (
             Some(*server_seq as i64),
-            Some(outcome_str(*outcome)),
+            Some(outcome.as_str()),
             None,
             reason.as_deref(),
         ),
@@ -451,12 +415,12 @@ pub fn recorded_op(
                     effect: r
                         .get::<_, Option<String>>(6)?
                         .as_deref()
-                        .and_then(effect_parse)
+                        .and_then(Effect::parse)
                         .unwrap_or(Effect::Superseded),
                     outcome: r
                         .get::<_, Option<String>>(4)?
                         .as_deref()
-                        .and_then(outcome_parse)
+                        .and_then(Outcome::parse)
                         .unwrap_or(Outcome::Applied),
                     reason: r.get(5)?,
                 },
