@@ -8,9 +8,11 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh --package
 
-profile=release tauri_flags=() deb_flags=()
+# Release: Tauri builds then bundles. Debug: the binaries the workspace build made are bundled as
+# they are (building only the app would unify features differently and rebuild its dependencies).
+profile=release tauri=(build) deb_flags=()
 if [ "${1:-}" = "--debug" ]; then
-  profile=debug tauri_flags=(--debug) deb_flags=(--no-build --profile dev)
+  profile=debug tauri=(bundle --debug) deb_flags=(--no-build --profile dev)
 fi
 out=target/packages
 mkdir -p "$out"
@@ -18,8 +20,8 @@ rm -f "$out"/*.deb
 version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' src-tauri/tauri.conf.json)
 
 echo "==> Desktop package (Tauri's bundler)"
-(cd ui && npm run --silent build)
-ui/node_modules/.bin/tauri build "${tauri_flags[@]}" --bundles deb --ci
+if [ "$profile" = release ]; then (cd ui && npm run --silent build); fi
+ui/node_modules/.bin/tauri "${tauri[@]}" --bundles deb --ci
 bundled="target/$profile/bundle/deb/Pupitre_${version}_amd64.deb"
 # Finish it as Debian wants: a stripped binary, the documents under the package's own name.
 stage=$(mktemp -d)

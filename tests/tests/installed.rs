@@ -5,7 +5,7 @@
 //!
 //! It installs system packages, so it is ignored by a plain `cargo test`: `scripts/test.sh` runs
 //! it as root after `scripts/package.sh --debug`
-//! (`cargo test -p pupitre-e2e --test installed -- --ignored`).
+//! (`cargo test --workspace -- --ignored`: the workspace's one ignored test).
 #![cfg(unix)]
 
 use fantoccini::Locator;
