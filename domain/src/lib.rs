@@ -12,6 +12,7 @@ pub mod droits;
 pub mod edit;
 pub mod faits;
 pub mod heure;
+pub mod notes;
 pub mod presence;
 pub mod school;
 pub mod scope;
