@@ -103,20 +103,8 @@ pub async fn log_in(client: &Client, login: &str, password: &str) {
         .for_element(Locator::Id("login"))
         .await
         .expect("login form");
-    client
-        .find(Locator::Id("login"))
-        .await
-        .expect("login")
-        .send_keys(login)
-        .await
-        .expect("type");
-    client
-        .find(Locator::Id("password"))
-        .await
-        .expect("pw")
-        .send_keys(password)
-        .await
-        .expect("type");
+    type_into(client, "login", login).await;
+    type_into(client, "password", password).await;
     client
         .find(Locator::Id("se-connecter"))
         .await
@@ -124,6 +112,27 @@ pub async fn log_in(client: &Client, login: &str, password: &str) {
         .click()
         .await
         .expect("click");
+}
+
+/// Types `text` into the field with id `id`.
+async fn type_into(client: &Client, id: &str, text: &str) {
+    let field = client.find(Locator::Id(id)).await;
+    let field = field.unwrap_or_else(|e| panic!("field {id}: {e}"));
+    field.send_keys(text).await.expect("type");
+}
+
+/// Opens the séance `seance` (its button in the day's list) and returns the grid's first pupil
+/// once it shows.
+pub async fn open_seance(
+    client: &Client,
+    seance: &fantoccini::elements::Element,
+) -> fantoccini::elements::Element {
+    seance.click().await.expect("open séance");
+    client
+        .wait()
+        .for_element(Locator::Css("[data-testid=eleve]"))
+        .await
+        .expect("grid")
 }
 
 /// Clicks the element `css` finds (`what` names it when it is missing).

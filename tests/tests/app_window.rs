@@ -11,7 +11,7 @@
 use fantoccini::{Client, Locator};
 use pupitre_e2e::demo_central_db;
 use pupitre_e2e::window::{
-    binary, click, log_in, screenshot, start_central, teacher_in_the_app, wait_text,
+    binary, click, log_in, open_seance, screenshot, start_central, teacher_in_the_app, wait_text,
 };
 use pupitre_fixtures::{
     DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
@@ -62,12 +62,7 @@ async fn roll_call_in_the_real_window() {
 
     // The central goes down; the roll call works the same.
     central.terminate();
-    first.click().await.expect("open séance");
-    let tile = client
-        .wait()
-        .for_element(Locator::Css("[data-testid=eleve]"))
-        .await
-        .expect("grid");
+    let tile = open_seance(&client, &first).await;
     tile.send_keys("a").await.expect("key A");
     let tiles = client
         .find_all(Locator::Css("[data-testid=eleve]"))

@@ -8,8 +8,9 @@
 //! (`cargo test --workspace -- --ignored`: the workspace's one ignored test).
 #![cfg(unix)]
 
-use fantoccini::Locator;
-use pupitre_e2e::window::{Proc, click, free_port, screenshot, teacher_in_the_app, wait_text};
+use pupitre_e2e::window::{
+    Proc, click, free_port, open_seance, screenshot, teacher_in_the_app, wait_text,
+};
 use pupitre_e2e::{absents_seen_by_the_cpe, test_day};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -159,12 +160,7 @@ async fn the_packages_install_take_a_roll_call_and_uninstall() {
     let poste = dir.path().join("poste");
     let (driver, client, first) =
         teacher_in_the_app(Path::new("/usr/bin/pupitre"), &poste, None).await;
-    first.click().await.expect("open séance");
-    let tile = client
-        .wait()
-        .for_element(Locator::Css("[data-testid=eleve]"))
-        .await
-        .expect("grid");
+    let tile = open_seance(&client, &first).await;
     tile.send_keys("a").await.expect("key A");
     click(&client, "[data-testid=valider]", "valider").await;
     wait_text(&client, "[data-testid=appel-fait]", "Appel validé").await;
