@@ -29,54 +29,45 @@ impl Session {
         password: &str,
         progress: Progress<'_>,
     ) -> Result<Arc<Session>, ReplicaError> {
-        log_in(data_dir, central_url, (login, password), progress).await
-    }
-}
-
-async fn log_in(
-    data_dir: &Path,
-    central_url: &str,
-    (login, password): (&str, &str),
-    progress: Progress<'_>,
-) -> Result<Arc<Session>, ReplicaError> {
-    let login = login.trim().to_lowercase();
-    if login.is_empty() || password.is_empty() {
-        return Err(ReplicaError::Invalid(
-            "saisissez votre identifiant et votre mot de passe".into(),
-        ));
-    }
-    let path = replica_path(data_dir, &login);
-    let existing = if path.exists() {
-        Some(open_owned(&path, &login)?)
-    } else {
-        None
-    };
-    let known_id = match &existing {
-        Some(store) => store.client_id()?,
-        None => None,
-    };
-    let client_id = known_id.unwrap_or_else(|| ClientId(Uuid::new_v4()));
-    let api = CentralClient::new(central_url);
-    step(progress, "Connexion au service central", 0, 0);
-    let request = LoginRequest {
-        login: login.clone(),
-        password: password.to_owned(),
-        client_id: client_id.clone(),
-    };
-    match api.login(&request).await {
-        Ok(answer) => {
-            let store = match existing {
-                Some(store) => store,
-                None => Store::open(&path)?,
-            };
-            online(store, api, answer, &request, progress).await
+        let login = login.trim().to_lowercase();
+        if login.is_empty() || password.is_empty() {
+            return Err(ReplicaError::Invalid(
+                "saisissez votre identifiant et votre mot de passe".into(),
+            ));
         }
-        Err(e) if e.is_offline() || is_broken(&e) => match existing {
-            Some(store) => offline(store, api, e, password, client_id, progress),
-            None if e.is_offline() => Err(ReplicaError::NoLocalReplica),
-            None => Err(e),
-        },
-        Err(e) => Err(e),
+        let path = replica_path(data_dir, &login);
+        let existing = if path.exists() {
+            Some(open_owned(&path, &login)?)
+        } else {
+            None
+        };
+        let known_id = match &existing {
+            Some(store) => store.client_id()?,
+            None => None,
+        };
+        let client_id = known_id.unwrap_or_else(|| ClientId(Uuid::new_v4()));
+        let api = CentralClient::new(central_url);
+        step(progress, "Connexion au service central", 0, 0);
+        let request = LoginRequest {
+            login: login.clone(),
+            password: password.to_owned(),
+            client_id: client_id.clone(),
+        };
+        match api.login(&request).await {
+            Ok(answer) => {
+                let store = match existing {
+                    Some(store) => store,
+                    None => Store::open(&path)?,
+                };
+                online(store, api, answer, &request, progress).await
+            }
+            Err(e) if e.is_offline() || is_broken(&e) => match existing {
+                Some(store) => offline(store, api, e, password, client_id, progress),
+                None if e.is_offline() => Err(ReplicaError::NoLocalReplica),
+                None => Err(e),
+            },
+            Err(e) => Err(e),
+        }
     }
 }
 
