@@ -12,6 +12,7 @@ pub mod clock;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod gradebook;
 pub mod history;
 pub mod pull;
 pub mod push;

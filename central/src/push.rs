@@ -3,6 +3,7 @@
 
 use crate::db::{identity, log, school};
 use crate::error::CentralError;
+use crate::gradebook;
 use pupitre_domain::avis::{self, Contexte};
 use pupitre_domain::edit::{FIELD_FAIT, FIELD_STATUT};
 use pupitre_domain::{
@@ -217,6 +218,9 @@ fn admit(
         Err(refusal) => return Ok(Err(refusal)),
     };
     if let Some(refusal) = closed_period(conn, &edit)? {
+        return Ok(Err(refusal));
+    }
+    if let Some(refusal) = gradebook::check(conn, &edit, &cible)? {
         return Ok(Err(refusal));
     }
     if let Some(refusal) = check_causality(ctx, change) {
@@ -455,6 +459,14 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
             }
             with_pupil(school::service_owner(conn, service_id)?, Some(eleve_id))?
         }
+        Edit::Devoir { service_id, .. } | Edit::DevoirSupprime { service_id, .. } => {
+            with_pupil(school::service_owner(conn, service_id)?, None)?
+        }
+        Edit::Note {
+            service_id,
+            eleve_id,
+            ..
+        } => with_pupil(school::service_owner(conn, service_id)?, Some(eleve_id))?,
         Edit::Conseil {
             periode_id,
             division_id,
@@ -513,18 +525,8 @@ fn closed_period(conn: &Connection, edit: &Edit) -> Result<Option<PushResult>, C
     else {
         return Ok(None);
     };
-    let Some(division) = school::eleve_division(conn, eleve_id)? else {
-        return Ok(None);
-    };
-    if !log::conseil_etat(conn, periode_id, &division)?.verrouille() {
-        return Ok(None);
-    }
-    let periode = school::periode_libelle(conn, periode_id)?.unwrap_or_default();
-    let classe = school::division_code(conn, &division)?.unwrap_or_default();
-    Ok(Some(refused(
-        Refusal::PeriodeClose,
-        pupitre_domain::conseil::motif_verrou(&classe, &periode),
-    )))
+    let division = school::eleve_division(conn, eleve_id)?;
+    gradebook::closed_for(conn, periode_id, division.as_slice())
 }
 
 /// How far ahead (positive) or behind the client's physical clock is.

@@ -50,6 +50,9 @@ pub fn libelle_valeur(edit: &Edit) -> String {
         .to_owned(),
         Edit::Conseil { etat, .. } => format!("conseil {}", etat.libelle()),
         Edit::Appreciation { texte, .. } => format!("« {} »", texte.as_str()),
+        Edit::Devoir { devoir, .. } => format!("devoir « {} »", devoir.titre()),
+        Edit::DevoirSupprime { .. } => "devoir supprimé".to_owned(),
+        Edit::Note { note, .. } => note.map_or_else(|| "case vide".to_owned(), |n| n.libelle()),
     }
 }
 

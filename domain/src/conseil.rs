@@ -49,10 +49,11 @@ impl ConseilEtat {
     }
 }
 
-/// Why an appreciation of a locked period is refused, in the person's words.
+/// Why an entry of a locked period (an appreciation, a devoir, a mark) is refused, in the
+/// person's words.
 pub fn motif_verrou(classe: &str, periode: &str) -> String {
     format!(
-        "Le conseil de classe de {classe} ({periode}) est clos : l'appréciation ne peut plus être modifiée. Voyez avec la direction."
+        "Le conseil de classe de {classe} ({periode}) est clos : les notes et appréciations de cette période ne peuvent plus être modifiées. Voyez avec la direction."
     )
 }
 

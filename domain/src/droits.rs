@@ -35,6 +35,16 @@ pub fn may_write(
             false,
             "Les appréciations de matière sont écrites par l'enseignant de la matière.",
         ),
+        // The gradebook is the teacher's; the direction may correct it (a teacher on leave).
+        (EntityKind::Devoir | EntityKind::Note, Fonction::Enseignant) => (
+            is_teacher,
+            "Vous n'enseignez pas cette matière à cette classe : ses devoirs et ses notes ne peuvent pas être modifiés.",
+        ),
+        (EntityKind::Devoir | EntityKind::Note, Fonction::Direction) => (true, ""),
+        (EntityKind::Devoir | EntityKind::Note, Fonction::Cpe) => (
+            false,
+            "Les devoirs et les notes sont saisis par l'enseignant de la matière.",
+        ),
         (EntityKind::Conseil, Fonction::Direction) => (true, ""),
         (EntityKind::Conseil, Fonction::Enseignant | Fonction::Cpe) => (
             false,
@@ -47,7 +57,7 @@ pub fn may_write(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use EntityKind::{Appel, Appreciation, Conseil, Presence};
+    use EntityKind::{Appel, Appreciation, Conseil, Devoir, Note, Presence};
     use Fonction::{Cpe, Direction, Enseignant};
 
     #[test]
@@ -69,6 +79,13 @@ mod tests {
             (Direction, Conseil, "etat", false, true),
             (Enseignant, Conseil, "etat", true, false),
             (Cpe, Conseil, "etat", false, false),
+            (Enseignant, Devoir, "definition", true, true),
+            (Enseignant, Devoir, "supprime", false, false),
+            (Enseignant, Note, "valeur", true, true),
+            (Enseignant, Note, "valeur", false, false),
+            (Direction, Note, "valeur", false, true),
+            (Cpe, Note, "valeur", false, false),
+            (Cpe, Devoir, "definition", false, false),
         ];
         for (fonction, kind, field, teaches, allowed) in cases {
             let got = may_write(fonction, kind, field, teaches);

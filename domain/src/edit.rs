@@ -4,7 +4,9 @@
 //! the central service and the replica reject the same bad input the same way.
 
 use crate::conseil::{Appreciation, ConseilEtat};
+use crate::devoir::Devoir;
 use crate::faits::Fait;
+use crate::notes::Note;
 use crate::presence::{AppelEtat, Presence};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -23,7 +25,21 @@ pub enum EntityKind {
     Conseil,
     /// A pupil's appreciation in a service for a period; id = `<période>/<service>/<élève>`.
     Appreciation,
+    /// A devoir of a service; id = `<service>/<devoir>` (the devoir id is made by the PC that
+    /// creates it, unique on its own). Two fields: its definition and its deletion.
+    Devoir,
+    /// A pupil's mark in a devoir; id = `<service>/<devoir>/<élève>`.
+    Note,
 }
+
+const KINDS: [EntityKind; 6] = [
+    EntityKind::Appel,
+    EntityKind::Presence,
+    EntityKind::Conseil,
+    EntityKind::Appreciation,
+    EntityKind::Devoir,
+    EntityKind::Note,
+];
 
 impl EntityKind {
     pub fn as_str(self) -> &'static str {
@@ -32,18 +48,13 @@ impl EntityKind {
             EntityKind::Presence => "presence",
             EntityKind::Conseil => "conseil",
             EntityKind::Appreciation => "appreciation",
+            EntityKind::Devoir => "devoir",
+            EntityKind::Note => "note",
         }
     }
 
     pub fn parse(text: &str) -> Option<EntityKind> {
-        [
-            EntityKind::Appel,
-            EntityKind::Presence,
-            EntityKind::Conseil,
-            EntityKind::Appreciation,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == text)
+        KINDS.into_iter().find(|k| k.as_str() == text)
     }
 }
 
@@ -64,6 +75,15 @@ pub enum EntityKey {
     Appreciation {
         periode_id: String,
         service_id: String,
+        eleve_id: String,
+    },
+    Devoir {
+        service_id: String,
+        devoir_id: String,
+    },
+    Note {
+        service_id: String,
+        devoir_id: String,
         eleve_id: String,
     },
 }
@@ -87,6 +107,15 @@ impl EntityKey {
                 service_id,
                 eleve_id,
             } => format!("{periode_id}/{service_id}/{eleve_id}"),
+            EntityKey::Devoir {
+                service_id,
+                devoir_id,
+            } => format!("{service_id}/{devoir_id}"),
+            EntityKey::Note {
+                service_id,
+                devoir_id,
+                eleve_id,
+            } => format!("{service_id}/{devoir_id}/{eleve_id}"),
         }
     }
 
@@ -114,6 +143,15 @@ impl EntityKey {
                 service_id: owned(1),
                 eleve_id: owned(2),
             },
+            (EntityKind::Devoir, 2) => EntityKey::Devoir {
+                service_id: owned(0),
+                devoir_id: owned(1),
+            },
+            (EntityKind::Note, 3) => EntityKey::Note {
+                service_id: owned(0),
+                devoir_id: owned(1),
+                eleve_id: owned(2),
+            },
             _ => return Err(bad()),
         })
     }
@@ -124,17 +162,51 @@ impl EntityKey {
             EntityKey::Appel { seance_id } | EntityKey::Presence { seance_id, .. } => {
                 Some(seance_id)
             }
-            EntityKey::Conseil { .. } | EntityKey::Appreciation { .. } => None,
+            EntityKey::Conseil { .. }
+            | EntityKey::Appreciation { .. }
+            | EntityKey::Devoir { .. }
+            | EntityKey::Note { .. } => None,
         }
     }
 
     /// The pupil an entity is about, if one.
     pub fn eleve_id(&self) -> Option<&str> {
         match self {
-            EntityKey::Presence { eleve_id, .. } | EntityKey::Appreciation { eleve_id, .. } => {
-                Some(eleve_id)
+            EntityKey::Presence { eleve_id, .. }
+            | EntityKey::Appreciation { eleve_id, .. }
+            | EntityKey::Note { eleve_id, .. } => Some(eleve_id),
+            EntityKey::Appel { .. } | EntityKey::Conseil { .. } | EntityKey::Devoir { .. } => None,
+        }
+    }
+
+    /// The service a record belongs to, if one (appreciations, devoirs, marks).
+    pub fn service_id(&self) -> Option<&str> {
+        match self {
+            EntityKey::Appreciation { service_id, .. }
+            | EntityKey::Devoir { service_id, .. }
+            | EntityKey::Note { service_id, .. } => Some(service_id),
+            EntityKey::Appel { .. } | EntityKey::Presence { .. } | EntityKey::Conseil { .. } => {
+                None
             }
-            EntityKey::Appel { .. } | EntityKey::Conseil { .. } => None,
+        }
+    }
+
+    /// The devoir a devoir's or a mark's record belongs to, as a devoir key.
+    pub fn devoir(&self) -> Option<EntityKey> {
+        match self {
+            EntityKey::Devoir {
+                service_id,
+                devoir_id,
+            }
+            | EntityKey::Note {
+                service_id,
+                devoir_id,
+                ..
+            } => Some(EntityKey::Devoir {
+                service_id: service_id.clone(),
+                devoir_id: devoir_id.clone(),
+            }),
+            _ => None,
         }
     }
 }
@@ -168,6 +240,24 @@ pub enum Edit {
         eleve_id: String,
         texte: Appreciation,
     },
+    /// A devoir's definition (created or edited).
+    Devoir {
+        service_id: String,
+        devoir_id: String,
+        devoir: Devoir,
+    },
+    /// A devoir deleted: its one value is `true`, and it never goes back.
+    DevoirSupprime {
+        service_id: String,
+        devoir_id: String,
+    },
+    /// A pupil's mark in a devoir; `None` empties the cell.
+    Note {
+        service_id: String,
+        devoir_id: String,
+        eleve_id: String,
+        note: Option<Note>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -184,6 +274,9 @@ pub const FIELD_ETAT: &str = "etat";
 pub const FIELD_STATUT: &str = "statut";
 pub const FIELD_TEXTE: &str = "texte";
 pub const FIELD_FAIT: &str = "fait";
+pub const FIELD_DEFINITION: &str = "definition";
+pub const FIELD_SUPPRIME: &str = "supprime";
+pub const FIELD_VALEUR: &str = "valeur";
 
 impl Edit {
     pub fn kind(&self) -> EntityKind {
@@ -192,6 +285,8 @@ impl Edit {
             Edit::Presence { .. } | Edit::Fait { .. } => EntityKind::Presence,
             Edit::Conseil { .. } => EntityKind::Conseil,
             Edit::Appreciation { .. } => EntityKind::Appreciation,
+            Edit::Devoir { .. } | Edit::DevoirSupprime { .. } => EntityKind::Devoir,
+            Edit::Note { .. } => EntityKind::Note,
         }
     }
 
@@ -237,6 +332,28 @@ impl Edit {
                 service_id: owned(service_id),
                 eleve_id: owned(eleve_id),
             },
+            Edit::Devoir {
+                service_id,
+                devoir_id,
+                ..
+            }
+            | Edit::DevoirSupprime {
+                service_id,
+                devoir_id,
+            } => EntityKey::Devoir {
+                service_id: owned(service_id),
+                devoir_id: owned(devoir_id),
+            },
+            Edit::Note {
+                service_id,
+                devoir_id,
+                eleve_id,
+                ..
+            } => EntityKey::Note {
+                service_id: owned(service_id),
+                devoir_id: owned(devoir_id),
+                eleve_id: owned(eleve_id),
+            },
         }
     }
 
@@ -246,6 +363,9 @@ impl Edit {
             Edit::Presence { .. } => FIELD_STATUT,
             Edit::Fait { .. } => FIELD_FAIT,
             Edit::Appreciation { .. } => FIELD_TEXTE,
+            Edit::Devoir { .. } => FIELD_DEFINITION,
+            Edit::DevoirSupprime { .. } => FIELD_SUPPRIME,
+            Edit::Note { .. } => FIELD_VALEUR,
         }
     }
 
@@ -257,18 +377,27 @@ impl Edit {
             Edit::Fait { fait, .. } => serde_json::to_value(fait),
             Edit::Conseil { etat, .. } => serde_json::to_value(etat),
             Edit::Appreciation { texte, .. } => serde_json::to_value(texte),
+            Edit::Devoir { devoir, .. } => serde_json::to_value(devoir),
+            Edit::DevoirSupprime { .. } => Ok(Value::Bool(true)),
+            Edit::Note { note, .. } => serde_json::to_value(note),
         }
         .unwrap_or(Value::Null)
     }
 
     /// Whether this edit deletes what its field held (an appreciation wiped out, a fact
-    /// withdrawn): its change is a tombstone, which the central keeps until no replica can still
-    /// hold the old value.
+    /// withdrawn, a cell emptied): its change is a tombstone, which the central keeps until no
+    /// replica can still hold the old value. A devoir's deletion is not one: it stands for good,
+    /// so that the central can refuse whatever still comes for the devoir.
     pub fn erases(&self) -> bool {
         match self {
             Edit::Appreciation { texte, .. } => texte.as_str().is_empty(),
             Edit::Fait { fait, .. } => *fait == Fait::Aucun,
-            Edit::AppelEtat { .. } | Edit::Presence { .. } | Edit::Conseil { .. } => false,
+            Edit::Note { note, .. } => note.is_none(),
+            Edit::AppelEtat { .. }
+            | Edit::Presence { .. }
+            | Edit::Conseil { .. }
+            | Edit::Devoir { .. }
+            | Edit::DevoirSupprime { .. } => false,
         }
     }
 
@@ -346,6 +475,54 @@ impl Edit {
                     texte,
                 }
             }
+            (
+                EntityKey::Devoir {
+                    service_id,
+                    devoir_id,
+                },
+                FIELD_DEFINITION,
+            ) => {
+                let devoir = read(field, value)?;
+                Edit::Devoir {
+                    service_id,
+                    devoir_id,
+                    devoir,
+                }
+            }
+            (
+                EntityKey::Devoir {
+                    service_id,
+                    devoir_id,
+                },
+                FIELD_SUPPRIME,
+            ) => {
+                if value != &Value::Bool(true) {
+                    return Err(InvalidEdit::BadValue {
+                        field: field.to_owned(),
+                        reason: "un devoir supprimé ne revient pas (seule valeur : true)".into(),
+                    });
+                }
+                Edit::DevoirSupprime {
+                    service_id,
+                    devoir_id,
+                }
+            }
+            (
+                EntityKey::Note {
+                    service_id,
+                    devoir_id,
+                    eleve_id,
+                },
+                FIELD_VALEUR,
+            ) => {
+                let note = read(field, value)?;
+                Edit::Note {
+                    service_id,
+                    devoir_id,
+                    eleve_id,
+                    note,
+                }
+            }
             _ => return Err(unknown()),
         })
     }
@@ -360,13 +537,17 @@ fn read<T: serde::de::DeserializeOwned>(field: &str, value: &Value) -> Result<T,
 }
 
 /// Ids are short printable tokens; anything else is hostile or broken input.
-fn check_id(id: &str) -> Result<&str, InvalidEdit> {
-    let ok = !id.is_empty()
+pub(crate) fn is_id(id: &str) -> bool {
+    !id.is_empty()
         && id.len() <= 64
         && id
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
-    ok.then_some(id)
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
+
+fn check_id(id: &str) -> Result<&str, InvalidEdit> {
+    is_id(id)
+        .then_some(id)
         .ok_or_else(|| InvalidEdit::BadId(id.to_owned()))
 }
 
@@ -396,12 +577,17 @@ mod tests {
                 false,
             ),
             (EntityKind::Conseil, "etat", json!("preparation"), false),
+            (EntityKind::Note, "valeur", json!(null), true),
+            (EntityKind::Note, "valeur", json!({"points": 1250}), false),
+            (EntityKind::Note, "valeur", json!("abs"), false),
+            // A deleted devoir stands for good: the central must go on refusing its marks.
+            (EntityKind::Devoir, "supprime", json!(true), false),
         ];
         let ids = |kind| match kind {
-            EntityKind::Appreciation => "T1/SV1/E1",
+            EntityKind::Appreciation | EntityKind::Note => "T1/SV1/E1",
             EntityKind::Presence => "S-1/E1",
             EntityKind::Appel => "S-1",
-            EntityKind::Conseil => "T1/D6A",
+            EntityKind::Conseil | EntityKind::Devoir => "T1/D6A",
         };
         for (kind, field, value, erases) in cases {
             let edit = Edit::parse(kind, ids(kind), field, &value).expect("valid edit");
@@ -437,6 +623,36 @@ mod tests {
                 eleve_id: "E42".into(),
                 texte: Appreciation::new("Bon trimestre.").expect("valid"),
             },
+            Edit::Devoir {
+                service_id: "SV1".into(),
+                devoir_id: "0f3a".into(),
+                devoir: serde_json::from_value(json!({"titre": "DS 1", "date": "2026-10-05",
+                    "periode_id": "T1", "coefficient_centiemes": 200, "bareme_centiemes": 1000,
+                    "compte": false}))
+                .expect("valid"),
+            },
+            Edit::DevoirSupprime {
+                service_id: "SV1".into(),
+                devoir_id: "0f3a".into(),
+            },
+            Edit::Note {
+                service_id: "SV1".into(),
+                devoir_id: "0f3a".into(),
+                eleve_id: "E42".into(),
+                note: Some(crate::Note::Valeur(crate::Centiemes(1250))),
+            },
+            Edit::Note {
+                service_id: "SV1".into(),
+                devoir_id: "0f3a".into(),
+                eleve_id: "E42".into(),
+                note: Some(crate::Note::Nr),
+            },
+            Edit::Note {
+                service_id: "SV1".into(),
+                devoir_id: "0f3a".into(),
+                eleve_id: "E42".into(),
+                note: None,
+            },
         ];
         for edit in edits {
             assert_eq!(
@@ -450,7 +666,30 @@ mod tests {
 
     #[test]
     fn rejects_malformed_parts() {
-        let cases: [(EntityKind, &str, &str, Value); 13] = [
+        let cases: [(EntityKind, &str, &str, Value); 21] = [
+            (
+                EntityKind::Note,
+                "SV1/D1/E1",
+                "valeur",
+                json!({"points": -1}),
+            ),
+            (
+                EntityKind::Note,
+                "SV1/D1/E1",
+                "valeur",
+                json!({"points": 12.5}),
+            ),
+            (EntityKind::Note, "SV1/D1/E1", "valeur", json!("absent")),
+            (EntityKind::Note, "SV1/D1/E1", "valeur", json!("12")),
+            (EntityKind::Note, "SV1/D1", "valeur", json!("abs")),
+            (EntityKind::Devoir, "SV1/D1", "supprime", json!(false)),
+            (
+                EntityKind::Devoir,
+                "SV1/D1",
+                "definition",
+                json!({"titre": "x"}),
+            ),
+            (EntityKind::Devoir, "SV1/D1/E1", "supprime", json!(true)),
             (EntityKind::Conseil, "T1/D6A", "etat", json!("ouvert")),
             (EntityKind::Conseil, "T1", "etat", json!("clos")),
             (EntityKind::Appreciation, "T1/SV1/E1", "texte", json!(12)),

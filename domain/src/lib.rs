@@ -8,6 +8,7 @@
 
 pub mod avis;
 pub mod conseil;
+pub mod devoir;
 pub mod droits;
 pub mod edit;
 pub mod faits;
@@ -19,10 +20,12 @@ pub mod scope;
 pub mod uai;
 
 pub use conseil::{Appreciation, ConseilEtat, Periode};
+pub use devoir::{Devoir, DevoirBrut, DevoirInvalide};
 pub use droits::may_write;
 pub use edit::{Edit, EntityKey, EntityKind, InvalidEdit};
 pub use faits::{Combinaison, Fait, Garder, Issue, combiner, reglement};
 pub use heure::Heure;
+pub use notes::{Centiemes, Note};
 pub use presence::{AppelEtat, Presence};
 pub use school::{
     Cible, Division, Eleve, Etablissement, Fonction, Groupe, Matiere, Personnel, School, Seance,

@@ -6,17 +6,22 @@
 //! done once, at display, to 2 decimals. A pupil with no mark that counts has no average ("—"),
 //! not 0.
 //!
-//! The devoirs, the marks' sync and the grid come with the gradebook (issue 13); this module is
-//! its arithmetic.
+//! A devoir's definition is `devoir.rs`; a mark syncs as `Edit::Note` (wire form: `{"points":
+//! 1250}` or `"abs"`, `"disp"`, `"nn"`, `"nr"`; `null` for an emptied cell).
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::Zero;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A quantity in hundredths (a mark, a barème, a coefficient): `1250` is 12,50.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Centiemes(pub u32);
+
+/// The largest quantity a cell, a barème or a coefficient may hold: 100 000,00.
+pub const CENTIEMES_MAX: u32 = 10_000_000;
 
 impl Centiemes {
     /// Reads `12`, `12,5`, `12.50` (at most 2 decimals, no sign).
@@ -50,8 +55,11 @@ impl fmt::Display for Centiemes {
 }
 
 /// What a teacher writes in a cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Note {
+    /// A mark, in hundredths of points out of the devoir's barème.
+    #[serde(rename = "points")]
     Valeur(Centiemes),
     /// Absent: not counted.
     Abs,
@@ -90,6 +98,25 @@ impl Note {
                 Note::Valeur(note)
             }
         })
+    }
+
+    /// The cell as the grid shows it: `12,5`, `ABS`.
+    pub fn libelle(self) -> String {
+        match self {
+            Note::Valeur(v) => v.to_string(),
+            Note::Abs => "ABS".into(),
+            Note::Disp => "DISP".into(),
+            Note::Nn => "NN".into(),
+            Note::Nr => "NR".into(),
+        }
+    }
+
+    /// A mark's points, if it is one.
+    pub fn points(self) -> Option<Centiemes> {
+        match self {
+            Note::Valeur(v) => Some(v),
+            Note::Abs | Note::Disp | Note::Nn | Note::Nr => None,
+        }
     }
 
     /// The mark that counts in an average, if it counts.

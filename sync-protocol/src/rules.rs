@@ -8,7 +8,10 @@
 //! field's rule, and no rule looks at a timestamp.
 
 use crate::change::{ClientId, OpId};
-use pupitre_domain::edit::{FIELD_ETAT, FIELD_FAIT, FIELD_STATUT, FIELD_TEXTE};
+use pupitre_domain::edit::{
+    FIELD_DEFINITION, FIELD_ETAT, FIELD_FAIT, FIELD_STATUT, FIELD_SUPPRIME, FIELD_TEXTE,
+    FIELD_VALEUR,
+};
 use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind};
 use serde_json::Value;
 use std::cmp::Ordering;
@@ -48,8 +51,20 @@ pub fn rule_for(kind: EntityKind, field: &str) -> Option<FieldRule> {
         (EntityKind::Conseil, FIELD_ETAT) => FieldRule::OneWay(conseil_order),
         // A report-card text is high stakes: keep both.
         (EntityKind::Appreciation, FIELD_TEXTE) => FieldRule::KeepBoth,
+        // A mark is high stakes: two PCs of one teacher, or the two teachers of a co-taught
+        // service, typing different marks for one pupil at once is for a person to settle.
+        (EntityKind::Note, FIELD_VALEUR) => FieldRule::KeepBoth,
+        // A devoir's barème or coefficient changes every mark's weight: two concurrent
+        // definitions keep both until the teacher chooses.
+        (EntityKind::Devoir, FIELD_DEFINITION) => FieldRule::KeepBoth,
+        // A deleted devoir never comes back (its one value is `true`).
+        (EntityKind::Devoir, FIELD_SUPPRIME) => FieldRule::OneWay(bool_order),
         _ => return None,
     })
+}
+
+fn bool_order(a: &Value, b: &Value) -> Ordering {
+    a.as_bool().cmp(&b.as_bool())
 }
 
 fn appel_order(a: &Value, b: &Value) -> Ordering {
@@ -174,6 +189,9 @@ mod tests {
             (EntityKind::Appel, FIELD_ETAT),
             (EntityKind::Conseil, FIELD_ETAT),
             (EntityKind::Appreciation, FIELD_TEXTE),
+            (EntityKind::Note, FIELD_VALEUR),
+            (EntityKind::Devoir, FIELD_DEFINITION),
+            (EntityKind::Devoir, FIELD_SUPPRIME),
         ] {
             assert!(rule_for(kind, field).is_some(), "{kind:?}.{field}");
         }
@@ -194,6 +212,14 @@ mod tests {
         let (bien, tres_bien) = (json!("Bien."), json!("Très bien."));
         let (clos, en_seance) = (json!("clos"), json!("en_seance"));
         let (infirmerie, depart) = (json!({"fait": "infirmerie"}), json!({"fait": "depart"}));
+        let note = rule(EntityKind::Note, FIELD_VALEUR);
+        let (douze, quinze, abs) = (
+            json!({"points": 1200}),
+            json!({"points": 1500}),
+            json!("abs"),
+        );
+        let supprime = rule(EntityKind::Devoir, FIELD_SUPPRIME);
+        let (oui, non) = (json!(true), json!(false));
         use Decision::*;
         // (rule, current (version, client, client seq, value), incoming (client, base version,
         // own base, value), expected). No row has a clock: none is an input.
@@ -231,6 +257,30 @@ mod tests {
                 (&a, 3, None, &clos),
                 Apply,
             ),
+            // Two PCs type different marks for one pupil: both are kept.
+            (
+                note,
+                Some((7, &b, 1, &douze)),
+                (&a, 3, None, &quinze),
+                Conflict,
+            ),
+            (
+                note,
+                Some((7, &b, 1, &douze)),
+                (&a, 3, None, &abs),
+                Conflict,
+            ),
+            (note, Some((7, &b, 1, &douze)), (&a, 3, None, &douze), Same),
+            // A correction of the mark one saw applies.
+            (
+                note,
+                Some((7, &b, 1, &douze)),
+                (&a, 7, None, &quinze),
+                Apply,
+            ),
+            // A deleted devoir stays deleted, even against an edit that saw the deletion.
+            (supprime, Some((7, &b, 1, &oui)), (&a, 7, None, &non), Keep),
+            (supprime, None, (&a, 0, None, &oui), Apply),
             // Nothing yet: applies.
             (presence, None, (&a, 0, None, &absent), Apply),
             // The teacher saw the current mark: her correction applies.

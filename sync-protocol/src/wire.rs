@@ -161,6 +161,10 @@ pub enum Refusal {
     EleveInconnu,
     /// The council of the period is closed.
     PeriodeClose,
+    /// A mark or a deletion for a devoir the central does not have.
+    DevoirInconnu,
+    /// A change of a deleted devoir or of its marks: a deleted devoir never comes back.
+    DevoirSupprime,
     ConflitInconnu,
     /// Causal metadata naming a version the central never gave.
     VersionInconnue,
@@ -189,6 +193,8 @@ impl Refusal {
             Refusal::HorsPerimetre => "hors_perimetre",
             Refusal::EleveInconnu => "eleve_inconnu",
             Refusal::PeriodeClose => "periode_close",
+            Refusal::DevoirInconnu => "devoir_inconnu",
+            Refusal::DevoirSupprime => "devoir_supprime",
             Refusal::ConflitInconnu => "conflit_inconnu",
             Refusal::VersionInconnue => "version_inconnue",
             Refusal::CausaliteInvalide => "causalite_invalide",
@@ -336,6 +342,8 @@ mod tests {
             Refusal::HorsPerimetre,
             Refusal::EleveInconnu,
             Refusal::PeriodeClose,
+            Refusal::DevoirInconnu,
+            Refusal::DevoirSupprime,
             Refusal::ConflitInconnu,
             Refusal::VersionInconnue,
             Refusal::CausaliteInvalide,

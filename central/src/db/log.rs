@@ -181,6 +181,29 @@ pub fn current_with_prior(
         .optional()
 }
 
+/// The current values of `field` for every record of `kind` whose id begins with `parent/`
+/// (e.g. every mark of a devoir). Ids hold no `/` of their own, so the range is exact.
+pub fn current_values_under(
+    conn: &Connection,
+    kind: EntityKind,
+    parent: &str,
+    field: &str,
+) -> rusqlite::Result<Vec<serde_json::Value>> {
+    // '0' follows '/' in ASCII: [parent/, parent0) is every id below parent.
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.value FROM fields f JOIN changes c ON c.server_seq = f.server_seq
+         WHERE f.kind = ?1 AND f.entity_id >= ?2 || '/' AND f.entity_id < ?2 || '0'
+           AND f.field = ?3",
+    )?;
+    let rows = stmt.query_map(params![kind.as_str(), parent, field], |r| {
+        let text: String = r.get(0)?;
+        serde_json::from_str(&text).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
+        })
+    })?;
+    rows.collect()
+}
+
 /// Every change of one field still in the log, oldest first: its history.
 pub fn history(
     conn: &Connection,

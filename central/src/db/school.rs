@@ -105,6 +105,26 @@ pub fn division_code(conn: &Connection, division_id: &str) -> rusqlite::Result<O
     .optional()
 }
 
+/// The divisions a service's target spans: the division itself, or those of a group's pupils.
+pub fn divisions_of(conn: &Connection, target: &Cible) -> rusqlite::Result<Vec<String>> {
+    match target {
+        Cible::Division(id) => Ok(vec![id.clone()]),
+        Cible::Groupe(id) => {
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT e.division_id FROM eleves e
+                 JOIN eleve_groupes g ON g.eleve_id = e.id WHERE g.groupe_id = ?1 ORDER BY 1",
+            )?;
+            let rows = stmt.query_map([id], |r| r.get(0))?;
+            rows.collect()
+        }
+    }
+}
+
+/// The school's periods.
+pub fn periodes(conn: &Connection) -> rusqlite::Result<Vec<pupitre_domain::Periode>> {
+    pupitre_school_db::read_all(conn)
+}
+
 /// Whether a pupil belongs to a division or group.
 pub fn eleve_in(conn: &Connection, eleve_id: &str, target: &Cible) -> rusqlite::Result<bool> {
     let sql = match target {

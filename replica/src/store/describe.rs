@@ -1,7 +1,7 @@
 //! How a person names a record in lists (pending, refused, conflicts): what it is and whom it is
 //! about, from this replica's reference data.
 
-use pupitre_domain::{EntityKey, EntityKind};
+use pupitre_domain::{Devoir, EntityKey, EntityKind};
 use rusqlite::{Connection, OptionalExtension};
 
 /// `(what, pupil)`, e.g. `("23/11/2026 08:00 · 6A · Français", Some("DUPONT Léa"))`.
@@ -42,6 +42,15 @@ pub fn describe(
             )?
             .unwrap_or_else(|| "service inconnu sur ce poste".into())
         ),
+        EntityKey::Devoir { service_id, .. } | EntityKey::Note { service_id, .. } => format!(
+            "{} · {}",
+            devoir_titre(conn, &key)?,
+            text(
+                &format!("SELECT {TARGET} FROM services sv {TARGET_JOINS} WHERE sv.id = ?1"),
+                service_id
+            )?
+            .unwrap_or_else(|| "service inconnu sur ce poste".into())
+        ),
         EntityKey::Conseil {
             periode_id,
             division_id,
@@ -66,6 +75,29 @@ const TARGET_JOINS: &str = "
     LEFT JOIN divisions d ON division_key(d.id) = sv.cible_key
     LEFT JOIN groupes g ON groupe_key(g.id) = sv.cible_key";
 
+/// "Devoir « Contrôle 1 » du 05/10/2026", from the devoir's definition on this PC.
+fn devoir_titre(conn: &Connection, key: &EntityKey) -> rusqlite::Result<String> {
+    let Some(devoir) = key.devoir() else {
+        return Ok("Devoir".into());
+    };
+    let definition: Option<String> = conn
+        .prepare_cached(
+            "SELECT value FROM fields WHERE kind = 'devoir' AND entity_id = ?1 AND field = 'definition'",
+        )?
+        .query_row([devoir.id()], |r| r.get(0))
+        .optional()?;
+    Ok(
+        match definition.and_then(|t| serde_json::from_str::<Devoir>(&t).ok()) {
+            Some(d) => format!(
+                "Devoir « {} » du {}",
+                d.titre(),
+                d.date().format("%d/%m/%Y")
+            ),
+            None => "Devoir inconnu sur ce poste".into(),
+        },
+    )
+}
+
 fn periode(conn: &Connection, id: &str) -> rusqlite::Result<String> {
     Ok(conn
         .prepare_cached("SELECT libelle FROM periodes WHERE id = ?1")?
@@ -82,7 +114,9 @@ pub fn teacher_of(conn: &Connection, key: &EntityKey) -> rusqlite::Result<Option
              WHERE se.id = ?1",
             seance_id,
         ),
-        EntityKey::Appreciation { service_id, .. } => (
+        EntityKey::Appreciation { service_id, .. }
+        | EntityKey::Devoir { service_id, .. }
+        | EntityKey::Note { service_id, .. } => (
             "SELECT enseignant_id FROM services WHERE id = ?1",
             service_id,
         ),

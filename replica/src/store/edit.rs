@@ -5,7 +5,7 @@
 use super::conflicts::{self, Choice};
 use super::{fields, meta, outbox};
 use crate::error::ReplicaError;
-use pupitre_domain::{Edit, EntityKind};
+use pupitre_domain::{Edit, EntityKey, EntityKind};
 use pupitre_sync_protocol::OpId;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -74,21 +74,19 @@ pub fn resolve(
 
 /// The scope tag of an edited record, from this replica's reference data (None: not here).
 fn scope_key_of(conn: &Connection, edit: &Edit) -> rusqlite::Result<Option<String>> {
-    let (sql, id) = match edit {
-        Edit::AppelEtat { seance_id, .. }
-        | Edit::Presence { seance_id, .. }
-        | Edit::Fait { seance_id, .. } => (
+    let key = edit.key();
+    let (sql, id) = match (&key, key.seance_id(), key.service_id()) {
+        (_, Some(seance_id), _) => (
             "SELECT sv.cible_key FROM seances se JOIN services sv ON sv.id = se.service_id
              WHERE se.id = ?1",
             seance_id,
         ),
-        Edit::Appreciation { service_id, .. } => {
-            ("SELECT cible_key FROM services WHERE id = ?1", service_id)
-        }
-        Edit::Conseil { division_id, .. } => (
+        (_, _, Some(service_id)) => ("SELECT cible_key FROM services WHERE id = ?1", service_id),
+        (EntityKey::Conseil { division_id, .. }, _, _) => (
             "SELECT division_key(id) FROM divisions WHERE id = ?1",
-            division_id,
+            division_id.as_str(),
         ),
+        _ => return Ok(None),
     };
     conn.prepare_cached(sql)?
         .query_row([id], |r| r.get(0))
