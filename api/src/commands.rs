@@ -4,6 +4,8 @@
 //!
 //! Each command is a method of `Api` of a few lines; the work is the session's.
 
+use crate::DevoirSaisie;
+use crate::carnet::CarnetView;
 use crate::state::{Api, Seq};
 use crate::views::{
     AbsenceView, AppelView, EtatSynchro, HistoriqueView, LigneAppreciation, Modifications, Moi,
@@ -40,6 +42,15 @@ macro_rules! commands {
                 texte: String) -> ();
             resoudre_conflit(kind: $crate::EntityKind, entity_id: String, champ: String,
                 garder: $crate::Seq) -> ();
+            carnet(service_id: String, periode_id: String) -> $crate::carnet::CarnetView;
+            creer_devoir(service_id: String, devoir: $crate::DevoirSaisie) -> String;
+            modifier_devoir(service_id: String, devoir_id: String, devoir: $crate::DevoirSaisie)
+                -> ();
+            supprimer_devoir(service_id: String, devoir_id: String) -> ();
+            saisir_note(service_id: String, devoir_id: String, eleve_id: String, texte: String)
+                -> ();
+            coller_notes(service_id: String, devoir_id: String, depuis_eleve_id: String,
+                texte: String) -> u32;
             etat_synchro() -> $crate::views::EtatSynchro;
             synchroniser() -> ();
         }
@@ -180,6 +191,50 @@ impl Api {
     ) -> Answer<()> {
         let session = self.session()?;
         Ok(session.resoudre_conflit(kind, &entity_id, &champ, garder.0)?)
+    }
+
+    pub async fn carnet(&self, service_id: String, periode_id: String) -> Answer<CarnetView> {
+        Ok(self.session()?.carnet(&service_id, &periode_id)?)
+    }
+
+    pub async fn creer_devoir(&self, service_id: String, devoir: DevoirSaisie) -> Answer<String> {
+        Ok(self.session()?.creer_devoir(&service_id, &devoir)?)
+    }
+
+    pub async fn modifier_devoir(
+        &self,
+        service_id: String,
+        devoir_id: String,
+        devoir: DevoirSaisie,
+    ) -> Answer<()> {
+        let session = self.session()?;
+        Ok(session.modifier_devoir(&service_id, &devoir_id, &devoir)?)
+    }
+
+    pub async fn supprimer_devoir(&self, service_id: String, devoir_id: String) -> Answer<()> {
+        Ok(self.session()?.supprimer_devoir(&service_id, &devoir_id)?)
+    }
+
+    pub async fn saisir_note(
+        &self,
+        service_id: String,
+        devoir_id: String,
+        eleve_id: String,
+        texte: String,
+    ) -> Answer<()> {
+        let session = self.session()?;
+        Ok(session.saisir_note(&service_id, &devoir_id, &eleve_id, &texte)?)
+    }
+
+    pub async fn coller_notes(
+        &self,
+        service_id: String,
+        devoir_id: String,
+        depuis_eleve_id: String,
+        texte: String,
+    ) -> Answer<u32> {
+        let session = self.session()?;
+        Ok(session.coller_notes(&service_id, &devoir_id, &depuis_eleve_id, &texte)?)
     }
 
     pub async fn etat_synchro(&self) -> Answer<EtatSynchro> {

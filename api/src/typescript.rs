@@ -2,13 +2,14 @@
 //! list: every view type, then one typed function per command, then the event names.
 //! `api/tests/bindings.rs` fails when `ui/src/lib/ipc-types.ts` is not what this writes.
 
+use crate::carnet::{CarnetView, CelluleView, DevoirView, LigneNotes, StatsView};
 use crate::state::Seq;
 use crate::views::{
     AbsenceView, AppelView, AvisView, ConflitView, EtatSync, EtatSynchro, FaitView, HistoriqueView,
     LigneAppel, LigneAppreciation, ModifView, Modifications, Moi, PeriodeView, Progression,
     SeanceView, ServiceView, VersionView,
 };
-use crate::{UiError, events};
+use crate::{DevoirSaisie, UiError, events};
 use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind, Fait, Fonction, Garder, Issue, Presence};
 use pupitre_replica::error::{CodePoste, UiCode};
 use pupitre_sync_protocol::wire::ErrorCode;
@@ -30,8 +31,10 @@ pub fn module() -> String {
     out.push_str(&commands());
     out.push_str(&format!(
         "\n/** The limits the domain sets (the central enforces them too). */\n\
-         export const LIMITES = {{ appreciation: {} }} as const;\n",
-        pupitre_domain::conseil::APPRECIATION_MAX_CHARS
+         export const LIMITES = {{ appreciation: {}, titreDevoir: {}, collerLignes: {} }} as const;\n",
+        pupitre_domain::conseil::APPRECIATION_MAX_CHARS,
+        pupitre_domain::devoir::TITRE_MAX_CHARS,
+        pupitre_replica::session::COLLER_MAX_LIGNES,
     ));
     out.push_str(&format!(
         "\nexport const EVENEMENTS = {{ progression: {:?}, etatSynchro: {:?} }} as const;\n",
@@ -74,6 +77,12 @@ fn declarations() -> Vec<String> {
         CodePoste::decl(),
         UiCode::decl(),
         UiError::decl(),
+        StatsView::decl(),
+        DevoirView::decl(),
+        CelluleView::decl(),
+        LigneNotes::decl(),
+        CarnetView::decl(),
+        DevoirSaisie::decl(),
     ]
 }
 

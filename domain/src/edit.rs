@@ -191,6 +191,13 @@ impl EntityKey {
         }
     }
 
+    /// The ids below `parent` (a service's devoirs and marks, a devoir's marks) as a range
+    /// `[from, to)`: their ids begin with the parent's and a `/`, which no id part holds, and `0`
+    /// follows `/` in ASCII.
+    pub fn children_range(parent: &str) -> (String, String) {
+        (format!("{parent}/"), format!("{parent}0"))
+    }
+
     /// The devoir a devoir's or a mark's record belongs to, as a devoir key.
     pub fn devoir(&self) -> Option<EntityKey> {
         match self {
@@ -408,11 +415,15 @@ impl Edit {
         field: &str,
         value: &Value,
     ) -> Result<Edit, InvalidEdit> {
+        let key = EntityKey::parse(kind, entity_id)?;
+        if key.devoir().is_some() {
+            return parse_gradebook(key, field, value);
+        }
         let unknown = || InvalidEdit::UnknownField {
             kind,
             field: field.to_owned(),
         };
-        Ok(match (EntityKey::parse(kind, entity_id)?, field) {
+        Ok(match (key, field) {
             (EntityKey::Appel { seance_id }, FIELD_ETAT) => {
                 let etat = read(field, value)?;
                 Edit::AppelEtat { seance_id, etat }
@@ -475,57 +486,72 @@ impl Edit {
                     texte,
                 }
             }
-            (
-                EntityKey::Devoir {
-                    service_id,
-                    devoir_id,
-                },
-                FIELD_DEFINITION,
-            ) => {
-                let devoir = read(field, value)?;
-                Edit::Devoir {
-                    service_id,
-                    devoir_id,
-                    devoir,
-                }
-            }
-            (
-                EntityKey::Devoir {
-                    service_id,
-                    devoir_id,
-                },
-                FIELD_SUPPRIME,
-            ) => {
-                if value != &Value::Bool(true) {
-                    return Err(InvalidEdit::BadValue {
-                        field: field.to_owned(),
-                        reason: "un devoir supprimé ne revient pas (seule valeur : true)".into(),
-                    });
-                }
-                Edit::DevoirSupprime {
-                    service_id,
-                    devoir_id,
-                }
-            }
-            (
-                EntityKey::Note {
-                    service_id,
-                    devoir_id,
-                    eleve_id,
-                },
-                FIELD_VALEUR,
-            ) => {
-                let note = read(field, value)?;
-                Edit::Note {
-                    service_id,
-                    devoir_id,
-                    eleve_id,
-                    note,
-                }
-            }
             _ => return Err(unknown()),
         })
     }
+}
+
+/// The gradebook's edits (a devoir's definition or deletion, a mark), strictly read.
+fn parse_gradebook(key: EntityKey, field: &str, value: &Value) -> Result<Edit, InvalidEdit> {
+    let kind = match key {
+        EntityKey::Note { .. } => EntityKind::Note,
+        _ => EntityKind::Devoir,
+    };
+    let unknown = || InvalidEdit::UnknownField {
+        kind,
+        field: field.to_owned(),
+    };
+    Ok(match (key, field) {
+        (
+            EntityKey::Devoir {
+                service_id,
+                devoir_id,
+            },
+            FIELD_DEFINITION,
+        ) => {
+            let devoir = read(field, value)?;
+            Edit::Devoir {
+                service_id,
+                devoir_id,
+                devoir,
+            }
+        }
+        (
+            EntityKey::Devoir {
+                service_id,
+                devoir_id,
+            },
+            FIELD_SUPPRIME,
+        ) => {
+            if value != &Value::Bool(true) {
+                return Err(InvalidEdit::BadValue {
+                    field: field.to_owned(),
+                    reason: "un devoir supprimé ne revient pas (seule valeur : true)".into(),
+                });
+            }
+            Edit::DevoirSupprime {
+                service_id,
+                devoir_id,
+            }
+        }
+        (
+            EntityKey::Note {
+                service_id,
+                devoir_id,
+                eleve_id,
+            },
+            FIELD_VALEUR,
+        ) => {
+            let note = read(field, value)?;
+            Edit::Note {
+                service_id,
+                devoir_id,
+                eleve_id,
+                note,
+            }
+        }
+        _ => return Err(unknown()),
+    })
 }
 
 /// A field's value, strictly read.
@@ -592,6 +618,22 @@ mod tests {
         for (kind, field, value, erases) in cases {
             let edit = Edit::parse(kind, ids(kind), field, &value).expect("valid edit");
             assert_eq!(edit.erases(), erases, "{kind:?} {value}");
+        }
+    }
+
+    #[test]
+    fn children_lie_in_their_parent_s_range() {
+        let (from, to) = EntityKey::children_range("SV1");
+        let mark = EntityKey::Note {
+            service_id: "SV1".into(),
+            devoir_id: "d-1".into(),
+            eleve_id: "E1".into(),
+        };
+        let inside = |id: &str| from.as_str() <= id && id < to.as_str();
+        assert!(inside(&mark.id()));
+        assert!(inside(&mark.devoir().expect("a devoir").id()));
+        for other in ["SV10/d/E1", "SV1", "SV", "SV1.2/d", "SV2/d"] {
+            assert!(!inside(other), "{other}");
         }
     }
 

@@ -194,6 +194,19 @@ pub struct Statistiques {
     pub moyenne: Moyenne,
 }
 
+/// A devoir's minimum, maximum and average mark, in its own barème's points: the marks that
+/// count (NR as 0; ABS, DISP and NN left out). `None` when no mark counts.
+pub fn statistiques_devoir(notes: &[Note]) -> Option<Statistiques> {
+    let points: Vec<Option<Moyenne>> = notes
+        .iter()
+        .map(|n| {
+            n.compte()
+                .map(|v| Moyenne(BigRational::new(BigInt::from(v.0), BigInt::from(100u32))))
+        })
+        .collect();
+    statistiques(&points)
+}
+
 pub fn statistiques(moyennes: &[Option<Moyenne>]) -> Option<Statistiques> {
     let present: Vec<&Moyenne> = moyennes.iter().flatten().collect();
     Some(Statistiques {
@@ -321,6 +334,26 @@ mod tests {
             ("8,00".into(), "19,00".into(), "13,00".into())
         );
         assert_eq!(statistiques(&[None, None]), None);
+    }
+
+    #[test]
+    fn a_devoir_s_statistics_are_in_its_points_and_skip_what_does_not_count() {
+        let b = c("10");
+        let notes: Vec<Note> = ["7,5", "abs", "nr", "9", "disp", "nn"]
+            .iter()
+            .map(|t| Note::parse(t, b).expect("a mark"))
+            .collect();
+        let stats = statistiques_devoir(&notes).expect("three count");
+        assert_eq!(
+            (
+                stats.min.arrondie(),
+                stats.max.arrondie(),
+                stats.moyenne.arrondie()
+            ),
+            ("0,00".into(), "9,00".into(), "5,50".into())
+        );
+        assert_eq!(statistiques_devoir(&[Note::Abs, Note::Nn]), None);
+        assert_eq!(statistiques_devoir(&[]), None);
     }
 
     fn cell() -> impl Strategy<Value = (u32, u32, u32, u8)> {

@@ -40,6 +40,30 @@ pub struct Eleve {
     pub date_naissance: NaiveDate,
     pub division_id: String,
     pub groupe_ids: Vec<String>,
+    /// SIECLE's `DATE_ENTREE` when the pupil arrived during the year, and `DATE_SORTIE` when she
+    /// left: outside them she is on no roll call and has no mark to give. Missing (an older
+    /// central, an export without them): there all year.
+    #[serde(default)]
+    pub date_entree: Option<NaiveDate>,
+    #[serde(default)]
+    pub date_sortie: Option<NaiveDate>,
+}
+
+impl Eleve {
+    /// Whether the pupil is at the school on `date`.
+    pub fn inscrit_le(&self, date: NaiveDate) -> bool {
+        inscrit_entre(self.date_entree, self.date_sortie, date)
+    }
+}
+
+/// Whether a pupil who arrived on `entree` and left on `sortie` (both days included; none: there
+/// all year) is at the school on `date`.
+pub fn inscrit_entre(
+    entree: Option<NaiveDate>,
+    sortie: Option<NaiveDate>,
+    date: NaiveDate,
+) -> bool {
+    entree.is_none_or(|d| d <= date) && sortie.is_none_or(|d| date <= d)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
@@ -121,6 +145,29 @@ mod tests {
             assert_eq!(Fonction::parse(f.as_str()), Some(f));
         }
         assert_eq!(Fonction::parse("proviseur"), None);
+    }
+
+    #[test]
+    fn a_pupil_is_at_school_between_her_dates_both_included() {
+        use super::inscrit_entre;
+        let d = |m, j| chrono::NaiveDate::from_ymd_opt(2026, m, j).expect("date");
+        // (arrived, left, day, at school)
+        let cases = [
+            (None, None, d(9, 1), true),
+            (Some(d(11, 16)), None, d(11, 15), false),
+            (Some(d(11, 16)), None, d(11, 16), true),
+            (None, Some(d(10, 16)), d(10, 16), true),
+            (None, Some(d(10, 16)), d(10, 17), false),
+            (Some(d(10, 1)), Some(d(10, 31)), d(10, 15), true),
+            (Some(d(10, 1)), Some(d(10, 31)), d(11, 1), false),
+        ];
+        for (entree, sortie, day, expected) in cases {
+            assert_eq!(
+                inscrit_entre(entree, sortie, day),
+                expected,
+                "{entree:?} {sortie:?} {day}"
+            );
+        }
     }
 
     #[test]

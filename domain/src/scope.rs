@@ -117,6 +117,8 @@ mod tests {
             date_naissance: NaiveDate::from_ymd_opt(2013, 1, 1).expect("valid"),
             division_id: division.into(),
             groupe_ids: groupes.iter().map(|g| g.to_string()).collect(),
+            date_entree: None,
+            date_sortie: None,
         }
     }
 

@@ -39,6 +39,9 @@ pub enum ReplicaError {
     NoLocalReplica,
     #[error("saisie invalide : {0}")]
     Invalid(String),
+    /// A stored value this version cannot read back (written by hand, or by a broken release).
+    #[error("donnée locale illisible : {0}")]
+    Corrupt(String),
     #[error("session fermée")]
     NoSession,
 }
@@ -123,7 +126,7 @@ impl CodePoste {
 impl From<&ReplicaError> for UiError {
     fn from(e: &ReplicaError) -> Self {
         let (code, message) = match e {
-            ReplicaError::Sql(_) | ReplicaError::Io(_) => (
+            ReplicaError::Sql(_) | ReplicaError::Io(_) | ReplicaError::Corrupt(_) => (
                 UiCode::Poste(CodePoste::Stockage),
                 format!("Erreur d'accès aux données locales ({e}). Vos saisies déjà enregistrées sont conservées ; fermez puis rouvrez Pupitre, et prévenez l'administrateur si cela se répète."),
             ),

@@ -7,6 +7,7 @@
 //! the clock is read in `clock` only.
 
 pub mod background;
+pub mod carnet;
 pub mod client;
 pub mod clock;
 pub mod config;

@@ -24,6 +24,9 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use uuid::Uuid;
 
+mod notes;
+pub use notes::{COLLER_MAX_LIGNES, DevoirSaisie};
+
 pub struct Session {
     store: SharedStore,
     api: CentralClient,

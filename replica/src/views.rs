@@ -282,6 +282,23 @@ pub(crate) fn valeur(kind: &str, json: &str) -> String {
             Ok(etat) => format!("Conseil : {}", etat.libelle().to_lowercase()),
             Err(_) => json.to_owned(),
         },
+        "note" => match serde_json::from_str::<Option<pupitre_domain::Note>>(json) {
+            Ok(Some(note)) => note.libelle(),
+            Ok(None) => "(case vidée)".to_owned(),
+            Err(_) => json.to_owned(),
+        },
+        "devoir" => match serde_json::from_str::<pupitre_domain::Devoir>(json) {
+            Ok(d) => format!(
+                "« {} » du {}, sur {}, coefficient {}{}",
+                d.titre(),
+                d.date().format("%d/%m/%Y"),
+                d.bareme(),
+                d.coefficient(),
+                if d.compte() { "" } else { ", ne compte pas" }
+            ),
+            Err(_) if json == "true" => "Devoir supprimé".to_owned(),
+            Err(_) => json.to_owned(),
+        },
         _ => json.to_owned(),
     }
 }

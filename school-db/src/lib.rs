@@ -16,6 +16,8 @@ pub use tables::{Table, by_key, insert_all, read_all};
 pub const SCHOOL_SQL: &str = include_str!("school.sql");
 /// The periods table, part of both stores' second migration.
 pub const PERIODES_SQL: &str = include_str!("periodes.sql");
+/// The pupils' arrival and departure dates, part of both stores' later migrations.
+pub const ELEVE_DATES_SQL: &str = include_str!("eleve_dates.sql");
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -285,6 +287,8 @@ mod tests {
                 date_naissance: date(2014, 2, 28),
                 division_id: "D5A".into(),
                 groupe_ids: vec!["G5ESP".into()],
+                date_entree: Some(date(2026, 11, 16)),
+                date_sortie: None,
             }],
             personnels: vec![Personnel {
                 id: "P1".into(),
@@ -325,7 +329,7 @@ mod tests {
     #[test]
     fn a_school_reads_back_as_written() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let migrations: &[&[&str]] = &[&[SCHOOL_SQL, PERIODES_SQL]];
+        let migrations: &[&[&str]] = &[&[SCHOOL_SQL, PERIODES_SQL, ELEVE_DATES_SQL]];
         let mut conn = open(&dir.path().join("s.sqlite"), APP, migrations).expect("open");
         let school = small_school();
         let tx = conn.transaction().expect("tx");

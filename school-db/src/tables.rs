@@ -42,6 +42,19 @@ macro_rules! text_column {
 }
 text_column!(String, NaiveDate, Heure, Uai);
 
+/// A column that may be empty (NULL).
+impl<T: Column> Column for Option<T> {
+    fn to_sql(&self) -> Value {
+        self.as_ref().map_or(Value::Null, Column::to_sql)
+    }
+    fn from_sql(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        match value {
+            ValueRef::Null => Ok(None),
+            other => T::from_sql(other).map(Some),
+        }
+    }
+}
+
 impl Column for f64 {
     fn to_sql(&self) -> Value {
         Value::Real(*self)
@@ -106,7 +119,7 @@ table!(Division in "divisions" order "code" { id: "id", code: "code", niveau: "n
 table!(Groupe in "groupes" order "code" { id: "id", code: "code", libelle: "libelle" });
 table!(Eleve in "eleves" order "nom, prenom" {
     id: "id", ine: "ine", nom: "nom", prenom: "prenom", date_naissance: "date_naissance",
-    division_id: "division_id",
+    division_id: "division_id", date_entree: "date_entree", date_sortie: "date_sortie",
 } then { groupe_ids });
 table!(Personnel in "personnels" order "nom" {
     id: "id", civilite: "civilite", nom: "nom", prenom: "prenom", fonction: "fonction",

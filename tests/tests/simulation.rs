@@ -18,9 +18,10 @@ use pupitre_central::db::{compaction, identity, log};
 use pupitre_central::error::ApiFailure;
 use pupitre_central::push::PushError;
 use pupitre_central::{Db, pull, push, snapshot};
+use pupitre_domain::notes::Centiemes;
 use pupitre_domain::{
-    AppelEtat, Appreciation, Cible, ConseilEtat, Edit, EntityKind, Fait, Fonction, Heure,
-    Personnel, Presence, School,
+    AppelEtat, Appreciation, Cible, ConseilEtat, Devoir, DevoirBrut, Edit, EntityKey, EntityKind,
+    Fait, Fonction, Heure, Note, Personnel, Presence, School,
 };
 use pupitre_e2e::personnel;
 use pupitre_replica::ReplicaError;
@@ -44,6 +45,9 @@ const DAY_MS: i64 = 24 * 3600 * 1000;
 const MINUTE_MS: i64 = 60 * 1000;
 /// The period of the test day.
 const PERIODE: &str = "T1";
+/// The devoirs every PC of a service may define, edit, delete and mark: the same two ids, so
+/// that two PCs often touch one devoir.
+const DEVOIRS: [&str; 2] = ["sim-a", "sim-b"];
 const TEXTES: [&str; 4] = [
     "Bon trimestre.",
     "Des efforts à poursuivre.",
@@ -369,6 +373,9 @@ impl Sim {
                 division_id: division.clone(),
                 etat,
             }
+        } else if !r.services.is_empty() && self.rng.gen_ratio(1, 4) {
+            let (service, eleves) = &r.services[self.rng.gen_range(0..r.services.len())];
+            gradebook_edit(&mut self.rng, service, eleves)
         } else if !r.services.is_empty() && self.rng.gen_ratio(1, 3) {
             let (service, eleves) = &r.services[self.rng.gen_range(0..r.services.len())];
             let texte = TEXTES[self.rng.gen_range(0..TEXTES.len())];
@@ -878,6 +885,37 @@ impl Sim {
             .with(|c| log::conseil_etat(c, PERIODE, &template().1.divisions[0].id))
             .expect("council")
             == ConseilEtat::Clos;
+        // A deleted devoir never comes back: after its deletion the log applies nothing of it
+        // or of its marks, and no PC lists it.
+        let mut deleted = BTreeSet::new();
+        for entry in &log {
+            let devoir = devoir_of(&entry.kind, &entry.entity);
+            if deleted.contains(&devoir) {
+                assert!(
+                    entry.effect != "applied" || entry.field == "supprime",
+                    "change {} of the deleted devoir {devoir:?} was applied",
+                    entry.seq
+                );
+            }
+            if entry.kind == "devoir" && entry.field == "supprime" && entry.effect == "applied" {
+                deleted.insert(devoir);
+            }
+        }
+        for (i, r) in self.replicas.iter().enumerate() {
+            let mut store = sync::lock(&r.store);
+            for (service, _) in &r.services {
+                let Some(book) = store.gradebook(service).expect("gradebook") else {
+                    continue;
+                };
+                for d in &book.devoirs {
+                    let devoir = Some(format!("{service}/{}", d.devoir_id));
+                    assert!(
+                        !deleted.contains(&devoir),
+                        "replica {i} still lists the deleted devoir {devoir:?}"
+                    );
+                }
+            }
+        }
         // Convergence: every replica shows exactly the central's values for its scope, nothing
         // pending, nothing refused.
         for (i, r) in self.replicas.iter().enumerate() {
@@ -910,7 +948,14 @@ impl Sim {
             for (kind, code, entity) in &refused {
                 let expected = match code.as_str() {
                     "hors_perimetre" => self.is_revoked(kind, entity),
-                    "periode_close" => closed && kind == "appreciation",
+                    "periode_close" => {
+                        closed && ["appreciation", "devoir", "note"].contains(&kind.as_str())
+                    }
+                    // The gradebook's own rules: a devoir deleted for good, marked before it
+                    // existed at the central, or a mark above its barème (or a barème lowered
+                    // under one).
+                    "devoir_supprime" => deleted.contains(&devoir_of(kind, entity)),
+                    "devoir_inconnu" | "valeur_invalide" => kind == "note" || kind == "devoir",
                     // A resolution of a conflict the restored central no longer had: the
                     // conflicting change comes again and is listed anew.
                     "conflit_inconnu" => !self.jumps.is_empty(),
@@ -1091,6 +1136,49 @@ fn read_log(c: &mut rusqlite::Connection) -> Vec<LogEntry> {
     .expect("query")
     .collect::<rusqlite::Result<Vec<_>>>()
     .expect("log")
+}
+
+/// A devoir defined (barème 10 or 20: a lowered barème can meet a mark above it), deleted
+/// now and then, or a mark typed (some above 10, some codes, some cells emptied).
+fn gradebook_edit(rng: &mut ChaCha8Rng, service: &str, eleves: &[String]) -> Edit {
+    let devoir_id = DEVOIRS[rng.gen_range(0..DEVOIRS.len())].to_owned();
+    let service_id = service.to_owned();
+    match rng.gen_range(0..12) {
+        0 => Edit::DevoirSupprime {
+            service_id,
+            devoir_id,
+        },
+        1..=3 => Edit::Devoir {
+            service_id,
+            devoir_id,
+            devoir: Devoir::new(DevoirBrut {
+                titre: ["Contrôle", "DS", "Exposé"][rng.gen_range(0..3)].into(),
+                date: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"),
+                periode_id: PERIODE.into(),
+                coefficient_centiemes: 100 * rng.gen_range(1..=3),
+                bareme_centiemes: [1000, 2000][rng.gen_range(0..2)],
+                compte: rng.gen_ratio(9, 10),
+            })
+            .expect("valid devoir"),
+        },
+        _ => Edit::Note {
+            service_id,
+            devoir_id,
+            eleve_id: eleves[rng.gen_range(0..eleves.len())].clone(),
+            note: match rng.gen_range(0..8) {
+                0 => None,
+                1 => Some(Note::Abs),
+                2 => Some(Note::Nr),
+                _ => Some(Note::Valeur(Centiemes(rng.gen_range(0..=15) * 100))),
+            },
+        },
+    }
+}
+
+/// The devoir (its entity id) a devoir's or a mark's record belongs to.
+fn devoir_of(kind: &str, entity: &str) -> Option<String> {
+    let key = EntityKey::parse(EntityKind::parse(kind)?, entity).ok()?;
+    Some(key.devoir()?.id())
 }
 
 /// Whether a logged value erases its field (an appreciation wiped out).

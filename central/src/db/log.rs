@@ -189,13 +189,12 @@ pub fn current_values_under(
     parent: &str,
     field: &str,
 ) -> rusqlite::Result<Vec<serde_json::Value>> {
-    // '0' follows '/' in ASCII: [parent/, parent0) is every id below parent.
+    let (from, to) = pupitre_domain::EntityKey::children_range(parent);
     let mut stmt = conn.prepare_cached(
         "SELECT c.value FROM fields f JOIN changes c ON c.server_seq = f.server_seq
-         WHERE f.kind = ?1 AND f.entity_id >= ?2 || '/' AND f.entity_id < ?2 || '0'
-           AND f.field = ?3",
+         WHERE f.kind = ?1 AND f.entity_id >= ?2 AND f.entity_id < ?3 AND f.field = ?4",
     )?;
-    let rows = stmt.query_map(params![kind.as_str(), parent, field], |r| {
+    let rows = stmt.query_map(params![kind.as_str(), from, to, field], |r| {
         let text: String = r.get(0)?;
         serde_json::from_str(&text).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())

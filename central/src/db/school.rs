@@ -75,6 +75,10 @@ pub fn presence_context(
     .optional()
 }
 
+pub fn eleve(conn: &Connection, id: &str) -> rusqlite::Result<Option<pupitre_domain::Eleve>> {
+    pupitre_school_db::by_key(conn, id)
+}
+
 /// A pupil's division, if the pupil exists.
 pub fn eleve_division(conn: &Connection, eleve_id: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row(

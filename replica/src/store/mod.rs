@@ -25,6 +25,7 @@ pub mod screens;
 pub use conflicts::{Choice, ConflictRow};
 pub use edit::Author;
 
+use crate::carnet::{self, Gradebook, MoyennesPeriode};
 use crate::error::ReplicaError;
 use crate::views::{
     AbsenceView, AppelView, LigneAppreciation, Modifications, PeriodeView, SeanceView, ServiceView,
@@ -33,7 +34,7 @@ use pupitre_domain::{Edit, EntityKind, Personnel, Scope};
 use pupitre_sync_protocol::wire::{LogRef, PushOutcome, Snapshot};
 use pupitre_sync_protocol::{Change, ClientId, Hlc, OpId, ServerChange};
 use rusqlite::{Connection, OptionalExtension, Transaction};
-use screens::{appreciations, modifications, seances, synchro, vie_scolaire};
+use screens::{appreciations, modifications, notes, seances, synchro, vie_scolaire};
 use std::path::{Path, PathBuf};
 
 /// `PRAGMA application_id` of a replica ("PUPR"): how we recognise our own files.
@@ -52,6 +53,7 @@ const MIGRATIONS: &[&[&str]] = &[
         include_str!("conflicts.sql"),
     ],
     &[include_str!("causality.sql")],
+    &[pupitre_school_db::ELEVE_DATES_SQL],
 ];
 
 pub struct Store {
@@ -85,6 +87,15 @@ impl Store {
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// Runs reads in one (deferred) transaction: they all see the same state, even while the
+    /// sync writes.
+    fn read<T>(
+        &mut self,
+        f: impl FnOnce(&Connection) -> Result<T, ReplicaError>,
+    ) -> Result<T, ReplicaError> {
+        self.write(|tx| f(tx))
     }
 
     /// `PRAGMA integrity_check`: "ok" on a sound file.
@@ -334,6 +345,65 @@ impl Store {
         periode_id: &str,
     ) -> Result<Vec<LigneAppreciation>, ReplicaError> {
         appreciations::appreciations(&self.conn, service_id, periode_id)
+    }
+
+    /// The school year's periods, as the domain reads them.
+    pub fn annee(&self) -> Result<Vec<pupitre_domain::Periode>, ReplicaError> {
+        Ok(pupitre_school_db::read_all(&self.conn)?)
+    }
+}
+
+/// The gradebook.
+impl Store {
+    /// A service's devoirs, marks and pupils, read in one transaction; `None` when the service
+    /// is not on this PC.
+    pub fn gradebook(&mut self, service_id: &str) -> Result<Option<Gradebook>, ReplicaError> {
+        self.read(|conn| {
+            let Some(service) = notes::services(conn, Some(service_id))?.pop() else {
+                return Ok(None);
+            };
+            Ok(Some(Gradebook {
+                service,
+                devoirs: notes::devoirs(conn, Some(service_id))?,
+                notes: notes::notes(conn, Some(service_id))?,
+                eleves: notes::eleves(conn, Some(service_id))?,
+                clos: notes::conseils_clos(conn)?,
+            }))
+        })
+    }
+
+    /// Every average of a period on this PC, per service and per pupil, with the class
+    /// statistics of each service.
+    pub fn moyennes(&mut self, periode_id: &str) -> Result<MoyennesPeriode, ReplicaError> {
+        self.read(|conn| {
+            Ok(carnet::moyennes(
+                periode_id,
+                &notes::services(conn, None)?,
+                &notes::devoirs(conn, None)?,
+                &notes::notes(conn, None)?,
+                &notes::eleves(conn, None)?,
+            ))
+        })
+    }
+
+    /// Several local edits (a pasted column) in one transaction: all of them or none.
+    pub fn edit_all(
+        &mut self,
+        edits: &[(Edit, OpId)],
+        me: &str,
+        now_ms: u64,
+    ) -> Result<(), ReplicaError> {
+        self.write(|tx| {
+            for (edit, op_id) in edits {
+                let by = Author {
+                    me,
+                    op_id: *op_id,
+                    now_ms,
+                };
+                edit::write(tx, edit, by, None)?;
+            }
+            Ok(())
+        })
     }
 }
 

@@ -133,7 +133,7 @@ etat: EtatSync,
  */
 motif: string | null, };
 
-export type EntityKind = "appel" | "presence" | "conseil" | "appreciation";
+export type EntityKind = "appel" | "presence" | "conseil" | "appreciation" | "devoir" | "note";
 
 export type VersionView = { 
 /**
@@ -219,6 +219,58 @@ export type UiCode = CodePoste | ErrorCode;
 
 export type UiError = { code: UiCode, message: string, };
 
+export type StatsView = { min: string, max: string, moyenne: string, };
+
+export type DevoirView = { id: string, titre: string, 
+/**
+ * `YYYY-MM-DD`, and as shown: `05/10`.
+ */
+date: string, date_affichee: string, 
+/**
+ * As a teacher writes them: `1`, `0,5`, `20`.
+ */
+coefficient: string, bareme: string, compte: boolean, sync: EtatSync, 
+/**
+ * The class's minimum, maximum and average mark, in the devoir's points.
+ */
+stats: StatsView | null, };
+
+export type CelluleView = { 
+/**
+ * As typed back: `12,5`, `ABS`; empty for no mark.
+ */
+texte: string, sync: EtatSync, 
+/**
+ * False outside the pupil's dates (arrived later, left): no mark to give.
+ */
+saisissable: boolean, };
+
+export type LigneNotes = { eleve_id: string, nom: string, prenom: string, division: string, 
+/**
+ * "Arrivée le 01/12", "Partie le 16/10": why some cells take no mark.
+ */
+remarque: string | null, cellules: Array<CelluleView>, 
+/**
+ * The period's subject average, out of 20; `None` shows "—".
+ */
+moyenne: string | null, };
+
+export type CarnetView = { service_id: string, cible: string, matiere: string, periode_id: string, 
+/**
+ * Some council of the service's divisions is closed for the period: nothing can change.
+ */
+verrouille: boolean, devoirs: Array<DevoirView>, lignes: Array<LigneNotes>, 
+/**
+ * Minimum, maximum and average of the pupils' averages.
+ */
+classe: StatsView | null, regle: string, };
+
+export type DevoirSaisie = { titre: string, 
+/**
+ * `YYYY-MM-DD`; the period is the one it falls in.
+ */
+date: string, coefficient: string, bareme: string, compte: boolean, };
+
 export const jourInitial = () =>
   call<string>("jour_initial");
 export const compteDemo = () =>
@@ -257,12 +309,24 @@ export const ecrireAppreciation = (serviceId: string, periodeId: string, eleveId
   call<void>("ecrire_appreciation", { serviceId, periodeId, eleveId, texte });
 export const resoudreConflit = (kind: EntityKind, entityId: string, champ: string, garder: Seq) =>
   call<void>("resoudre_conflit", { kind, entityId, champ, garder });
+export const carnet = (serviceId: string, periodeId: string) =>
+  call<CarnetView>("carnet", { serviceId, periodeId });
+export const creerDevoir = (serviceId: string, devoir: DevoirSaisie) =>
+  call<string>("creer_devoir", { serviceId, devoir });
+export const modifierDevoir = (serviceId: string, devoirId: string, devoir: DevoirSaisie) =>
+  call<void>("modifier_devoir", { serviceId, devoirId, devoir });
+export const supprimerDevoir = (serviceId: string, devoirId: string) =>
+  call<void>("supprimer_devoir", { serviceId, devoirId });
+export const saisirNote = (serviceId: string, devoirId: string, eleveId: string, texte: string) =>
+  call<void>("saisir_note", { serviceId, devoirId, eleveId, texte });
+export const collerNotes = (serviceId: string, devoirId: string, depuisEleveId: string, texte: string) =>
+  call<number>("coller_notes", { serviceId, devoirId, depuisEleveId, texte });
 export const etatSynchro = () =>
   call<EtatSynchro>("etat_synchro");
 export const synchroniser = () =>
   call<void>("synchroniser");
 
 /** The limits the domain sets (the central enforces them too). */
-export const LIMITES = { appreciation: 600 } as const;
+export const LIMITES = { appreciation: 600, titreDevoir: 120, collerLignes: 200 } as const;
 
 export const EVENEMENTS = { progression: "progression", etatSynchro: "etat-synchro" } as const;

@@ -3,6 +3,7 @@
 
 pub mod appreciations;
 pub mod modifications;
+pub mod notes;
 pub mod seances;
 pub mod synchro;
 pub mod vie_scolaire;
@@ -20,6 +21,10 @@ const CIBLE_CODE: &str =
 const ELEVES_DU_SERVICE: &str = "(division_key(e.division_id) = sv.cible_key
      OR EXISTS (SELECT 1 FROM eleve_groupes g WHERE g.eleve_id = e.id
                 AND groupe_key(g.groupe_id) = sv.cible_key))";
+
+/// The pupil `e` is at the school on the day of séance `se` (SIECLE's entry and exit dates).
+const INSCRIT_A_LA_SEANCE: &str = "((e.date_entree IS NULL OR e.date_entree <= se.date)
+     AND (e.date_sortie IS NULL OR se.date <= e.date_sortie))";
 
 fn json_column<T: serde::de::DeserializeOwned>(text: Option<String>, default: T) -> T {
     text.and_then(|t| serde_json::from_str(&t).ok())

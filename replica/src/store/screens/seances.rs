@@ -1,6 +1,6 @@
 //! The day's séances and a séance's roll-call grid (Journée, Appel).
 
-use super::{CIBLE_CODE, ELEVES_DU_SERVICE, combine, fait_row, json_column};
+use super::{CIBLE_CODE, ELEVES_DU_SERVICE, INSCRIT_A_LA_SEANCE, combine, fait_row, json_column};
 use crate::error::ReplicaError;
 use crate::views::{AppelView, LigneAppel, SeanceView, etat_sync, etat_sync_conflit};
 use pupitre_domain::{AppelEtat, Presence};
@@ -14,7 +14,7 @@ const SEANCE_SQL: &str = "SELECT se.id, se.date, se.debut, se.fin, se.salle, m.l
     {CIBLE},
     COALESCE(p.civilite || ' ' || p.nom, ''),
     (SELECT value FROM fields WHERE kind = 'appel' AND entity_id = se.id AND field = 'etat'),
-    (SELECT COUNT(*) FROM eleves e WHERE {ELEVES}),
+    (SELECT COUNT(*) FROM eleves e WHERE {ELEVES} AND {INSCRIT}),
     (SELECT COUNT(*) FROM fields f WHERE f.seance_id = se.id AND f.kind = 'presence'
         AND json_extract(f.value, '$.statut') = 'absent'),
     (SELECT COUNT(*) FROM fields f WHERE f.seance_id = se.id AND f.kind = 'presence'
@@ -31,6 +31,7 @@ fn seance_sql() -> String {
         .replace("{SYNC}", SYNC_STATE_SQL)
         .replace("{CIBLE}", CIBLE_CODE)
         .replace("{ELEVES}", ELEVES_DU_SERVICE)
+        .replace("{INSCRIT}", INSCRIT_A_LA_SEANCE)
 }
 
 fn row_seance(r: &Row<'_>) -> rusqlite::Result<SeanceView> {
@@ -92,6 +93,8 @@ pub fn appel(conn: &Connection, seance_id: &str) -> Result<Option<AppelView>, Re
          LEFT JOIN fields f ON f.kind = 'presence' AND f.entity_id = presence_id(?1, e.id) AND f.field = 'statut'
          LEFT JOIN fields ff ON ff.kind = 'presence' AND ff.entity_id = presence_id(?1, e.id) AND ff.field = 'fait'
          WHERE se.id = ?1
+           -- Pupils outside their dates are not on the roll, unless a mark was already given.
+           AND ({INSCRIT_A_LA_SEANCE} OR f.value IS NOT NULL OR ff.value IS NOT NULL)
          ORDER BY e.nom, e.prenom, e.id"
     ))?;
     let eleves = stmt

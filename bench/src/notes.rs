@@ -1,0 +1,361 @@
+//! `pupitre-bench-notes`: the gradebook's benchmark (issue 13), as a table.
+//!
+//! A replica holding a whole school's marks (the demo collège: 600 pupils, every service, 3
+//! trimestres of 8 devoirs each, one mark a pupil a devoir; one class of 35 with 12 devoirs), and
+//! side by side in one run with a baseline on the same machine:
+//! (a) every average and class statistic of the school for the 3 periods (`Store::moyennes`)
+//!     vs reading the same rows with one plain `SELECT`;
+//! (b) typing a mark to its durable commit (what `Session::saisir_note` does: read the service's
+//!     gradebook, write the value and its outbox entry in one transaction, `synchronous = FULL`)
+//!     vs a bare one-row `INSERT` committed alone with the same pragmas;
+//! (c) opening the grid of 35 pupils × 12 devoirs (`Store::gradebook` + `Gradebook::view`) vs
+//!     reading its rows with one plain `SELECT`.
+//!
+//!   cargo run --release -p pupitre-bench --bin pupitre-bench-notes -- [--runs 5] [--marks 300]
+
+use chrono::NaiveDate;
+use clap::Parser;
+use pupitre_domain::notes::Centiemes;
+use pupitre_domain::{Cible, Devoir, DevoirBrut, Edit, EntityKind, Fonction, Note, School, Scope};
+use pupitre_replica::store::Store;
+use pupitre_sync_protocol::change::Effect;
+use pupitre_sync_protocol::wire::{LogRef, Snapshot};
+use pupitre_sync_protocol::{ClientId, EntityRef, Hlc, OpId, ServerChange};
+use rusqlite::Connection;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+#[derive(Parser)]
+#[command(about = "Pupitre's gradebook benchmark")]
+struct Args {
+    /// Runs of (a) and (c); the table shows the median.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Marks typed in (b).
+    #[arg(long, default_value_t = 300)]
+    marks: usize,
+}
+
+const DEVOIRS_PER_PERIOD: usize = 8;
+const BIG_CLASS: usize = 35;
+const BIG_DEVOIRS: usize = 12;
+
+fn day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).expect("date")
+}
+
+/// The demo school, one division grown to 35 pupils; the service whose grid (c) opens.
+fn school() -> (School, String) {
+    let mut school = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED).school(day());
+    school.seances.clear();
+    let division = school.divisions[0].id.clone();
+    let model = school
+        .eleves
+        .iter()
+        .find(|e| e.division_id == division)
+        .expect("a pupil")
+        .clone();
+    let have = school
+        .eleves
+        .iter()
+        .filter(|e| e.division_id == division)
+        .count();
+    for n in have..BIG_CLASS {
+        let mut e = model.clone();
+        e.id = format!("9{n:05}");
+        e.nom = format!("BENCH{n:02}");
+        school.eleves.push(e);
+    }
+    let big = school
+        .services
+        .iter()
+        .find(|s| s.cible == Cible::Division(division.clone()))
+        .expect("a service of the class")
+        .id
+        .clone();
+    (school, big)
+}
+
+fn change(
+    seq: u64,
+    kind: EntityKind,
+    id: String,
+    field: &str,
+    value: serde_json::Value,
+    scope: &str,
+) -> ServerChange {
+    ServerChange {
+        server_seq: seq,
+        op_id: OpId(Uuid::from_u128(u128::from(seq))),
+        client_id: ClientId(Uuid::from_u128(1)),
+        author_id: "P001".into(),
+        entity: EntityRef { kind, id },
+        field: field.into(),
+        value,
+        hlc: Hlc {
+            wall_ms: 1_790_000_000_000 + seq,
+            counter: 0,
+        },
+        client_seq: seq,
+        received_ms: 1_790_000_000_000 + seq,
+        effect: Effect::Applied,
+        scope_key: scope.into(),
+        resolves: None,
+    }
+}
+
+/// Every devoir and mark of the year, as the central's current values.
+fn gradebook_values(school: &School, big: &str) -> (Vec<ServerChange>, usize, usize) {
+    let mut x: u64 = 13;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        x >> 33
+    };
+    let (mut out, mut devoirs, mut marks) = (Vec::new(), 0, 0);
+    for service in &school.services {
+        let pupils: Vec<&str> = school
+            .eleves
+            .iter()
+            .filter(|e| match &service.cible {
+                Cible::Division(d) => &e.division_id == d,
+                Cible::Groupe(g) => e.groupe_ids.contains(g),
+            })
+            .map(|e| e.id.as_str())
+            .collect();
+        for periode in &school.periodes {
+            let n = if service.id == big && periode.id == "T1" {
+                BIG_DEVOIRS
+            } else {
+                DEVOIRS_PER_PERIOD
+            };
+            for k in 0..n {
+                let devoir_id = format!("d{}{k}", periode.id);
+                let devoir = Devoir::new(DevoirBrut {
+                    titre: format!("Devoir {k}"),
+                    date: periode.debut + chrono::Days::new(k as u64 * 7),
+                    periode_id: periode.id.clone(),
+                    coefficient_centiemes: 100 * (1 + (k % 2) as i64),
+                    bareme_centiemes: if k % 3 == 0 { 1000 } else { 2000 },
+                    compte: true,
+                })
+                .expect("a devoir");
+                let bareme = devoir.bareme().0;
+                let id = format!("{}/{devoir_id}", service.id);
+                let scope = service.cible.key();
+                let seq = out.len() as u64 + 1;
+                out.push(change(
+                    seq,
+                    EntityKind::Devoir,
+                    id.clone(),
+                    "definition",
+                    serde_json::to_value(&devoir).expect("json"),
+                    &scope,
+                ));
+                devoirs += 1;
+                for pupil in &pupils {
+                    let r = next();
+                    let note = match r % 40 {
+                        0 => Note::Abs,
+                        1 => Note::Nr,
+                        _ => Note::Valeur(Centiemes((r as u32 / 7) % (bareme + 1))),
+                    };
+                    let seq = out.len() as u64 + 1;
+                    out.push(change(
+                        seq,
+                        EntityKind::Note,
+                        format!("{id}/{pupil}"),
+                        "valeur",
+                        serde_json::to_value(Some(note)).expect("json"),
+                        &scope,
+                    ));
+                    marks += 1;
+                }
+            }
+        }
+    }
+    (out, devoirs, marks)
+}
+
+fn replica(school: &School, fields: Vec<ServerChange>) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("replica.sqlite")).expect("replica");
+    let moi = school
+        .personnels
+        .iter()
+        .find(|p| p.fonction == Fonction::Direction)
+        .expect("a head")
+        .clone();
+    let cursor = fields.len() as u64;
+    let snapshot = Snapshot {
+        moi,
+        scope: Scope::Etablissement,
+        school: school.clone(),
+        fields,
+        conflicts: Vec::new(),
+        cursor,
+        log: LogRef {
+            log_id: "bench".into(),
+            epoch: 1,
+        },
+        restore_floor: 0,
+        server_hlc: Hlc {
+            wall_ms: 1_790_000_000_000,
+            counter: 0,
+        },
+    };
+    store.rebase(&snapshot, &mut |_, _| {}).expect("snapshot");
+    (dir, store)
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn p99(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[(times.len() * 99 / 100).min(times.len() - 1)]
+}
+
+fn timed(runs: usize, mut f: impl FnMut()) -> Vec<Duration> {
+    (0..runs.max(1))
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let args = Args::parse();
+    let (school, big) = school();
+    let (values, devoirs, marks) = gradebook_values(&school, &big);
+    eprintln!(
+        "{} pupils, {} services, {devoirs} devoirs, {marks} marks",
+        school.eleves.len(),
+        school.services.len()
+    );
+    let (dir, mut store) = replica(&school, values);
+    let path = dir.path().join("replica.sqlite");
+    let raw = Connection::open(&path).expect("raw connection");
+    let periodes: Vec<String> = school.periodes.iter().map(|p| p.id.clone()).collect();
+
+    // (a) every average of the school, 3 periods.
+    let averages = timed(args.runs, || {
+        for p in &periodes {
+            let m = store.moyennes(p).expect("averages");
+            assert!(!m.eleves.is_empty());
+        }
+    });
+    let read_rows = timed(args.runs, || {
+        let mut stmt = raw
+            .prepare_cached("SELECT entity_id, value FROM fields WHERE kind IN ('note', 'devoir')")
+            .expect("prepare");
+        let n: usize = stmt
+            .query_map([], |r| Ok(r.get::<_, String>(1)?.len()))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .sum();
+        assert!(n > 0);
+    });
+
+    // (c) opening the big grid.
+    let grids = timed(args.runs * 10, || {
+        let book = store.gradebook(&big).expect("read").expect("service");
+        let view = book.view("T1");
+        assert_eq!(
+            (view.lignes.len(), view.devoirs.len()),
+            (BIG_CLASS, BIG_DEVOIRS)
+        );
+    });
+    let (from, to) = pupitre_domain::EntityKey::children_range(&big);
+    let grid_rows = timed(args.runs * 10, || {
+        let mut stmt = raw
+            .prepare_cached("SELECT entity_id, value FROM fields WHERE kind IN ('note', 'devoir') AND entity_id >= ?1 AND entity_id < ?2")
+            .expect("prepare");
+        let n = stmt
+            .query_map([&from, &to], |r| r.get::<_, String>(1))
+            .expect("query")
+            .count();
+        assert!(n > 0);
+    });
+
+    // (b) typing marks, each to its durable commit.
+    let book = store.gradebook(&big).expect("read").expect("service");
+    let devoir = book.devoirs[0].devoir_id.clone();
+    let pupils: Vec<String> = book.eleves.iter().map(|e| e.eleve_id.clone()).collect();
+    let mut i = 0;
+    let typing = timed(args.marks, || {
+        let _ = store.gradebook(&big).expect("read");
+        let edit = Edit::Note {
+            service_id: big.clone(),
+            devoir_id: devoir.clone(),
+            eleve_id: pupils[i % pupils.len()].clone(),
+            note: Some(Note::Valeur(Centiemes((i % 10) as u32 * 100))),
+        };
+        store
+            .edit(&edit, "P001", OpId(Uuid::new_v4()), 1_790_000_000_000)
+            .expect("write");
+        i += 1;
+    });
+    let floor_dir = tempfile::tempdir().expect("tempdir");
+    let floor = pupitre_school_db::open(
+        &floor_dir.path().join("floor.sqlite"),
+        0x464c_4f52,
+        &[&["CREATE TABLE kv (k INTEGER PRIMARY KEY, v TEXT NOT NULL);"]],
+    )
+    .expect("floor db");
+    let mut k = 0;
+    let floor_times = timed(args.marks, || {
+        floor
+            .execute(
+                "INSERT OR REPLACE INTO kv (k, v) VALUES (?1, '{\"points\":1200}')",
+                [k % 35],
+            )
+            .expect("insert");
+        k += 1;
+    });
+
+    println!("| measure | Pupitre (median) | p99 | baseline, same run (median) | ratio | target |");
+    println!("|---|---|---|---|---|---|");
+    let row = |name: &str, ours: &[Duration], base: &[Duration], target: &str| {
+        let (m, b) = (median(ours.to_vec()), median(base.to_vec()));
+        println!(
+            "| {name} | {} | {} | {} | {:.1}× | {target} |",
+            ms(m),
+            ms(p99(ours.to_vec())),
+            ms(b),
+            m.as_secs_f64() / b.as_secs_f64().max(1e-9)
+        );
+    };
+    row(
+        &format!(
+            "(a) all averages and class statistics, {} pupils × 3 periods ({marks} marks) vs one SELECT of the rows",
+            school.eleves.len()
+        ),
+        &averages,
+        &read_rows,
+        "≤ 200 ms",
+    );
+    row(
+        "(b) typing a mark to its durable commit vs a bare one-row commit",
+        &typing,
+        &floor_times,
+        "p99 ≤ 2 ms",
+    );
+    row(
+        &format!(
+            "(c) opening a grid of {BIG_CLASS} pupils × {BIG_DEVOIRS} devoirs vs one SELECT of its rows"
+        ),
+        &grids,
+        &grid_rows,
+        "≤ 50 ms",
+    );
+}

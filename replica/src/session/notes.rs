@@ -1,0 +1,335 @@
+//! What a teacher does in her gradebook: devoirs created, edited and deleted, marks typed or
+//! pasted. Each is checked here against what this PC knows (rights, the devoir's period and
+//! barème, the pupil's dates, a closed council), in French, before anything is written; the
+//! central checks the same again (`pupitre_central::gradebook`).
+
+use super::Session;
+use crate::carnet::{CarnetView, Gradebook, MoyennesPeriode};
+use crate::clock::now_ms;
+use crate::error::ReplicaError;
+use crate::sync::lock;
+use chrono::NaiveDate;
+use pupitre_domain::edit::FIELD_DEFINITION;
+use pupitre_domain::notes::Centiemes;
+use pupitre_domain::{Devoir, DevoirBrut, Edit, EntityKind, Note, Periode, may_write};
+use pupitre_sync_protocol::OpId;
+use serde::Deserialize;
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// A devoir as the teacher fills its form: numbers as she types them (`0,5`, `20`).
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct DevoirSaisie {
+    pub titre: String,
+    /// `YYYY-MM-DD`; the period is the one it falls in.
+    pub date: String,
+    pub coefficient: String,
+    pub bareme: String,
+    pub compte: bool,
+}
+
+/// At most this many lines in one paste (a class is about 35).
+pub const COLLER_MAX_LIGNES: usize = 200;
+
+fn invalid(message: impl Into<String>) -> ReplicaError {
+    ReplicaError::Invalid(message.into())
+}
+
+impl DevoirSaisie {
+    /// The devoir it defines, in the period its date falls in.
+    fn devoir(&self, annee: &[Periode]) -> Result<Devoir, ReplicaError> {
+        let date: NaiveDate = self.date.parse().map_err(|_| {
+            invalid(format!(
+                "date « {} » illisible : choisissez-la dans le calendrier",
+                self.date
+            ))
+        })?;
+        let quantity = |text: &str, what: &str| {
+            Centiemes::parse(text).map(|c| i64::from(c.0)).ok_or_else(|| {
+                invalid(format!(
+                    "{what} « {} » illisible : un nombre positif, avec au plus deux décimales (ex. 0,5)",
+                    text.trim()
+                ))
+            })
+        };
+        // A date in no period gets a period id no school has, which `dans_sa_periode` words
+        // as "in no period of the year".
+        let periode =
+            Periode::of(annee, date).map_or_else(|| "hors-annee".into(), |p| p.id.clone());
+        let devoir = Devoir::new(DevoirBrut {
+            titre: self.titre.clone(),
+            date,
+            periode_id: periode,
+            coefficient_centiemes: quantity(&self.coefficient, "coefficient")?,
+            bareme_centiemes: quantity(&self.bareme, "barème")?,
+            compte: self.compte,
+        })
+        .map_err(|e| invalid(e.to_string()))?;
+        devoir
+            .dans_sa_periode(annee)
+            .map_err(|e| invalid(e.to_string()))?;
+        Ok(devoir)
+    }
+}
+
+impl Session {
+    pub fn carnet(&self, service_id: &str, periode_id: &str) -> Result<CarnetView, ReplicaError> {
+        Ok(self.gradebook(service_id)?.view(periode_id))
+    }
+
+    /// Every average of a period on this PC (councils, bulletins; the benchmark's measure).
+    pub fn moyennes(&self, periode_id: &str) -> Result<MoyennesPeriode, ReplicaError> {
+        lock(&self.store).moyennes(periode_id)
+    }
+
+    /// Creates a devoir; returns its id.
+    pub fn creer_devoir(
+        &self,
+        service_id: &str,
+        saisie: &DevoirSaisie,
+    ) -> Result<String, ReplicaError> {
+        let devoir_id = Uuid::new_v4().simple().to_string();
+        self.definir_devoir(service_id, &devoir_id, saisie, true)?;
+        Ok(devoir_id)
+    }
+
+    pub fn modifier_devoir(
+        &self,
+        service_id: &str,
+        devoir_id: &str,
+        saisie: &DevoirSaisie,
+    ) -> Result<(), ReplicaError> {
+        self.definir_devoir(service_id, devoir_id, saisie, false)
+    }
+
+    fn definir_devoir(
+        &self,
+        service_id: &str,
+        devoir_id: &str,
+        saisie: &DevoirSaisie,
+        nouveau: bool,
+    ) -> Result<(), ReplicaError> {
+        {
+            let mut store = lock(&self.store);
+            let book = self.writable(&mut store, service_id)?;
+            let devoir = saisie.devoir(&store.annee()?)?;
+            self.open_period(&book, devoir.periode_id(), &store.annee()?)?;
+            if !nouveau {
+                let before = book.devoir(devoir_id).ok_or_else(gone)?;
+                self.open_period(&book, before.devoir.periode_id(), &store.annee()?)?;
+                let over = book
+                    .notes
+                    .iter()
+                    .filter(|n| n.devoir_id == devoir_id)
+                    .filter(|n| {
+                        n.note
+                            .and_then(Note::points)
+                            .is_some_and(|p| p > devoir.bareme())
+                    })
+                    .count();
+                if over > 0 {
+                    return Err(invalid(format!(
+                        "{over} note(s) déjà saisie(s) dépassent {} : corrigez-les avant de baisser le barème",
+                        devoir.bareme()
+                    )));
+                }
+                if before.devoir == devoir {
+                    return Ok(());
+                }
+            }
+            let edit = Edit::Devoir {
+                service_id: service_id.into(),
+                devoir_id: devoir_id.into(),
+                devoir,
+            };
+            store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
+        }
+        self.after_edit()
+    }
+
+    /// Deletes a devoir for good (its marks go with it): it never comes back.
+    pub fn supprimer_devoir(&self, service_id: &str, devoir_id: &str) -> Result<(), ReplicaError> {
+        {
+            let mut store = lock(&self.store);
+            let book = self.writable(&mut store, service_id)?;
+            let devoir = book.devoir(devoir_id).ok_or_else(gone)?;
+            self.open_period(&book, devoir.devoir.periode_id(), &store.annee()?)?;
+            let edit = Edit::DevoirSupprime {
+                service_id: service_id.into(),
+                devoir_id: devoir_id.into(),
+            };
+            store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
+        }
+        self.after_edit()
+    }
+
+    /// Records a cell as typed (`12,5`, `abs`, empty to clear it). A value the cell cannot take
+    /// is refused with the reason, and nothing is written.
+    pub fn saisir_note(
+        &self,
+        service_id: &str,
+        devoir_id: &str,
+        eleve_id: &str,
+        texte: &str,
+    ) -> Result<(), ReplicaError> {
+        {
+            let mut store = lock(&self.store);
+            let book = self.writable(&mut store, service_id)?;
+            let Some(edit) = self.cell(&book, devoir_id, eleve_id, texte, &store.annee()?)? else {
+                return Ok(());
+            };
+            store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
+        }
+        self.after_edit()
+    }
+
+    /// Pastes a column (one cell per line, as a spreadsheet copies it) from pupil
+    /// `depuis_eleve_id` down the grid's order, skipping pupils who take no mark in the devoir.
+    /// Every line is checked first: one bad line refuses the whole paste, naming it. Returns how
+    /// many cells changed.
+    pub fn coller_notes(
+        &self,
+        service_id: &str,
+        devoir_id: &str,
+        depuis_eleve_id: &str,
+        texte: &str,
+    ) -> Result<u32, ReplicaError> {
+        let lignes: Vec<&str> = texte.trim_end_matches(['\n', '\r']).lines().collect();
+        if lignes.len() > COLLER_MAX_LIGNES {
+            return Err(invalid(format!(
+                "{} lignes collées : au plus {COLLER_MAX_LIGNES}",
+                lignes.len()
+            )));
+        }
+        let changed = {
+            let mut store = lock(&self.store);
+            let book = self.writable(&mut store, service_id)?;
+            let annee = store.annee()?;
+            let devoir = book.devoir(devoir_id).ok_or_else(gone)?;
+            let start = book
+                .eleves
+                .iter()
+                .position(|e| e.eleve_id == depuis_eleve_id)
+                .ok_or_else(|| invalid("cet élève n'est pas dans cette classe ou ce groupe"))?;
+            let targets = book.eleves[start..]
+                .iter()
+                .filter(|e| e.inscrit_le(devoir.devoir.date()));
+            let mut edits = Vec::new();
+            let mut pairs = 0;
+            for (n, (ligne, eleve)) in lignes.iter().zip(targets).enumerate() {
+                pairs += 1;
+                let cell = ligne.split('\t').next().unwrap_or_default();
+                match self.cell(&book, devoir_id, &eleve.eleve_id, cell, &annee) {
+                    Ok(Some(edit)) => edits.push((edit, OpId(Uuid::new_v4()))),
+                    Ok(None) => {}
+                    Err(e) => {
+                        return Err(invalid(format!(
+                            "ligne {} ({} {}) : {e} — rien n'a été collé",
+                            n + 1,
+                            eleve.nom,
+                            eleve.prenom
+                        )));
+                    }
+                }
+            }
+            if pairs < lignes.len() {
+                return Err(invalid(format!(
+                    "{} lignes collées pour {pairs} élève(s) à partir de celui-ci : rien n'a été collé",
+                    lignes.len()
+                )));
+            }
+            store.edit_all(&edits, &self.me.id, now_ms())?;
+            edits.len() as u32
+        };
+        self.after_edit()?;
+        Ok(changed)
+    }
+
+    /// The edit a typed cell makes, `None` when it changes nothing.
+    fn cell(
+        &self,
+        book: &Gradebook,
+        devoir_id: &str,
+        eleve_id: &str,
+        texte: &str,
+        annee: &[Periode],
+    ) -> Result<Option<Edit>, ReplicaError> {
+        let devoir = book.devoir(devoir_id).ok_or_else(gone)?;
+        let eleve = book
+            .eleve(eleve_id)
+            .ok_or_else(|| invalid("cet élève n'est pas dans cette classe ou ce groupe"))?;
+        let note = match texte.trim() {
+            "" => None,
+            typed => Some(
+                Note::parse(typed, devoir.devoir.bareme()).map_err(|e| invalid(e.to_string()))?,
+            ),
+        };
+        if note.is_some() && !eleve.inscrit_le(devoir.devoir.date()) {
+            return Err(invalid(format!(
+                "{} {} n'était pas inscrit(e) le {} : pas de note pour ce devoir",
+                eleve.nom,
+                eleve.prenom,
+                devoir.devoir.date().format("%d/%m/%Y")
+            )));
+        }
+        self.open_period(book, devoir.devoir.periode_id(), annee)?;
+        if book.note(devoir_id, eleve_id) == note {
+            return Ok(None);
+        }
+        Ok(Some(Edit::Note {
+            service_id: book.service.service_id.clone(),
+            devoir_id: devoir_id.into(),
+            eleve_id: eleve_id.into(),
+            note,
+        }))
+    }
+
+    /// The service's gradebook, if this person may write in it.
+    fn writable(
+        &self,
+        store: &mut crate::store::Store,
+        service_id: &str,
+    ) -> Result<Gradebook, ReplicaError> {
+        let book = store
+            .gradebook(service_id)?
+            .ok_or_else(|| invalid("ce service n'est pas sur ce poste"))?;
+        let teaches = book.service.enseignant_id == self.me.id;
+        may_write(
+            self.me.fonction,
+            EntityKind::Devoir,
+            FIELD_DEFINITION,
+            teaches,
+        )
+        .map_err(invalid)?;
+        Ok(book)
+    }
+
+    fn gradebook(&self, service_id: &str) -> Result<Gradebook, ReplicaError> {
+        lock(&self.store)
+            .gradebook(service_id)?
+            .ok_or_else(|| invalid("ce service n'est pas sur ce poste"))
+    }
+
+    /// Refuses an edit in a period whose council is closed for one of the service's divisions.
+    fn open_period(
+        &self,
+        book: &Gradebook,
+        periode_id: &str,
+        annee: &[Periode],
+    ) -> Result<(), ReplicaError> {
+        let Some(division) = book.verrouille(periode_id) else {
+            return Ok(());
+        };
+        let periode = annee
+            .iter()
+            .find(|p| p.id == periode_id)
+            .map_or(periode_id, |p| p.libelle.as_str());
+        Err(invalid(pupitre_domain::conseil::motif_verrou(
+            division, periode,
+        )))
+    }
+}
+
+fn gone() -> ReplicaError {
+    invalid("ce devoir n'existe pas (ou plus) sur ce poste")
+}
