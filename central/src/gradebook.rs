@@ -130,7 +130,7 @@ fn definition(conn: &Connection, devoir: &EntityKey) -> Result<Option<Devoir>, C
 fn marks_of(conn: &Connection, devoir: &EntityKey) -> Result<Vec<Note>, CentralError> {
     log::current_values_under(conn, EntityKind::Note, &devoir.id(), FIELD_VALEUR)?
         .into_iter()
-        .map(|v| serde_json::from_value::<Option<Note>>(v))
+        .map(serde_json::from_value::<Option<Note>>)
         .filter_map(|n| n.transpose())
         .collect::<Result<_, _>>()
         .map_err(|e| CentralError::Invalid(format!("note : {e}")))

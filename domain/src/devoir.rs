@@ -78,7 +78,7 @@ impl TryFrom<DevoirBrut> for Devoir {
         if titre.chars().any(char::is_control) {
             return Err(DevoirInvalide::TitreControle);
         }
-        let within = |v: i64, max: u32| (1..=i64::from(max)).contains(&v).then(|| v as u32);
+        let within = |v: i64, max: u32| (1..=i64::from(max)).contains(&v).then_some(v as u32);
         let coefficient =
             within(b.coefficient_centiemes, 10_000).ok_or(DevoirInvalide::Coefficient)?;
         let bareme = within(b.bareme_centiemes, 100_000).ok_or(DevoirInvalide::Bareme)?;

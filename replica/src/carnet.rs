@@ -338,6 +338,9 @@ pub struct MoyennesPeriode {
     pub services: Vec<(String, Option<StatsView>)>,
 }
 
+/// A pupil's average in one service, with the subject's coefficient.
+type SubjectAverage = (String, Option<Moyenne>, Centiemes);
+
 /// `moyennes` of every service at once, from the rows of the whole replica.
 pub fn moyennes(
     periode_id: &str,
@@ -351,7 +354,7 @@ pub fn moyennes(
     for d in of_period(devoirs, periode_id) {
         of_service.entry(d.service_id.as_str()).or_default().push(d);
     }
-    let mut by_pupil: HashMap<&str, Vec<(String, Option<Moyenne>, Centiemes)>> = HashMap::new();
+    let mut by_pupil: HashMap<&str, Vec<SubjectAverage>> = HashMap::new();
     let mut stats = Vec::new();
     for service in services {
         let of = of_service

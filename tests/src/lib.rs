@@ -32,6 +32,41 @@ pub fn demo_central_db(dir: &Path) -> PathBuf {
     path
 }
 
+/// A central database of the demo school whose classes the demo teacher (P001) teaches hold
+/// `size` pupils (the demo's hold 25; a French collège class often 30).
+pub fn demo_central_db_with_classes_of(dir: &Path, size: usize) -> PathBuf {
+    let mut demo_school = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED);
+    let school = &mut demo_school.reference;
+    let taught: Vec<String> = school
+        .services
+        .iter()
+        .filter(|s| s.enseignant_id == "P001")
+        .filter_map(|s| match &s.cible {
+            Cible::Division(d) => Some(d.clone()),
+            Cible::Groupe(_) => None,
+        })
+        .collect();
+    for division in taught {
+        let of: Vec<_> = school
+            .eleves
+            .iter()
+            .filter(|e| e.division_id == division)
+            .cloned()
+            .collect();
+        for n in of.len()..size {
+            let mut e = of[n % of.len()].clone();
+            e.id = format!("{}{n:02}", e.id);
+            e.ine = format!("{}{n:02}", &e.ine[..9]);
+            e.prenom = format!("{} {}", e.prenom, ["bis", "ter"][n % 2]);
+            school.eleves.push(e);
+        }
+    }
+    let path = dir.join("central.sqlite");
+    let db = Db::open(&path).expect("open central db");
+    demo::import(&db, &demo_school, test_day()).expect("import demo school");
+    path
+}
+
 /// The demo school with the timetable of `test_day()` only.
 pub fn test_day_school() -> School {
     let demo_school = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED);

@@ -135,10 +135,12 @@ pub async fn open_seance(
         .expect("grid")
 }
 
-/// Clicks the element `css` finds (`what` names it when it is missing).
+/// Clicks the element `css` finds once it shows (`what` names it when it never does).
 pub async fn click(client: &Client, css: &str, what: &str) {
     client
-        .find(Locator::Css(css))
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{what}: {e}"))
         .click()

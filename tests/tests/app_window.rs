@@ -277,3 +277,107 @@ async fn roll_call_in_the_real_window() {
     client.close().await.expect("close session");
     drop(driver);
 }
+
+/// The focused cell of the grid, as `row-column`.
+async fn focused_cell(client: &Client) -> Option<String> {
+    let active = client.active_element().await.ok()?;
+    active.attr("data-cell").await.ok().flatten()
+}
+
+/// Waits until the focus is on cell `cell` (the grid moves it once the value is saved).
+async fn wait_focus(client: &Client, cell: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if focused_cell(client).await.as_deref() == Some(cell) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "the focus never reached cell {cell}: {:?}",
+        focused_cell(client).await
+    );
+}
+
+/// Types `keys` into whatever has the focus.
+async fn type_keys(client: &Client, keys: &str) {
+    let active = client.active_element().await.expect("focused element");
+    active.send_keys(keys).await.expect("type");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_column_of_marks_typed_by_keyboard_in_the_real_window() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let central_db = pupitre_e2e::demo_central_db_with_classes_of(dir.path(), 30);
+    let (_central, url) = start_central(&central_db, "127.0.0.1:0");
+    let (driver, client, _) = teacher_in_the_app(
+        &binary("pupitre"),
+        &dir.path().join("poste"),
+        Some(url.as_str()),
+    )
+    .await;
+    click(&client, "[data-testid=onglet-notes]", "Notes tab").await;
+    click(&client, "[data-testid=nouveau-devoir]", "new devoir").await;
+    let titre = client
+        .find(Locator::Css("[data-testid=devoir-titre]"))
+        .await
+        .expect("title field");
+    let enter: char = fantoccini::key::Key::Enter.into();
+    titre
+        .send_keys(&format!("Contrôle de grammaire{enter}"))
+        .await
+        .expect("type the title and submit");
+    // The new column has the focus, on the first pupil: from here on, the keyboard only.
+    wait_focus(&client, "0-0").await;
+    let rows = client
+        .find_all(Locator::Css("[data-testid=ligne-notes]"))
+        .await
+        .expect("rows")
+        .len();
+    assert_eq!(rows, 30, "a class of 30");
+    // Even rows 10, odd rows 15; row 3 absent (no average), row 4 not handed in (0).
+    let typed = |row: usize| match row {
+        3 => "abs",
+        4 => "nr",
+        r if r % 2 == 0 => "10",
+        _ => "15",
+    };
+    for row in 0..30 {
+        if row == 5 {
+            // Above the barème: refused on the spot, with the reason; the focus stays.
+            type_keys(&client, &format!("25{enter}")).await;
+            let alert = wait_text(&client, "[data-testid=erreur]", "dépasse le barème").await;
+            assert!(alert.contains("25"), "{alert}");
+            wait_focus(&client, "5-0").await;
+            screenshot(&client, "notes-refus.png").await;
+        }
+        type_keys(&client, &format!("{}{enter}", typed(row))).await;
+        if row < 29 {
+            wait_focus(&client, &format!("{}-0", row + 1)).await;
+        }
+    }
+    // The averages, computed by hand: 14 pupils at 15, 14 at 10, one at 0, one without.
+    let moyenne = wait_text(&client, "[data-testid=classe-moyenne]", "12,07").await;
+    assert_eq!(moyenne, "12,07");
+    assert_eq!(
+        wait_text(&client, "[data-testid=classe-min]", "0,00").await,
+        "0,00"
+    );
+    assert_eq!(
+        wait_text(&client, "[data-testid=classe-max]", "15,00").await,
+        "15,00"
+    );
+    let moyennes = client
+        .find_all(Locator::Css("[data-testid=moyenne]"))
+        .await
+        .expect("averages");
+    let mut shown = Vec::new();
+    for m in moyennes.iter().take(6) {
+        shown.push(m.text().await.expect("text"));
+    }
+    assert_eq!(shown, ["10,00", "15,00", "10,00", "—", "0,00", "15,00"]);
+    screenshots(&client, "notes.png").await;
+    client.close().await.expect("close session");
+    drop(driver);
+}
