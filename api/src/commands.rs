@@ -4,13 +4,14 @@
 //!
 //! Each command is a method of `Api` of a few lines; the work is the session's.
 
-use crate::DevoirSaisie;
 use crate::carnet::CarnetView;
+use crate::competences::{BilanView, CompetencesView};
 use crate::state::{Api, Seq};
 use crate::views::{
     AbsenceView, AppelView, EtatSynchro, HistoriqueView, LigneAppreciation, Modifications, Moi,
     PeriodeView, SeanceView, ServiceView,
 };
+use crate::{DevoirSaisie, ItemSaisie};
 use pupitre_domain::{EntityKind, Fait, Garder, Presence};
 use pupitre_replica::{Session, UiError};
 
@@ -51,6 +52,15 @@ macro_rules! commands {
                 -> ();
             coller_notes(service_id: String, devoir_id: String, depuis_eleve_id: String,
                 texte: String) -> u32;
+            competences(service_id: String, periode_id: String)
+                -> $crate::competences::CompetencesView;
+            bilan(eleve_id: String, periode_id: String) -> $crate::competences::BilanView;
+            creer_item(service_id: String, item: $crate::ItemSaisie) -> String;
+            supprimer_item(service_id: String, item_id: String) -> ();
+            saisir_evaluation(service_id: String, devoir_id: String, item_id: String,
+                eleve_id: String, texte: String) -> ();
+            positionner(service_id: String, periode_id: String, eleve_id: String, texte: String)
+                -> ();
             etat_synchro() -> $crate::views::EtatSynchro;
             synchroniser() -> ();
         }
@@ -235,6 +245,49 @@ impl Api {
     ) -> Answer<u32> {
         let session = self.session()?;
         Ok(session.coller_notes(&service_id, &devoir_id, &depuis_eleve_id, &texte)?)
+    }
+
+    pub async fn competences(
+        &self,
+        service_id: String,
+        periode_id: String,
+    ) -> Answer<CompetencesView> {
+        Ok(self.session()?.competences(&service_id, &periode_id)?)
+    }
+
+    pub async fn bilan(&self, eleve_id: String, periode_id: String) -> Answer<BilanView> {
+        Ok(self.session()?.bilan(&eleve_id, &periode_id)?)
+    }
+
+    pub async fn creer_item(&self, service_id: String, item: ItemSaisie) -> Answer<String> {
+        Ok(self.session()?.creer_item(&service_id, &item)?)
+    }
+
+    pub async fn supprimer_item(&self, service_id: String, item_id: String) -> Answer<()> {
+        Ok(self.session()?.supprimer_item(&service_id, &item_id)?)
+    }
+
+    pub async fn saisir_evaluation(
+        &self,
+        service_id: String,
+        devoir_id: String,
+        item_id: String,
+        eleve_id: String,
+        texte: String,
+    ) -> Answer<()> {
+        let session = self.session()?;
+        Ok(session.saisir_evaluation(&service_id, &devoir_id, &item_id, &eleve_id, &texte)?)
+    }
+
+    pub async fn positionner(
+        &self,
+        service_id: String,
+        periode_id: String,
+        eleve_id: String,
+        texte: String,
+    ) -> Answer<()> {
+        let session = self.session()?;
+        Ok(session.positionner(&service_id, &periode_id, &eleve_id, &texte)?)
     }
 
     pub async fn etat_synchro(&self) -> Answer<EtatSynchro> {

@@ -14,7 +14,8 @@ pub mod typescript;
 pub use pupitre_domain::{EntityKind, Fait, Garder, Presence};
 pub use pupitre_replica::UiError;
 pub use pupitre_replica::carnet;
-pub use pupitre_replica::session::DevoirSaisie;
+pub use pupitre_replica::competences;
+pub use pupitre_replica::session::{DevoirSaisie, ItemSaisie};
 pub use pupitre_replica::views;
 pub use state::{Api, Demarrage, Events, Seq};
 

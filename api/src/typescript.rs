@@ -3,13 +3,17 @@
 //! `api/tests/bindings.rs` fails when `ui/src/lib/ipc-types.ts` is not what this writes.
 
 use crate::carnet::{CarnetView, CelluleView, DevoirView, LigneNotes, StatsView};
+use crate::competences::{
+    BilanView, ColonneCompetence, CompetencesView, ComposanteBilan, ComposanteChoix, ItemView,
+    LigneCompetences, MatiereBilan, PositionnementView,
+};
 use crate::state::Seq;
 use crate::views::{
     AbsenceView, AppelView, AvisView, ConflitView, EtatSync, EtatSynchro, FaitView, HistoriqueView,
     LigneAppel, LigneAppreciation, ModifView, Modifications, Moi, PeriodeView, Progression,
     SeanceView, ServiceView, VersionView,
 };
-use crate::{DevoirSaisie, UiError, events};
+use crate::{DevoirSaisie, ItemSaisie, UiError, events};
 use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind, Fait, Fonction, Garder, Issue, Presence};
 use pupitre_replica::error::{CodePoste, UiCode};
 use pupitre_sync_protocol::wire::ErrorCode;
@@ -83,6 +87,16 @@ fn declarations() -> Vec<String> {
         LigneNotes::decl(),
         CarnetView::decl(),
         DevoirSaisie::decl(),
+        ItemView::decl(),
+        ColonneCompetence::decl(),
+        PositionnementView::decl(),
+        LigneCompetences::decl(),
+        ComposanteChoix::decl(),
+        CompetencesView::decl(),
+        ComposanteBilan::decl(),
+        MatiereBilan::decl(),
+        BilanView::decl(),
+        ItemSaisie::decl(),
     ]
 }
 

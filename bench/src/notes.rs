@@ -139,6 +139,7 @@ fn gradebook_values(school: &School, big: &str) -> (Vec<ServerChange>, usize, us
                     coefficient_centiemes: 100 * (1 + (k % 2) as i64),
                     bareme_centiemes: if k % 3 == 0 { 1000 } else { 2000 },
                     compte: true,
+                    items: Vec::new(),
                 })
                 .expect("a devoir");
                 let bareme = devoir.bareme().0;

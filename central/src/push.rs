@@ -459,8 +459,30 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
             }
             with_pupil(school::service_owner(conn, service_id)?, Some(eleve_id))?
         }
-        Edit::Devoir { service_id, .. } | Edit::DevoirSupprime { service_id, .. } => {
+        Edit::Devoir { service_id, .. }
+        | Edit::DevoirSupprime { service_id, .. }
+        | Edit::Item { service_id, .. }
+        | Edit::ItemSupprime { service_id, .. } => {
             with_pupil(school::service_owner(conn, service_id)?, None)?
+        }
+        Edit::Evaluation {
+            service_id,
+            eleve_id,
+            ..
+        } => with_pupil(school::service_owner(conn, service_id)?, Some(eleve_id))?,
+        Edit::Positionnement {
+            periode_id,
+            service_id,
+            eleve_id,
+            ..
+        } => {
+            if school::periode_libelle(conn, periode_id)?.is_none() {
+                return unknown(
+                    Refusal::PeriodeInconnue,
+                    "Cette période n'existe pas au service central.",
+                );
+            }
+            with_pupil(school::service_owner(conn, service_id)?, Some(eleve_id))?
         }
         Edit::Note {
             service_id,

@@ -53,6 +53,15 @@ pub fn libelle_valeur(edit: &Edit) -> String {
         Edit::Devoir { devoir, .. } => format!("devoir « {} »", devoir.titre()),
         Edit::DevoirSupprime { .. } => "devoir supprimé".to_owned(),
         Edit::Note { note, .. } => note.map_or_else(|| "case vide".to_owned(), |n| n.libelle()),
+        Edit::Item { item, .. } => format!("compétence « {} »", item.libelle()),
+        Edit::ItemSupprime { .. } => "compétence supprimée".to_owned(),
+        Edit::Evaluation { evaluation, .. } => {
+            evaluation.map_or_else(|| "case vide".to_owned(), |e| e.libelle())
+        }
+        Edit::Positionnement { niveau, .. } => niveau.map_or_else(
+            || "positionnement effacé".to_owned(),
+            |n| format!("positionnement {} ({})", n as u8, n.libelle()),
+        ),
     }
 }
 

@@ -22,7 +22,11 @@ pub struct Devoir {
     coefficient: Centiemes,
     bareme: Centiemes,
     compte: bool,
+    items: Vec<String>,
 }
+
+/// At most this many competency items evaluated in one devoir.
+pub const ITEMS_MAX: usize = 20;
 
 /// The wire form: quantities in hundredths (`bareme_centiemes: 2000` is /20). Signed, so that a
 /// negative coefficient is refused with a reason rather than as an unreadable number.
@@ -35,6 +39,10 @@ pub struct DevoirBrut {
     pub coefficient_centiemes: i64,
     pub bareme_centiemes: i64,
     pub compte: bool,
+    /// The competency items it evaluates (their ids in the service); none for a marks-only
+    /// devoir, and then absent from the wire, as before competencies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<String>,
 }
 
 /// Why a devoir's definition is refused, in the words the teacher reads.
@@ -52,6 +60,8 @@ pub enum DevoirInvalide {
     Bareme,
     #[error("période invalide « {0} »")]
     Periode(String),
+    #[error("compétences évaluées invalides : au plus {max}, sans doublon", max = ITEMS_MAX)]
+    Items,
     #[error("le {date} n'est dans aucune période de l'année : choisissez une date du calendrier scolaire", date = .0.format("%d/%m/%Y"))]
     HorsPeriode(NaiveDate),
     #[error("le {date} n'est pas dans la période « {periode} » ({debut} – {fin})", date = .date.format("%d/%m/%Y"), debut = .debut.format("%d/%m/%Y"), fin = .fin.format("%d/%m/%Y"))]
@@ -85,6 +95,13 @@ impl TryFrom<DevoirBrut> for Devoir {
         if !crate::edit::is_id(&b.periode_id) {
             return Err(DevoirInvalide::Periode(b.periode_id));
         }
+        let distinct: std::collections::BTreeSet<&String> = b.items.iter().collect();
+        if b.items.len() > ITEMS_MAX
+            || distinct.len() != b.items.len()
+            || !b.items.iter().all(|i| crate::edit::is_id(i))
+        {
+            return Err(DevoirInvalide::Items);
+        }
         debug_assert!(bareme <= CENTIEMES_MAX);
         Ok(Devoir {
             titre,
@@ -93,6 +110,7 @@ impl TryFrom<DevoirBrut> for Devoir {
             coefficient: Centiemes(coefficient),
             bareme: Centiemes(bareme),
             compte: b.compte,
+            items: b.items,
         })
     }
 }
@@ -106,6 +124,7 @@ impl From<Devoir> for DevoirBrut {
             coefficient_centiemes: i64::from(d.coefficient.0),
             bareme_centiemes: i64::from(d.bareme.0),
             compte: d.compte,
+            items: d.items,
         }
     }
 }
@@ -137,6 +156,11 @@ impl Devoir {
 
     pub fn compte(&self) -> bool {
         self.compte
+    }
+
+    /// The competency items it evaluates.
+    pub fn items(&self) -> &[String] {
+        &self.items
     }
 
     pub fn poids(&self) -> Poids {
@@ -206,6 +230,8 @@ mod tests {
             ("bareme_centiemes", json!(100_001), "le barème"),
             ("periode_id", json!(""), "période invalide"),
             ("periode_id", json!("T 1"), "période invalide"),
+            ("items", json!(["i1", "i1"]), "compétences évaluées"),
+            ("items", json!(["i 1"]), "compétences évaluées"),
         ];
         for (field, value, reason) in cases {
             let err =
@@ -249,6 +275,7 @@ mod tests {
                 coefficient_centiemes: 100,
                 bareme_centiemes: 2000,
                 compte: true,
+                items: Vec::new(),
             })
             .expect("valid")
         };

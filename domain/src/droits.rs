@@ -4,6 +4,17 @@
 use crate::edit::{EntityKind, FIELD_FAIT};
 use crate::school::Fonction;
 
+/// The gradebook's records: devoirs, marks, competency items, evaluations, positionnements.
+macro_rules! GRADEBOOK {
+    () => {
+        EntityKind::Devoir
+            | EntityKind::Note
+            | EntityKind::Item
+            | EntityKind::Evaluation
+            | EntityKind::Positionnement
+    };
+}
+
 /// Whether a person of `fonction` may write `field` of a record of `kind`; `is_teacher`: they
 /// teach the record's séance or service. The error is the French reason a person reads.
 pub fn may_write(
@@ -36,14 +47,14 @@ pub fn may_write(
             "Les appréciations de matière sont écrites par l'enseignant de la matière.",
         ),
         // The gradebook is the teacher's; the direction may correct it (a teacher on leave).
-        (EntityKind::Devoir | EntityKind::Note, Fonction::Enseignant) => (
+        (GRADEBOOK!(), Fonction::Enseignant) => (
             is_teacher,
-            "Vous n'enseignez pas cette matière à cette classe : ses devoirs et ses notes ne peuvent pas être modifiés.",
+            "Vous n'enseignez pas cette matière à cette classe : ses devoirs, ses notes et ses compétences ne peuvent pas être modifiés.",
         ),
-        (EntityKind::Devoir | EntityKind::Note, Fonction::Direction) => (true, ""),
-        (EntityKind::Devoir | EntityKind::Note, Fonction::Cpe) => (
+        (GRADEBOOK!(), Fonction::Direction) => (true, ""),
+        (GRADEBOOK!(), Fonction::Cpe) => (
             false,
-            "Les devoirs et les notes sont saisis par l'enseignant de la matière.",
+            "Les devoirs, les notes et les compétences sont saisis par l'enseignant de la matière.",
         ),
         (EntityKind::Conseil, Fonction::Direction) => (true, ""),
         (EntityKind::Conseil, Fonction::Enseignant | Fonction::Cpe) => (
@@ -86,6 +97,11 @@ mod tests {
             (Direction, Note, "valeur", false, true),
             (Cpe, Note, "valeur", false, false),
             (Cpe, Devoir, "definition", false, false),
+            (Enseignant, EntityKind::Item, "definition", true, true),
+            (Enseignant, EntityKind::Evaluation, "niveau", false, false),
+            (Enseignant, EntityKind::Positionnement, "niveau", true, true),
+            (Cpe, EntityKind::Evaluation, "niveau", false, false),
+            (Direction, EntityKind::Positionnement, "niveau", false, true),
         ];
         for (fonction, kind, field, teaches, allowed) in cases {
             let got = may_write(fonction, kind, field, teaches);

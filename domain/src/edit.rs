@@ -3,6 +3,7 @@
 //! The wire carries JSON; `Edit::parse` is the one place that turns it back into a typed value, so
 //! the central service and the replica reject the same bad input the same way.
 
+use crate::competences::{Evaluation, Item, Niveau};
 use crate::conseil::{Appreciation, ConseilEtat};
 use crate::devoir::Devoir;
 use crate::faits::Fait;
@@ -30,15 +31,25 @@ pub enum EntityKind {
     Devoir,
     /// A pupil's mark in a devoir; id = `<service>/<devoir>/<élève>`.
     Note,
+    /// A competency item of a service; id = `<service>/<item>`. Like a devoir: a definition
+    /// and a deletion.
+    Item,
+    /// A pupil's level on an item in a devoir; id = `<service>/<devoir>/<item>/<élève>`.
+    Evaluation,
+    /// A pupil's positionnement in a service for a period; id = `<période>/<service>/<élève>`.
+    Positionnement,
 }
 
-const KINDS: [EntityKind; 6] = [
+const KINDS: [EntityKind; 9] = [
     EntityKind::Appel,
     EntityKind::Presence,
     EntityKind::Conseil,
     EntityKind::Appreciation,
     EntityKind::Devoir,
     EntityKind::Note,
+    EntityKind::Item,
+    EntityKind::Evaluation,
+    EntityKind::Positionnement,
 ];
 
 impl EntityKind {
@@ -50,6 +61,9 @@ impl EntityKind {
             EntityKind::Appreciation => "appreciation",
             EntityKind::Devoir => "devoir",
             EntityKind::Note => "note",
+            EntityKind::Item => "item",
+            EntityKind::Evaluation => "evaluation",
+            EntityKind::Positionnement => "positionnement",
         }
     }
 
@@ -86,9 +100,38 @@ pub enum EntityKey {
         devoir_id: String,
         eleve_id: String,
     },
+    Item {
+        service_id: String,
+        item_id: String,
+    },
+    Evaluation {
+        service_id: String,
+        devoir_id: String,
+        item_id: String,
+        eleve_id: String,
+    },
+    Positionnement {
+        periode_id: String,
+        service_id: String,
+        eleve_id: String,
+    },
 }
 
 impl EntityKey {
+    pub fn kind(&self) -> EntityKind {
+        match self {
+            EntityKey::Appel { .. } => EntityKind::Appel,
+            EntityKey::Presence { .. } => EntityKind::Presence,
+            EntityKey::Conseil { .. } => EntityKind::Conseil,
+            EntityKey::Appreciation { .. } => EntityKind::Appreciation,
+            EntityKey::Devoir { .. } => EntityKind::Devoir,
+            EntityKey::Note { .. } => EntityKind::Note,
+            EntityKey::Item { .. } => EntityKind::Item,
+            EntityKey::Evaluation { .. } => EntityKind::Evaluation,
+            EntityKey::Positionnement { .. } => EntityKind::Positionnement,
+        }
+    }
+
     /// The id's text form, the one place it is written (`parse` reads it back); the replica's
     /// SQL calls it through functions registered on its connection.
     pub fn id(&self) -> String {
@@ -116,6 +159,21 @@ impl EntityKey {
                 devoir_id,
                 eleve_id,
             } => format!("{service_id}/{devoir_id}/{eleve_id}"),
+            EntityKey::Item {
+                service_id,
+                item_id,
+            } => format!("{service_id}/{item_id}"),
+            EntityKey::Evaluation {
+                service_id,
+                devoir_id,
+                item_id,
+                eleve_id,
+            } => format!("{service_id}/{devoir_id}/{item_id}/{eleve_id}"),
+            EntityKey::Positionnement {
+                periode_id,
+                service_id,
+                eleve_id,
+            } => format!("{periode_id}/{service_id}/{eleve_id}"),
         }
     }
 
@@ -152,6 +210,21 @@ impl EntityKey {
                 devoir_id: owned(1),
                 eleve_id: owned(2),
             },
+            (EntityKind::Item, 2) => EntityKey::Item {
+                service_id: owned(0),
+                item_id: owned(1),
+            },
+            (EntityKind::Evaluation, 4) => EntityKey::Evaluation {
+                service_id: owned(0),
+                devoir_id: owned(1),
+                item_id: owned(2),
+                eleve_id: owned(3),
+            },
+            (EntityKind::Positionnement, 3) => EntityKey::Positionnement {
+                periode_id: owned(0),
+                service_id: owned(1),
+                eleve_id: owned(2),
+            },
             _ => return Err(bad()),
         })
     }
@@ -162,10 +235,7 @@ impl EntityKey {
             EntityKey::Appel { seance_id } | EntityKey::Presence { seance_id, .. } => {
                 Some(seance_id)
             }
-            EntityKey::Conseil { .. }
-            | EntityKey::Appreciation { .. }
-            | EntityKey::Devoir { .. }
-            | EntityKey::Note { .. } => None,
+            _ => None,
         }
     }
 
@@ -174,8 +244,13 @@ impl EntityKey {
         match self {
             EntityKey::Presence { eleve_id, .. }
             | EntityKey::Appreciation { eleve_id, .. }
-            | EntityKey::Note { eleve_id, .. } => Some(eleve_id),
-            EntityKey::Appel { .. } | EntityKey::Conseil { .. } | EntityKey::Devoir { .. } => None,
+            | EntityKey::Note { eleve_id, .. }
+            | EntityKey::Evaluation { eleve_id, .. }
+            | EntityKey::Positionnement { eleve_id, .. } => Some(eleve_id),
+            EntityKey::Appel { .. }
+            | EntityKey::Conseil { .. }
+            | EntityKey::Devoir { .. }
+            | EntityKey::Item { .. } => None,
         }
     }
 
@@ -184,11 +259,46 @@ impl EntityKey {
         match self {
             EntityKey::Appreciation { service_id, .. }
             | EntityKey::Devoir { service_id, .. }
-            | EntityKey::Note { service_id, .. } => Some(service_id),
+            | EntityKey::Note { service_id, .. }
+            | EntityKey::Item { service_id, .. }
+            | EntityKey::Evaluation { service_id, .. }
+            | EntityKey::Positionnement { service_id, .. } => Some(service_id),
             EntityKey::Appel { .. } | EntityKey::Presence { .. } | EntityKey::Conseil { .. } => {
                 None
             }
         }
+    }
+
+    /// The item an item's or an evaluation's record belongs to, as an item key.
+    pub fn item(&self) -> Option<EntityKey> {
+        match self {
+            EntityKey::Item {
+                service_id,
+                item_id,
+            }
+            | EntityKey::Evaluation {
+                service_id,
+                item_id,
+                ..
+            } => Some(EntityKey::Item {
+                service_id: service_id.clone(),
+                item_id: item_id.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Whether the record is the gradebook's (devoirs, marks, items, evaluations,
+    /// positionnements).
+    pub fn in_gradebook(&self) -> bool {
+        matches!(
+            self,
+            EntityKey::Devoir { .. }
+                | EntityKey::Note { .. }
+                | EntityKey::Item { .. }
+                | EntityKey::Evaluation { .. }
+                | EntityKey::Positionnement { .. }
+        )
     }
 
     /// The ids below `parent` (a service's devoirs and marks, a devoir's marks) as a range
@@ -206,6 +316,11 @@ impl EntityKey {
                 devoir_id,
             }
             | EntityKey::Note {
+                service_id,
+                devoir_id,
+                ..
+            }
+            | EntityKey::Evaluation {
                 service_id,
                 devoir_id,
                 ..
@@ -265,6 +380,32 @@ pub enum Edit {
         eleve_id: String,
         note: Option<Note>,
     },
+    /// A competency item's definition (created or edited).
+    Item {
+        service_id: String,
+        item_id: String,
+        item: Item,
+    },
+    /// An item deleted: like a devoir, it never comes back.
+    ItemSupprime {
+        service_id: String,
+        item_id: String,
+    },
+    /// A pupil's level on an item in a devoir; `None` empties the cell.
+    Evaluation {
+        service_id: String,
+        devoir_id: String,
+        item_id: String,
+        eleve_id: String,
+        evaluation: Option<Evaluation>,
+    },
+    /// A positionnement the teacher typed; `None` clears it (the suggestion shows again).
+    Positionnement {
+        periode_id: String,
+        service_id: String,
+        eleve_id: String,
+        niveau: Option<Niveau>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -284,6 +425,7 @@ pub const FIELD_FAIT: &str = "fait";
 pub const FIELD_DEFINITION: &str = "definition";
 pub const FIELD_SUPPRIME: &str = "supprime";
 pub const FIELD_VALEUR: &str = "valeur";
+pub const FIELD_NIVEAU: &str = "niveau";
 
 impl Edit {
     pub fn kind(&self) -> EntityKind {
@@ -294,6 +436,9 @@ impl Edit {
             Edit::Appreciation { .. } => EntityKind::Appreciation,
             Edit::Devoir { .. } | Edit::DevoirSupprime { .. } => EntityKind::Devoir,
             Edit::Note { .. } => EntityKind::Note,
+            Edit::Item { .. } | Edit::ItemSupprime { .. } => EntityKind::Item,
+            Edit::Evaluation { .. } => EntityKind::Evaluation,
+            Edit::Positionnement { .. } => EntityKind::Positionnement,
         }
     }
 
@@ -361,6 +506,40 @@ impl Edit {
                 devoir_id: owned(devoir_id),
                 eleve_id: owned(eleve_id),
             },
+            Edit::Item {
+                service_id,
+                item_id,
+                ..
+            }
+            | Edit::ItemSupprime {
+                service_id,
+                item_id,
+            } => EntityKey::Item {
+                service_id: owned(service_id),
+                item_id: owned(item_id),
+            },
+            Edit::Evaluation {
+                service_id,
+                devoir_id,
+                item_id,
+                eleve_id,
+                ..
+            } => EntityKey::Evaluation {
+                service_id: owned(service_id),
+                devoir_id: owned(devoir_id),
+                item_id: owned(item_id),
+                eleve_id: owned(eleve_id),
+            },
+            Edit::Positionnement {
+                periode_id,
+                service_id,
+                eleve_id,
+                ..
+            } => EntityKey::Positionnement {
+                periode_id: owned(periode_id),
+                service_id: owned(service_id),
+                eleve_id: owned(eleve_id),
+            },
         }
     }
 
@@ -370,9 +549,10 @@ impl Edit {
             Edit::Presence { .. } => FIELD_STATUT,
             Edit::Fait { .. } => FIELD_FAIT,
             Edit::Appreciation { .. } => FIELD_TEXTE,
-            Edit::Devoir { .. } => FIELD_DEFINITION,
-            Edit::DevoirSupprime { .. } => FIELD_SUPPRIME,
+            Edit::Devoir { .. } | Edit::Item { .. } => FIELD_DEFINITION,
+            Edit::DevoirSupprime { .. } | Edit::ItemSupprime { .. } => FIELD_SUPPRIME,
             Edit::Note { .. } => FIELD_VALEUR,
+            Edit::Evaluation { .. } | Edit::Positionnement { .. } => FIELD_NIVEAU,
         }
     }
 
@@ -385,8 +565,11 @@ impl Edit {
             Edit::Conseil { etat, .. } => serde_json::to_value(etat),
             Edit::Appreciation { texte, .. } => serde_json::to_value(texte),
             Edit::Devoir { devoir, .. } => serde_json::to_value(devoir),
-            Edit::DevoirSupprime { .. } => Ok(Value::Bool(true)),
+            Edit::DevoirSupprime { .. } | Edit::ItemSupprime { .. } => Ok(Value::Bool(true)),
             Edit::Note { note, .. } => serde_json::to_value(note),
+            Edit::Item { item, .. } => serde_json::to_value(item),
+            Edit::Evaluation { evaluation, .. } => serde_json::to_value(evaluation),
+            Edit::Positionnement { niveau, .. } => serde_json::to_value(niveau),
         }
         .unwrap_or(Value::Null)
     }
@@ -400,11 +583,15 @@ impl Edit {
             Edit::Appreciation { texte, .. } => texte.as_str().is_empty(),
             Edit::Fait { fait, .. } => *fait == Fait::Aucun,
             Edit::Note { note, .. } => note.is_none(),
+            Edit::Evaluation { evaluation, .. } => evaluation.is_none(),
+            Edit::Positionnement { niveau, .. } => niveau.is_none(),
             Edit::AppelEtat { .. }
             | Edit::Presence { .. }
             | Edit::Conseil { .. }
             | Edit::Devoir { .. }
-            | Edit::DevoirSupprime { .. } => false,
+            | Edit::DevoirSupprime { .. }
+            | Edit::Item { .. }
+            | Edit::ItemSupprime { .. } => false,
         }
     }
 
@@ -416,7 +603,7 @@ impl Edit {
         value: &Value,
     ) -> Result<Edit, InvalidEdit> {
         let key = EntityKey::parse(kind, entity_id)?;
-        if key.devoir().is_some() {
+        if key.in_gradebook() {
             return parse_gradebook(key, field, value);
         }
         let unknown = || InvalidEdit::UnknownField {
@@ -493,13 +680,19 @@ impl Edit {
 
 /// The gradebook's edits (a devoir's definition or deletion, a mark), strictly read.
 fn parse_gradebook(key: EntityKey, field: &str, value: &Value) -> Result<Edit, InvalidEdit> {
-    let kind = match key {
-        EntityKey::Note { .. } => EntityKind::Note,
-        _ => EntityKind::Devoir,
-    };
-    let unknown = || InvalidEdit::UnknownField {
-        kind,
+    let unknown = InvalidEdit::UnknownField {
+        kind: key.kind(),
         field: field.to_owned(),
+    };
+    let deleted = || {
+        if value == &Value::Bool(true) {
+            Ok(())
+        } else {
+            Err(InvalidEdit::BadValue {
+                field: field.to_owned(),
+                reason: "ce qui est supprimé ne revient pas (seule valeur : true)".into(),
+            })
+        }
     };
     Ok(match (key, field) {
         (
@@ -523,12 +716,7 @@ fn parse_gradebook(key: EntityKey, field: &str, value: &Value) -> Result<Edit, I
             },
             FIELD_SUPPRIME,
         ) => {
-            if value != &Value::Bool(true) {
-                return Err(InvalidEdit::BadValue {
-                    field: field.to_owned(),
-                    reason: "un devoir supprimé ne revient pas (seule valeur : true)".into(),
-                });
-            }
+            deleted()?;
             Edit::DevoirSupprime {
                 service_id,
                 devoir_id,
@@ -550,7 +738,69 @@ fn parse_gradebook(key: EntityKey, field: &str, value: &Value) -> Result<Edit, I
                 note,
             }
         }
-        _ => return Err(unknown()),
+        (key, field) => return parse_competences(key, field, value, deleted).ok_or(unknown)?,
+    })
+}
+
+/// The competencies' edits (an item's definition or deletion, an evaluation, a
+/// positionnement); `None` for a field they do not have.
+fn parse_competences(
+    key: EntityKey,
+    field: &str,
+    value: &Value,
+    deleted: impl Fn() -> Result<(), InvalidEdit>,
+) -> Option<Result<Edit, InvalidEdit>> {
+    Some(match (key, field) {
+        (
+            EntityKey::Item {
+                service_id,
+                item_id,
+            },
+            FIELD_DEFINITION,
+        ) => read(field, value).map(|item| Edit::Item {
+            service_id,
+            item_id,
+            item,
+        }),
+        (
+            EntityKey::Item {
+                service_id,
+                item_id,
+            },
+            FIELD_SUPPRIME,
+        ) => deleted().map(|()| Edit::ItemSupprime {
+            service_id,
+            item_id,
+        }),
+        (
+            EntityKey::Evaluation {
+                service_id,
+                devoir_id,
+                item_id,
+                eleve_id,
+            },
+            FIELD_NIVEAU,
+        ) => read(field, value).map(|evaluation| Edit::Evaluation {
+            service_id,
+            devoir_id,
+            item_id,
+            eleve_id,
+            evaluation,
+        }),
+        (
+            EntityKey::Positionnement {
+                periode_id,
+                service_id,
+                eleve_id,
+            },
+            FIELD_NIVEAU,
+        ) => read(field, value).map(|niveau| Edit::Positionnement {
+            periode_id,
+            service_id,
+            eleve_id,
+            niveau,
+        }),
+        _ => return None,
     })
 }
 
@@ -608,12 +858,18 @@ mod tests {
             (EntityKind::Note, "valeur", json!("abs"), false),
             // A deleted devoir stands for good: the central must go on refusing its marks.
             (EntityKind::Devoir, "supprime", json!(true), false),
+            (EntityKind::Item, "supprime", json!(true), false),
+            (EntityKind::Evaluation, "niveau", json!(null), true),
+            (EntityKind::Evaluation, "niveau", json!("nr"), false),
+            (EntityKind::Positionnement, "niveau", json!(null), true),
+            (EntityKind::Positionnement, "niveau", json!(3), false),
         ];
         let ids = |kind| match kind {
-            EntityKind::Appreciation | EntityKind::Note => "T1/SV1/E1",
+            EntityKind::Appreciation | EntityKind::Note | EntityKind::Positionnement => "T1/SV1/E1",
             EntityKind::Presence => "S-1/E1",
             EntityKind::Appel => "S-1",
-            EntityKind::Conseil | EntityKind::Devoir => "T1/D6A",
+            EntityKind::Conseil | EntityKind::Devoir | EntityKind::Item => "T1/D6A",
+            EntityKind::Evaluation => "SV1/D1/I1/E1",
         };
         for (kind, field, value, erases) in cases {
             let edit = Edit::parse(kind, ids(kind), field, &value).expect("valid edit");
@@ -695,6 +951,37 @@ mod tests {
                 eleve_id: "E42".into(),
                 note: None,
             },
+            Edit::Item {
+                service_id: "SV1".into(),
+                item_id: "it1".into(),
+                item: serde_json::from_value(
+                    json!({"libelle": "Rédiger", "composante": "CPD_FRA"}),
+                )
+                .expect("valid"),
+            },
+            Edit::ItemSupprime {
+                service_id: "SV1".into(),
+                item_id: "it1".into(),
+            },
+            Edit::Evaluation {
+                service_id: "SV1".into(),
+                devoir_id: "0f3a".into(),
+                item_id: "it1".into(),
+                eleve_id: "E42".into(),
+                evaluation: Some(crate::Evaluation::Niveau(crate::Niveau::MaitriseFragile)),
+            },
+            Edit::Positionnement {
+                periode_id: "T1".into(),
+                service_id: "SV1".into(),
+                eleve_id: "E42".into(),
+                niveau: Some(crate::Niveau::TresBonneMaitrise),
+            },
+            Edit::Positionnement {
+                periode_id: "T1".into(),
+                service_id: "SV1".into(),
+                eleve_id: "E42".into(),
+                niveau: None,
+            },
         ];
         for edit in edits {
             assert_eq!(
@@ -708,7 +995,22 @@ mod tests {
 
     #[test]
     fn rejects_malformed_parts() {
-        let cases: [(EntityKind, &str, &str, Value); 21] = [
+        let cases: [(EntityKind, &str, &str, Value); 26] = [
+            (
+                EntityKind::Evaluation,
+                "SV1/D1/I1/E1",
+                "niveau",
+                json!({"niveau": 5}),
+            ),
+            (EntityKind::Evaluation, "SV1/D1/E1", "niveau", json!("abs")),
+            (EntityKind::Positionnement, "T1/SV1/E1", "niveau", json!(0)),
+            (
+                EntityKind::Item,
+                "SV1/I1",
+                "definition",
+                json!({"libelle": "", "composante": "CPD_FRA"}),
+            ),
+            (EntityKind::Item, "SV1/I1", "supprime", json!(false)),
             (
                 EntityKind::Note,
                 "SV1/D1/E1",

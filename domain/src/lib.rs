@@ -7,6 +7,7 @@
 //! `clippy.toml` and `tests/tests/tidy.rs` guard it.
 
 pub mod avis;
+pub mod competences;
 pub mod conseil;
 pub mod devoir;
 pub mod droits;
@@ -19,6 +20,7 @@ pub mod school;
 pub mod scope;
 pub mod uai;
 
+pub use competences::{Composante, Evaluation, Item, ItemBrut, Niveau};
 pub use conseil::{Appreciation, ConseilEtat, Periode};
 pub use devoir::{Devoir, DevoirBrut, DevoirInvalide};
 pub use droits::may_write;

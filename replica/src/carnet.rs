@@ -9,7 +9,7 @@ use pupitre_domain::notes::{
     statistiques_devoir,
 };
 use pupitre_domain::school::inscrit_entre;
-use pupitre_domain::{Devoir, Note};
+use pupitre_domain::{Devoir, Evaluation, Item, Niveau, Note};
 use serde::Serialize;
 use std::collections::HashMap;
 use ts_rs::TS;
@@ -33,6 +33,36 @@ pub struct NoteRow {
     pub devoir_id: String,
     pub eleve_id: String,
     pub note: Option<Note>,
+    pub sync: EtatSync,
+}
+
+/// A competency item as stored (deleted ones are not read).
+#[derive(Debug, Clone)]
+pub struct ItemRow {
+    pub service_id: String,
+    pub item_id: String,
+    pub item: Item,
+    pub sync: EtatSync,
+}
+
+/// A level given on an item in a devoir (`None`: a cell emptied).
+#[derive(Debug, Clone)]
+pub struct EvaluationRow {
+    pub service_id: String,
+    pub devoir_id: String,
+    pub item_id: String,
+    pub eleve_id: String,
+    pub evaluation: Option<Evaluation>,
+    pub sync: EtatSync,
+}
+
+/// A positionnement a teacher typed (`None`: cleared).
+#[derive(Debug, Clone)]
+pub struct PositionnementRow {
+    pub periode_id: String,
+    pub service_id: String,
+    pub eleve_id: String,
+    pub niveau: Option<Niveau>,
     pub sync: EtatSync,
 }
 
@@ -62,6 +92,9 @@ pub struct Gradebook {
     pub devoirs: Vec<DevoirRow>,
     pub notes: Vec<NoteRow>,
     pub eleves: Vec<EleveRow>,
+    pub items: Vec<ItemRow>,
+    pub evaluations: Vec<EvaluationRow>,
+    pub positionnements: Vec<PositionnementRow>,
     /// The councils known here to be closed: (période, division).
     pub clos: Vec<(String, String)>,
 }
@@ -144,6 +177,8 @@ pub struct DevoirView {
     pub coefficient: String,
     pub bareme: String,
     pub compte: bool,
+    /// The competency items it evaluates.
+    pub items: Vec<String>,
     pub sync: EtatSync,
     /// The class's minimum, maximum and average mark, in the devoir's points.
     pub stats: Option<StatsView>,
@@ -293,6 +328,7 @@ pub fn carnet(
                 coefficient: d.devoir.coefficient().to_string(),
                 bareme: d.devoir.bareme().to_string(),
                 compte: d.devoir.compte(),
+                items: d.devoir.items().to_vec(),
                 sync: d.sync,
                 stats: statistiques_devoir(&marks).map(stats_view),
             }
@@ -311,7 +347,7 @@ pub fn carnet(
     }
 }
 
-fn remarque(e: &EleveRow) -> Option<String> {
+pub(crate) fn remarque(e: &EleveRow) -> Option<String> {
     let fr = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
     match (e.date_entree, e.date_sortie) {
         (_, Some(sortie)) => Some(format!("Sortie le {}", fr(sortie))),

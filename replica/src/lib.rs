@@ -10,6 +10,7 @@ pub mod background;
 pub mod carnet;
 pub mod client;
 pub mod clock;
+pub mod competences;
 pub mod config;
 pub mod error;
 pub mod login;

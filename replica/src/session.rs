@@ -25,7 +25,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 mod notes;
-pub use notes::{COLLER_MAX_LIGNES, DevoirSaisie};
+pub use notes::{COLLER_MAX_LIGNES, DevoirSaisie, ItemSaisie};
 
 pub struct Session {
     store: SharedStore,

@@ -299,6 +299,21 @@ pub(crate) fn valeur(kind: &str, json: &str) -> String {
             Err(_) if json == "true" => "Devoir supprimé".to_owned(),
             Err(_) => json.to_owned(),
         },
+        "item" => match serde_json::from_str::<pupitre_domain::Item>(json) {
+            Ok(i) => format!("« {} » ({})", i.libelle(), i.composante().code()),
+            Err(_) if json == "true" => "Compétence supprimée".to_owned(),
+            Err(_) => json.to_owned(),
+        },
+        "evaluation" => match serde_json::from_str::<Option<pupitre_domain::Evaluation>>(json) {
+            Ok(Some(e)) => e.libelle(),
+            Ok(None) => "(case vidée)".to_owned(),
+            Err(_) => json.to_owned(),
+        },
+        "positionnement" => match serde_json::from_str::<Option<pupitre_domain::Niveau>>(json) {
+            Ok(Some(n)) => format!("{} ({})", n as u8, n.libelle()),
+            Ok(None) => "(positionnement effacé)".to_owned(),
+            Err(_) => json.to_owned(),
+        },
         _ => json.to_owned(),
     }
 }

@@ -9,8 +9,8 @@
 
 use crate::change::{ClientId, OpId};
 use pupitre_domain::edit::{
-    FIELD_DEFINITION, FIELD_ETAT, FIELD_FAIT, FIELD_STATUT, FIELD_SUPPRIME, FIELD_TEXTE,
-    FIELD_VALEUR,
+    FIELD_DEFINITION, FIELD_ETAT, FIELD_FAIT, FIELD_NIVEAU, FIELD_STATUT, FIELD_SUPPRIME,
+    FIELD_TEXTE, FIELD_VALEUR,
 };
 use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind};
 use serde_json::Value;
@@ -59,6 +59,13 @@ pub fn rule_for(kind: EntityKind, field: &str) -> Option<FieldRule> {
         (EntityKind::Devoir, FIELD_DEFINITION) => FieldRule::KeepBoth,
         // A deleted devoir never comes back (its one value is `true`).
         (EntityKind::Devoir, FIELD_SUPPRIME) => FieldRule::OneWay(bool_order),
+        // A competency item is defined and deleted like a devoir, for the same reasons.
+        (EntityKind::Item, FIELD_DEFINITION) => FieldRule::KeepBoth,
+        (EntityKind::Item, FIELD_SUPPRIME) => FieldRule::OneWay(bool_order),
+        // A level reached and a positionnement reach the bulletin and the LSU like a mark:
+        // concurrent ones are kept both for the teacher to choose.
+        (EntityKind::Evaluation, FIELD_NIVEAU) => FieldRule::KeepBoth,
+        (EntityKind::Positionnement, FIELD_NIVEAU) => FieldRule::KeepBoth,
         _ => return None,
     })
 }
@@ -192,6 +199,10 @@ mod tests {
             (EntityKind::Note, FIELD_VALEUR),
             (EntityKind::Devoir, FIELD_DEFINITION),
             (EntityKind::Devoir, FIELD_SUPPRIME),
+            (EntityKind::Item, FIELD_DEFINITION),
+            (EntityKind::Item, FIELD_SUPPRIME),
+            (EntityKind::Evaluation, FIELD_NIVEAU),
+            (EntityKind::Positionnement, FIELD_NIVEAU),
         ] {
             assert!(rule_for(kind, field).is_some(), "{kind:?}.{field}");
         }

@@ -165,6 +165,8 @@ pub enum Refusal {
     DevoirInconnu,
     /// A change of a deleted devoir or of its marks: a deleted devoir never comes back.
     DevoirSupprime,
+    /// A competency item the central does not have, deleted, or not evaluated in the devoir.
+    ItemInconnu,
     ConflitInconnu,
     /// Causal metadata naming a version the central never gave.
     VersionInconnue,
@@ -195,6 +197,7 @@ impl Refusal {
             Refusal::PeriodeClose => "periode_close",
             Refusal::DevoirInconnu => "devoir_inconnu",
             Refusal::DevoirSupprime => "devoir_supprime",
+            Refusal::ItemInconnu => "item_inconnu",
             Refusal::ConflitInconnu => "conflit_inconnu",
             Refusal::VersionInconnue => "version_inconnue",
             Refusal::CausaliteInvalide => "causalite_invalide",
@@ -344,6 +347,7 @@ mod tests {
             Refusal::PeriodeClose,
             Refusal::DevoirInconnu,
             Refusal::DevoirSupprime,
+            Refusal::ItemInconnu,
             Refusal::ConflitInconnu,
             Refusal::VersionInconnue,
             Refusal::CausaliteInvalide,

@@ -381,3 +381,88 @@ async fn a_column_of_marks_typed_by_keyboard_in_the_real_window() {
     client.close().await.expect("close session");
     drop(driver);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn competencies_evaluated_and_a_bilan_in_the_real_window() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let central_db = demo_central_db(dir.path());
+    let (_central, url) = start_central(&central_db, "127.0.0.1:0");
+    let (driver, client, _) = teacher_in_the_app(
+        &binary("pupitre"),
+        &dir.path().join("poste"),
+        Some(url.as_str()),
+    )
+    .await;
+    let enter: char = fantoccini::key::Key::Enter.into();
+    click(&client, "[data-testid=onglet-notes]", "Notes tab").await;
+    // An item of the socle for the subject.
+    click(
+        &client,
+        "[data-testid=vue-competences]",
+        "competencies view",
+    )
+    .await;
+    click(&client, "[data-testid=nouvel-item]", "new item").await;
+    let libelle = client
+        .find(Locator::Css("[data-testid=item-libelle]"))
+        .await
+        .expect("item field");
+    libelle
+        .send_keys(&format!("Rédiger un texte cohérent{enter}"))
+        .await
+        .expect("type and submit");
+    wait_text(&client, ".items", "Rédiger un texte cohérent").await;
+    // A devoir that evaluates it.
+    click(&client, "[data-testid=vue-notes]", "marks view").await;
+    click(&client, "[data-testid=nouveau-devoir]", "new devoir").await;
+    click(
+        &client,
+        ".items-devoir input[type=checkbox]",
+        "the item's box",
+    )
+    .await;
+    let titre = client
+        .find(Locator::Css("[data-testid=devoir-titre]"))
+        .await
+        .expect("title field");
+    titre
+        .send_keys(&format!("Rédaction{enter}"))
+        .await
+        .expect("type and submit");
+    wait_focus(&client, "0-0").await;
+    // Levels by keyboard in the competencies grid, then the positionnement proposed.
+    click(
+        &client,
+        "[data-testid=vue-competences]",
+        "competencies view",
+    )
+    .await;
+    click(&client, "[data-cell='c0-0']", "first cell").await;
+    for (row, level) in ["2", "3", "abs"].iter().enumerate() {
+        wait_focus(&client, &format!("c{row}-0")).await;
+        type_keys(&client, &format!("{level}{enter}")).await;
+    }
+    wait_focus(&client, "c3-0").await;
+    type_keys(&client, &format!("5{enter}")).await;
+    let alert = wait_text(&client, "[data-testid=erreur]", "ni un niveau").await;
+    assert!(alert.contains('5'), "{alert}");
+    let proposed = client
+        .find(Locator::Css("[data-cell='c1-1']"))
+        .await
+        .expect("second pupil's positionnement")
+        .attr("placeholder")
+        .await
+        .expect("placeholder");
+    assert_eq!(proposed.as_deref(), Some("3 proposé"));
+    screenshots(&client, "competences.png").await;
+    click(&client, "[data-testid=ouvrir-bilan]", "first pupil's bilan").await;
+    let bilan = wait_text(&client, "[data-testid=bilan]", "Maîtrise fragile").await;
+    assert!(
+        bilan.contains("■■□□") && bilan.contains("Non évaluée"),
+        "{bilan}"
+    );
+    screenshot(&client, "bilan.png").await;
+    client.close().await.expect("close session");
+    drop(driver);
+}

@@ -21,6 +21,7 @@ fn saisie(titre: &str, bareme: &str, coefficient: &str) -> DevoirSaisie {
         coefficient: coefficient.into(),
         bareme: bareme.into(),
         compte: true,
+        items: Vec::new(),
     }
 }
 

@@ -20,8 +20,9 @@ use pupitre_central::push::PushError;
 use pupitre_central::{Db, pull, push, snapshot};
 use pupitre_domain::notes::Centiemes;
 use pupitre_domain::{
-    AppelEtat, Appreciation, Cible, ConseilEtat, Devoir, DevoirBrut, Edit, EntityKey, EntityKind,
-    Fait, Fonction, Heure, Note, Personnel, Presence, School,
+    AppelEtat, Appreciation, Cible, Composante, ConseilEtat, Devoir, DevoirBrut, Edit, EntityKey,
+    EntityKind, Evaluation, Fait, Fonction, Heure, Item, ItemBrut, Niveau, Note, Personnel,
+    Presence, School,
 };
 use pupitre_e2e::personnel;
 use pupitre_replica::ReplicaError;
@@ -48,6 +49,8 @@ const PERIODE: &str = "T1";
 /// The devoirs every PC of a service may define, edit, delete and mark: the same two ids, so
 /// that two PCs often touch one devoir.
 const DEVOIRS: [&str; 2] = ["sim-a", "sim-b"];
+/// The competency item every PC of a service may define, delete and evaluate.
+const ITEM: &str = "it-a";
 const TEXTES: [&str; 4] = [
     "Bon trimestre.",
     "Des efforts à poursuivre.",
@@ -885,20 +888,24 @@ impl Sim {
             .with(|c| log::conseil_etat(c, PERIODE, &template().1.divisions[0].id))
             .expect("council")
             == ConseilEtat::Clos;
-        // A deleted devoir never comes back: after its deletion the log applies nothing of it
-        // or of its marks, and no PC lists it.
-        let mut deleted = BTreeSet::new();
+        // A deleted devoir or item never comes back: after its deletion the log applies
+        // nothing of it, of its marks or of its evaluations, and no PC lists it.
+        let (mut deleted, mut deleted_items) = (BTreeSet::new(), BTreeSet::new());
         for entry in &log {
             let devoir = devoir_of(&entry.kind, &entry.entity);
-            if deleted.contains(&devoir) {
-                assert!(
-                    entry.effect != "applied" || entry.field == "supprime",
-                    "change {} of the deleted devoir {devoir:?} was applied",
-                    entry.seq
-                );
-            }
-            if entry.kind == "devoir" && entry.field == "supprime" && entry.effect == "applied" {
-                deleted.insert(devoir);
+            let item = item_of(&entry.kind, &entry.entity);
+            let gone = (devoir.is_some() && deleted.contains(&devoir))
+                || (item.is_some() && deleted_items.contains(&item));
+            assert!(
+                !gone || entry.effect != "applied" || entry.field == "supprime",
+                "change {} of a deleted devoir or item ({devoir:?}, {item:?}) was applied",
+                entry.seq
+            );
+            if entry.field == "supprime" && entry.effect == "applied" {
+                match entry.kind.as_str() {
+                    "devoir" => deleted.insert(devoir),
+                    _ => deleted_items.insert(item),
+                };
             }
         }
         for (i, r) in self.replicas.iter().enumerate() {
@@ -949,13 +956,23 @@ impl Sim {
                 let expected = match code.as_str() {
                     "hors_perimetre" => self.is_revoked(kind, entity),
                     "periode_close" => {
-                        closed && ["appreciation", "devoir", "note"].contains(&kind.as_str())
+                        closed
+                            && [
+                                "appreciation",
+                                "devoir",
+                                "note",
+                                "evaluation",
+                                "positionnement",
+                            ]
+                            .contains(&kind.as_str())
                     }
                     // The gradebook's own rules: a devoir deleted for good, marked before it
-                    // existed at the central, or a mark above its barème (or a barème lowered
-                    // under one).
+                    // existed at the central, a mark above its barème (or a barème lowered
+                    // under one), an item deleted, not yet at the central or not in the devoir.
                     "devoir_supprime" => deleted.contains(&devoir_of(kind, entity)),
-                    "devoir_inconnu" | "valeur_invalide" => kind == "note" || kind == "devoir",
+                    "devoir_inconnu" | "valeur_invalide" | "item_inconnu" => {
+                        ["note", "devoir", "item", "evaluation"].contains(&kind.as_str())
+                    }
                     // A resolution of a conflict the restored central no longer had: the
                     // conflicting change comes again and is listed anew.
                     "conflit_inconnu" => !self.jumps.is_empty(),
@@ -1144,7 +1161,9 @@ fn read_log(c: &mut rusqlite::Connection) -> Vec<LogEntry> {
 fn gradebook_edit(rng: &mut ChaCha8Rng, service: &str, eleves: &[String]) -> Edit {
     let devoir_id = DEVOIRS[rng.gen_range(0..DEVOIRS.len())].to_owned();
     let service_id = service.to_owned();
-    match rng.gen_range(0..12) {
+    let eleve_id = eleves[rng.gen_range(0..eleves.len())].clone();
+    let item_id = ITEM.to_owned();
+    match rng.gen_range(0..16) {
         0 => Edit::DevoirSupprime {
             service_id,
             devoir_id,
@@ -1159,13 +1178,54 @@ fn gradebook_edit(rng: &mut ChaCha8Rng, service: &str, eleves: &[String]) -> Edi
                 coefficient_centiemes: 100 * rng.gen_range(1..=3),
                 bareme_centiemes: [1000, 2000][rng.gen_range(0..2)],
                 compte: rng.gen_ratio(9, 10),
+                items: if rng.gen_ratio(1, 2) {
+                    vec![ITEM.into()]
+                } else {
+                    Vec::new()
+                },
             })
             .expect("valid devoir"),
+        },
+        4 => Edit::Item {
+            service_id,
+            item_id,
+            item: Item::new(ItemBrut {
+                libelle: ["Rédiger", "Argumenter"][rng.gen_range(0..2)].into(),
+                composante: Composante::CpdFra,
+            })
+            .expect("valid item"),
+        },
+        5 if rng.gen_ratio(1, 3) => Edit::ItemSupprime {
+            service_id,
+            item_id,
+        },
+        5..=7 => Edit::Evaluation {
+            service_id,
+            devoir_id,
+            item_id,
+            eleve_id,
+            evaluation: match rng.gen_range(0..6) {
+                0 => None,
+                1 => Some(Evaluation::Abs),
+                n => Some(Evaluation::Niveau(
+                    Niveau::try_from(n as u8 - 1).expect("1 to 4"),
+                )),
+            },
+        },
+        8 => Edit::Positionnement {
+            periode_id: PERIODE.into(),
+            service_id,
+            eleve_id,
+            niveau: [
+                None,
+                Some(Niveau::MaitriseFragile),
+                Some(Niveau::TresBonneMaitrise),
+            ][rng.gen_range(0..3)],
         },
         _ => Edit::Note {
             service_id,
             devoir_id,
-            eleve_id: eleves[rng.gen_range(0..eleves.len())].clone(),
+            eleve_id,
             note: match rng.gen_range(0..8) {
                 0 => None,
                 1 => Some(Note::Abs),
@@ -1176,10 +1236,16 @@ fn gradebook_edit(rng: &mut ChaCha8Rng, service: &str, eleves: &[String]) -> Edi
     }
 }
 
-/// The devoir (its entity id) a devoir's or a mark's record belongs to.
+/// The devoir (its entity id) a devoir's, a mark's or an evaluation's record belongs to.
 fn devoir_of(kind: &str, entity: &str) -> Option<String> {
     let key = EntityKey::parse(EntityKind::parse(kind)?, entity).ok()?;
     Some(key.devoir()?.id())
+}
+
+/// The item (its entity id) an item's or an evaluation's record belongs to.
+fn item_of(kind: &str, entity: &str) -> Option<String> {
+    let key = EntityKey::parse(EntityKind::parse(kind)?, entity).ok()?;
+    Some(key.item()?.id())
 }
 
 /// Whether a logged value erases its field (an appreciation wiped out).

@@ -6,12 +6,16 @@
 use super::Session;
 use crate::carnet::{CarnetView, Gradebook, MoyennesPeriode};
 use crate::clock::now_ms;
+use crate::competences::{BilanView, CompetencesView};
 use crate::error::ReplicaError;
 use crate::sync::lock;
 use chrono::NaiveDate;
 use pupitre_domain::edit::FIELD_DEFINITION;
 use pupitre_domain::notes::Centiemes;
-use pupitre_domain::{Devoir, DevoirBrut, Edit, EntityKind, Note, Periode, may_write};
+use pupitre_domain::{
+    Composante, Devoir, DevoirBrut, Edit, EntityKind, Evaluation, Item, ItemBrut, Note, Periode,
+    may_write,
+};
 use pupitre_sync_protocol::OpId;
 use serde::Deserialize;
 use ts_rs::TS;
@@ -26,6 +30,9 @@ pub struct DevoirSaisie {
     pub coefficient: String,
     pub bareme: String,
     pub compte: bool,
+    /// The competency items it evaluates (ids of the service's items).
+    #[serde(default)]
+    pub items: Vec<String>,
 }
 
 /// At most this many lines in one paste (a class is about 35).
@@ -63,6 +70,7 @@ impl DevoirSaisie {
             coefficient_centiemes: quantity(&self.coefficient, "coefficient")?,
             bareme_centiemes: quantity(&self.bareme, "barème")?,
             compte: self.compte,
+            items: self.items.clone(),
         })
         .map_err(|e| invalid(e.to_string()))?;
         devoir
@@ -72,7 +80,173 @@ impl DevoirSaisie {
     }
 }
 
+/// A competency item as the teacher fills its form.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ItemSaisie {
+    pub libelle: String,
+    /// The LSU code of its component (`CPD_FRA`, …).
+    pub composante: String,
+}
+
 impl Session {
+    pub fn competences(
+        &self,
+        service_id: &str,
+        periode_id: &str,
+    ) -> Result<CompetencesView, ReplicaError> {
+        Ok(self.gradebook(service_id)?.competences(periode_id))
+    }
+
+    /// A pupil's competencies for a period, as a parent reads them.
+    pub fn bilan(&self, eleve_id: &str, periode_id: &str) -> Result<BilanView, ReplicaError> {
+        lock(&self.store)
+            .bilan(eleve_id, periode_id)?
+            .ok_or_else(|| invalid("cet élève n'est pas sur ce poste"))
+    }
+
+    /// Creates a competency item of the service; returns its id.
+    pub fn creer_item(
+        &self,
+        service_id: &str,
+        saisie: &ItemSaisie,
+    ) -> Result<String, ReplicaError> {
+        let composante: Composante = serde_json::from_value(serde_json::Value::String(
+            saisie.composante.clone(),
+        ))
+        .map_err(|_| {
+            invalid(format!(
+                "composante du socle inconnue « {} »",
+                saisie.composante
+            ))
+        })?;
+        let item = Item::new(ItemBrut {
+            libelle: saisie.libelle.clone(),
+            composante,
+        })
+        .map_err(|e| invalid(e.to_string()))?;
+        let item_id = Uuid::new_v4().simple().to_string();
+        {
+            let mut store = lock(&self.store);
+            self.writable(&mut store, service_id)?;
+            let edit = Edit::Item {
+                service_id: service_id.into(),
+                item_id: item_id.clone(),
+                item,
+            };
+            store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
+        }
+        self.after_edit()?;
+        Ok(item_id)
+    }
+
+    /// Deletes a competency item for good; devoirs stop evaluating it.
+    pub fn supprimer_item(&self, service_id: &str, item_id: &str) -> Result<(), ReplicaError> {
+        {
+            let mut store = lock(&self.store);
+            let book = self.writable(&mut store, service_id)?;
+            book.item(item_id)
+                .ok_or_else(|| invalid("cette compétence n'existe pas (ou plus) sur ce poste"))?;
+            let edit = Edit::ItemSupprime {
+                service_id: service_id.into(),
+                item_id: item_id.into(),
+            };
+            store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
+        }
+        self.after_edit()
+    }
+
+    /// Records a level (`1`–`4`, or a code; empty clears the cell) on an item in a devoir.
+    pub fn saisir_evaluation(
+        &self,
+        service_id: &str,
+        devoir_id: &str,
+        item_id: &str,
+        eleve_id: &str,
+        texte: &str,
+    ) -> Result<(), ReplicaError> {
+        {
+            let mut store = lock(&self.store);
+            let book = self.writable(&mut store, service_id)?;
+            let devoir = book.devoir(devoir_id).ok_or_else(gone)?;
+            if !devoir.devoir.items().iter().any(|i| i == item_id) || book.item(item_id).is_none() {
+                return Err(invalid("cette compétence n'est pas évaluée dans ce devoir"));
+            }
+            let eleve = book
+                .eleve(eleve_id)
+                .ok_or_else(|| invalid("cet élève n'est pas dans cette classe ou ce groupe"))?;
+            let evaluation = match texte.trim() {
+                "" => None,
+                typed => Some(Evaluation::parse(typed).map_err(|e| invalid(e.to_string()))?),
+            };
+            if evaluation.is_some() && !eleve.inscrit_le(devoir.devoir.date()) {
+                return Err(invalid(format!(
+                    "{} {} n'était pas inscrit(e) le {} : rien à évaluer pour ce devoir",
+                    eleve.nom,
+                    eleve.prenom,
+                    devoir.devoir.date().format("%d/%m/%Y")
+                )));
+            }
+            self.open_period(&book, devoir.devoir.periode_id(), &store.annee()?)?;
+            if book.evaluation(devoir_id, item_id, eleve_id) == evaluation {
+                return Ok(());
+            }
+            let edit = Edit::Evaluation {
+                service_id: service_id.into(),
+                devoir_id: devoir_id.into(),
+                item_id: item_id.into(),
+                eleve_id: eleve_id.into(),
+                evaluation,
+            };
+            store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
+        }
+        self.after_edit()
+    }
+
+    /// Records the positionnement a teacher types (`1`–`4`; empty clears it, and the proposal
+    /// shows again). The proposal itself is never stored: it cannot overwrite what she typed.
+    pub fn positionner(
+        &self,
+        service_id: &str,
+        periode_id: &str,
+        eleve_id: &str,
+        texte: &str,
+    ) -> Result<(), ReplicaError> {
+        {
+            let mut store = lock(&self.store);
+            let book = self.writable(&mut store, service_id)?;
+            book.eleve(eleve_id)
+                .ok_or_else(|| invalid("cet élève n'est pas dans cette classe ou ce groupe"))?;
+            let annee = store.annee()?;
+            if !annee.iter().any(|p| p.id == periode_id) {
+                return Err(invalid("cette période n'existe pas"));
+            }
+            let niveau = match texte.trim() {
+                "" => None,
+                typed => match Evaluation::parse(typed) {
+                    Ok(Evaluation::Niveau(n)) => Some(n),
+                    _ => {
+                        return Err(invalid(format!(
+                            "« {} » : un positionnement est un niveau de 1 à 4",
+                            typed
+                        )));
+                    }
+                },
+            };
+            self.open_period(&book, periode_id, &annee)?;
+            if book.positionnement(periode_id, eleve_id) == niveau {
+                return Ok(());
+            }
+            let edit = Edit::Positionnement {
+                periode_id: periode_id.into(),
+                service_id: service_id.into(),
+                eleve_id: eleve_id.into(),
+                niveau,
+            };
+            store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
+        }
+        self.after_edit()
+    }
+
     pub fn carnet(&self, service_id: &str, periode_id: &str) -> Result<CarnetView, ReplicaError> {
         Ok(self.gradebook(service_id)?.view(periode_id))
     }
@@ -113,6 +287,11 @@ impl Session {
             let mut store = lock(&self.store);
             let book = self.writable(&mut store, service_id)?;
             let devoir = saisie.devoir(&store.annee()?)?;
+            if let Some(unknown) = devoir.items().iter().find(|i| book.item(i).is_none()) {
+                return Err(invalid(format!(
+                    "compétence « {unknown} » inconnue sur ce poste : créez-la d'abord"
+                )));
+            }
             self.open_period(&book, devoir.periode_id(), &store.annee()?)?;
             if !nouveau {
                 let before = book.devoir(devoir_id).ok_or_else(gone)?;

@@ -1,7 +1,7 @@
 //! How a person names a record in lists (pending, refused, conflicts): what it is and whom it is
 //! about, from this replica's reference data.
 
-use pupitre_domain::{Devoir, EntityKey, EntityKind};
+use pupitre_domain::{Devoir, EntityKey, EntityKind, Item};
 use rusqlite::{Connection, OptionalExtension};
 
 /// `(what, pupil)`, e.g. `("23/11/2026 08:00 · 6A · Français", Some("DUPONT Léa"))`.
@@ -29,28 +29,19 @@ pub fn describe(
             seance_id,
         )?
         .unwrap_or_else(|| "séance inconnue sur ce poste".into()),
-        EntityKey::Appreciation {
-            periode_id,
-            service_id,
-            ..
-        } => format!(
-            "Appréciation · {} · {}",
-            periode(conn, periode_id)?,
-            text(
-                &format!("SELECT {TARGET} FROM services sv {TARGET_JOINS} WHERE sv.id = ?1"),
-                service_id
-            )?
-            .unwrap_or_else(|| "service inconnu sur ce poste".into())
-        ),
-        EntityKey::Devoir { service_id, .. } | EntityKey::Note { service_id, .. } => format!(
+        EntityKey::Appreciation { periode_id, .. } => {
+            format!("Appréciation · {}", periode(conn, periode_id)?)
+        }
+        EntityKey::Positionnement { periode_id, .. } => {
+            format!("Positionnement · {}", periode(conn, periode_id)?)
+        }
+        EntityKey::Devoir { .. } | EntityKey::Note { .. } => devoir_titre(conn, &key)?,
+        EntityKey::Evaluation { .. } => format!(
             "{} · {}",
             devoir_titre(conn, &key)?,
-            text(
-                &format!("SELECT {TARGET} FROM services sv {TARGET_JOINS} WHERE sv.id = ?1"),
-                service_id
-            )?
-            .unwrap_or_else(|| "service inconnu sur ce poste".into())
+            item_libelle(conn, &key)?
         ),
+        EntityKey::Item { .. } => item_libelle(conn, &key)?,
         EntityKey::Conseil {
             periode_id,
             division_id,
@@ -60,6 +51,18 @@ pub fn describe(
             text("SELECT code FROM divisions WHERE id = ?1", division_id)?
                 .unwrap_or_else(|| division_id.clone())
         ),
+    };
+    // A service's record names its class and subject.
+    let what = match key.service_id() {
+        Some(service_id) => format!(
+            "{what} · {}",
+            text(
+                &format!("SELECT {TARGET} FROM services sv {TARGET_JOINS} WHERE sv.id = ?1"),
+                service_id
+            )?
+            .unwrap_or_else(|| "service inconnu sur ce poste".into())
+        ),
+        None => what,
     };
     let eleve = match key.eleve_id() {
         Some(id) => text("SELECT nom || ' ' || prenom FROM eleves WHERE id = ?1", id)?,
@@ -75,27 +78,41 @@ const TARGET_JOINS: &str = "
     LEFT JOIN divisions d ON division_key(d.id) = sv.cible_key
     LEFT JOIN groupes g ON groupe_key(g.id) = sv.cible_key";
 
-/// "Devoir « Contrôle 1 » du 05/10/2026", from the devoir's definition on this PC.
-fn devoir_titre(conn: &Connection, key: &EntityKey) -> rusqlite::Result<String> {
-    let Some(devoir) = key.devoir() else {
-        return Ok("Devoir".into());
+/// The definition of a devoir or an item on this PC, if it has one.
+fn definition<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    key: Option<EntityKey>,
+) -> rusqlite::Result<Option<T>> {
+    let Some(key) = key else {
+        return Ok(None);
     };
     let definition: Option<String> = conn
         .prepare_cached(
-            "SELECT value FROM fields WHERE kind = 'devoir' AND entity_id = ?1 AND field = 'definition'",
+            "SELECT value FROM fields WHERE kind = ?1 AND entity_id = ?2 AND field = 'definition'",
         )?
-        .query_row([devoir.id()], |r| r.get(0))
+        .query_row([key.kind().as_str(), &key.id()], |r| r.get(0))
         .optional()?;
-    Ok(
-        match definition.and_then(|t| serde_json::from_str::<Devoir>(&t).ok()) {
-            Some(d) => format!(
-                "Devoir « {} » du {}",
-                d.titre(),
-                d.date().format("%d/%m/%Y")
-            ),
-            None => "Devoir inconnu sur ce poste".into(),
-        },
-    )
+    Ok(definition.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+/// "Devoir « Contrôle 1 » du 05/10/2026".
+fn devoir_titre(conn: &Connection, key: &EntityKey) -> rusqlite::Result<String> {
+    Ok(match definition::<Devoir>(conn, key.devoir())? {
+        Some(d) => format!(
+            "Devoir « {} » du {}",
+            d.titre(),
+            d.date().format("%d/%m/%Y")
+        ),
+        None => "Devoir inconnu sur ce poste".into(),
+    })
+}
+
+/// "Compétence « Rédiger un texte »".
+fn item_libelle(conn: &Connection, key: &EntityKey) -> rusqlite::Result<String> {
+    Ok(match definition::<Item>(conn, key.item())? {
+        Some(i) => format!("Compétence « {} »", i.libelle()),
+        None => "Compétence inconnue sur ce poste".into(),
+    })
 }
 
 fn periode(conn: &Connection, id: &str) -> rusqlite::Result<String> {
@@ -112,15 +129,16 @@ pub fn teacher_of(conn: &Connection, key: &EntityKey) -> rusqlite::Result<Option
         EntityKey::Appel { seance_id } | EntityKey::Presence { seance_id, .. } => (
             "SELECT sv.enseignant_id FROM seances se JOIN services sv ON sv.id = se.service_id
              WHERE se.id = ?1",
-            seance_id,
-        ),
-        EntityKey::Appreciation { service_id, .. }
-        | EntityKey::Devoir { service_id, .. }
-        | EntityKey::Note { service_id, .. } => (
-            "SELECT enseignant_id FROM services WHERE id = ?1",
-            service_id,
+            seance_id.as_str(),
         ),
         EntityKey::Conseil { .. } => return Ok(None),
+        other => match other.service_id() {
+            Some(service_id) => (
+                "SELECT enseignant_id FROM services WHERE id = ?1",
+                service_id,
+            ),
+            None => return Ok(None),
+        },
     };
     conn.prepare_cached(sql)?
         .query_row([id], |r| r.get(0))

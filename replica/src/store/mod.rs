@@ -25,7 +25,8 @@ pub mod screens;
 pub use conflicts::{Choice, ConflictRow};
 pub use edit::Author;
 
-use crate::carnet::{self, Gradebook, MoyennesPeriode};
+use crate::carnet::{self, Gradebook, MoyennesPeriode, ServiceRow};
+use crate::competences::{self, BilanRows, BilanView};
 use crate::error::ReplicaError;
 use crate::views::{
     AbsenceView, AppelView, LigneAppreciation, Modifications, PeriodeView, SeanceView, ServiceView,
@@ -367,6 +368,9 @@ impl Store {
                 devoirs: notes::devoirs(conn, Some(service_id))?,
                 notes: notes::notes(conn, Some(service_id))?,
                 eleves: notes::eleves(conn, Some(service_id))?,
+                items: notes::items(conn, Some(service_id))?,
+                evaluations: notes::evaluations(conn, Some(service_id))?,
+                positionnements: notes::positionnements(conn, Some(service_id))?,
                 clos: notes::conseils_clos(conn)?,
             }))
         })
@@ -383,6 +387,38 @@ impl Store {
                 &notes::notes(conn, None)?,
                 &notes::eleves(conn, None)?,
             ))
+        })
+    }
+
+    /// A pupil's competencies for a period, across every service of hers on this PC; `None`
+    /// when the pupil is not here.
+    pub fn bilan(
+        &mut self,
+        eleve_id: &str,
+        periode_id: &str,
+    ) -> Result<Option<BilanView>, ReplicaError> {
+        self.read(|conn| {
+            let eleves = notes::eleves(conn, None)?;
+            let Some(eleve) = eleves.iter().find(|e| e.eleve_id == eleve_id) else {
+                return Ok(None);
+            };
+            let services: Vec<ServiceRow> = notes::services(conn, None)?
+                .into_iter()
+                .filter(|s| {
+                    eleves
+                        .iter()
+                        .any(|e| e.eleve_id == eleve_id && e.service_id == s.service_id)
+                })
+                .collect();
+            let rows = BilanRows {
+                eleve,
+                services: &services,
+                devoirs: &notes::devoirs(conn, None)?,
+                items: &notes::items(conn, None)?,
+                evaluations: &notes::evaluations(conn, None)?,
+                positionnements: &notes::positionnements(conn, None)?,
+            };
+            Ok(Some(competences::bilan(&rows, periode_id)))
         })
     }
 

@@ -133,7 +133,7 @@ etat: EtatSync,
  */
 motif: string | null, };
 
-export type EntityKind = "appel" | "presence" | "conseil" | "appreciation" | "devoir" | "note";
+export type EntityKind = "appel" | "presence" | "conseil" | "appreciation" | "devoir" | "note" | "item" | "evaluation" | "positionnement";
 
 export type VersionView = { 
 /**
@@ -229,7 +229,11 @@ date: string, date_affichee: string,
 /**
  * As a teacher writes them: `1`, `0,5`, `20`.
  */
-coefficient: string, bareme: string, compte: boolean, sync: EtatSync, 
+coefficient: string, bareme: string, compte: boolean, 
+/**
+ * The competency items it evaluates.
+ */
+items: Array<string>, sync: EtatSync, 
 /**
  * The class's minimum, maximum and average mark, in the devoir's points.
  */
@@ -269,7 +273,64 @@ export type DevoirSaisie = { titre: string,
 /**
  * `YYYY-MM-DD`; the period is the one it falls in.
  */
-date: string, coefficient: string, bareme: string, compte: boolean, };
+date: string, coefficient: string, bareme: string, compte: boolean, 
+/**
+ * The competency items it evaluates (ids of the service's items).
+ */
+items: Array<string>, };
+
+export type ItemView = { id: string, libelle: string, 
+/**
+ * The LSU code of its component, and the component in words.
+ */
+composante: string, composante_libelle: string, sync: EtatSync, };
+
+export type ColonneCompetence = { devoir_id: string, devoir: string, date_affichee: string, item_id: string, item: string, };
+
+export type PositionnementView = { 
+/**
+ * What the teacher typed, `1`–`4`.
+ */
+saisi: string | null, 
+/**
+ * What the period's evaluations suggest (shown when nothing is typed; never stored).
+ */
+propose: string | null, 
+/**
+ * The level shown (typed, else proposed), in words.
+ */
+libelle: string | null, sync: EtatSync, };
+
+export type LigneCompetences = { eleve_id: string, nom: string, prenom: string, division: string, remarque: string | null, cellules: Array<CelluleView>, positionnement: PositionnementView, };
+
+export type ComposanteChoix = { code: string, libelle: string, };
+
+export type CompetencesView = { service_id: string, cible: string, matiere: string, periode_id: string, verrouille: boolean, items: Array<ItemView>, colonnes: Array<ColonneCompetence>, lignes: Array<LigneCompetences>, composantes: Array<ComposanteChoix>, regle: string, };
+
+export type ComposanteBilan = { code: string, libelle: string, 
+/**
+ * `1`–`4`, `None`: not evaluated this period.
+ */
+niveau: number | null, 
+/**
+ * In words ("Maîtrise satisfaisante", "Non évaluée") and in filled squares ("■■■□"): both
+ * read in black and white.
+ */
+mots: string, symbole: string, evaluations: number, };
+
+export type MatiereBilan = { matiere: string, niveau: number | null, mots: string, 
+/**
+ * Typed by the teacher, or only proposed.
+ */
+propose: boolean, };
+
+export type BilanView = { eleve_id: string, nom: string, prenom: string, division: string, periode_id: string, composantes: Array<ComposanteBilan>, matieres: Array<MatiereBilan>, regle: string, };
+
+export type ItemSaisie = { libelle: string, 
+/**
+ * The LSU code of its component (`CPD_FRA`, …).
+ */
+composante: string, };
 
 export const jourInitial = () =>
   call<string>("jour_initial");
@@ -321,6 +382,18 @@ export const saisirNote = (serviceId: string, devoirId: string, eleveId: string,
   call<void>("saisir_note", { serviceId, devoirId, eleveId, texte });
 export const collerNotes = (serviceId: string, devoirId: string, depuisEleveId: string, texte: string) =>
   call<number>("coller_notes", { serviceId, devoirId, depuisEleveId, texte });
+export const competences = (serviceId: string, periodeId: string) =>
+  call<CompetencesView>("competences", { serviceId, periodeId });
+export const bilan = (eleveId: string, periodeId: string) =>
+  call<BilanView>("bilan", { eleveId, periodeId });
+export const creerItem = (serviceId: string, item: ItemSaisie) =>
+  call<string>("creer_item", { serviceId, item });
+export const supprimerItem = (serviceId: string, itemId: string) =>
+  call<void>("supprimer_item", { serviceId, itemId });
+export const saisirEvaluation = (serviceId: string, devoirId: string, itemId: string, eleveId: string, texte: string) =>
+  call<void>("saisir_evaluation", { serviceId, devoirId, itemId, eleveId, texte });
+export const positionner = (serviceId: string, periodeId: string, eleveId: string, texte: string) =>
+  call<void>("positionner", { serviceId, periodeId, eleveId, texte });
 export const etatSynchro = () =>
   call<EtatSynchro>("etat_synchro");
 export const synchroniser = () =>

@@ -2,100 +2,181 @@
 //! rows; `crate::carnet` turns them into the grid and its averages.
 
 use super::{CIBLE_CODE, ELEVES_DU_SERVICE};
-use crate::carnet::{DevoirRow, EleveRow, NoteRow, ServiceRow};
+use crate::carnet::{
+    DevoirRow, EleveRow, EvaluationRow, ItemRow, NoteRow, PositionnementRow, ServiceRow,
+};
 use crate::error::ReplicaError;
-use crate::views::etat_sync_conflit;
+use crate::views::{EtatSync, etat_sync_conflit};
 use chrono::NaiveDate;
-use pupitre_domain::{ConseilEtat, Devoir, EntityKey, EntityKind};
+use pupitre_domain::edit::{FIELD_DEFINITION, FIELD_NIVEAU, FIELD_VALEUR};
+use pupitre_domain::{ConseilEtat, Devoir, EntityKey, EntityKind, Evaluation, Item, Niveau, Note};
 use rusqlite::{Connection, params};
 
-/// The devoirs of a service (`None`: of every service here), deleted ones left out.
-pub fn devoirs(
-    conn: &Connection,
-    service_id: Option<&str>,
-) -> Result<Vec<DevoirRow>, ReplicaError> {
-    let (from, to) = range(service_id);
-    let mut stmt = conn.prepare_cached(
-        "SELECT f.entity_id, f.value,
-            (SELECT MIN(o.state) FROM outbox o WHERE o.kind = 'devoir' AND o.entity_id = f.entity_id),
-            f.version,
-            EXISTS (SELECT 1 FROM conflicts k WHERE k.kind = 'devoir' AND k.resolving IS NULL
-                AND k.entity_id = f.entity_id)
-         FROM fields f
-         WHERE f.kind = 'devoir' AND f.field = 'definition' AND f.entity_id >= ?1 AND f.entity_id < ?2
-           AND NOT EXISTS (SELECT 1 FROM fields s WHERE s.kind = 'devoir' AND s.field = 'supprime'
-                           AND s.entity_id = f.entity_id AND s.value = 'true')",
-    )?;
-    let rows = stmt.query_map(params![from, to], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            etat_sync_conflit(r.get(2)?, r.get(3)?, r.get(4)?),
-        ))
-    })?;
-    let mut devoirs = Vec::new();
-    for row in rows {
-        let (id, value, sync) = row?;
-        let Ok(EntityKey::Devoir {
-            service_id,
-            devoir_id,
-        }) = EntityKey::parse(EntityKind::Devoir, &id)
-        else {
-            return Err(ReplicaError::Corrupt(format!("devoir {id}")));
-        };
-        let devoir: Devoir = serde_json::from_str(&value)
-            .map_err(|e| ReplicaError::Corrupt(format!("devoir {id} : {e}")))?;
-        devoirs.push(DevoirRow {
-            service_id,
-            devoir_id,
-            devoir,
-            sync,
-        });
-    }
-    Ok(devoirs)
+/// A gradebook record as stored: its key, its value read as `T`, its sync state.
+struct Record<T> {
+    key: EntityKey,
+    value: T,
+    sync: EtatSync,
 }
 
-/// The marks given in a service (`None`: in every service here), empty cells left out.
-pub fn notes(conn: &Connection, service_id: Option<&str>) -> Result<Vec<NoteRow>, ReplicaError> {
-    let (from, to) = range(service_id);
+/// The records of `kind` whose `field` is set, in a service (`None`: in every service here);
+/// deleted devoirs and items left out. Positionnements' ids begin with their period, so their
+/// service is filtered here.
+fn records<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    kind: EntityKind,
+    field: &str,
+    service_id: Option<&str>,
+) -> Result<Vec<Record<T>>, ReplicaError> {
+    let (from, to) = match (kind, service_id) {
+        (EntityKind::Positionnement, _) | (_, None) => (String::new(), "\u{10FFFF}".to_owned()),
+        (_, Some(id)) => EntityKey::children_range(id),
+    };
     let mut stmt = conn.prepare_cached(
         "SELECT f.entity_id, f.value,
-            (SELECT MIN(o.state) FROM outbox o WHERE o.kind = 'note' AND o.entity_id = f.entity_id),
+            (SELECT MIN(o.state) FROM outbox o WHERE o.kind = f.kind AND o.entity_id = f.entity_id
+                AND o.field = f.field),
             f.version,
-            EXISTS (SELECT 1 FROM conflicts k WHERE k.kind = 'note' AND k.resolving IS NULL
-                AND k.entity_id = f.entity_id)
+            EXISTS (SELECT 1 FROM conflicts k WHERE k.kind = f.kind AND k.resolving IS NULL
+                AND k.entity_id = f.entity_id AND k.field = f.field)
          FROM fields f
-         WHERE f.kind = 'note' AND f.field = 'valeur' AND f.entity_id >= ?1 AND f.entity_id < ?2",
+         WHERE f.kind = ?1 AND f.field = ?2 AND f.entity_id >= ?3 AND f.entity_id < ?4
+           AND NOT EXISTS (SELECT 1 FROM fields s WHERE s.kind = f.kind AND s.field = 'supprime'
+                           AND s.entity_id = f.entity_id AND s.value = 'true')",
     )?;
-    let rows = stmt.query_map(params![from, to], |r| {
+    let rows = stmt.query_map(params![kind.as_str(), field, from, to], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
             etat_sync_conflit(r.get(2)?, r.get(3)?, r.get(4)?),
         ))
     })?;
-    let mut notes = Vec::new();
+    let mut out = Vec::new();
     for row in rows {
         let (id, value, sync) = row?;
-        let Ok(EntityKey::Note {
-            service_id,
-            devoir_id,
-            eleve_id,
-        }) = EntityKey::parse(EntityKind::Note, &id)
-        else {
-            return Err(ReplicaError::Corrupt(format!("note {id}")));
-        };
-        let note = serde_json::from_str(&value)
-            .map_err(|e| ReplicaError::Corrupt(format!("note {id} : {e}")))?;
-        notes.push(NoteRow {
-            service_id,
-            devoir_id,
-            eleve_id,
-            note,
-            sync,
-        });
+        let corrupt = |e: String| ReplicaError::Corrupt(format!("{} {id} : {e}", kind.as_str()));
+        let key = EntityKey::parse(kind, &id).map_err(|e| corrupt(e.to_string()))?;
+        if service_id.is_some_and(|s| key.service_id() != Some(s)) {
+            continue;
+        }
+        let value = serde_json::from_str(&value).map_err(|e| corrupt(e.to_string()))?;
+        out.push(Record { key, value, sync });
     }
-    Ok(notes)
+    Ok(out)
+}
+
+/// The devoirs of a service (`None`: of every service here), deleted ones left out.
+pub fn devoirs(conn: &Connection, service: Option<&str>) -> Result<Vec<DevoirRow>, ReplicaError> {
+    let rows = records::<Devoir>(conn, EntityKind::Devoir, FIELD_DEFINITION, service)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| match r.key {
+            EntityKey::Devoir {
+                service_id,
+                devoir_id,
+            } => Some(DevoirRow {
+                service_id,
+                devoir_id,
+                devoir: r.value,
+                sync: r.sync,
+            }),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The marks given in a service (`None`: in every service here).
+pub fn notes(conn: &Connection, service: Option<&str>) -> Result<Vec<NoteRow>, ReplicaError> {
+    let rows = records::<Option<Note>>(conn, EntityKind::Note, FIELD_VALEUR, service)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| match r.key {
+            EntityKey::Note {
+                service_id,
+                devoir_id,
+                eleve_id,
+            } => Some(NoteRow {
+                service_id,
+                devoir_id,
+                eleve_id,
+                note: r.value,
+                sync: r.sync,
+            }),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The competency items of a service (`None`: of every service here), deleted ones left out.
+pub fn items(conn: &Connection, service: Option<&str>) -> Result<Vec<ItemRow>, ReplicaError> {
+    let rows = records::<Item>(conn, EntityKind::Item, FIELD_DEFINITION, service)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| match r.key {
+            EntityKey::Item {
+                service_id,
+                item_id,
+            } => Some(ItemRow {
+                service_id,
+                item_id,
+                item: r.value,
+                sync: r.sync,
+            }),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The evaluations given in a service (`None`: in every service here).
+pub fn evaluations(
+    conn: &Connection,
+    service: Option<&str>,
+) -> Result<Vec<EvaluationRow>, ReplicaError> {
+    let rows = records::<Option<Evaluation>>(conn, EntityKind::Evaluation, FIELD_NIVEAU, service)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| match r.key {
+            EntityKey::Evaluation {
+                service_id,
+                devoir_id,
+                item_id,
+                eleve_id,
+            } => Some(EvaluationRow {
+                service_id,
+                devoir_id,
+                item_id,
+                eleve_id,
+                evaluation: r.value,
+                sync: r.sync,
+            }),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The positionnements typed in a service (`None`: in every service here).
+pub fn positionnements(
+    conn: &Connection,
+    service: Option<&str>,
+) -> Result<Vec<PositionnementRow>, ReplicaError> {
+    let rows = records::<Option<Niveau>>(conn, EntityKind::Positionnement, FIELD_NIVEAU, service)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| match r.key {
+            EntityKey::Positionnement {
+                periode_id,
+                service_id,
+                eleve_id,
+            } => Some(PositionnementRow {
+                periode_id,
+                service_id,
+                eleve_id,
+                niveau: r.value,
+                sync: r.sync,
+            }),
+            _ => None,
+        })
+        .collect())
 }
 
 /// The pupils of a service (`None`: of every service here), by name.
@@ -186,12 +267,4 @@ fn date_column(text: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
         })
     })
     .transpose()
-}
-
-/// The id range of a service's records, or of every record.
-fn range(service_id: Option<&str>) -> (String, String) {
-    match service_id {
-        Some(id) => EntityKey::children_range(id),
-        None => (String::new(), "\u{10FFFF}".to_owned()),
-    }
 }
