@@ -437,76 +437,49 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
             eleve_ok,
         }))
     };
-    let owner = match edit {
-        Edit::AppelEtat { seance_id, .. } => {
-            with_pupil(school::seance_owner(conn, seance_id)?, None)?
+    let key = edit.key();
+    let owner = if let Some(service_id) = key.service_id() {
+        // A service's records (appreciations and the gradebook), of a period that must exist
+        // when they name one.
+        if let Edit::Appreciation { periode_id, .. } | Edit::Positionnement { periode_id, .. } =
+            edit
+            && school::periode_libelle(conn, periode_id)?.is_none()
+        {
+            return unknown(
+                Refusal::PeriodeInconnue,
+                "Cette période n'existe pas au service central.",
+            );
         }
-        Edit::Presence { seance_id, .. } | Edit::Fait { seance_id, .. } => with_pupil(
-            school::seance_owner(conn, seance_id)?,
-            edit.key().eleve_id(),
-        )?,
-        Edit::Appreciation {
-            periode_id,
-            service_id,
-            eleve_id,
-            ..
-        } => {
-            if school::periode_libelle(conn, periode_id)?.is_none() {
-                return unknown(
-                    Refusal::PeriodeInconnue,
-                    "Cette période n'existe pas au service central.",
-                );
+        with_pupil(school::service_owner(conn, service_id)?, key.eleve_id())?
+    } else {
+        match edit {
+            Edit::AppelEtat { seance_id, .. } => {
+                with_pupil(school::seance_owner(conn, seance_id)?, None)?
             }
-            with_pupil(school::service_owner(conn, service_id)?, Some(eleve_id))?
-        }
-        Edit::Devoir { service_id, .. }
-        | Edit::DevoirSupprime { service_id, .. }
-        | Edit::Item { service_id, .. }
-        | Edit::ItemSupprime { service_id, .. } => {
-            with_pupil(school::service_owner(conn, service_id)?, None)?
-        }
-        Edit::Evaluation {
-            service_id,
-            eleve_id,
-            ..
-        } => with_pupil(school::service_owner(conn, service_id)?, Some(eleve_id))?,
-        Edit::Positionnement {
-            periode_id,
-            service_id,
-            eleve_id,
-            ..
-        } => {
-            if school::periode_libelle(conn, periode_id)?.is_none() {
-                return unknown(
-                    Refusal::PeriodeInconnue,
-                    "Cette période n'existe pas au service central.",
-                );
+            Edit::Presence { seance_id, .. } | Edit::Fait { seance_id, .. } => {
+                with_pupil(school::seance_owner(conn, seance_id)?, key.eleve_id())?
             }
-            with_pupil(school::service_owner(conn, service_id)?, Some(eleve_id))?
-        }
-        Edit::Note {
-            service_id,
-            eleve_id,
-            ..
-        } => with_pupil(school::service_owner(conn, service_id)?, Some(eleve_id))?,
-        Edit::Conseil {
-            periode_id,
-            division_id,
-            ..
-        } => {
-            if school::periode_libelle(conn, periode_id)?.is_none()
-                || school::division_code(conn, division_id)?.is_none()
-            {
-                return unknown(
-                    Refusal::ConseilInconnu,
-                    "Ce conseil de classe n'existe pas au service central.",
-                );
+            Edit::Conseil {
+                periode_id,
+                division_id,
+                ..
+            } => {
+                if school::periode_libelle(conn, periode_id)?.is_none()
+                    || school::division_code(conn, division_id)?.is_none()
+                {
+                    return unknown(
+                        Refusal::ConseilInconnu,
+                        "Ce conseil de classe n'existe pas au service central.",
+                    );
+                }
+                Some(Owner {
+                    cible: Cible::Division(division_id.clone()),
+                    teacher: None,
+                    eleve_ok: true,
+                })
             }
-            Some(Owner {
-                cible: Cible::Division(division_id.clone()),
-                teacher: None,
-                eleve_ok: true,
-            })
+            // Every other record belongs to a service (above).
+            _ => None,
         }
     };
     match owner {

@@ -72,11 +72,8 @@ impl Central {
         answer["token"].as_str().expect("token").to_owned()
     }
 
-    /// A séance the logged-in teacher teaches, and the log a push names, read from their
-    /// snapshot.
-    async fn own_seance(&self, token: &str) -> (String, Value) {
-        let snapshot: Snapshot = self
-            .http
+    async fn snapshot(&self, token: &str) -> Snapshot {
+        self.http
             .get(format!("{}/v1/snapshot", self.url))
             .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
             .header(HEADER_SCHEMA, SCHEMA_VERSION.to_string())
@@ -86,7 +83,13 @@ impl Central {
             .expect("send")
             .json()
             .await
-            .expect("snapshot");
+            .expect("snapshot")
+    }
+
+    /// A séance the logged-in teacher teaches, and the log a push names, read from their
+    /// snapshot.
+    async fn own_seance(&self, token: &str) -> (String, Value) {
+        let snapshot = self.snapshot(token).await;
         let school = &snapshot.school;
         let seance = school
             .seances
@@ -121,6 +124,223 @@ fn change(seq: u64, op: &str, seance: &str) -> Value {
         "entity": {"kind": "appel", "id": seance}, "field": "etat", "value": "fait",
         "base_version": 0, "hlc": {"wall_ms": 1, "counter": 0}
     })
+}
+
+/// A change of any field, as a hostile client would write it.
+fn raw(seq: u64, kind: &str, id: &str, field: &str, value: Value) -> Value {
+    json!({
+        "op_id": uuid(1000 + seq), "client_seq": seq,
+        "entity": {"kind": kind, "id": id}, "field": field, "value": value,
+        "base_version": 0, "hlc": {"wall_ms": 1, "counter": 0}
+    })
+}
+
+fn devoir(date: &str, periode: &str, coef: i64, bareme: i64) -> Value {
+    json!({"titre": "DS", "date": date, "periode_id": periode, "coefficient_centiemes": coef,
+           "bareme_centiemes": bareme, "compte": true})
+}
+
+#[tokio::test]
+async fn hostile_gradebook_changes_get_reasons_and_change_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let central = Central::start(dir.path()).await;
+    let client = "6f9c1a52-0000-4000-8000-000000000003";
+    let token = central
+        .login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, client)
+        .await;
+    let snapshot = central.snapshot(&token).await;
+    let school = &snapshot.school;
+    let service = school
+        .services
+        .iter()
+        .find(|s| s.enseignant_id == snapshot.moi.id)
+        .expect("own service");
+    let pupil_of = |inside: bool| {
+        school
+            .eleves
+            .iter()
+            .find(|e| {
+                let of = match &service.cible {
+                    pupitre_domain::Cible::Division(d) => &e.division_id == d,
+                    pupitre_domain::Cible::Groupe(g) => e.groupe_ids.contains(g),
+                };
+                of == inside
+            })
+            .expect("a pupil")
+            .id
+            .clone()
+    };
+    let (inside, outside) = (pupil_of(true), pupil_of(false));
+    let sv = &service.id;
+    let d = format!("{sv}/ds1");
+    let push = |changes: Vec<Value>| {
+        central.post("/v1/push", Some(&token)).json(&json!({
+            "client_id": client, "log": snapshot.log, "changes": changes,
+            "hlc": {"wall_ms": 0, "counter": 0}, "wall_ms": 0
+        }))
+    };
+    // (change, the refusal's code): each refused with a reason, in order; one valid devoir.
+    let cases = [
+        (
+            raw(
+                1,
+                "note",
+                &format!("{d}/{inside}"),
+                "valeur",
+                json!({"points": 1200}),
+            ),
+            "devoir_inconnu",
+        ),
+        (
+            raw(
+                2,
+                "devoir",
+                &d,
+                "definition",
+                devoir("2026-11-23", "T1", 100, 0),
+            ),
+            "valeur_invalide",
+        ),
+        (
+            raw(
+                3,
+                "devoir",
+                &d,
+                "definition",
+                devoir("2026-11-23", "T1", -100, 2000),
+            ),
+            "valeur_invalide",
+        ),
+        (
+            raw(
+                4,
+                "devoir",
+                &d,
+                "definition",
+                devoir("2027-08-01", "T1", 100, 2000),
+            ),
+            "valeur_invalide",
+        ),
+        (
+            raw(
+                5,
+                "devoir",
+                &d,
+                "definition",
+                devoir("2026-11-23", "T9", 100, 2000),
+            ),
+            "periode_inconnue",
+        ),
+        (
+            raw(6, "devoir", &d, "supprime", json!(false)),
+            "valeur_invalide",
+        ),
+        (
+            raw(
+                7,
+                "devoir",
+                &d,
+                "definition",
+                devoir("2026-11-23", "T1", 100, 2000),
+            ),
+            "accepted",
+        ),
+        (
+            raw(
+                8,
+                "note",
+                &format!("{d}/{inside}"),
+                "valeur",
+                json!({"points": 2001}),
+            ),
+            "valeur_invalide",
+        ),
+        (
+            raw(
+                9,
+                "note",
+                &format!("{d}/{inside}"),
+                "valeur",
+                json!("absent"),
+            ),
+            "valeur_invalide",
+        ),
+        (
+            raw(
+                10,
+                "note",
+                &format!("{d}/{outside}"),
+                "valeur",
+                json!({"points": 1000}),
+            ),
+            "eleve_inconnu",
+        ),
+        (
+            raw(
+                11,
+                "evaluation",
+                &format!("{d}/it1/{inside}"),
+                "niveau",
+                json!({"niveau": 3}),
+            ),
+            "item_inconnu",
+        ),
+        (
+            raw(
+                12,
+                "positionnement",
+                &format!("T1/{sv}/{inside}"),
+                "niveau",
+                json!(7),
+            ),
+            "valeur_invalide",
+        ),
+        (
+            raw(
+                13,
+                "positionnement",
+                &format!("T9/{sv}/{inside}"),
+                "niveau",
+                json!(2),
+            ),
+            "periode_inconnue",
+        ),
+        (
+            raw(
+                14,
+                "item",
+                &format!("{sv}/it1"),
+                "definition",
+                json!({"libelle": "", "composante": "CPD_FRA"}),
+            ),
+            "valeur_invalide",
+        ),
+        (
+            raw(
+                15,
+                "devoir",
+                &d,
+                "definition",
+                json!({"titre": "DS", "date": "2026-11-23", "periode_id": "T1", "coefficient_centiemes": 100, "bareme_centiemes": 2000, "compte": true, "items": ["it1"]}),
+            ),
+            "item_inconnu",
+        ),
+    ];
+    let expected: Vec<&str> = cases.iter().map(|(_, code)| *code).collect();
+    let answer = outcomes(push(cases.iter().map(|(c, _)| c.clone()).collect())).await;
+    let codes: Vec<&str> = answer
+        .outcomes
+        .iter()
+        .map(|o| match &o.result {
+            PushResult::Refused { code, message } => {
+                assert!(!message.is_empty());
+                code.as_str()
+            }
+            PushResult::Accepted { .. } => "accepted",
+        })
+        .collect();
+    assert_eq!(codes, expected);
+    assert_eq!(central.log_len(), 1, "only the valid devoir is in the log");
 }
 
 #[tokio::test]

@@ -446,99 +446,31 @@ impl Edit {
         self.key().id()
     }
 
-    /// The entity this edit is about.
+    /// The entity this edit is about. One line per variant: it reads as the table it is.
+    #[rustfmt::skip]
     pub fn key(&self) -> EntityKey {
-        let owned = |s: &String| s.clone();
+        let o = |s: &String| s.clone();
         match self {
-            Edit::AppelEtat { seance_id, .. } => EntityKey::Appel {
-                seance_id: owned(seance_id),
+            Edit::AppelEtat { seance_id, .. } => EntityKey::Appel { seance_id: o(seance_id) },
+            Edit::Presence { seance_id, eleve_id, .. } | Edit::Fait { seance_id, eleve_id, .. } =>
+                EntityKey::Presence { seance_id: o(seance_id), eleve_id: o(eleve_id) },
+            Edit::Conseil { periode_id, division_id, .. } =>
+                EntityKey::Conseil { periode_id: o(periode_id), division_id: o(division_id) },
+            Edit::Appreciation { periode_id, service_id, eleve_id, .. } => EntityKey::Appreciation {
+                periode_id: o(periode_id), service_id: o(service_id), eleve_id: o(eleve_id),
             },
-            Edit::Presence {
-                seance_id,
-                eleve_id,
-                ..
-            }
-            | Edit::Fait {
-                seance_id,
-                eleve_id,
-                ..
-            } => EntityKey::Presence {
-                seance_id: owned(seance_id),
-                eleve_id: owned(eleve_id),
+            Edit::Devoir { service_id, devoir_id, .. } | Edit::DevoirSupprime { service_id, devoir_id } =>
+                EntityKey::Devoir { service_id: o(service_id), devoir_id: o(devoir_id) },
+            Edit::Note { service_id, devoir_id, eleve_id, .. } => EntityKey::Note {
+                service_id: o(service_id), devoir_id: o(devoir_id), eleve_id: o(eleve_id),
             },
-            Edit::Conseil {
-                periode_id,
-                division_id,
-                ..
-            } => EntityKey::Conseil {
-                periode_id: owned(periode_id),
-                division_id: owned(division_id),
+            Edit::Item { service_id, item_id, .. } | Edit::ItemSupprime { service_id, item_id } =>
+                EntityKey::Item { service_id: o(service_id), item_id: o(item_id) },
+            Edit::Evaluation { service_id, devoir_id, item_id, eleve_id, .. } => EntityKey::Evaluation {
+                service_id: o(service_id), devoir_id: o(devoir_id), item_id: o(item_id), eleve_id: o(eleve_id),
             },
-            Edit::Appreciation {
-                periode_id,
-                service_id,
-                eleve_id,
-                ..
-            } => EntityKey::Appreciation {
-                periode_id: owned(periode_id),
-                service_id: owned(service_id),
-                eleve_id: owned(eleve_id),
-            },
-            Edit::Devoir {
-                service_id,
-                devoir_id,
-                ..
-            }
-            | Edit::DevoirSupprime {
-                service_id,
-                devoir_id,
-            } => EntityKey::Devoir {
-                service_id: owned(service_id),
-                devoir_id: owned(devoir_id),
-            },
-            Edit::Note {
-                service_id,
-                devoir_id,
-                eleve_id,
-                ..
-            } => EntityKey::Note {
-                service_id: owned(service_id),
-                devoir_id: owned(devoir_id),
-                eleve_id: owned(eleve_id),
-            },
-            Edit::Item {
-                service_id,
-                item_id,
-                ..
-            }
-            | Edit::ItemSupprime {
-                service_id,
-                item_id,
-            } => EntityKey::Item {
-                service_id: owned(service_id),
-                item_id: owned(item_id),
-            },
-            Edit::Evaluation {
-                service_id,
-                devoir_id,
-                item_id,
-                eleve_id,
-                ..
-            } => EntityKey::Evaluation {
-                service_id: owned(service_id),
-                devoir_id: owned(devoir_id),
-                item_id: owned(item_id),
-                eleve_id: owned(eleve_id),
-            },
-            Edit::Positionnement {
-                periode_id,
-                service_id,
-                eleve_id,
-                ..
-            } => EntityKey::Positionnement {
-                periode_id: owned(periode_id),
-                service_id: owned(service_id),
-                eleve_id: owned(eleve_id),
+            Edit::Positionnement { periode_id, service_id, eleve_id, .. } => EntityKey::Positionnement {
+                periode_id: o(periode_id), service_id: o(service_id), eleve_id: o(eleve_id),
             },
         }
     }
