@@ -104,7 +104,7 @@ fn check_devoir(conn: &Connection, edit: &Edit, devoir_key: &EntityKey, cible: &
                     ),
                 ));
             }
-            pupil_in_devoir(conn, &d, eleve_id, note.is_some())
+            pupil_in_devoir(conn, &d, eleve_id, cible, note.is_some())
         }
         Edit::Evaluation {
             eleve_id,
@@ -121,7 +121,7 @@ fn check_devoir(conn: &Connection, edit: &Edit, devoir_key: &EntityKey, cible: &
                     "Cette compétence n'est pas évaluée dans ce devoir : ajoutez-la au devoir d'abord.",
                 ));
             }
-            pupil_in_devoir(conn, &d, eleve_id, evaluation.is_some())
+            pupil_in_devoir(conn, &d, eleve_id, cible, evaluation.is_some())
         }
         _ => Ok(None),
     }
@@ -182,17 +182,24 @@ fn check_definition(
     Ok(None)
 }
 
-/// A value given to a pupil for a devoir: she was at the school on its date, and its period is
-/// open for her division. Emptying a cell is always possible (but in a closed period).
-fn pupil_in_devoir(conn: &Connection, d: &Devoir, eleve_id: &str, gives_value: bool) -> Checked {
+/// A value given to a pupil for a devoir: she was at the school and in the service's class on
+/// its date, and its period is open for the division she was in then. Emptying a cell is always
+/// possible (but in a closed period).
+fn pupil_in_devoir(
+    conn: &Connection,
+    d: &Devoir,
+    eleve_id: &str,
+    cible: &Cible,
+    gives_value: bool,
+) -> Checked {
     let Some(eleve) = school::eleve(conn, eleve_id)? else {
         return Ok(None);
     };
-    if gives_value && !eleve.inscrit_le(d.date()) {
+    if gives_value && !eleve.dans_la_cible_le(cible, d.date()) {
         return Ok(refused(
             Refusal::EleveInconnu,
             format!(
-                "{} {} n'était pas inscrit(e) dans l'établissement le {} : rien à saisir pour ce devoir.",
+                "{} {} n'était pas dans cette classe (ou pas dans l'établissement) le {} : rien à saisir pour ce devoir.",
                 eleve.nom,
                 eleve.prenom,
                 d.date().format("%d/%m/%Y")

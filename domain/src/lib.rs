@@ -30,8 +30,8 @@ pub use heure::Heure;
 pub use notes::{Centiemes, Note};
 pub use presence::{AppelEtat, Presence};
 pub use school::{
-    Cible, Division, Eleve, Etablissement, Fonction, Groupe, Matiere, Personnel, School, Seance,
-    Service,
+    Cible, Division, Eleve, Etablissement, Fonction, Groupe, Matiere, Passage, Personnel, School,
+    Seance, Sejour, Service,
 };
 pub use scope::{Scope, ScopeKey};
 pub use uai::Uai;

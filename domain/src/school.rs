@@ -47,12 +47,79 @@ pub struct Eleve {
     pub date_entree: Option<NaiveDate>,
     #[serde(default)]
     pub date_sortie: Option<NaiveDate>,
+    /// The divisions she left during the year, oldest first: she was in each until its date
+    /// (included), then in the next one, then in `division_id`.
+    #[serde(default)]
+    pub passages: Vec<Passage>,
+}
+
+/// A division a pupil left: she was in it until `jusqu_au` (included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Passage {
+    pub division_id: String,
+    pub jusqu_au: NaiveDate,
+}
+
+/// A pupil's stay in a division: after `depuis` (excluded; none: from the start of the year)
+/// until `jusqu_au` (included; none: still there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sejour {
+    pub division_id: String,
+    pub depuis: Option<NaiveDate>,
+    pub jusqu_au: Option<NaiveDate>,
+}
+
+impl Sejour {
+    pub fn couvre(&self, date: NaiveDate) -> bool {
+        self.depuis.is_none_or(|d| d < date) && self.jusqu_au.is_none_or(|d| date <= d)
+    }
 }
 
 impl Eleve {
     /// Whether the pupil is at the school on `date`.
     pub fn inscrit_le(&self, date: NaiveDate) -> bool {
         inscrit_entre(self.date_entree, self.date_sortie, date)
+    }
+
+    /// Her stays in divisions over the year, the current one last.
+    pub fn sejours(&self) -> Vec<Sejour> {
+        let mut depuis = None;
+        let mut sejours = Vec::new();
+        for p in &self.passages {
+            sejours.push(Sejour {
+                division_id: p.division_id.clone(),
+                depuis,
+                jusqu_au: Some(p.jusqu_au),
+            });
+            depuis = Some(p.jusqu_au);
+        }
+        sejours.push(Sejour {
+            division_id: self.division_id.clone(),
+            depuis,
+            jusqu_au: None,
+        });
+        sejours
+    }
+
+    /// Whether she belongs to `cible` on `date`: at the school, and in the division then (or in
+    /// the group: groups have no history yet).
+    pub fn dans_la_cible_le(&self, cible: &Cible, date: NaiveDate) -> bool {
+        self.inscrit_le(date)
+            && match cible {
+                Cible::Division(d) => self
+                    .sejours()
+                    .iter()
+                    .any(|s| &s.division_id == d && s.couvre(date)),
+                Cible::Groupe(g) => self.groupe_ids.contains(g),
+            }
+    }
+
+    /// Every division she was in this year, the current one included.
+    pub fn divisions_de_l_annee(&self) -> impl Iterator<Item = &str> {
+        self.passages
+            .iter()
+            .map(|p| p.division_id.as_str())
+            .chain(std::iter::once(self.division_id.as_str()))
     }
 }
 
@@ -168,6 +235,61 @@ mod tests {
                 "{entree:?} {sortie:?} {day}"
             );
         }
+    }
+
+    #[test]
+    fn a_pupil_who_changed_class_belongs_to_each_in_turn() {
+        use super::{Cible, Eleve, Passage};
+        let d = |m, j| chrono::NaiveDate::from_ymd_opt(2026, m, j).expect("date");
+        let eleve = Eleve {
+            id: "1".into(),
+            ine: "1".into(),
+            nom: "N".into(),
+            prenom: "P".into(),
+            date_naissance: d(1, 1),
+            division_id: "D6C".into(),
+            groupe_ids: vec!["GLAT".into()],
+            date_entree: None,
+            date_sortie: Some(d(12, 20)),
+            passages: vec![
+                Passage {
+                    division_id: "D6A".into(),
+                    jusqu_au: d(10, 16),
+                },
+                Passage {
+                    division_id: "D6B".into(),
+                    jusqu_au: d(11, 13),
+                },
+            ],
+        };
+        let a = Cible::Division("D6A".into());
+        let b = Cible::Division("D6B".into());
+        let c = Cible::Division("D6C".into());
+        // (division, day, belongs)
+        let cases = [
+            (&a, d(9, 1), true),
+            (&a, d(10, 16), true),
+            (&a, d(10, 17), false),
+            (&b, d(10, 16), false),
+            (&b, d(10, 17), true),
+            (&b, d(11, 13), true),
+            (&c, d(11, 13), false),
+            (&c, d(11, 14), true),
+            // She left the school on 20 December.
+            (&c, d(12, 21), false),
+        ];
+        for (cible, day, expected) in cases {
+            assert_eq!(
+                eleve.dans_la_cible_le(cible, day),
+                expected,
+                "{cible:?} {day}"
+            );
+        }
+        assert!(eleve.dans_la_cible_le(&Cible::Groupe("GLAT".into()), d(9, 1)));
+        assert_eq!(
+            eleve.divisions_de_l_annee().collect::<Vec<_>>(),
+            ["D6A", "D6B", "D6C"]
+        );
     }
 
     #[test]

@@ -45,9 +45,12 @@ impl Scope {
         }
     }
 
-    /// A pupil is visible when their division or one of their groups is.
+    /// A pupil is visible when their division or one of their groups is, or a division she
+    /// left this year (her marks and roll calls stay there).
     pub fn sees_eleve(&self, eleve: &Eleve) -> bool {
-        self.contains(&Cible::Division(eleve.division_id.clone()))
+        eleve
+            .divisions_de_l_annee()
+            .any(|d| self.contains(&Cible::Division(d.to_owned())))
             || eleve
                 .groupe_ids
                 .iter()
@@ -64,7 +67,10 @@ impl Scope {
             .into_iter()
             .filter(|e| self.sees_eleve(e))
             .collect();
-        let divisions: BTreeSet<&str> = eleves.iter().map(|e| e.division_id.as_str()).collect();
+        let divisions: BTreeSet<&str> = eleves
+            .iter()
+            .flat_map(Eleve::divisions_de_l_annee)
+            .collect();
         let groupes: BTreeSet<&str> = eleves
             .iter()
             .flat_map(|e| e.groupe_ids.iter().map(String::as_str))
@@ -119,6 +125,7 @@ mod tests {
             groupe_ids: groupes.iter().map(|g| g.to_string()).collect(),
             date_entree: None,
             date_sortie: None,
+            passages: Vec::new(),
         }
     }
 

@@ -8,7 +8,7 @@ use pupitre_domain::notes::{
     Centiemes, Moyenne, Statistiques, moyenne_generale, moyenne_matiere, statistiques,
     statistiques_devoir,
 };
-use pupitre_domain::school::inscrit_entre;
+use pupitre_domain::school::{Sejour, inscrit_entre};
 use pupitre_domain::{Devoir, Evaluation, Item, Niveau, Note};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -76,11 +76,20 @@ pub struct EleveRow {
     pub division: String,
     pub date_entree: Option<NaiveDate>,
     pub date_sortie: Option<NaiveDate>,
+    /// Her stay in the service's division (none for a group: there all year).
+    pub dans_la_classe_depuis: Option<NaiveDate>,
+    pub dans_la_classe_jusqu_au: Option<NaiveDate>,
 }
 
 impl EleveRow {
+    /// Whether she is in the service's class on `date`: at the school, and in the division then.
     pub fn inscrit_le(&self, date: NaiveDate) -> bool {
-        inscrit_entre(self.date_entree, self.date_sortie, date)
+        let stay = Sejour {
+            division_id: String::new(),
+            depuis: self.dans_la_classe_depuis,
+            jusqu_au: self.dans_la_classe_jusqu_au,
+        };
+        inscrit_entre(self.date_entree, self.date_sortie, date) && stay.couvre(date)
     }
 }
 
@@ -193,6 +202,17 @@ pub struct CelluleView {
     pub saisissable: bool,
 }
 
+impl CelluleView {
+    /// A cell from its stored value (`None`: none), sync state and whether it takes a value.
+    pub fn of(texte: Option<String>, sync: Option<EtatSync>, saisissable: bool) -> CelluleView {
+        CelluleView {
+            texte: texte.unwrap_or_default(),
+            sync: sync.unwrap_or(EtatSync::Aucun),
+            saisissable,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct LigneNotes {
     pub eleve_id: String,
@@ -285,14 +305,11 @@ pub fn carnet(
                 .iter()
                 .map(|d| {
                     let cell = cells.get(&(d.devoir_id.as_str(), e.eleve_id.as_str()));
-                    CelluleView {
-                        texte: cell
-                            .and_then(|c| c.note)
-                            .map(Note::libelle)
-                            .unwrap_or_default(),
-                        sync: cell.map_or(EtatSync::Aucun, |c| c.sync),
-                        saisissable: e.inscrit_le(d.devoir.date()),
-                    }
+                    CelluleView::of(
+                        cell.and_then(|c| c.note).map(Note::libelle),
+                        cell.map(|c| c.sync),
+                        e.inscrit_le(d.devoir.date()),
+                    )
                 })
                 .collect();
             let moyenne = moyenne_of(&devoirs, &cells, e);
@@ -347,12 +364,20 @@ pub fn carnet(
     }
 }
 
+/// Why some of her cells take nothing: she left the school or the class, or arrived later.
 pub(crate) fn remarque(e: &EleveRow) -> Option<String> {
     let fr = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
-    match (e.date_entree, e.date_sortie) {
-        (_, Some(sortie)) => Some(format!("Sortie le {}", fr(sortie))),
-        (Some(entree), None) => Some(format!("Arrivée le {}", fr(entree))),
-        (None, None) => None,
+    match (
+        e.date_entree,
+        e.date_sortie,
+        e.dans_la_classe_depuis,
+        e.dans_la_classe_jusqu_au,
+    ) {
+        (_, Some(sortie), _, _) => Some(format!("Sortie le {}", fr(sortie))),
+        (_, _, _, Some(parti)) => Some(format!("Passée en {} après le {}", e.division, fr(parti))),
+        (_, _, Some(arrive), None) => Some(format!("Dans la classe depuis le {}", fr(arrive))),
+        (Some(entree), None, None, None) => Some(format!("Arrivée le {}", fr(entree))),
+        (None, None, None, None) => None,
     }
 }
 

@@ -180,14 +180,11 @@ impl Gradebook {
                             i.item_id.as_str(),
                             e.eleve_id.as_str(),
                         ));
-                        CelluleView {
-                            texte: cell
-                                .and_then(|c| c.evaluation)
-                                .map(Evaluation::libelle)
-                                .unwrap_or_default(),
-                            sync: cell.map_or(EtatSync::Aucun, |c| c.sync),
-                            saisissable: e.inscrit_le(d.devoir.date()),
-                        }
+                        CelluleView::of(
+                            cell.and_then(|c| c.evaluation).map(Evaluation::libelle),
+                            cell.map(|c| c.sync),
+                            e.inscrit_le(d.devoir.date()),
+                        )
                     })
                     .collect();
                 let typed = self

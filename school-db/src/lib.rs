@@ -6,7 +6,7 @@
 
 pub mod tables;
 
-use pupitre_domain::{Eleve, Etablissement, School};
+use pupitre_domain::{Eleve, Etablissement, Passage, School};
 use rusqlite::{Connection, Transaction, params};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,8 +16,8 @@ pub use tables::{Table, by_key, insert_all, read_all};
 pub const SCHOOL_SQL: &str = include_str!("school.sql");
 /// The periods table, part of both stores' second migration.
 pub const PERIODES_SQL: &str = include_str!("periodes.sql");
-/// The pupils' arrival and departure dates, part of both stores' later migrations.
-pub const ELEVE_DATES_SQL: &str = include_str!("eleve_dates.sql");
+/// The pupils' dates and stays in divisions, part of both stores' later migrations.
+pub const PARCOURS_SQL: &str = include_str!("parcours.sql");
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -108,7 +108,8 @@ pub fn replace_school(
     // Dependents first, for the foreign keys.
     tx.execute_batch(
         "DELETE FROM periodes; DELETE FROM seances; DELETE FROM services; DELETE FROM matieres;
-         DELETE FROM personnels; DELETE FROM eleve_groupes; DELETE FROM eleves;
+         DELETE FROM personnels; DELETE FROM eleve_groupes; DELETE FROM eleve_divisions;
+         DELETE FROM eleves;
          DELETE FROM groupes; DELETE FROM divisions; DELETE FROM etablissement;",
     )?;
     let s = school;
@@ -132,9 +133,21 @@ pub fn replace_school(
     insert_all(tx, &s.eleves, &mut tick)?;
     let mut member =
         tx.prepare("INSERT INTO eleve_groupes (eleve_id, groupe_id) VALUES (?1, ?2)")?;
+    let mut stay = tx.prepare(
+        "INSERT INTO eleve_divisions (eleve_id, division_id, depuis, jusqu_au) VALUES (?1, ?2, ?3, ?4)",
+    )?;
     for e in &s.eleves {
         for g in &e.groupe_ids {
             member.execute(params![e.id, g])?;
+        }
+        for sejour in e.sejours() {
+            let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+            stay.execute(params![
+                e.id,
+                sejour.division_id,
+                date(sejour.depuis),
+                date(sejour.jusqu_au)
+            ])?;
         }
     }
     insert_all(tx, &s.personnels, &mut tick)?;
@@ -143,6 +156,50 @@ pub fn replace_school(
     insert_all(tx, &s.seances, &mut tick)?;
     insert_all(tx, &s.periodes, &mut tick)?;
     Ok(())
+}
+
+/// One pupil as stored, with her groups and the divisions she left.
+pub fn read_eleve(conn: &Connection, id: &str) -> rusqlite::Result<Option<Eleve>> {
+    let Some(mut eleve) = by_key::<Eleve>(conn, id)? else {
+        return Ok(None);
+    };
+    let mut groupes = conn.prepare_cached(
+        "SELECT groupe_id FROM eleve_groupes WHERE eleve_id = ?1 ORDER BY groupe_id",
+    )?;
+    eleve.groupe_ids = groupes
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    eleve.passages = passages(conn, Some(id))?.remove(id).unwrap_or_default();
+    Ok(Some(eleve))
+}
+
+/// The divisions pupils left (of one pupil, or of all), by pupil, oldest first.
+fn passages(
+    conn: &Connection,
+    eleve: Option<&str>,
+) -> rusqlite::Result<BTreeMap<String, Vec<Passage>>> {
+    let mut left: BTreeMap<String, Vec<Passage>> = BTreeMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT eleve_id, division_id, jusqu_au FROM eleve_divisions
+         WHERE jusqu_au IS NOT NULL AND (?1 IS NULL OR eleve_id = ?1) ORDER BY jusqu_au",
+    )?;
+    for row in stmt.query_map([eleve], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })? {
+        let (e, division_id, jusqu_au) = row?;
+        let jusqu_au = jusqu_au.parse().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e))
+        })?;
+        left.entry(e).or_default().push(Passage {
+            division_id,
+            jusqu_au,
+        });
+    }
+    Ok(left)
 }
 
 /// The whole school as stored, each table in its order.
@@ -158,9 +215,11 @@ pub fn read_school(conn: &Connection) -> rusqlite::Result<School> {
         let (e, g) = row?;
         memberships.entry(e).or_default().push(g);
     }
+    let mut left = passages(conn, None)?;
     let mut eleves = read_all::<Eleve>(conn)?;
     for e in &mut eleves {
         e.groupe_ids = memberships.remove(&e.id).unwrap_or_default();
+        e.passages = left.remove(&e.id).unwrap_or_default();
     }
     Ok(School {
         etablissement,
@@ -269,11 +328,18 @@ mod tests {
                 nom: "Collège Émile-Zola".into(),
                 commune: "Sélestat".into(),
             },
-            divisions: vec![Division {
-                id: "D5A".into(),
-                code: "5A".into(),
-                niveau: "5EME".into(),
-            }],
+            divisions: vec![
+                Division {
+                    id: "D5A".into(),
+                    code: "5A".into(),
+                    niveau: "5EME".into(),
+                },
+                Division {
+                    id: "D5B".into(),
+                    code: "5B".into(),
+                    niveau: "5EME".into(),
+                },
+            ],
             groupes: vec![Groupe {
                 id: "G5ESP".into(),
                 code: "5ESP".into(),
@@ -287,8 +353,13 @@ mod tests {
                 date_naissance: date(2014, 2, 28),
                 division_id: "D5A".into(),
                 groupe_ids: vec!["G5ESP".into()],
-                date_entree: Some(date(2026, 11, 16)),
+                date_entree: Some(date(2026, 9, 14)),
                 date_sortie: None,
+                // In 5B until the autumn holidays, then in 5A.
+                passages: vec![Passage {
+                    division_id: "D5B".into(),
+                    jusqu_au: date(2026, 10, 16),
+                }],
             }],
             personnels: vec![Personnel {
                 id: "P1".into(),
@@ -329,7 +400,7 @@ mod tests {
     #[test]
     fn a_school_reads_back_as_written() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let migrations: &[&[&str]] = &[&[SCHOOL_SQL, PERIODES_SQL, ELEVE_DATES_SQL]];
+        let migrations: &[&[&str]] = &[&[SCHOOL_SQL, PERIODES_SQL, PARCOURS_SQL]];
         let mut conn = open(&dir.path().join("s.sqlite"), APP, migrations).expect("open");
         let school = small_school();
         let tx = conn.transaction().expect("tx");
@@ -340,7 +411,11 @@ mod tests {
         .expect("write");
         tx.commit().expect("commit");
         assert_eq!(read_school(&conn).expect("read"), school);
-        assert_eq!(reported.last(), Some(&(9, 9)), "progress reaches the total");
+        assert_eq!(
+            reported.last(),
+            Some(&(10, 10)),
+            "progress reaches the total"
+        );
         let found: Option<pupitre_domain::Personnel> = by_key(&conn, "P1").expect("find");
         assert_eq!(found.as_ref(), school.personnels.first());
         assert!(holds_a_school(&conn).expect("holds"));

@@ -120,7 +120,7 @@ table!(Groupe in "groupes" order "code" { id: "id", code: "code", libelle: "libe
 table!(Eleve in "eleves" order "nom, prenom" {
     id: "id", ine: "ine", nom: "nom", prenom: "prenom", date_naissance: "date_naissance",
     division_id: "division_id", date_entree: "date_entree", date_sortie: "date_sortie",
-} then { groupe_ids });
+} then { groupe_ids, passages });
 table!(Personnel in "personnels" order "nom" {
     id: "id", civilite: "civilite", nom: "nom", prenom: "prenom", fonction: "fonction",
 });

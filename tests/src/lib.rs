@@ -67,6 +67,18 @@ pub fn demo_central_db_with_classes_of(dir: &Path, size: usize) -> PathBuf {
     path
 }
 
+/// Compacts the central's whole log, as its hourly task does once the retention has passed.
+pub fn compact_everything(db: &Path) -> pupitre_central::db::compaction::Compacted {
+    use pupitre_central::db::{compaction, log};
+    Db::open(db)
+        .expect("central db")
+        .with(|c| {
+            let head = log::head(c)?;
+            compaction::compact(c, head)
+        })
+        .expect("compaction")
+}
+
 /// The demo school with the timetable of `test_day()` only.
 pub fn test_day_school() -> School {
     let demo_school = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED);

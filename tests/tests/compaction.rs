@@ -4,16 +4,15 @@
 //! teacher reaches her PC with its reference data and values, and she can write in it.
 
 use pupitre_central::Db;
-use pupitre_central::db::{compaction, log};
+use pupitre_central::db::log;
 use pupitre_domain::{EntityKind, School};
 use pupitre_e2e::{
-    class_to_move, demo_central, give_service, head_pc, ligne_of, periode_of_test_day, teacher_pc,
-    test_day, test_day_school,
+    class_to_move, compact_everything, demo_central, give_service, head_pc, ligne_of,
+    periode_of_test_day, teacher_pc, test_day, test_day_school,
 };
 use pupitre_replica::Session;
 use pupitre_replica::views::EtatSync;
 use pupitre_sync_protocol::EntityRef;
-use std::path::Path;
 
 fn texte(session: &Session, service: &str, periode: &str, eleve: &str) -> String {
     ligne_of(session, service, periode, eleve).texte
@@ -31,15 +30,6 @@ fn holds_service(session: &Session, service: &str) -> bool {
 }
 
 /// Compacts the central's whole log, as its hourly task does once the retention has passed.
-fn compact_everything(db: &Path) -> compaction::Compacted {
-    Db::open(db)
-        .expect("central db")
-        .with(|c| {
-            let head = log::head(c)?;
-            compaction::compact(c, head)
-        })
-        .expect("compaction")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_erasure_compacted_away_never_comes_back() {

@@ -4,15 +4,14 @@
 //! not after compaction and rebase; bad input is refused on the spot and at the central; a
 //! closed council locks the period's marks; pupils outside their dates take no mark.
 
-use pupitre_central::Db;
-use pupitre_central::db::{compaction, log};
 use pupitre_domain::{ConseilEtat, EntityKind};
-use pupitre_e2e::{demo_central, head_pc, periode_of_test_day, teacher_pc, test_day};
+use pupitre_e2e::{
+    compact_everything, demo_central, head_pc, periode_of_test_day, teacher_pc, test_day,
+};
 use pupitre_replica::Session;
 use pupitre_replica::carnet::CarnetView;
 use pupitre_replica::session::DevoirSaisie;
 use pupitre_replica::views::EtatSync;
-use std::path::Path;
 
 fn saisie(titre: &str, bareme: &str, coefficient: &str) -> DevoirSaisie {
     DevoirSaisie {
@@ -34,16 +33,6 @@ fn cell(pc: &Session, service: &str, periode: &str, row: usize) -> (String, Etat
     let c = carnet(pc, service, periode);
     let cell = &c.lignes[row].cellules[0];
     (cell.texte.clone(), cell.sync)
-}
-
-fn compact_everything(db: &Path) -> compaction::Compacted {
-    Db::open(db)
-        .expect("central db")
-        .with(|c| {
-            let head = log::head(c)?;
-            compaction::compact(c, head)
-        })
-        .expect("compaction")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -418,10 +407,110 @@ async fn pupils_outside_their_dates_have_no_cells() {
         let typed = head.saisir_note(&service, &decembre, &eleve, "10");
         assert_eq!(typed.is_ok(), in_december, "{cible}: {typed:?}");
         if let Err(e) = typed {
-            assert!(e.to_string().contains("n'était pas inscrit"), "{e}");
+            assert!(
+                e.to_string().contains("n'était pas dans cette classe"),
+                "{e}"
+            );
         }
     }
     head.sync_once().await.expect("sync");
     assert!(head.modifications().expect("lists").refusees.is_empty());
+    central.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pupil_who_changed_class_keeps_her_marks_in_her_former_class() {
+    let (dir, _db, central) = demo_central().await;
+    let url = central.url();
+    let head = head_pc(dir.path(), &url).await;
+    let periode = periode_of_test_day(&head).id;
+    let services = head.services().expect("services");
+    let of = |cible: &str| {
+        services
+            .iter()
+            .find(|s| s.cible == cible)
+            .expect("a service of the class")
+            .id
+            .clone()
+    };
+    let (six_a, six_b) = (of("6A"), of("6B"));
+    // In the demo, 6A's last pupil moved to 6B after 13 November.
+    let annee = test_day().format("%Y").to_string();
+    let dated = |titre: &str, jour: &str| DevoirSaisie {
+        date: format!("{annee}-11-{jour}"),
+        ..saisie(titre, "20", "1")
+    };
+    let avant = head
+        .creer_devoir(&six_a, &dated("Avant", "05"))
+        .expect("create");
+    let apres = head
+        .creer_devoir(&six_a, &dated("Après", "20"))
+        .expect("create");
+    let c = carnet(&head, &six_a, &periode);
+    let ligne = c
+        .lignes
+        .iter()
+        .find(|l| {
+            l.remarque
+                .as_deref()
+                .is_some_and(|r| r.starts_with("Passée en 6B après le 13/11/"))
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "{:?}",
+                c.lignes.iter().map(|l| &l.remarque).collect::<Vec<_>>()
+            )
+        });
+    let eleve = ligne.eleve_id.clone();
+    assert_eq!(ligne.division, "6B");
+    assert_eq!(
+        ligne
+            .cellules
+            .iter()
+            .map(|c| c.saisissable)
+            .collect::<Vec<_>>(),
+        [true, false],
+        "a cell before she left, none after"
+    );
+    head.saisir_note(&six_a, &avant, &eleve, "14")
+        .expect("her mark in 6A");
+    let err = head
+        .saisir_note(&six_a, &apres, &eleve, "12")
+        .expect_err("gone");
+    assert!(
+        err.to_string().contains("n'était pas dans cette classe"),
+        "{err}"
+    );
+    // In 6B she takes marks from her arrival only.
+    let b_avant = head
+        .creer_devoir(&six_b, &dated("Avant", "06"))
+        .expect("create");
+    let b_apres = head
+        .creer_devoir(&six_b, &dated("Après", "21"))
+        .expect("create");
+    assert!(head.saisir_note(&six_b, &b_avant, &eleve, "9").is_err());
+    head.saisir_note(&six_b, &b_apres, &eleve, "11")
+        .expect("her mark in 6B");
+    head.sync_once().await.expect("sync");
+    assert!(
+        head.modifications().expect("lists").refusees.is_empty(),
+        "the central agrees"
+    );
+    // The 6A teacher's PC keeps her, her mark and her average in 6A.
+    let c = carnet(&head, &six_a, &periode);
+    let ligne = c
+        .lignes
+        .iter()
+        .find(|l| l.eleve_id == eleve)
+        .expect("still listed in 6A");
+    assert_eq!(ligne.cellules[0].texte, "14");
+    assert_eq!(ligne.moyenne.as_deref(), Some("14,00"));
+    let b = carnet(&head, &six_b, &periode);
+    let ligne = b
+        .lignes
+        .iter()
+        .find(|l| l.eleve_id == eleve)
+        .expect("listed in 6B");
+    assert_eq!(ligne.moyenne.as_deref(), Some("11,00"));
     central.stop().await;
 }

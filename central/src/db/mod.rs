@@ -28,7 +28,7 @@ const MIGRATIONS: &[&[&str]] = &[
     ],
     &[include_str!("compaction.sql")],
     &[include_str!("causality.sql")],
-    &[pupitre_school_db::ELEVE_DATES_SQL],
+    &[pupitre_school_db::PARCOURS_SQL],
 ];
 
 #[derive(Clone)]

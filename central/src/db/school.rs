@@ -75,8 +75,9 @@ pub fn presence_context(
     .optional()
 }
 
+/// A pupil with her groups and the divisions she left this year.
 pub fn eleve(conn: &Connection, id: &str) -> rusqlite::Result<Option<pupitre_domain::Eleve>> {
-    pupitre_school_db::by_key(conn, id)
+    pupitre_school_db::read_eleve(conn, id)
 }
 
 /// A pupil's division, if the pupil exists.
@@ -132,8 +133,9 @@ pub fn periodes(conn: &Connection) -> rusqlite::Result<Vec<pupitre_domain::Perio
 /// Whether a pupil belongs to a division or group.
 pub fn eleve_in(conn: &Connection, eleve_id: &str, target: &Cible) -> rusqlite::Result<bool> {
     let sql = match target {
+        // Any stay of this year: her former class keeps what was written for her there.
         Cible::Division(_) => {
-            "SELECT EXISTS (SELECT 1 FROM eleves WHERE id = ?1 AND division_id = ?2)"
+            "SELECT EXISTS (SELECT 1 FROM eleve_divisions WHERE eleve_id = ?1 AND division_id = ?2)"
         }
         Cible::Groupe(_) => {
             "SELECT EXISTS (SELECT 1 FROM eleve_groupes WHERE eleve_id = ?1 AND groupe_id = ?2)"

@@ -180,7 +180,7 @@ impl Session {
             };
             if evaluation.is_some() && !eleve.inscrit_le(devoir.devoir.date()) {
                 return Err(invalid(format!(
-                    "{} {} n'était pas inscrit(e) le {} : rien à évaluer pour ce devoir",
+                    "{} {} n'était pas dans cette classe le {} (arrivée après, ou partie avant) : rien à évaluer pour ce devoir",
                     eleve.nom,
                     eleve.prenom,
                     devoir.devoir.date().format("%d/%m/%Y")
@@ -445,7 +445,7 @@ impl Session {
         };
         if note.is_some() && !eleve.inscrit_le(devoir.devoir.date()) {
             return Err(invalid(format!(
-                "{} {} n'était pas inscrit(e) le {} : pas de note pour ce devoir",
+                "{} {} n'était pas dans cette classe le {} (arrivée après, ou partie avant) : pas de note pour ce devoir",
                 eleve.nom,
                 eleve.prenom,
                 devoir.devoir.date().format("%d/%m/%Y")

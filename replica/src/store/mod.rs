@@ -54,7 +54,7 @@ const MIGRATIONS: &[&[&str]] = &[
         include_str!("conflicts.sql"),
     ],
     &[include_str!("causality.sql")],
-    &[pupitre_school_db::ELEVE_DATES_SQL],
+    &[pupitre_school_db::PARCOURS_SQL],
 ];
 
 pub struct Store {

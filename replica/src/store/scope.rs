@@ -39,27 +39,40 @@ pub fn purge_outside(conn: &Transaction<'_>, scope: &Scope) -> rusqlite::Result<
         )?;
         conn.execute("DELETE FROM services WHERE cible_key = ?1", [key])?;
     }
-    // Pupils now visible through no division or group of the scope.
-    let eleves: Vec<(String, String, Option<String>)> = conn
+    // Pupils now visible through no division (of this year's stays) or group of the scope.
+    let eleves: Vec<(String, Option<String>, Option<String>)> = conn
         .prepare(
-            "SELECT e.id, e.division_id, group_concat(g.groupe_id, ',') FROM eleves e
-             LEFT JOIN eleve_groupes g ON g.eleve_id = e.id GROUP BY e.id",
+            "SELECT e.id,
+                (SELECT group_concat(p.division_id, ',') FROM eleve_divisions p WHERE p.eleve_id = e.id),
+                (SELECT group_concat(g.groupe_id, ',') FROM eleve_groupes g WHERE g.eleve_id = e.id)
+             FROM eleves e",
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for (id, division, groupes) in eleves {
-        let visible = scope.contains(&Cible::Division(division))
-            || groupes
-                .iter()
-                .flat_map(|g| g.split(','))
-                .any(|g| scope.contains(&Cible::Groupe(g.to_owned())));
+    let split = |list: &Option<String>| -> Vec<String> {
+        list.iter()
+            .flat_map(|l| l.split(','))
+            .map(str::to_owned)
+            .collect()
+    };
+    for (id, divisions, groupes) in eleves {
+        let visible = split(&divisions)
+            .into_iter()
+            .any(|d| scope.contains(&Cible::Division(d)))
+            || split(&groupes)
+                .into_iter()
+                .any(|g| scope.contains(&Cible::Groupe(g)));
         if !visible {
             conn.execute("DELETE FROM eleve_groupes WHERE eleve_id = ?1", params![id])?;
+            conn.execute(
+                "DELETE FROM eleve_divisions WHERE eleve_id = ?1",
+                params![id],
+            )?;
             conn.execute("DELETE FROM eleves WHERE id = ?1", params![id])?;
         }
     }
     conn.execute_batch(
-        "DELETE FROM divisions WHERE id NOT IN (SELECT division_id FROM eleves)
+        "DELETE FROM divisions WHERE id NOT IN (SELECT division_id FROM eleve_divisions)
              AND division_key(id) NOT IN (SELECT cible_key FROM services);
          DELETE FROM groupes WHERE id NOT IN (SELECT groupe_id FROM eleve_groupes)
              AND groupe_key(id) NOT IN (SELECT cible_key FROM services);",

@@ -16,12 +16,21 @@ export function deplacement(e: KeyboardEvent, r: number, c: number): [number, nu
   }
 }
 
-/** Focuses and selects cell (r, c) of the grid whose cells carry `data-cell="<prefix>r-c"`,
- * clamped to its `rows` × `cols`. */
-export function allerA(prefix: string, r: number, c: number, rows: number, cols: number) {
-  const rr = Math.max(0, Math.min(rows - 1, r));
-  const cc = Math.max(0, Math.min(cols - 1, c));
-  const input = document.querySelector<HTMLInputElement>(`[data-cell="${prefix}${rr}-${cc}"]`);
-  input?.focus();
-  input?.select();
+/** Focuses and selects the cell a move from (r0, c0) to (r, c) reaches in the grid whose cells
+ * carry `data-cell="<prefix>r-c"`, `rows` × `cols`: a cell that takes no value (a pupil outside
+ * her dates) is stepped over in the same direction; the edge keeps the focus where it is. */
+export function allerA(prefix: string, from: [number, number], to: [number, number], rows: number, cols: number) {
+  const [dr, dc] = [Math.sign(to[0] - from[0]), Math.sign(to[1] - from[1])];
+  let [r, c] = to;
+  while (r >= 0 && r < rows && c >= 0 && c < cols) {
+    const input = document.querySelector<HTMLInputElement>(`[data-cell="${prefix}${r}-${c}"]`);
+    if (input) {
+      input.focus();
+      input.select();
+      return;
+    }
+    if (dr === 0 && dc === 0) return;
+    r += dr;
+    c += dc;
+  }
 }

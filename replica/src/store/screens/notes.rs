@@ -179,10 +179,18 @@ pub fn positionnements(
         .collect())
 }
 
-/// The pupils of a service (`None`: of every service here), by name.
+/// Of a pupil's stays in one division, the latest (the open one first).
+const LATEST: &str = "ORDER BY p.jusqu_au IS NULL DESC, p.jusqu_au DESC LIMIT 1";
+
+/// The pupils of a service (`None`: of every service here), by name, with the dates of their
+/// stay in its division (none for a group).
 pub fn eleves(conn: &Connection, service_id: Option<&str>) -> Result<Vec<EleveRow>, ReplicaError> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT sv.id, e.id, e.nom, e.prenom, d.code, e.date_entree, e.date_sortie
+        "SELECT sv.id, e.id, e.nom, e.prenom, d.code, e.date_entree, e.date_sortie,
+            (SELECT p.depuis FROM eleve_divisions p WHERE p.eleve_id = e.id
+                AND division_key(p.division_id) = sv.cible_key {LATEST}),
+            (SELECT p.jusqu_au FROM eleve_divisions p WHERE p.eleve_id = e.id
+                AND division_key(p.division_id) = sv.cible_key {LATEST})
          FROM services sv
          JOIN eleves e ON {ELEVES_DU_SERVICE}
          JOIN divisions d ON d.id = e.division_id
@@ -198,6 +206,8 @@ pub fn eleves(conn: &Connection, service_id: Option<&str>) -> Result<Vec<EleveRo
             division: r.get(4)?,
             date_entree: date_column(r.get(5)?)?,
             date_sortie: date_column(r.get(6)?)?,
+            dans_la_classe_depuis: date_column(r.get(7)?)?,
+            dans_la_classe_jusqu_au: date_column(r.get(8)?)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
