@@ -301,6 +301,17 @@ impl EntityKey {
         )
     }
 
+    /// A mark's id read in place as (service, devoir, pupil), without building a key: what a
+    /// read of a whole year's marks needs (`parse` is the strict reading).
+    pub fn note_parts(id: &str) -> Option<(&str, &str, &str)> {
+        let mut parts = id.split('/');
+        let parts = (parts.next()?, parts.next()?, parts.next()?, parts.next());
+        match parts {
+            (s, d, e, None) if [s, d, e].iter().all(|p| is_id(p)) => Some((s, d, e)),
+            _ => None,
+        }
+    }
+
     /// The ids below `parent` (a service's devoirs and marks, a devoir's marks) as a range
     /// `[from, to)`: their ids begin with the parent's and a `/`, which no id part holds, and `0`
     /// follows `/` in ASCII.
@@ -806,6 +817,20 @@ mod tests {
         for (kind, field, value, erases) in cases {
             let edit = Edit::parse(kind, ids(kind), field, &value).expect("valid edit");
             assert_eq!(edit.erases(), erases, "{kind:?} {value}");
+        }
+    }
+
+    #[test]
+    fn a_mark_s_id_reads_in_place_as_parse_reads_it() {
+        let key = EntityKey::Note {
+            service_id: "SV1".into(),
+            devoir_id: "d-1".into(),
+            eleve_id: "E1".into(),
+        };
+        assert_eq!(EntityKey::note_parts(&key.id()), Some(("SV1", "d-1", "E1")));
+        for bad in ["SV1/d-1", "SV1/d-1/E1/x", "SV1//E1", "SV 1/d/E"] {
+            assert_eq!(EntityKey::note_parts(bad), None, "{bad}");
+            assert!(EntityKey::parse(EntityKind::Note, bad).is_err());
         }
     }
 

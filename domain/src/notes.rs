@@ -167,13 +167,110 @@ fn weighted(items: impl Iterator<Item = (BigRational, u32)>) -> Option<Moyenne> 
 
 /// A subject's average over a period, out of 20: `None` when no mark counts.
 pub fn moyenne_matiere(notes: &[(Poids, Note)]) -> Option<Moyenne> {
-    let counted = notes.iter().filter(|(p, _)| p.compte && p.bareme.0 > 0);
-    weighted(counted.filter_map(|(p, note)| {
-        let v = note.compte()?;
+    let mut somme = Somme::default();
+    for (poids, note) in notes {
+        somme.ajouter(*poids, *note);
+    }
+    somme.moyenne()
+}
+
+/// A subject's average being summed mark by mark, exact: in machine integers while they
+/// suffice (every real gradebook: barèmes share small factors), in arbitrary precision beyond.
+/// A school's year of marks is summed without an allocation per mark.
+#[derive(Debug, Clone)]
+pub struct Somme(SommeEtat);
+
+#[derive(Debug, Clone)]
+enum SommeEtat {
+    /// Σ k·v/b = n/d (d the lcm of the barèmes seen), and Σ k = w.
+    Entiers {
+        n: u64,
+        d: u64,
+        w: u64,
+    },
+    Exacte {
+        somme: BigRational,
+        w: BigInt,
+    },
+}
+
+impl Default for Somme {
+    fn default() -> Somme {
+        Somme(SommeEtat::Entiers { n: 0, d: 1, w: 0 })
+    }
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+impl Somme {
+    /// Counts a mark as GUIDE §2 says (or leaves it out).
+    pub fn ajouter(&mut self, poids: Poids, note: Note) {
+        if !poids.compte || poids.bareme.0 == 0 {
+            return;
+        }
+        let Some(v) = note.compte() else {
+            return;
+        };
         // v/barème × 20, with the hundredths of both cancelling out.
-        let sur_20 = BigRational::new(BigInt::from(v.0) * 20, BigInt::from(p.bareme.0));
-        Some((sur_20, p.coefficient.0))
-    }))
+        self.add(
+            u128::from(v.0) * 20,
+            u128::from(poids.bareme.0),
+            poids.coefficient.0,
+        );
+    }
+
+    /// Adds k × num/den. The denominator is the lcm of the barèmes seen, which changes only
+    /// with a new barème; the fraction is reduced once, at the end (`BigRational::new`). Machine
+    /// words while the sums fit in them (hardware arithmetic), arbitrary precision beyond.
+    fn add(&mut self, num: u128, den: u128, k: u32) {
+        if let SommeEtat::Entiers { n, d, w } = self.0 {
+            let next = (|| {
+                let (num, den) = (u64::try_from(num).ok()?, u64::try_from(den).ok()?);
+                let l = if d % den == 0 {
+                    d
+                } else {
+                    (d / gcd(d, den)).checked_mul(den)?
+                };
+                let term = num.checked_mul(u64::from(k))?.checked_mul(l / den)?;
+                let n = n.checked_mul(l / d)?.checked_add(term)?;
+                Some((n, l, w.checked_add(u64::from(k))?))
+            })();
+            match next {
+                Some((n, d, w)) => {
+                    self.0 = SommeEtat::Entiers { n, d, w };
+                    return;
+                }
+                None => {
+                    self.0 = SommeEtat::Exacte {
+                        somme: BigRational::new(BigInt::from(n), BigInt::from(d)),
+                        w: BigInt::from(w),
+                    };
+                }
+            }
+        }
+        if let SommeEtat::Exacte { somme, w } = &mut self.0 {
+            *somme += BigRational::new(BigInt::from(num), BigInt::from(den)) * BigInt::from(k);
+            *w += k;
+        }
+    }
+
+    /// The average: `None` when no mark counts.
+    pub fn moyenne(&self) -> Option<Moyenne> {
+        match &self.0 {
+            SommeEtat::Entiers { w: 0, .. } => None,
+            SommeEtat::Entiers { n, d, w } => Some(Moyenne(BigRational::new(
+                BigInt::from(*n),
+                BigInt::from(*d) * BigInt::from(*w),
+            ))),
+            SommeEtat::Exacte { w, .. } if w.is_zero() => None,
+            SommeEtat::Exacte { somme, w } => Some(Moyenne(somme / w)),
+        }
+    }
 }
 
 /// The moyenne générale: the subject averages weighed by the subjects' coefficients; a subject
@@ -402,6 +499,39 @@ mod tests {
             scale in 1u32..=5,
         ) {
             prop_assert_eq!(moyenne_matiere(&build(&cells, 1)), moyenne_matiere(&build(&cells, scale)));
+        }
+
+        #[test]
+        fn machine_integers_or_not_the_average_is_exact(
+            cells in prop::collection::vec((0u128..=1u128 << 40, 1u128..=1u128 << 40, 1u32..=10_000), 0..30),
+        ) {
+            // Random denominators overflow machine integers: the sum goes on exactly.
+            let slow = weighted(cells.iter().map(|&(num, den, k)| {
+                (BigRational::new(BigInt::from(num), BigInt::from(den)), k)
+            }));
+            let mut somme = Somme::default();
+            for &(num, den, k) in &cells {
+                somme.add(num, den, k);
+            }
+            prop_assert_eq!(somme.moyenne(), slow);
+        }
+
+        #[test]
+        fn real_baremes_stay_in_machine_integers(
+            cells in prop::collection::vec((0u128..=2_000_000, 0usize..8, 1u32..=10_000), 0..40),
+        ) {
+            // Barèmes of 5, 10, 15, 20, 25, 30, 40 and 100 points, in hundredths.
+            const BAREMES: [u128; 8] = [500, 1000, 1500, 2000, 2500, 3000, 4000, 10_000];
+            let mut somme = Somme::default();
+            for &(num, b, k) in &cells {
+                somme.add(num, BAREMES[b], k);
+            }
+            let in_integers = matches!(somme.0, SommeEtat::Entiers { .. });
+            prop_assert!(in_integers, "left machine integers");
+            let slow = weighted(cells.iter().map(|&(num, b, k)| {
+                (BigRational::new(BigInt::from(num), BigInt::from(BAREMES[b])), k)
+            }));
+            prop_assert_eq!(somme.moyenne(), slow);
         }
 
         #[test]

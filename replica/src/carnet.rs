@@ -2,11 +2,12 @@
 //! grid (pupils × devoirs of a period) with every average and statistic, computed by
 //! `pupitre_domain::notes` (exact until display, rounded once).
 
+use crate::error::ReplicaError;
 use crate::views::EtatSync;
 use chrono::NaiveDate;
 use pupitre_domain::notes::{
-    Centiemes, Moyenne, Statistiques, moyenne_generale, moyenne_matiere, statistiques,
-    statistiques_devoir,
+    Centiemes, Moyenne, Poids, Somme, Statistiques, moyenne_generale, moyenne_matiere,
+    statistiques, statistiques_devoir,
 };
 use pupitre_domain::school::{Sejour, inscrit_entre};
 use pupitre_domain::{Devoir, Evaluation, Item, Niveau, Note};
@@ -399,55 +400,108 @@ pub struct MoyennesPeriode {
     pub services: Vec<(String, Option<StatsView>)>,
 }
 
-/// A pupil's average in one service, with the subject's coefficient.
-type SubjectAverage = (String, Option<Moyenne>, Centiemes);
-
-/// `moyennes` of every service at once, from the rows of the whole replica.
+/// Every pupil's averages for some periods, per service, the moyennes générales and each
+/// service's class statistics. `scan` hands every mark here to its callback once (the store
+/// reads them in place): each is summed straight into its pupil's subject average
+/// (`notes::Somme`), so that a school's year takes no map of its cells.
 pub fn moyennes(
-    periode_id: &str,
+    periodes: &[String],
     services: &[ServiceRow],
     devoirs: &[DevoirRow],
-    notes: &[NoteRow],
     eleves: &[EleveRow],
-) -> MoyennesPeriode {
-    let cells = by_cell(notes);
-    let mut of_service: HashMap<&str, Vec<&DevoirRow>> = HashMap::new();
-    for d in of_period(devoirs, periode_id) {
-        of_service.entry(d.service_id.as_str()).or_default().push(d);
+    scan: impl FnOnce(&mut dyn FnMut(&str, &str, &str, Option<Note>)) -> Result<(), ReplicaError>,
+) -> Result<Vec<MoyennesPeriode>, ReplicaError> {
+    // Which period and weight each devoir counts in, by service then devoir.
+    let mut weights: HashMap<&str, HashMap<&str, (usize, Poids)>> = HashMap::new();
+    for d in devoirs {
+        if let Some(p) = periodes.iter().position(|p| p == d.devoir.periode_id()) {
+            weights
+                .entry(d.service_id.as_str())
+                .or_default()
+                .insert(d.devoir_id.as_str(), (p, d.devoir.poids()));
+        }
     }
-    let mut by_pupil: HashMap<&str, Vec<SubjectAverage>> = HashMap::new();
+    // One slot per (service, pupil): a sum per period.
+    let mut slots: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
+    for (i, e) in eleves.iter().enumerate() {
+        slots
+            .entry(e.service_id.as_str())
+            .or_default()
+            .insert(e.eleve_id.as_str(), i);
+    }
+    let mut sums = vec![vec![Somme::default(); periodes.len()]; eleves.len()];
+    scan(&mut |service, devoir, eleve, note| {
+        let (Some((p, poids)), Some(&slot), Some(note)) = (
+            weights.get(service).and_then(|w| w.get(devoir)),
+            slots.get(service).and_then(|s| s.get(eleve)),
+            note,
+        ) else {
+            return;
+        };
+        sums[slot][*p].ajouter(*poids, note);
+    })?;
+    Ok((0..periodes.len())
+        .map(|p| period_averages(p, services, eleves, &sums))
+        .collect())
+}
+
+/// The averages of period `p` from the sums of every (service, pupil) slot.
+fn period_averages(
+    p: usize,
+    services: &[ServiceRow],
+    eleves: &[EleveRow],
+    sums: &[Vec<Somme>],
+) -> MoyennesPeriode {
+    // Each pupil's (service, average).
+    let mut by_pupil: HashMap<&str, Vec<(String, Option<Moyenne>)>> = HashMap::new();
     let mut stats = Vec::new();
+    let mut of_service: HashMap<&str, Vec<Option<Moyenne>>> = HashMap::new();
+    for (i, e) in eleves.iter().enumerate() {
+        let m = sums[i][p].moyenne();
+        of_service
+            .entry(e.service_id.as_str())
+            .or_default()
+            .push(m.clone());
+        by_pupil
+            .entry(e.eleve_id.as_str())
+            .or_default()
+            .push((e.service_id.clone(), m));
+    }
+    let coefficients: HashMap<&str, Centiemes> = services
+        .iter()
+        .map(|s| {
+            let c = Centiemes((s.coefficient * 100.0).round().max(0.0) as u32);
+            (s.service_id.as_str(), c)
+        })
+        .collect();
     for service in services {
-        let of = of_service
+        let averages = of_service
             .get(service.service_id.as_str())
             .map_or(&[][..], Vec::as_slice);
-        let coefficient = Centiemes((service.coefficient * 100.0).round().max(0.0) as u32);
-        let mut averages = Vec::new();
-        for e in eleves.iter().filter(|e| e.service_id == service.service_id) {
-            let m = moyenne_of(of, &cells, e);
-            averages.push(m.clone());
-            by_pupil.entry(e.eleve_id.as_str()).or_default().push((
-                service.service_id.clone(),
-                m,
-                coefficient,
-            ));
-        }
         stats.push((
             service.service_id.clone(),
-            statistiques(&averages).map(stats_view),
+            statistiques(averages).map(stats_view),
         ));
     }
     let mut eleves: Vec<MoyennesEleve> = by_pupil
         .into_iter()
         .map(|(eleve_id, matieres)| {
-            let weighed: Vec<(Option<Moyenne>, Centiemes)> =
-                matieres.iter().map(|(_, m, c)| (m.clone(), *c)).collect();
+            let weighed: Vec<(Option<Moyenne>, Centiemes)> = matieres
+                .iter()
+                .map(|(s, m)| {
+                    let c = coefficients
+                        .get(s.as_str())
+                        .copied()
+                        .unwrap_or(Centiemes(0));
+                    (m.clone(), c)
+                })
+                .collect();
             MoyennesEleve {
                 eleve_id: eleve_id.to_owned(),
                 generale: moyenne_generale(&weighed).as_ref().map(Moyenne::arrondie),
                 matieres: matieres
                     .into_iter()
-                    .map(|(s, m, _)| (s, m.as_ref().map(Moyenne::arrondie)))
+                    .map(|(s, m)| (s, m.as_ref().map(Moyenne::arrondie)))
                     .collect(),
             }
         })

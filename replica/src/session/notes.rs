@@ -253,7 +253,9 @@ impl Session {
 
     /// Every average of a period on this PC (councils, bulletins; the benchmark's measure).
     pub fn moyennes(&self, periode_id: &str) -> Result<MoyennesPeriode, ReplicaError> {
-        lock(&self.store).moyennes(periode_id)
+        let mut all = lock(&self.store).moyennes(&[periode_id.to_owned()])?;
+        all.pop()
+            .ok_or_else(|| ReplicaError::Corrupt("moyennes sans période".into()))
     }
 
     /// Creates a devoir; returns its id.
@@ -353,7 +355,11 @@ impl Session {
     ) -> Result<(), ReplicaError> {
         {
             let mut store = lock(&self.store);
-            let book = self.writable(&mut store, service_id)?;
+            // Only what this cell is checked against: typing stays as fast as a spreadsheet.
+            let book = store
+                .gradebook_cell(service_id, devoir_id, eleve_id)?
+                .ok_or_else(|| invalid("ce service n'est pas sur ce poste"))?;
+            self.may_edit(&book)?;
             let Some(edit) = self.cell(&book, devoir_id, eleve_id, texte, &store.annee()?)? else {
                 return Ok(());
             };
@@ -472,6 +478,12 @@ impl Session {
         let book = store
             .gradebook(service_id)?
             .ok_or_else(|| invalid("ce service n'est pas sur ce poste"))?;
+        self.may_edit(&book)?;
+        Ok(book)
+    }
+
+    /// Whether this person may write in the service's gradebook (`may_write`).
+    fn may_edit(&self, book: &Gradebook) -> Result<(), ReplicaError> {
         let teaches = book.service.enseignant_id == self.me.id;
         may_write(
             self.me.fonction,
@@ -479,8 +491,7 @@ impl Session {
             FIELD_DEFINITION,
             teaches,
         )
-        .map_err(invalid)?;
-        Ok(book)
+        .map_err(invalid)
     }
 
     fn gradebook(&self, service_id: &str) -> Result<Gradebook, ReplicaError> {

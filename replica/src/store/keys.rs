@@ -1,7 +1,8 @@
 //! The ids and scope tags the replica's SQL compares, written by the domain's own functions
 //! (`EntityKey::id`, `Cible::key`) registered on the connection, so that their text form has
 //! one definition: `presence_id(seance, eleve)`, `conseil_id(periode, division)`,
-//! `appreciation_id(periode, service, eleve)`, `division_key(id)`, `groupe_key(id)`.
+//! `appreciation_id(periode, service, eleve)`, `division_key(id)`, `groupe_key(id)`, and back
+//! from a tag, `cible_division(key)`, `cible_groupe(key)`.
 
 use pupitre_domain::{Cible, EntityKey};
 use rusqlite::Connection;
@@ -37,6 +38,20 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     })?;
     conn.create_scalar_function("groupe_key", 1, flags, move |ctx| {
         Ok(Cible::Groupe(text(ctx, 0)?).key())
+    })?;
+    // The other way: a scope tag's division or group id (NULL for the other kind), so that a
+    // join on a service's target can use the membership tables' indexes.
+    conn.create_scalar_function("cible_division", 1, flags, move |ctx| {
+        Ok(match Cible::from_key(&text(ctx, 0)?) {
+            Some(Cible::Division(id)) => Some(id),
+            _ => None,
+        })
+    })?;
+    conn.create_scalar_function("cible_groupe", 1, flags, move |ctx| {
+        Ok(match Cible::from_key(&text(ctx, 0)?) {
+            Some(Cible::Groupe(id)) => Some(id),
+            _ => None,
+        })
     })?;
     Ok(())
 }
@@ -79,5 +94,14 @@ mod tests {
         ];
         assert_eq!(row, domain);
         assert_eq!(row[0], "S1/E2");
+        let back: (Option<String>, Option<String>, Option<String>) = conn
+            .query_row(
+                "SELECT cible_division(division_key('D6A')), cible_groupe(division_key('D6A')),
+                        cible_groupe(groupe_key('G1'))",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("query");
+        assert_eq!(back, (Some("D6A".into()), None, Some("G1".into())));
     }
 }

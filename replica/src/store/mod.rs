@@ -31,10 +31,12 @@ use crate::error::ReplicaError;
 use crate::views::{
     AbsenceView, AppelView, LigneAppreciation, Modifications, PeriodeView, SeanceView, ServiceView,
 };
+use pupitre_domain::EntityKey;
 use pupitre_domain::{Edit, EntityKind, Personnel, Scope};
 use pupitre_sync_protocol::wire::{LogRef, PushOutcome, Snapshot};
 use pupitre_sync_protocol::{Change, ClientId, Hlc, OpId, ServerChange};
 use rusqlite::{Connection, OptionalExtension, Transaction};
+use screens::notes::Lire;
 use screens::{appreciations, modifications, notes, seances, synchro, vie_scolaire};
 use std::path::{Path, PathBuf};
 
@@ -363,30 +365,71 @@ impl Store {
             let Some(service) = notes::services(conn, Some(service_id))?.pop() else {
                 return Ok(None);
             };
+            let lire = Lire::Service(service_id);
             Ok(Some(Gradebook {
                 service,
-                devoirs: notes::devoirs(conn, Some(service_id))?,
-                notes: notes::notes(conn, Some(service_id))?,
-                eleves: notes::eleves(conn, Some(service_id))?,
-                items: notes::items(conn, Some(service_id))?,
-                evaluations: notes::evaluations(conn, Some(service_id))?,
-                positionnements: notes::positionnements(conn, Some(service_id))?,
+                devoirs: notes::devoirs(conn, lire)?,
+                notes: notes::notes(conn, lire)?,
+                eleves: notes::eleves(conn, Some(service_id), None)?,
+                items: notes::items(conn, lire)?,
+                evaluations: notes::evaluations(conn, lire)?,
+                positionnements: notes::positionnements(conn, lire)?,
                 clos: notes::conseils_clos(conn)?,
             }))
         })
     }
 
-    /// Every average of a period on this PC, per service and per pupil, with the class
-    /// statistics of each service.
-    pub fn moyennes(&mut self, periode_id: &str) -> Result<MoyennesPeriode, ReplicaError> {
+    /// The part of a service's gradebook that one cell's edit is checked against (the service,
+    /// the devoir, the pupil, the cell's mark, the closed councils): a handful of point reads,
+    /// so that typing a mark stays as fast as a spreadsheet. `None` when the service is not here.
+    pub fn gradebook_cell(
+        &mut self,
+        service_id: &str,
+        devoir_id: &str,
+        eleve_id: &str,
+    ) -> Result<Option<Gradebook>, ReplicaError> {
         self.read(|conn| {
-            Ok(carnet::moyennes(
-                periode_id,
+            let Some(service) = notes::services(conn, Some(service_id))?.pop() else {
+                return Ok(None);
+            };
+            let devoir = EntityKey::Devoir {
+                service_id: service_id.to_owned(),
+                devoir_id: devoir_id.to_owned(),
+            };
+            let note = EntityKey::Note {
+                service_id: service_id.to_owned(),
+                devoir_id: devoir_id.to_owned(),
+                eleve_id: eleve_id.to_owned(),
+            };
+            let (devoir, note) = (devoir.id(), note.id());
+            let one = |id| Lire::Un {
+                service: service_id,
+                id,
+            };
+            Ok(Some(Gradebook {
+                service,
+                devoirs: notes::devoirs(conn, one(devoir.as_str()))?,
+                notes: notes::notes(conn, one(note.as_str()))?,
+                eleves: notes::eleves(conn, Some(service_id), Some(eleve_id))?,
+                items: Vec::new(),
+                evaluations: Vec::new(),
+                positionnements: Vec::new(),
+                clos: notes::conseils_clos(conn)?,
+            }))
+        })
+    }
+
+    /// Every average of some periods on this PC, per service and per pupil, with the class
+    /// statistics of each service: the rows read once for all of them.
+    pub fn moyennes(&mut self, periodes: &[String]) -> Result<Vec<MoyennesPeriode>, ReplicaError> {
+        self.read(|conn| {
+            carnet::moyennes(
+                periodes,
                 &notes::services(conn, None)?,
-                &notes::devoirs(conn, None)?,
-                &notes::notes(conn, None)?,
-                &notes::eleves(conn, None)?,
-            ))
+                &notes::devoirs(conn, Lire::Tout)?,
+                &notes::eleves(conn, None, None)?,
+                |f| notes::for_each_note(conn, f),
+            )
         })
     }
 
@@ -398,8 +441,8 @@ impl Store {
         periode_id: &str,
     ) -> Result<Option<BilanView>, ReplicaError> {
         self.read(|conn| {
-            let eleves = notes::eleves(conn, None)?;
-            let Some(eleve) = eleves.iter().find(|e| e.eleve_id == eleve_id) else {
+            let eleves = notes::eleves(conn, None, Some(eleve_id))?;
+            let Some(eleve) = eleves.first() else {
                 return Ok(None);
             };
             let services: Vec<ServiceRow> = notes::services(conn, None)?
@@ -413,10 +456,10 @@ impl Store {
             let rows = BilanRows {
                 eleve,
                 services: &services,
-                devoirs: &notes::devoirs(conn, None)?,
-                items: &notes::items(conn, None)?,
-                evaluations: &notes::evaluations(conn, None)?,
-                positionnements: &notes::positionnements(conn, None)?,
+                devoirs: &notes::devoirs(conn, Lire::Tout)?,
+                items: &notes::items(conn, Lire::Tout)?,
+                evaluations: &notes::evaluations(conn, Lire::Tout)?,
+                positionnements: &notes::positionnements(conn, Lire::Tout)?,
             };
             Ok(Some(competences::bilan(&rows, periode_id)))
         })

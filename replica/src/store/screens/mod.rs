@@ -20,20 +20,20 @@ const CIBLE_CODE: &str =
 /// The pupils `e` of a service `sv`: through its group, or a stay of theirs in its division this
 /// year (the current one, or one they left: their marks and roll calls stay there).
 const ELEVES_DU_SERVICE: &str = "(EXISTS (SELECT 1 FROM eleve_divisions p WHERE p.eleve_id = e.id
-                AND division_key(p.division_id) = sv.cible_key)
+                AND p.division_id = cible_division(sv.cible_key))
      OR EXISTS (SELECT 1 FROM eleve_groupes g WHERE g.eleve_id = e.id
-                AND groupe_key(g.groupe_id) = sv.cible_key))";
+                AND g.groupe_id = cible_groupe(sv.cible_key)))";
 
 /// The pupil `e` is at the school on the day of séance `se` (SIECLE's entry and exit dates) and
 /// in the service `sv`'s class that day (a stay in its division, or its group).
 const INSCRIT_A_LA_SEANCE: &str = "((e.date_entree IS NULL OR e.date_entree <= se.date)
      AND (e.date_sortie IS NULL OR se.date <= e.date_sortie)
      AND (EXISTS (SELECT 1 FROM eleve_divisions p WHERE p.eleve_id = e.id
-                  AND division_key(p.division_id) = sv.cible_key
+                  AND p.division_id = cible_division(sv.cible_key)
                   AND (p.depuis IS NULL OR p.depuis < se.date)
                   AND (p.jusqu_au IS NULL OR se.date <= p.jusqu_au))
           OR EXISTS (SELECT 1 FROM eleve_groupes g WHERE g.eleve_id = e.id
-                  AND groupe_key(g.groupe_id) = sv.cible_key)))";
+                  AND g.groupe_id = cible_groupe(sv.cible_key))))";
 
 fn json_column<T: serde::de::DeserializeOwned>(text: Option<String>, default: T) -> T {
     text.and_then(|t| serde_json::from_str(&t).ok())

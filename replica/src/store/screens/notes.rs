@@ -1,7 +1,7 @@
 //! The gradebook's reads (Notes): a service's devoirs, its pupils and their marks, as stored
 //! rows; `crate::carnet` turns them into the grid and its averages.
 
-use super::{CIBLE_CODE, ELEVES_DU_SERVICE};
+use super::CIBLE_CODE;
 use crate::carnet::{
     DevoirRow, EleveRow, EvaluationRow, ItemRow, NoteRow, PositionnementRow, ServiceRow,
 };
@@ -22,28 +22,44 @@ struct Record<T> {
 /// The records of `kind` whose `field` is set, in a service (`None`: in every service here);
 /// deleted devoirs and items left out. Positionnements' ids begin with their period, so their
 /// service is filtered here.
+/// Which records a read takes: every one here, a service's, or one (by its id) of a service.
+#[derive(Debug, Clone, Copy)]
+pub enum Lire<'a> {
+    Tout,
+    Service(&'a str),
+    Un { service: &'a str, id: &'a str },
+}
+
+/// A record's value and what the grid shows of it.
+const WITH_SYNC: &str = "SELECT f.entity_id, f.value,
+        (SELECT MIN(o.state) FROM outbox o WHERE o.kind = f.kind AND o.entity_id = f.entity_id
+            AND o.field = f.field),
+        f.version,
+        EXISTS (SELECT 1 FROM conflicts k WHERE k.kind = f.kind AND k.resolving IS NULL
+            AND k.entity_id = f.entity_id AND k.field = f.field)
+     FROM fields f
+     WHERE f.kind = ?1 AND f.field = ?2 AND f.entity_id >= ?3 AND f.entity_id < ?4
+       AND NOT EXISTS (SELECT 1 FROM fields s WHERE s.kind = f.kind AND s.field = 'supprime'
+                       AND s.entity_id = f.entity_id AND s.value = 'true')";
+
 fn records<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     kind: EntityKind,
     field: &str,
-    service_id: Option<&str>,
+    lire: Lire<'_>,
 ) -> Result<Vec<Record<T>>, ReplicaError> {
-    let (from, to) = match (kind, service_id) {
-        (EntityKind::Positionnement, _) | (_, None) => (String::new(), "\u{10FFFF}".to_owned()),
-        (_, Some(id)) => EntityKey::children_range(id),
+    let (from, to, service_id) = match (kind, lire) {
+        (_, Lire::Un { service, id }) => (id.to_owned(), format!("{id}\u{0}"), Some(service)),
+        (EntityKind::Positionnement, Lire::Service(s)) => {
+            (String::new(), "\u{10FFFF}".to_owned(), Some(s))
+        }
+        (_, Lire::Service(s)) => {
+            let (from, to) = EntityKey::children_range(s);
+            (from, to, Some(s))
+        }
+        (_, Lire::Tout) => (String::new(), "\u{10FFFF}".to_owned(), None),
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT f.entity_id, f.value,
-            (SELECT MIN(o.state) FROM outbox o WHERE o.kind = f.kind AND o.entity_id = f.entity_id
-                AND o.field = f.field),
-            f.version,
-            EXISTS (SELECT 1 FROM conflicts k WHERE k.kind = f.kind AND k.resolving IS NULL
-                AND k.entity_id = f.entity_id AND k.field = f.field)
-         FROM fields f
-         WHERE f.kind = ?1 AND f.field = ?2 AND f.entity_id >= ?3 AND f.entity_id < ?4
-           AND NOT EXISTS (SELECT 1 FROM fields s WHERE s.kind = f.kind AND s.field = 'supprime'
-                           AND s.entity_id = f.entity_id AND s.value = 'true')",
-    )?;
+    let mut stmt = conn.prepare_cached(WITH_SYNC)?;
     let rows = stmt.query_map(params![kind.as_str(), field, from, to], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -66,7 +82,7 @@ fn records<T: serde::de::DeserializeOwned>(
 }
 
 /// The devoirs of a service (`None`: of every service here), deleted ones left out.
-pub fn devoirs(conn: &Connection, service: Option<&str>) -> Result<Vec<DevoirRow>, ReplicaError> {
+pub fn devoirs(conn: &Connection, service: Lire<'_>) -> Result<Vec<DevoirRow>, ReplicaError> {
     let rows = records::<Devoir>(conn, EntityKind::Devoir, FIELD_DEFINITION, service)?;
     Ok(rows
         .into_iter()
@@ -85,8 +101,9 @@ pub fn devoirs(conn: &Connection, service: Option<&str>) -> Result<Vec<DevoirRow
         .collect())
 }
 
-/// The marks given in a service (`None`: in every service here).
-pub fn notes(conn: &Connection, service: Option<&str>) -> Result<Vec<NoteRow>, ReplicaError> {
+/// The marks given in a service, with what the grid shows of each (the averages read them
+/// with `for_each_note`).
+pub fn notes(conn: &Connection, service: Lire<'_>) -> Result<Vec<NoteRow>, ReplicaError> {
     let rows = records::<Option<Note>>(conn, EntityKind::Note, FIELD_VALEUR, service)?;
     Ok(rows
         .into_iter()
@@ -107,8 +124,34 @@ pub fn notes(conn: &Connection, service: Option<&str>) -> Result<Vec<NoteRow>, R
         .collect())
 }
 
+/// Every mark here, read in place and handed to `f` as (service, devoir, pupil, mark): a whole
+/// year's marks go through without a row of them held at once.
+pub fn for_each_note(
+    conn: &Connection,
+    mut f: impl FnMut(&str, &str, &str, Option<Note>),
+) -> Result<(), ReplicaError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT entity_id, value FROM fields WHERE kind = 'note' AND field = 'valeur'",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let text = |i: usize| -> Result<&str, ReplicaError> {
+            row.get_ref(i)?
+                .as_str()
+                .map_err(|e| ReplicaError::Corrupt(format!("note : {e}")))
+        };
+        let (id, value) = (text(0)?, text(1)?);
+        let corrupt = |e: &dyn std::fmt::Display| ReplicaError::Corrupt(format!("note {id} : {e}"));
+        let (service, devoir, eleve) =
+            EntityKey::note_parts(id).ok_or_else(|| corrupt(&"identifiant"))?;
+        let note: Option<Note> = serde_json::from_str(value).map_err(|e| corrupt(&e))?;
+        f(service, devoir, eleve, note);
+    }
+    Ok(())
+}
+
 /// The competency items of a service (`None`: of every service here), deleted ones left out.
-pub fn items(conn: &Connection, service: Option<&str>) -> Result<Vec<ItemRow>, ReplicaError> {
+pub fn items(conn: &Connection, service: Lire<'_>) -> Result<Vec<ItemRow>, ReplicaError> {
     let rows = records::<Item>(conn, EntityKind::Item, FIELD_DEFINITION, service)?;
     Ok(rows
         .into_iter()
@@ -130,7 +173,7 @@ pub fn items(conn: &Connection, service: Option<&str>) -> Result<Vec<ItemRow>, R
 /// The evaluations given in a service (`None`: in every service here).
 pub fn evaluations(
     conn: &Connection,
-    service: Option<&str>,
+    service: Lire<'_>,
 ) -> Result<Vec<EvaluationRow>, ReplicaError> {
     let rows = records::<Option<Evaluation>>(conn, EntityKind::Evaluation, FIELD_NIVEAU, service)?;
     Ok(rows
@@ -157,7 +200,7 @@ pub fn evaluations(
 /// The positionnements typed in a service (`None`: in every service here).
 pub fn positionnements(
     conn: &Connection,
-    service: Option<&str>,
+    service: Lire<'_>,
 ) -> Result<Vec<PositionnementRow>, ReplicaError> {
     let rows = records::<Option<Niveau>>(conn, EntityKind::Positionnement, FIELD_NIVEAU, service)?;
     Ok(rows
@@ -179,25 +222,31 @@ pub fn positionnements(
         .collect())
 }
 
-/// Of a pupil's stays in one division, the latest (the open one first).
-const LATEST: &str = "ORDER BY p.jusqu_au IS NULL DESC, p.jusqu_au DESC LIMIT 1";
-
 /// The pupils of a service (`None`: of every service here), by name, with the dates of their
 /// stay in its division (none for a group).
-pub fn eleves(conn: &Connection, service_id: Option<&str>) -> Result<Vec<EleveRow>, ReplicaError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT sv.id, e.id, e.nom, e.prenom, d.code, e.date_entree, e.date_sortie,
-            (SELECT p.depuis FROM eleve_divisions p WHERE p.eleve_id = e.id
-                AND division_key(p.division_id) = sv.cible_key {LATEST}),
-            (SELECT p.jusqu_au FROM eleve_divisions p WHERE p.eleve_id = e.id
-                AND division_key(p.division_id) = sv.cible_key {LATEST})
+pub fn eleves(
+    conn: &Connection,
+    service_id: Option<&str>,
+    eleve_id: Option<&str>,
+) -> Result<Vec<EleveRow>, ReplicaError> {
+    // Driven from each service's target through the membership tables' indexes: a division's
+    // stays (with their dates), a group's members (there all year).
+    let mut stmt = conn.prepare_cached(
+        "SELECT sv.id, e.id, e.nom, e.prenom, d.code, e.date_entree, e.date_sortie, m.depuis, m.jusqu_au
          FROM services sv
-         JOIN eleves e ON {ELEVES_DU_SERVICE}
+         JOIN (SELECT p.division_id AS cible, p.eleve_id, p.depuis, p.jusqu_au, 'd' AS sorte
+                 FROM eleve_divisions p
+               UNION ALL
+               SELECT g.groupe_id, g.eleve_id, NULL, NULL, 'g' FROM eleve_groupes g) m
+           ON m.cible = COALESCE(cible_division(sv.cible_key), cible_groupe(sv.cible_key))
+              AND m.sorte = CASE WHEN cible_division(sv.cible_key) IS NULL THEN 'g' ELSE 'd' END
+         JOIN eleves e ON e.id = m.eleve_id
          JOIN divisions d ON d.id = e.division_id
-         WHERE ?1 IS NULL OR sv.id = ?1
-         ORDER BY sv.id, e.nom, e.prenom, e.id"
-    ))?;
-    let rows = stmt.query_map([service_id], |r| {
+         WHERE (?1 IS NULL OR sv.id = ?1) AND (?2 IS NULL OR m.eleve_id = ?2)
+         GROUP BY sv.id, e.id
+         ORDER BY sv.id, e.nom, e.prenom, e.id",
+    )?;
+    let rows = stmt.query_map([service_id, eleve_id], |r| {
         Ok(EleveRow {
             service_id: r.get(0)?,
             eleve_id: r.get(1)?,
@@ -220,8 +269,14 @@ pub fn services(
 ) -> Result<Vec<ServiceRow>, ReplicaError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT sv.id, sv.enseignant_id, {CIBLE_CODE}, m.libelle, sv.coefficient,
-            (SELECT group_concat(x, char(31)) FROM (SELECT DISTINCT e.division_id || ':' || d.code AS x
-                FROM eleves e JOIN divisions d ON d.id = e.division_id WHERE {ELEVES_DU_SERVICE}))
+            (SELECT group_concat(x, char(31)) FROM (
+                SELECT d.id || ':' || d.code AS x FROM divisions d
+                WHERE d.id = cible_division(sv.cible_key)
+                UNION
+                SELECT DISTINCT p.division_id || ':' || d.code FROM eleve_groupes g
+                JOIN eleve_divisions p ON p.eleve_id = g.eleve_id
+                JOIN divisions d ON d.id = p.division_id
+                WHERE g.groupe_id = cible_groupe(sv.cible_key)))
          FROM services sv JOIN matieres m ON m.code = sv.matiere_code
          WHERE ?1 IS NULL OR sv.id = ?1 ORDER BY sv.id"
     ))?;
