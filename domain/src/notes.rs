@@ -11,7 +11,7 @@
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::Zero;
+use num_traits::{ToPrimitive, Zero};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -146,23 +146,32 @@ pub struct Moyenne(BigRational);
 impl Moyenne {
     /// Rounded half up to 2 decimals, French style: `12,35`.
     pub fn arrondie(&self) -> String {
-        let hundredths = (&self.0 * BigInt::from(100u32) + BigRational::new(1.into(), 2.into()))
-            .floor()
-            .to_integer();
+        // floor(x × 100 + 1/2) = floor((200 n + d) / 2d), in machine words when they suffice.
+        let small = (|| {
+            let (n, d) = (self.0.numer().to_u128()?, self.0.denom().to_u128()?);
+            let num = n.checked_mul(200)?.checked_add(d)?;
+            Some(num / d.checked_mul(2)?)
+        })();
+        let hundredths = match small {
+            Some(h) => BigInt::from(h),
+            None => (&self.0 * BigInt::from(100u32) + BigRational::new(1.into(), 2.into()))
+                .floor()
+                .to_integer(),
+        };
         let hundred = BigInt::from(100u32);
         let (whole, frac) = (&hundredths / &hundred, &hundredths % &hundred);
         format!("{whole},{frac:0>2}")
     }
 }
 
-/// Σ weight × value / Σ weight over `(value, weight)`; `None` without any weight.
+/// Σ weight × value / Σ weight over `(value, weight)`; `None` without any weight. Summed as
+/// `Somme` sums marks: machine words while they suffice.
 fn weighted(items: impl Iterator<Item = (BigRational, u32)>) -> Option<Moyenne> {
-    let (mut sum, mut weights) = (BigRational::zero(), BigInt::zero());
+    let mut somme = Somme::default();
     for (value, weight) in items {
-        sum += value * BigInt::from(weight);
-        weights += weight;
+        somme.add_rational(&value, weight);
     }
-    (!weights.is_zero()).then(|| Moyenne(sum / weights))
+    somme.moyenne()
 }
 
 /// A subject's average over a period, out of 20: `None` when no mark counts.
@@ -224,6 +233,30 @@ impl Somme {
         );
     }
 
+    /// Adds k × value (an average already exact).
+    fn add_rational(&mut self, value: &BigRational, k: u32) {
+        match (value.numer().to_u128(), value.denom().to_u128()) {
+            (Some(n), Some(d)) => self.add(n, d, k),
+            _ => {
+                self.exact();
+                if let SommeEtat::Exacte { somme, w } = &mut self.0 {
+                    *somme += value * BigInt::from(k);
+                    *w += k;
+                }
+            }
+        }
+    }
+
+    /// Goes on in arbitrary precision.
+    fn exact(&mut self) {
+        if let SommeEtat::Entiers { n, d, w } = self.0 {
+            self.0 = SommeEtat::Exacte {
+                somme: BigRational::new(BigInt::from(n), BigInt::from(d)),
+                w: BigInt::from(w),
+            };
+        }
+    }
+
     /// Adds k × num/den. The denominator is the lcm of the barèmes seen, which changes only
     /// with a new barème; the fraction is reduced once, at the end (`BigRational::new`). Machine
     /// words while the sums fit in them (hardware arithmetic), arbitrary precision beyond.
@@ -245,12 +278,7 @@ impl Somme {
                     self.0 = SommeEtat::Entiers { n, d, w };
                     return;
                 }
-                None => {
-                    self.0 = SommeEtat::Exacte {
-                        somme: BigRational::new(BigInt::from(n), BigInt::from(d)),
-                        w: BigInt::from(w),
-                    };
-                }
+                None => self.exact(),
             }
         }
         if let SommeEtat::Exacte { somme, w } = &mut self.0 {
@@ -332,6 +360,16 @@ mod tests {
 
     fn note(text: &str) -> Note {
         Note::parse(text, c("100")).expect("a mark")
+    }
+
+    /// The reference: Σ weight × value / Σ weight in arbitrary precision, step by step.
+    fn weighted_exact(items: impl Iterator<Item = (BigRational, u32)>) -> Option<Moyenne> {
+        let (mut sum, mut weights) = (BigRational::zero(), BigInt::zero());
+        for (value, weight) in items {
+            sum += value * BigInt::from(weight);
+            weights += weight;
+        }
+        (!weights.is_zero()).then(|| Moyenne(sum / weights))
     }
 
     fn shown(m: Option<Moyenne>) -> String {
@@ -506,7 +544,7 @@ mod tests {
             cells in prop::collection::vec((0u128..=1u128 << 40, 1u128..=1u128 << 40, 1u32..=10_000), 0..30),
         ) {
             // Random denominators overflow machine integers: the sum goes on exactly.
-            let slow = weighted(cells.iter().map(|&(num, den, k)| {
+            let slow = weighted_exact(cells.iter().map(|&(num, den, k)| {
                 (BigRational::new(BigInt::from(num), BigInt::from(den)), k)
             }));
             let mut somme = Somme::default();
@@ -528,10 +566,31 @@ mod tests {
             }
             let in_integers = matches!(somme.0, SommeEtat::Entiers { .. });
             prop_assert!(in_integers, "left machine integers");
-            let slow = weighted(cells.iter().map(|&(num, b, k)| {
+            let slow = weighted_exact(cells.iter().map(|&(num, b, k)| {
                 (BigRational::new(BigInt::from(num), BigInt::from(BAREMES[b])), k)
             }));
             prop_assert_eq!(somme.moyenne(), slow);
+        }
+
+        #[test]
+        fn rounding_in_machine_words_is_the_exact_rounding(n in 0u64..=u64::MAX, d in 1u64..=u64::MAX) {
+            let m = Moyenne(BigRational::new(BigInt::from(n), BigInt::from(d)));
+            let exact = (&m.0 * BigInt::from(100u32) + BigRational::new(1.into(), 2.into()))
+                .floor()
+                .to_integer();
+            let hundred = BigInt::from(100u32);
+            prop_assert_eq!(m.arrondie(), format!("{},{:0>2}", &exact / &hundred, &exact % &hundred));
+        }
+
+        #[test]
+        fn averages_of_averages_are_exact(
+            cells in prop::collection::vec((0u64..=1u64 << 50, 1u64..=1u64 << 50, 1u32..=100), 0..20),
+        ) {
+            let values: Vec<(BigRational, u32)> = cells
+                .iter()
+                .map(|&(n, d, k)| (BigRational::new(BigInt::from(n), BigInt::from(d)), k))
+                .collect();
+            prop_assert_eq!(weighted(values.iter().cloned()), weighted_exact(values.into_iter()));
         }
 
         #[test]

@@ -11,6 +11,7 @@ use pupitre_domain::notes::{
 };
 use pupitre_domain::school::{Sejour, inscrit_entre};
 use pupitre_domain::{Devoir, Evaluation, Item, Niveau, Note};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::HashMap;
 use ts_rs::TS;
@@ -412,7 +413,7 @@ pub fn moyennes(
     scan: impl FnOnce(&mut dyn FnMut(&str, &str, &str, Option<Note>)) -> Result<(), ReplicaError>,
 ) -> Result<Vec<MoyennesPeriode>, ReplicaError> {
     // Which period and weight each devoir counts in, by service then devoir.
-    let mut weights: HashMap<&str, HashMap<&str, (usize, Poids)>> = HashMap::new();
+    let mut weights: FxHashMap<&str, FxHashMap<&str, (usize, Poids)>> = FxHashMap::default();
     for d in devoirs {
         if let Some(p) = periodes.iter().position(|p| p == d.devoir.periode_id()) {
             weights
@@ -422,7 +423,7 @@ pub fn moyennes(
         }
     }
     // One slot per (service, pupil): a sum per period.
-    let mut slots: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
+    let mut slots: FxHashMap<&str, FxHashMap<&str, usize>> = FxHashMap::default();
     for (i, e) in eleves.iter().enumerate() {
         slots
             .entry(e.service_id.as_str())

@@ -5,10 +5,13 @@
 /// epoch, push replies say what became of each change.
 pub const PROTOCOL_VERSION: u32 = 4;
 /// Data schema version: the entities and fields a replica knows. 3: the vie scolaire's `fait`.
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: the gradebook (devoirs, marks, competency items, levels, positionnements) and the pupils'
+/// dates and stays in divisions.
+pub const SCHEMA_VERSION: u32 = 4;
 /// The oldest versions the central still serves.
 pub const MIN_PROTOCOL_VERSION: u32 = 4;
-pub const MIN_SCHEMA_VERSION: u32 = 3;
+/// A schema-3 replica could not read the gradebook's records it would pull: it is told to update.
+pub const MIN_SCHEMA_VERSION: u32 = 4;
 
 pub const HEADER_PROTOCOL: &str = "pupitre-protocol";
 pub const HEADER_SCHEMA: &str = "pupitre-schema";
@@ -49,6 +52,11 @@ mod tests {
         assert_eq!(
             check_versions(PROTOCOL_VERSION, 0),
             VersionCheck::ClientTooOld
+        );
+        assert_eq!(
+            check_versions(PROTOCOL_VERSION, 3),
+            VersionCheck::ClientTooOld,
+            "a replica without the gradebook"
         );
         assert_eq!(
             check_versions(PROTOCOL_VERSION + 1, SCHEMA_VERSION),

@@ -56,7 +56,10 @@ const MIGRATIONS: &[&[&str]] = &[
         include_str!("conflicts.sql"),
     ],
     &[include_str!("causality.sql")],
-    &[pupitre_school_db::PARCOURS_SQL],
+    &[
+        pupitre_school_db::PARCOURS_SQL,
+        include_str!("gradebook.sql"),
+    ],
 ];
 
 pub struct Store {
@@ -426,7 +429,7 @@ impl Store {
             carnet::moyennes(
                 periodes,
                 &notes::services(conn, None)?,
-                &notes::devoirs(conn, Lire::Tout)?,
+                &notes::devoirs_only(conn)?,
                 &notes::eleves(conn, None, None)?,
                 |f| notes::for_each_note(conn, f),
             )

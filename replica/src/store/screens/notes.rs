@@ -42,11 +42,28 @@ const WITH_SYNC: &str = "SELECT f.entity_id, f.value,
        AND NOT EXISTS (SELECT 1 FROM fields s WHERE s.kind = f.kind AND s.field = 'supprime'
                        AND s.entity_id = f.entity_id AND s.value = 'true')";
 
+/// A record's value only, its sync state left out.
+const WITHOUT_SYNC: &str = "SELECT f.entity_id, f.value, NULL, NULL, 0
+     FROM fields f
+     WHERE f.kind = ?1 AND f.field = ?2 AND f.entity_id >= ?3 AND f.entity_id < ?4
+       AND NOT EXISTS (SELECT 1 FROM fields s WHERE s.kind = f.kind AND s.field = 'supprime'
+                       AND s.entity_id = f.entity_id AND s.value = 'true')";
+
 fn records<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     kind: EntityKind,
     field: &str,
     lire: Lire<'_>,
+) -> Result<Vec<Record<T>>, ReplicaError> {
+    records_as(conn, kind, field, lire, WITH_SYNC)
+}
+
+fn records_as<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    kind: EntityKind,
+    field: &str,
+    lire: Lire<'_>,
+    sql: &'static str,
 ) -> Result<Vec<Record<T>>, ReplicaError> {
     let (from, to, service_id) = match (kind, lire) {
         (_, Lire::Un { service, id }) => (id.to_owned(), format!("{id}\u{0}"), Some(service)),
@@ -59,7 +76,7 @@ fn records<T: serde::de::DeserializeOwned>(
         }
         (_, Lire::Tout) => (String::new(), "\u{10FFFF}".to_owned(), None),
     };
-    let mut stmt = conn.prepare_cached(WITH_SYNC)?;
+    let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(params![kind.as_str(), field, from, to], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -83,7 +100,20 @@ fn records<T: serde::de::DeserializeOwned>(
 
 /// The devoirs of a service (`None`: of every service here), deleted ones left out.
 pub fn devoirs(conn: &Connection, service: Lire<'_>) -> Result<Vec<DevoirRow>, ReplicaError> {
-    let rows = records::<Devoir>(conn, EntityKind::Devoir, FIELD_DEFINITION, service)?;
+    devoirs_as(conn, service, WITH_SYNC)
+}
+
+/// Every devoir here without its sync state: what the averages need.
+pub fn devoirs_only(conn: &Connection) -> Result<Vec<DevoirRow>, ReplicaError> {
+    devoirs_as(conn, Lire::Tout, WITHOUT_SYNC)
+}
+
+fn devoirs_as(
+    conn: &Connection,
+    service: Lire<'_>,
+    sql: &'static str,
+) -> Result<Vec<DevoirRow>, ReplicaError> {
+    let rows = records_as::<Devoir>(conn, EntityKind::Devoir, FIELD_DEFINITION, service, sql)?;
     Ok(rows
         .into_iter()
         .filter_map(|r| match r.key {
