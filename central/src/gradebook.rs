@@ -17,10 +17,7 @@ use rusqlite::Connection;
 type Checked = Result<Option<PushResult>, CentralError>;
 
 fn refused(code: Refusal, message: impl Into<String>) -> Option<PushResult> {
-    Some(PushResult::Refused {
-        code,
-        message: message.into(),
-    })
+    Some(crate::push::refused(code, message))
 }
 
 /// The refusal of a gradebook change, if it is refused. `cible`: the service's target.

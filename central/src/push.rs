@@ -18,7 +18,7 @@ use pupitre_sync_protocol::{
 };
 use rusqlite::{Connection, Transaction};
 
-fn refused(code: Refusal, message: impl Into<String>) -> PushResult {
+pub(crate) fn refused(code: Refusal, message: impl Into<String>) -> PushResult {
     PushResult::Refused {
         code,
         message: message.into(),

@@ -270,6 +270,24 @@ pub fn give_service(central: &Db, service: &str, teacher: &str) {
 }
 
 /// The period of `test_day()` as a PC lists it.
+/// The one conflict a PC lists (there must be exactly one).
+pub fn one_conflict(session: &Session) -> pupitre_replica::views::ConflitView {
+    let mut conflits = session.modifications().expect("lists").conflits;
+    assert_eq!(conflits.len(), 1, "{conflits:?}");
+    conflits.remove(0)
+}
+
+/// The values a conflict keeps, the one in force first.
+pub fn versions_of(conflit: &pupitre_replica::views::ConflitView) -> Vec<&str> {
+    conflit.versions.iter().map(|v| v.valeur.as_str()).collect()
+}
+
+/// A PC's first service and the test day's period: where the gradebook tests write.
+pub fn first_service_and_period(session: &Session) -> (String, String) {
+    let service = session.services().expect("services")[0].id.clone();
+    (service, periode_of_test_day(session).id)
+}
+
 pub fn periode_of_test_day(session: &Session) -> PeriodeView {
     let day = test_day().to_string();
     session

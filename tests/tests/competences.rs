@@ -5,7 +5,9 @@
 //! pupil's bilan in words and symbols.
 
 use pupitre_domain::EntityKind;
-use pupitre_e2e::{demo_central, periode_of_test_day, teacher_pc, test_day};
+use pupitre_e2e::{
+    demo_central, first_service_and_period, one_conflict, teacher_pc, test_day, versions_of,
+};
 use pupitre_replica::Session;
 use pupitre_replica::competences::CompetencesView;
 use pupitre_replica::session::{DevoirSaisie, ItemSaisie};
@@ -38,8 +40,7 @@ async fn levels_positionnements_and_a_bilan_a_parent_reads() {
     let (dir, _db, central) = demo_central().await;
     let url = central.url();
     let salle = teacher_pc(dir.path(), &url, "salle-12").await;
-    let service = salle.services().expect("services")[0].id.clone();
-    let periode = periode_of_test_day(&salle).id;
+    let (service, periode) = first_service_and_period(&salle);
 
     let rediger = salle
         .creer_item(&service, &item("Rédiger un texte cohérent", "CPD_FRA"))
@@ -171,8 +172,7 @@ async fn concurrent_levels_are_kept_and_a_deleted_item_takes_nothing_more() {
     let url = central.url();
     let salle = teacher_pc(dir.path(), &url, "salle-12").await;
     let maison = teacher_pc(dir.path(), &url, "portable").await;
-    let service = salle.services().expect("services")[0].id.clone();
-    let periode = periode_of_test_day(&salle).id;
+    let (service, periode) = first_service_and_period(&salle);
     let lire = salle
         .creer_item(&service, &item("Lire à voix haute", "CPD_FRA"))
         .expect("item");
@@ -202,18 +202,12 @@ async fn concurrent_levels_are_kept_and_a_deleted_item_takes_nothing_more() {
     salle.sync_once().await.expect("sync PC 1 again");
 
     for pc in [&salle, &maison] {
-        let conflits = pc.modifications().expect("lists").conflits;
-        assert_eq!(conflits.len(), 1, "{conflits:?}");
-        let valeurs: Vec<&str> = conflits[0]
-            .versions
-            .iter()
-            .map(|v| v.valeur.as_str())
-            .collect();
-        assert_eq!(valeurs, ["2", "4"]);
+        let conflit = one_conflict(pc);
+        assert_eq!(versions_of(&conflit), ["2", "4"]);
         assert!(
-            conflits[0].quoi.contains("Lire à voix haute"),
+            conflit.quoi.contains("Lire à voix haute"),
             "{}",
-            conflits[0].quoi
+            conflit.quoi
         );
         let g = grid(pc, &service, &periode);
         assert_eq!(
@@ -233,7 +227,7 @@ async fn concurrent_levels_are_kept_and_a_deleted_item_takes_nothing_more() {
             .contains("supprimée"),
         "{refusees:?}"
     );
-    let conflit = salle.modifications().expect("lists").conflits.remove(0);
+    let conflit = one_conflict(&salle);
     salle
         .resoudre_conflit(
             EntityKind::Evaluation,

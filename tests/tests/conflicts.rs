@@ -6,22 +6,15 @@
 
 use pupitre_domain::{ConseilEtat, EntityKind, Presence};
 use pupitre_e2e::{
-    demo_central, head_pc, ligne_of, login, periode_of_test_day, teacher_pc, test_day,
+    demo_central, head_pc, ligne_of, login, one_conflict, periode_of_test_day, teacher_pc, test_day,
 };
 use pupitre_fixtures::{DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
-use pupitre_replica::Session;
 use pupitre_replica::client::CentralClient;
 use pupitre_replica::clock::now_ms;
-use pupitre_replica::views::{ConflitView, EtatSync};
+use pupitre_replica::views::EtatSync;
 use pupitre_sync_protocol::wire::{LoginRequest, PushRequest, PushResult};
 use pupitre_sync_protocol::{Change, ClientId, EntityRef, Hlc, OpId};
 use uuid::Uuid;
-
-fn one_conflict(session: &Session) -> ConflitView {
-    let mut conflits = session.modifications().expect("lists").conflits;
-    assert_eq!(conflits.len(), 1, "{conflits:?}");
-    conflits.remove(0)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_appreciations_are_both_kept_until_a_person_chooses() {

@@ -6,7 +6,8 @@
 
 use pupitre_domain::{ConseilEtat, EntityKind};
 use pupitre_e2e::{
-    compact_everything, demo_central, head_pc, periode_of_test_day, teacher_pc, test_day,
+    compact_everything, demo_central, first_service_and_period, head_pc, one_conflict,
+    periode_of_test_day, teacher_pc, test_day, versions_of,
 };
 use pupitre_replica::Session;
 use pupitre_replica::carnet::CarnetView;
@@ -41,8 +42,7 @@ async fn two_pcs_typing_one_mark_offline_keep_both_until_the_teacher_chooses() {
     let url = central.url();
     let salle = teacher_pc(dir.path(), &url, "salle-12").await;
     let maison = teacher_pc(dir.path(), &url, "portable").await;
-    let service = salle.services().expect("services")[0].id.clone();
-    let periode = periode_of_test_day(&salle).id;
+    let (service, periode) = first_service_and_period(&salle);
 
     let devoir = salle
         .creer_devoir(&service, &saisie("Contrôle 1", "20", "2"))
@@ -70,19 +70,13 @@ async fn two_pcs_typing_one_mark_offline_keep_both_until_the_teacher_chooses() {
     salle.sync_once().await.expect("sync PC 1 again");
 
     for pc in [&salle, &maison] {
-        let conflits = pc.modifications().expect("lists").conflits;
-        assert_eq!(conflits.len(), 1, "{conflits:?}");
-        let valeurs: Vec<&str> = conflits[0]
-            .versions
-            .iter()
-            .map(|v| v.valeur.as_str())
-            .collect();
-        assert_eq!(valeurs, ["12,5", "14"], "the value in force first");
-        assert!(
-            conflits[0].quoi.contains("Contrôle 1"),
-            "{}",
-            conflits[0].quoi
+        let conflit = one_conflict(pc);
+        assert_eq!(
+            versions_of(&conflit),
+            ["12,5", "14"],
+            "the value in force first"
         );
+        assert!(conflit.quoi.contains("Contrôle 1"), "{}", conflit.quoi);
         assert_eq!(cell(pc, &service, &periode, 0).1, EtatSync::Conflit);
     }
     let notices = maison.modifications().expect("lists").avis;
@@ -94,7 +88,7 @@ async fn two_pcs_typing_one_mark_offline_keep_both_until_the_teacher_chooses() {
     );
 
     // The teacher keeps 14 on PC 1; both PCs close the conflict.
-    let conflit = salle.modifications().expect("lists").conflits.remove(0);
+    let conflit = one_conflict(&salle);
     salle
         .resoudre_conflit(
             EntityKind::Note,
@@ -123,8 +117,7 @@ async fn a_deleted_devoir_never_comes_back() {
     let url = central.url();
     let salle = teacher_pc(dir.path(), &url, "salle-12").await;
     let portable = teacher_pc(dir.path(), &url, "portable").await;
-    let service = salle.services().expect("services")[0].id.clone();
-    let periode = periode_of_test_day(&salle).id;
+    let (service, periode) = first_service_and_period(&salle);
     let devoir = salle
         .creer_devoir(&service, &saisie("Interrogation", "10", "1"))
         .expect("create");
@@ -202,8 +195,7 @@ async fn bad_marks_and_devoirs_are_refused_with_a_reason_and_nothing_is_written(
     let (dir, _db, central) = demo_central().await;
     let url = central.url();
     let salle = teacher_pc(dir.path(), &url, "salle-12").await;
-    let service = salle.services().expect("services")[0].id.clone();
-    let periode = periode_of_test_day(&salle).id;
+    let (service, periode) = first_service_and_period(&salle);
     // (form, the reason's words)
     let bad_devoirs = [
         (saisie("", "20", "1"), "titre"),

@@ -4,7 +4,7 @@
 //! central checks the same again (`pupitre_central::gradebook`).
 
 use super::Session;
-use crate::carnet::{CarnetView, Gradebook, MoyennesPeriode};
+use crate::carnet::{CarnetView, DevoirRow, EleveRow, Gradebook, MoyennesPeriode};
 use crate::clock::now_ms;
 use crate::competences::{BilanView, CompetencesView};
 use crate::error::ReplicaError;
@@ -171,20 +171,13 @@ impl Session {
             if !devoir.devoir.items().iter().any(|i| i == item_id) || book.item(item_id).is_none() {
                 return Err(invalid("cette compétence n'est pas évaluée dans ce devoir"));
             }
-            let eleve = book
-                .eleve(eleve_id)
-                .ok_or_else(|| invalid("cet élève n'est pas dans cette classe ou ce groupe"))?;
+            let eleve = eleve_of(&book, eleve_id)?;
             let evaluation = match texte.trim() {
                 "" => None,
                 typed => Some(Evaluation::parse(typed).map_err(|e| invalid(e.to_string()))?),
             };
-            if evaluation.is_some() && !eleve.inscrit_le(devoir.devoir.date()) {
-                return Err(invalid(format!(
-                    "{} {} n'était pas dans cette classe le {} (arrivée après, ou partie avant) : rien à évaluer pour ce devoir",
-                    eleve.nom,
-                    eleve.prenom,
-                    devoir.devoir.date().format("%d/%m/%Y")
-                )));
+            if evaluation.is_some() {
+                present(eleve, devoir)?;
             }
             self.open_period(&book, devoir.devoir.periode_id(), &store.annee()?)?;
             if book.evaluation(devoir_id, item_id, eleve_id) == evaluation {
@@ -214,8 +207,7 @@ impl Session {
         {
             let mut store = lock(&self.store);
             let book = self.writable(&mut store, service_id)?;
-            book.eleve(eleve_id)
-                .ok_or_else(|| invalid("cet élève n'est pas dans cette classe ou ce groupe"))?;
+            eleve_of(&book, eleve_id)?;
             let annee = store.annee()?;
             if !annee.iter().any(|p| p.id == periode_id) {
                 return Err(invalid("cette période n'existe pas"));
@@ -395,7 +387,7 @@ impl Session {
                 .eleves
                 .iter()
                 .position(|e| e.eleve_id == depuis_eleve_id)
-                .ok_or_else(|| invalid("cet élève n'est pas dans cette classe ou ce groupe"))?;
+                .ok_or_else(not_in_class)?;
             let targets = book.eleves[start..]
                 .iter()
                 .filter(|e| e.inscrit_le(devoir.devoir.date()));
@@ -440,22 +432,15 @@ impl Session {
         annee: &[Periode],
     ) -> Result<Option<Edit>, ReplicaError> {
         let devoir = book.devoir(devoir_id).ok_or_else(gone)?;
-        let eleve = book
-            .eleve(eleve_id)
-            .ok_or_else(|| invalid("cet élève n'est pas dans cette classe ou ce groupe"))?;
+        let eleve = eleve_of(book, eleve_id)?;
         let note = match texte.trim() {
             "" => None,
             typed => Some(
                 Note::parse(typed, devoir.devoir.bareme()).map_err(|e| invalid(e.to_string()))?,
             ),
         };
-        if note.is_some() && !eleve.inscrit_le(devoir.devoir.date()) {
-            return Err(invalid(format!(
-                "{} {} n'était pas dans cette classe le {} (arrivée après, ou partie avant) : pas de note pour ce devoir",
-                eleve.nom,
-                eleve.prenom,
-                devoir.devoir.date().format("%d/%m/%Y")
-            )));
+        if note.is_some() {
+            present(eleve, devoir)?;
         }
         self.open_period(book, devoir.devoir.periode_id(), annee)?;
         if book.note(devoir_id, eleve_id) == note {
@@ -518,6 +503,29 @@ impl Session {
             division, periode,
         )))
     }
+}
+
+fn not_in_class() -> ReplicaError {
+    invalid("cet élève n'est pas dans cette classe ou ce groupe")
+}
+
+/// The pupil of the service's class a cell is for.
+fn eleve_of<'a>(book: &'a Gradebook, eleve_id: &str) -> Result<&'a EleveRow, ReplicaError> {
+    book.eleve(eleve_id).ok_or_else(not_in_class)
+}
+
+/// Refuses a value for a pupil who was not in the class on the devoir's date (arrived later,
+/// left before).
+fn present(eleve: &EleveRow, devoir: &DevoirRow) -> Result<(), ReplicaError> {
+    if eleve.inscrit_le(devoir.devoir.date()) {
+        return Ok(());
+    }
+    Err(invalid(format!(
+        "{} {} n'était pas dans cette classe le {} (arrivée après, ou partie avant) : rien à saisir pour ce devoir",
+        eleve.nom,
+        eleve.prenom,
+        devoir.devoir.date().format("%d/%m/%Y")
+    )))
 }
 
 fn gone() -> ReplicaError {
