@@ -61,6 +61,22 @@ macro_rules! commands {
                 eleve_id: String, texte: String) -> ();
             positionner(service_id: String, periode_id: String, eleve_id: String, texte: String)
                 -> ();
+            bureau(du: String, au: String) -> $crate::vie_scolaire::BureauView;
+            dossier(eleve_id: String) -> $crate::vie_scolaire::DossierView;
+            absenteisme(mois: String) -> Vec<$crate::vie_scolaire::AbsenteisteView>;
+            reglages() -> $crate::absences::Reglages;
+            modifier_reglages(reglages: $crate::absences::Reglages) -> ();
+            saisir_absence(absence: $crate::AbsenceSaisie,
+                justification: Option<$crate::JustificationSaisie>) -> String;
+            modifier_absence(absence_id: String, absence: $crate::AbsenceSaisie) -> ();
+            justifier(eleve_id: String, absence_ids: Vec<String>,
+                justification: $crate::JustificationSaisie) -> ();
+            supprimer_absence(eleve_id: String, absence_id: String) -> ();
+            justifier_retard(seance_id: String, eleve_id: String,
+                justification: $crate::JustificationSaisie) -> ();
+            creer_dispense(dispense: $crate::DispenseSaisie) -> String;
+            supprimer_dispense(eleve_id: String, dispense_id: String) -> ();
+            ecrire_rapport(seance_id: String, eleve_id: String, texte: String) -> ();
             etat_synchro() -> $crate::views::EtatSynchro;
             synchroniser() -> ();
         }

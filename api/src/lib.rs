@@ -8,14 +8,19 @@
 //! shell passes in what it read at startup (`Demarrage`).
 
 mod commands;
+mod commands_vie_scolaire;
 mod state;
 pub mod typescript;
 
+pub use pupitre_domain::absences;
 pub use pupitre_domain::{EntityKind, Fait, Garder, Presence};
 pub use pupitre_replica::UiError;
 pub use pupitre_replica::carnet;
 pub use pupitre_replica::competences;
-pub use pupitre_replica::session::{DevoirSaisie, ItemSaisie};
+pub use pupitre_replica::session::{
+    AbsenceSaisie, DevoirSaisie, DispenseSaisie, ItemSaisie, JustificationSaisie,
+};
+pub use pupitre_replica::vie_scolaire;
 pub use pupitre_replica::views;
 pub use state::{Api, Demarrage, Events, Seq};
 

@@ -2,18 +2,28 @@
 //! list: every view type, then one typed function per command, then the event names.
 //! `api/tests/bindings.rs` fails when `ui/src/lib/ipc-types.ts` is not what this writes.
 
+use crate::absences::{
+    Billet, EtatJustification, JourSansCours, Justification, Moment, Motif, MoyenBillet, Reglages,
+};
 use crate::carnet::{CarnetView, CelluleView, DevoirView, LigneNotes, StatsView};
 use crate::competences::{
     BilanView, ColonneCompetence, CompetencesView, ComposanteBilan, ComposanteChoix, ItemView,
     LigneCompetences, MatiereBilan, PositionnementView,
 };
 use crate::state::Seq;
+use crate::vie_scolaire::{
+    ATraiterView, AbsenceRecordView, AbsenteisteView, BureauView, DossierView, ExclusionView,
+    MoisView, ResponsableView, RetardView,
+};
 use crate::views::{
     AbsenceView, AppelView, AvisView, ConflitView, EtatSync, EtatSynchro, FaitView, HistoriqueView,
     LigneAppel, LigneAppreciation, ModifView, Modifications, Moi, PeriodeView, Progression,
     SeanceView, ServiceView, VersionView,
 };
-use crate::{DevoirSaisie, ItemSaisie, UiError, events};
+use crate::{
+    AbsenceSaisie, DevoirSaisie, DispenseSaisie, ItemSaisie, JustificationSaisie, UiError, events,
+};
+use pupitre_domain::demi_journees::RegleDemiJournee;
 use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind, Fait, Fonction, Garder, Issue, Presence};
 use pupitre_replica::error::{CodePoste, UiCode};
 use pupitre_sync_protocol::wire::ErrorCode;
@@ -35,10 +45,12 @@ pub fn module() -> String {
     out.push_str(&commands());
     out.push_str(&format!(
         "\n/** The limits the domain sets (the central enforces them too). */\n\
-         export const LIMITES = {{ appreciation: {}, titreDevoir: {}, collerLignes: {} }} as const;\n",
+         export const LIMITES = {{ appreciation: {}, titreDevoir: {}, collerLignes: {}, rapport: {}, commentaire: {} }} as const;\n",
         pupitre_domain::conseil::APPRECIATION_MAX_CHARS,
         pupitre_domain::devoir::TITRE_MAX_CHARS,
         pupitre_replica::session::COLLER_MAX_LIGNES,
+        pupitre_domain::absences::RAPPORT_MAX_CHARS,
+        pupitre_domain::absences::COMMENTAIRE_MAX_CHARS,
     ));
     out.push_str(&format!(
         "\nexport const EVENEMENTS = {{ progression: {:?}, etatSynchro: {:?} }} as const;\n",
@@ -97,6 +109,27 @@ fn declarations() -> Vec<String> {
         MatiereBilan::decl(),
         BilanView::decl(),
         ItemSaisie::decl(),
+        Moment::decl(),
+        EtatJustification::decl(),
+        MoyenBillet::decl(),
+        Billet::decl(),
+        Justification::decl(),
+        Motif::decl(),
+        RegleDemiJournee::decl(),
+        JourSansCours::decl(),
+        Reglages::decl(),
+        ATraiterView::decl(),
+        AbsenceRecordView::decl(),
+        RetardView::decl(),
+        ExclusionView::decl(),
+        MoisView::decl(),
+        ResponsableView::decl(),
+        DossierView::decl(),
+        AbsenteisteView::decl(),
+        BureauView::decl(),
+        AbsenceSaisie::decl(),
+        JustificationSaisie::decl(),
+        DispenseSaisie::decl(),
     ]
 }
 

@@ -128,10 +128,7 @@ fn gradebook_values(school: &School, big: &str) -> (Vec<ServerChange>, usize, us
         let pupils: Vec<&str> = school
             .eleves
             .iter()
-            .filter(|e| match &service.cible {
-                Cible::Division(d) => &e.division_id == d,
-                Cible::Groupe(g) => e.groupe_ids.contains(g),
-            })
+            .filter(|e| e.dans(&service.cible))
             .map(|e| e.id.as_str())
             .collect();
         for periode in &school.periodes {

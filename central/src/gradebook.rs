@@ -217,15 +217,15 @@ fn unknown() -> Option<PushResult> {
     )
 }
 
-fn entity(key: &EntityKey) -> EntityRef {
+pub(crate) fn entity(key: &EntityKey) -> EntityRef {
     EntityRef {
         kind: key.kind(),
         id: key.id(),
     }
 }
 
-/// Whether a devoir or an item was deleted.
-fn deleted(conn: &Connection, key: &EntityKey) -> Result<bool, CentralError> {
+/// Whether a devoir, an item, an absence or a dispense was deleted.
+pub(crate) fn deleted(conn: &Connection, key: &EntityKey) -> Result<bool, CentralError> {
     Ok(log::current(conn, &entity(key), FIELD_SUPPRIME)?.is_some_and(|c| c.value == true))
 }
 

@@ -17,6 +17,7 @@ pub mod history;
 pub mod pull;
 pub mod push;
 pub mod snapshot;
+pub mod vie_scolaire;
 
 pub use api::{Central, router};
 pub use db::Db;

@@ -3,7 +3,7 @@
 
 use crate::db::{identity, log, school};
 use crate::error::CentralError;
-use crate::gradebook;
+use crate::{gradebook, vie_scolaire};
 use pupitre_domain::avis::{self, Contexte};
 use pupitre_domain::edit::{FIELD_FAIT, FIELD_STATUT};
 use pupitre_domain::{
@@ -221,6 +221,9 @@ fn admit(
         return Ok(Err(refusal));
     }
     if let Some(refusal) = gradebook::check(conn, &edit, &cible)? {
+        return Ok(Err(refusal));
+    }
+    if let Some(refusal) = vie_scolaire::check(conn, &edit)? {
         return Ok(Err(refusal));
     }
     if let Some(refusal) = check_causality(ctx, change) {
@@ -451,14 +454,17 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
             );
         }
         with_pupil(school::service_owner(conn, service_id)?, key.eleve_id())?
+    } else if let Some(seance_id) = key.seance_id() {
+        // A roll call's records: the séance's, and the pupil on its roll.
+        with_pupil(school::seance_owner(conn, seance_id)?, key.eleve_id())?
     } else {
         match edit {
-            Edit::AppelEtat { seance_id, .. } => {
-                with_pupil(school::seance_owner(conn, seance_id)?, None)?
-            }
-            Edit::Presence { seance_id, .. } | Edit::Fait { seance_id, .. } => {
-                with_pupil(school::seance_owner(conn, seance_id)?, key.eleve_id())?
-            }
+            Edit::Absence { .. }
+            | Edit::AbsenceJustifiee { .. }
+            | Edit::AbsenceSupprimee { .. }
+            | Edit::Dispense { .. }
+            | Edit::DispenseSupprimee { .. }
+            | Edit::Reglages { .. } => return vie_scolaire_owner(conn, &key),
             Edit::Conseil {
                 periode_id,
                 division_id,
@@ -493,6 +499,31 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
             "Ce service (enseignant, matière, classe) n'existe pas (ou plus) au service central.",
         ),
     }
+}
+
+/// The owner of a vie scolaire record: a pupil's travels with her division, the settings are
+/// the whole school's.
+fn vie_scolaire_owner(
+    conn: &Connection,
+    key: &EntityKey,
+) -> Result<Result<Owner, PushResult>, CentralError> {
+    let cible = match key.eleve_id() {
+        Some(eleve_id) => match school::eleve_division(conn, eleve_id)? {
+            Some(division) => Cible::Division(division),
+            None => {
+                return Ok(Err(refused(
+                    Refusal::EleveInconnu,
+                    "Cet élève n'existe pas au service central.",
+                )));
+            }
+        },
+        None => Cible::Etablissement,
+    };
+    Ok(Ok(Owner {
+        cible,
+        teacher: None,
+        eleve_ok: true,
+    }))
 }
 
 /// Who may write what (`pupitre_domain::may_write`); the pupil must belong to the record's

@@ -140,6 +140,21 @@ fn devoir(date: &str, periode: &str, coef: i64, bareme: i64) -> Value {
            "bareme_centiemes": bareme, "compte": true})
 }
 
+/// Each change's refusal code (a reason must come with it), or "accepted".
+fn codes_of(answer: &PushResponse) -> Vec<&str> {
+    answer
+        .outcomes
+        .iter()
+        .map(|o| match &o.result {
+            PushResult::Refused { code, message } => {
+                assert!(!message.is_empty());
+                code.as_str()
+            }
+            PushResult::Accepted { .. } => "accepted",
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn hostile_gradebook_changes_get_reasons_and_change_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -159,13 +174,7 @@ async fn hostile_gradebook_changes_get_reasons_and_change_nothing() {
         school
             .eleves
             .iter()
-            .find(|e| {
-                let of = match &service.cible {
-                    pupitre_domain::Cible::Division(d) => &e.division_id == d,
-                    pupitre_domain::Cible::Groupe(g) => e.groupe_ids.contains(g),
-                };
-                of == inside
-            })
+            .find(|e| e.dans(&service.cible) == inside)
             .expect("a pupil")
             .id
             .clone()
@@ -328,19 +337,190 @@ async fn hostile_gradebook_changes_get_reasons_and_change_nothing() {
     ];
     let expected: Vec<&str> = cases.iter().map(|(_, code)| *code).collect();
     let answer = outcomes(push(cases.iter().map(|(c, _)| c.clone()).collect())).await;
-    let codes: Vec<&str> = answer
-        .outcomes
-        .iter()
-        .map(|o| match &o.result {
-            PushResult::Refused { code, message } => {
-                assert!(!message.is_empty());
-                code.as_str()
-            }
-            PushResult::Accepted { .. } => "accepted",
-        })
-        .collect();
-    assert_eq!(codes, expected);
+    assert_eq!(codes_of(&answer), expected);
     assert_eq!(central.log_len(), 1, "only the valid devoir is in the log");
+}
+
+#[tokio::test]
+async fn hostile_vie_scolaire_changes_get_reasons_and_change_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let central = Central::start(dir.path()).await;
+    let client = "6f9c1a52-0000-4000-8000-000000000004";
+    let token = central
+        .login(DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, client)
+        .await;
+    let snapshot = central.snapshot(&token).await;
+    let school = &snapshot.school;
+    let seance = &school.seances[0];
+    let service = school
+        .services
+        .iter()
+        .find(|s| s.id == seance.service_id)
+        .expect("the séance's service");
+    let e = &school
+        .eleves
+        .iter()
+        .find(|e| e.dans(&service.cible))
+        .expect("a pupil")
+        .id;
+    let day = seance.date.to_string();
+    let span = |de: &str, a: &str| json!({"debut": {"date": day, "heure": de}, "fin": {"date": day, "heure": a}, "prevenu": false});
+    let justification = |motif: &str, commentaire: Option<&str>| json!({"etat": "justifiee", "motif": motif, "billet": null, "commentaire": commentaire});
+    let presence = format!("{}/{e}", seance.id);
+    let mut reglages =
+        serde_json::to_value(pupitre_domain::absences::Reglages::default()).expect("settings");
+    let motifs = reglages["motifs"].as_array_mut().expect("motifs");
+    motifs.retain(|m| m["code"] != "FAMILLE");
+    let push = |changes: Vec<Value>| {
+        central.post("/v1/push", Some(&token)).json(&json!({
+            "client_id": client, "log": snapshot.log, "changes": changes,
+            "hlc": {"wall_ms": 0, "counter": 0}, "wall_ms": 0
+        }))
+    };
+    let a = format!("{e}/a1");
+    // (change, the refusal's code): each refused with a reason, in order; two accepted.
+    let cases = [
+        (
+            raw(
+                1,
+                "absence",
+                &a,
+                "justification",
+                justification("FAMILLE", None),
+            ),
+            "absence_inconnue",
+        ),
+        (
+            raw(
+                2,
+                "absence",
+                &a,
+                "definition",
+                json!({"debut": {"date": "2027-08-01", "heure": "08:00"},
+                       "fin": {"date": "2027-08-01", "heure": "12:00"}, "prevenu": false}),
+            ),
+            "hors_annee",
+        ),
+        (
+            raw(3, "absence", &a, "definition", span("12:00", "08:00")),
+            "valeur_invalide",
+        ),
+        (
+            raw(4, "absence", &a, "definition", span("08:00", "12:00")),
+            "accepted",
+        ),
+        (
+            raw(
+                5,
+                "absence",
+                &format!("{e}/a2"),
+                "definition",
+                span("11:00", "13:00"),
+            ),
+            "chevauchement",
+        ),
+        (
+            raw(
+                6,
+                "absence",
+                &a,
+                "justification",
+                justification("INVENTE", None),
+            ),
+            "motif_inconnu",
+        ),
+        (
+            raw(
+                7,
+                "absence",
+                &a,
+                "justification",
+                justification("MALADIE", Some("angine")),
+            ),
+            "motif_inconnu",
+        ),
+        (
+            raw(
+                8,
+                "absence",
+                &a,
+                "justification",
+                justification("FAMILLE", None),
+            ),
+            "accepted",
+        ),
+        (
+            raw(9, "reglages", "vie_scolaire", "valeur", reglages.clone()),
+            "motif_inconnu",
+        ),
+        (
+            raw(
+                10,
+                "presence",
+                &presence,
+                "justification",
+                justification("TRANSPORT", None),
+            ),
+            "sans_objet",
+        ),
+        (
+            raw(11, "presence", &presence, "rapport", json!("Bavardages.")),
+            "sans_objet",
+        ),
+        (
+            raw(
+                12,
+                "dispense",
+                &format!("{e}/d1"),
+                "definition",
+                json!({"du": day, "au": day, "matiere": "999999", "presence_obligatoire": false}),
+            ),
+            "valeur_invalide",
+        ),
+        (
+            raw(
+                13,
+                "absence",
+                "E-INCONNU/a1",
+                "definition",
+                span("08:00", "09:00"),
+            ),
+            "eleve_inconnu",
+        ),
+        (
+            raw(14, "absence", &format!("{e}/a9"), "supprime", json!(true)),
+            "absence_inconnue",
+        ),
+        (
+            raw(15, "reglages", "autre", "valeur", reglages),
+            "valeur_invalide",
+        ),
+    ];
+    let expected: Vec<&str> = cases.iter().map(|(_, code)| *code).collect();
+    let answer = outcomes(push(cases.iter().map(|(c, _)| c.clone()).collect())).await;
+    assert_eq!(codes_of(&answer), expected);
+    assert_eq!(
+        central.log_len(),
+        2,
+        "only the valid absence and its justification"
+    );
+
+    // A teacher writes no absence.
+    let teacher_client = "6f9c1a52-0000-4000-8000-000000000005";
+    let teacher = central
+        .login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, teacher_client)
+        .await;
+    let answer = outcomes(central.post("/v1/push", Some(&teacher)).json(&json!({
+        "client_id": teacher_client, "log": snapshot.log,
+        "changes": [raw(1, "absence", &format!("{e}/a5"), "definition", span("14:00", "15:00"))],
+        "hlc": {"wall_ms": 0, "counter": 0}, "wall_ms": 0
+    })))
+    .await;
+    assert!(matches!(
+        &answer.outcomes[0].result,
+        PushResult::Refused { code, .. } if code.as_str() == "hors_perimetre"
+    ));
+    assert_eq!(central.log_len(), 2);
 }
 
 #[tokio::test]

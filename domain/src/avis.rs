@@ -21,7 +21,8 @@ impl Personnel {
     }
 }
 
-fn capitalised(nom: &str) -> String {
+/// The text with its first letter upper-cased ("Dispense de EPS…", "Roux").
+pub fn capitalised(nom: &str) -> String {
     let lower = nom.to_lowercase();
     let mut chars = lower.chars();
     chars.next().map_or_else(String::new, |first| {
@@ -62,6 +63,17 @@ pub fn libelle_valeur(edit: &Edit) -> String {
             || "positionnement effacé".to_owned(),
             |n| format!("positionnement {} ({})", n as u8, n.libelle()),
         ),
+        Edit::RetardJustifie { justification, .. }
+        | Edit::AbsenceJustifiee { justification, .. } => justification.libelle(),
+        Edit::Rapport { rapport, .. } => rapport.as_ref().map_or_else(
+            || "rapport d'exclusion retiré".to_owned(),
+            |r| format!("rapport d'exclusion « {} »", r.as_str()),
+        ),
+        Edit::Absence { absence, .. } => absence.libelle(),
+        Edit::AbsenceSupprimee { .. } => "absence supprimée".to_owned(),
+        Edit::Dispense { dispense, .. } => dispense.libelle(),
+        Edit::DispenseSupprimee { .. } => "dispense supprimée".to_owned(),
+        Edit::Reglages { .. } => "réglages de la vie scolaire".to_owned(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Who may write what. The central re-checks every change with this; a replica asks the same
 //! question before it offers an action (e.g. resolving a conflict).
 
-use crate::edit::{EntityKind, FIELD_FAIT};
+use crate::edit::{EntityKind, FIELD_FAIT, FIELD_JUSTIFICATION};
 use crate::school::Fonction;
 
 /// The gradebook's records: devoirs, marks, competency items, evaluations, positionnements.
@@ -30,6 +30,11 @@ pub fn may_write(
             false,
             "Les faits de vie scolaire (retard, infirmerie, départ, dispense, exclusion) sont saisis par la vie scolaire.",
         ),
+        (EntityKind::Presence, Fonction::Enseignant) if field == FIELD_JUSTIFICATION => (
+            false,
+            "La justification d'un retard est saisie par la vie scolaire.",
+        ),
+        // Her exclusion report (`rapport`) is the teacher's, like her marks.
         (EntityKind::Appel | EntityKind::Presence, Fonction::Enseignant) => (
             is_teacher,
             "Vous n'êtes pas l'enseignant de cette séance : l'appel ne peut pas être modifié.",
@@ -55,6 +60,18 @@ pub fn may_write(
         (GRADEBOOK!(), Fonction::Cpe) => (
             false,
             "Les devoirs, les notes et les compétences sont saisis par l'enseignant de la matière.",
+        ),
+        // Absences, their justifications, dispenses and the settings are the vie scolaire's.
+        (
+            EntityKind::Absence | EntityKind::Dispense | EntityKind::Reglages,
+            Fonction::Cpe | Fonction::Direction,
+        ) => (true, ""),
+        (
+            EntityKind::Absence | EntityKind::Dispense | EntityKind::Reglages,
+            Fonction::Enseignant,
+        ) => (
+            false,
+            "Les absences, leurs justifications, les dispenses et les réglages de la vie scolaire sont saisis par la vie scolaire.",
         ),
         (EntityKind::Conseil, Fonction::Direction) => (true, ""),
         (EntityKind::Conseil, Fonction::Enseignant | Fonction::Cpe) => (
@@ -102,6 +119,17 @@ mod tests {
             (Enseignant, EntityKind::Positionnement, "niveau", true, true),
             (Cpe, EntityKind::Evaluation, "niveau", false, false),
             (Direction, EntityKind::Positionnement, "niveau", false, true),
+            (Enseignant, Presence, "rapport", true, true),
+            (Enseignant, Presence, "rapport", false, false),
+            (Enseignant, Presence, "justification", true, false),
+            (Cpe, Presence, "justification", false, true),
+            (Cpe, EntityKind::Absence, "justification", false, true),
+            (Direction, EntityKind::Absence, "definition", false, true),
+            (Enseignant, EntityKind::Absence, "definition", true, false),
+            (Cpe, EntityKind::Dispense, "definition", false, true),
+            (Enseignant, EntityKind::Dispense, "definition", true, false),
+            (Cpe, EntityKind::Reglages, "valeur", false, true),
+            (Enseignant, EntityKind::Reglages, "valeur", true, false),
         ];
         for (fonction, kind, field, teaches, allowed) in cases {
             let got = may_write(fonction, kind, field, teaches);

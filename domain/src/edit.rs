@@ -3,6 +3,7 @@
 //! The wire carries JSON; `Edit::parse` is the one place that turns it back into a typed value, so
 //! the central service and the replica reject the same bad input the same way.
 
+use crate::absences::{self, Dispense, Justification, Rapport, Reglages};
 use crate::competences::{Evaluation, Item, Niveau};
 use crate::conseil::{Appreciation, ConseilEtat};
 use crate::devoir::Devoir;
@@ -38,9 +39,19 @@ pub enum EntityKind {
     Evaluation,
     /// A pupil's positionnement in a service for a period; id = `<période>/<service>/<élève>`.
     Positionnement,
+    /// An absence the vie scolaire records (a span, its justification, its deletion); id =
+    /// `<élève>/<absence>` (made by the PC that creates it).
+    Absence,
+    /// A dispense on file; id = `<élève>/<dispense>`.
+    Dispense,
+    /// The school's vie scolaire settings; one record, id = `vie_scolaire`.
+    Reglages,
 }
 
-const KINDS: [EntityKind; 9] = [
+/// The one id of the settings' record.
+pub const REGLAGES_ID: &str = "vie_scolaire";
+
+const KINDS: [EntityKind; 12] = [
     EntityKind::Appel,
     EntityKind::Presence,
     EntityKind::Conseil,
@@ -50,6 +61,9 @@ const KINDS: [EntityKind; 9] = [
     EntityKind::Item,
     EntityKind::Evaluation,
     EntityKind::Positionnement,
+    EntityKind::Absence,
+    EntityKind::Dispense,
+    EntityKind::Reglages,
 ];
 
 impl EntityKind {
@@ -64,6 +78,9 @@ impl EntityKind {
             EntityKind::Item => "item",
             EntityKind::Evaluation => "evaluation",
             EntityKind::Positionnement => "positionnement",
+            EntityKind::Absence => "absence",
+            EntityKind::Dispense => "dispense",
+            EntityKind::Reglages => "reglages",
         }
     }
 
@@ -115,6 +132,15 @@ pub enum EntityKey {
         service_id: String,
         eleve_id: String,
     },
+    Absence {
+        eleve_id: String,
+        absence_id: String,
+    },
+    Dispense {
+        eleve_id: String,
+        dispense_id: String,
+    },
+    Reglages,
 }
 
 impl EntityKey {
@@ -129,6 +155,9 @@ impl EntityKey {
             EntityKey::Item { .. } => EntityKind::Item,
             EntityKey::Evaluation { .. } => EntityKind::Evaluation,
             EntityKey::Positionnement { .. } => EntityKind::Positionnement,
+            EntityKey::Absence { .. } => EntityKind::Absence,
+            EntityKey::Dispense { .. } => EntityKind::Dispense,
+            EntityKey::Reglages => EntityKind::Reglages,
         }
     }
 
@@ -174,6 +203,15 @@ impl EntityKey {
                 service_id,
                 eleve_id,
             } => format!("{periode_id}/{service_id}/{eleve_id}"),
+            EntityKey::Absence {
+                eleve_id,
+                absence_id: id,
+            }
+            | EntityKey::Dispense {
+                eleve_id,
+                dispense_id: id,
+            } => format!("{eleve_id}/{id}"),
+            EntityKey::Reglages => REGLAGES_ID.to_owned(),
         }
     }
 
@@ -225,6 +263,15 @@ impl EntityKey {
                 service_id: owned(1),
                 eleve_id: owned(2),
             },
+            (EntityKind::Absence, 2) => EntityKey::Absence {
+                eleve_id: owned(0),
+                absence_id: owned(1),
+            },
+            (EntityKind::Dispense, 2) => EntityKey::Dispense {
+                eleve_id: owned(0),
+                dispense_id: owned(1),
+            },
+            (EntityKind::Reglages, 1) if id == REGLAGES_ID => EntityKey::Reglages,
             _ => return Err(bad()),
         })
     }
@@ -246,11 +293,14 @@ impl EntityKey {
             | EntityKey::Appreciation { eleve_id, .. }
             | EntityKey::Note { eleve_id, .. }
             | EntityKey::Evaluation { eleve_id, .. }
-            | EntityKey::Positionnement { eleve_id, .. } => Some(eleve_id),
+            | EntityKey::Positionnement { eleve_id, .. }
+            | EntityKey::Absence { eleve_id, .. }
+            | EntityKey::Dispense { eleve_id, .. } => Some(eleve_id),
             EntityKey::Appel { .. }
             | EntityKey::Conseil { .. }
             | EntityKey::Devoir { .. }
-            | EntityKey::Item { .. } => None,
+            | EntityKey::Item { .. }
+            | EntityKey::Reglages => None,
         }
     }
 
@@ -263,9 +313,12 @@ impl EntityKey {
             | EntityKey::Item { service_id, .. }
             | EntityKey::Evaluation { service_id, .. }
             | EntityKey::Positionnement { service_id, .. } => Some(service_id),
-            EntityKey::Appel { .. } | EntityKey::Presence { .. } | EntityKey::Conseil { .. } => {
-                None
-            }
+            EntityKey::Appel { .. }
+            | EntityKey::Presence { .. }
+            | EntityKey::Conseil { .. }
+            | EntityKey::Absence { .. }
+            | EntityKey::Dispense { .. }
+            | EntityKey::Reglages => None,
         }
     }
 
@@ -417,6 +470,48 @@ pub enum Edit {
         eleve_id: String,
         niveau: Option<Niveau>,
     },
+    /// The justification of a lateness (field `justification` of the roll-call record).
+    RetardJustifie {
+        seance_id: String,
+        eleve_id: String,
+        justification: Justification,
+    },
+    /// The teacher's report of an exclusion from class (field `rapport`); `None` withdraws it.
+    Rapport {
+        seance_id: String,
+        eleve_id: String,
+        rapport: Option<Rapport>,
+    },
+    /// An absence's span (created or corrected).
+    Absence {
+        eleve_id: String,
+        absence_id: String,
+        absence: absences::Absence,
+    },
+    /// An absence's justification.
+    AbsenceJustifiee {
+        eleve_id: String,
+        absence_id: String,
+        justification: Justification,
+    },
+    /// An absence deleted (entered by mistake): one-way, like a devoir.
+    AbsenceSupprimee {
+        eleve_id: String,
+        absence_id: String,
+    },
+    Dispense {
+        eleve_id: String,
+        dispense_id: String,
+        dispense: Dispense,
+    },
+    DispenseSupprimee {
+        eleve_id: String,
+        dispense_id: String,
+    },
+    /// The school's vie scolaire settings.
+    Reglages {
+        reglages: Reglages,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -437,12 +532,17 @@ pub const FIELD_DEFINITION: &str = "definition";
 pub const FIELD_SUPPRIME: &str = "supprime";
 pub const FIELD_VALEUR: &str = "valeur";
 pub const FIELD_NIVEAU: &str = "niveau";
+pub const FIELD_JUSTIFICATION: &str = "justification";
+pub const FIELD_RAPPORT: &str = "rapport";
 
 impl Edit {
     pub fn kind(&self) -> EntityKind {
         match self {
             Edit::AppelEtat { .. } => EntityKind::Appel,
-            Edit::Presence { .. } | Edit::Fait { .. } => EntityKind::Presence,
+            Edit::Presence { .. }
+            | Edit::Fait { .. }
+            | Edit::RetardJustifie { .. }
+            | Edit::Rapport { .. } => EntityKind::Presence,
             Edit::Conseil { .. } => EntityKind::Conseil,
             Edit::Appreciation { .. } => EntityKind::Appreciation,
             Edit::Devoir { .. } | Edit::DevoirSupprime { .. } => EntityKind::Devoir,
@@ -450,6 +550,11 @@ impl Edit {
             Edit::Item { .. } | Edit::ItemSupprime { .. } => EntityKind::Item,
             Edit::Evaluation { .. } => EntityKind::Evaluation,
             Edit::Positionnement { .. } => EntityKind::Positionnement,
+            Edit::Absence { .. }
+            | Edit::AbsenceJustifiee { .. }
+            | Edit::AbsenceSupprimee { .. } => EntityKind::Absence,
+            Edit::Dispense { .. } | Edit::DispenseSupprimee { .. } => EntityKind::Dispense,
+            Edit::Reglages { .. } => EntityKind::Reglages,
         }
     }
 
@@ -463,7 +568,8 @@ impl Edit {
         let o = |s: &String| s.clone();
         match self {
             Edit::AppelEtat { seance_id, .. } => EntityKey::Appel { seance_id: o(seance_id) },
-            Edit::Presence { seance_id, eleve_id, .. } | Edit::Fait { seance_id, eleve_id, .. } =>
+            Edit::Presence { seance_id, eleve_id, .. } | Edit::Fait { seance_id, eleve_id, .. }
+            | Edit::RetardJustifie { seance_id, eleve_id, .. } | Edit::Rapport { seance_id, eleve_id, .. } =>
                 EntityKey::Presence { seance_id: o(seance_id), eleve_id: o(eleve_id) },
             Edit::Conseil { periode_id, division_id, .. } =>
                 EntityKey::Conseil { periode_id: o(periode_id), division_id: o(division_id) },
@@ -483,6 +589,12 @@ impl Edit {
             Edit::Positionnement { periode_id, service_id, eleve_id, .. } => EntityKey::Positionnement {
                 periode_id: o(periode_id), service_id: o(service_id), eleve_id: o(eleve_id),
             },
+            Edit::Absence { eleve_id, absence_id, .. } | Edit::AbsenceJustifiee { eleve_id, absence_id, .. }
+            | Edit::AbsenceSupprimee { eleve_id, absence_id } =>
+                EntityKey::Absence { eleve_id: o(eleve_id), absence_id: o(absence_id) },
+            Edit::Dispense { eleve_id, dispense_id, .. } | Edit::DispenseSupprimee { eleve_id, dispense_id } =>
+                EntityKey::Dispense { eleve_id: o(eleve_id), dispense_id: o(dispense_id) },
+            Edit::Reglages { .. } => EntityKey::Reglages,
         }
     }
 
@@ -492,9 +604,17 @@ impl Edit {
             Edit::Presence { .. } => FIELD_STATUT,
             Edit::Fait { .. } => FIELD_FAIT,
             Edit::Appreciation { .. } => FIELD_TEXTE,
-            Edit::Devoir { .. } | Edit::Item { .. } => FIELD_DEFINITION,
-            Edit::DevoirSupprime { .. } | Edit::ItemSupprime { .. } => FIELD_SUPPRIME,
-            Edit::Note { .. } => FIELD_VALEUR,
+            Edit::Devoir { .. }
+            | Edit::Item { .. }
+            | Edit::Absence { .. }
+            | Edit::Dispense { .. } => FIELD_DEFINITION,
+            Edit::DevoirSupprime { .. }
+            | Edit::ItemSupprime { .. }
+            | Edit::AbsenceSupprimee { .. }
+            | Edit::DispenseSupprimee { .. } => FIELD_SUPPRIME,
+            Edit::Note { .. } | Edit::Reglages { .. } => FIELD_VALEUR,
+            Edit::RetardJustifie { .. } | Edit::AbsenceJustifiee { .. } => FIELD_JUSTIFICATION,
+            Edit::Rapport { .. } => FIELD_RAPPORT,
             Edit::Evaluation { .. } | Edit::Positionnement { .. } => FIELD_NIVEAU,
         }
     }
@@ -508,11 +628,20 @@ impl Edit {
             Edit::Conseil { etat, .. } => serde_json::to_value(etat),
             Edit::Appreciation { texte, .. } => serde_json::to_value(texte),
             Edit::Devoir { devoir, .. } => serde_json::to_value(devoir),
-            Edit::DevoirSupprime { .. } | Edit::ItemSupprime { .. } => Ok(Value::Bool(true)),
+            Edit::DevoirSupprime { .. }
+            | Edit::ItemSupprime { .. }
+            | Edit::AbsenceSupprimee { .. }
+            | Edit::DispenseSupprimee { .. } => Ok(Value::Bool(true)),
             Edit::Note { note, .. } => serde_json::to_value(note),
             Edit::Item { item, .. } => serde_json::to_value(item),
             Edit::Evaluation { evaluation, .. } => serde_json::to_value(evaluation),
             Edit::Positionnement { niveau, .. } => serde_json::to_value(niveau),
+            Edit::RetardJustifie { justification, .. }
+            | Edit::AbsenceJustifiee { justification, .. } => serde_json::to_value(justification),
+            Edit::Rapport { rapport, .. } => serde_json::to_value(rapport),
+            Edit::Absence { absence, .. } => serde_json::to_value(absence),
+            Edit::Dispense { dispense, .. } => serde_json::to_value(dispense),
+            Edit::Reglages { reglages } => serde_json::to_value(reglages),
         }
         .unwrap_or(Value::Null)
     }
@@ -528,7 +657,16 @@ impl Edit {
             Edit::Note { note, .. } => note.is_none(),
             Edit::Evaluation { evaluation, .. } => evaluation.is_none(),
             Edit::Positionnement { niveau, .. } => niveau.is_none(),
-            Edit::AppelEtat { .. }
+            Edit::Rapport { rapport, .. } => rapport.is_none(),
+            // An absence or a dispense deleted stands for good, like a devoir.
+            Edit::RetardJustifie { .. }
+            | Edit::Absence { .. }
+            | Edit::AbsenceJustifiee { .. }
+            | Edit::AbsenceSupprimee { .. }
+            | Edit::Dispense { .. }
+            | Edit::DispenseSupprimee { .. }
+            | Edit::Reglages { .. }
+            | Edit::AppelEtat { .. }
             | Edit::Presence { .. }
             | Edit::Conseil { .. }
             | Edit::Devoir { .. }
@@ -549,75 +687,226 @@ impl Edit {
         if key.in_gradebook() {
             return parse_gradebook(key, field, value);
         }
-        let unknown = || InvalidEdit::UnknownField {
-            kind,
-            field: field.to_owned(),
-        };
-        Ok(match (key, field) {
-            (EntityKey::Appel { seance_id }, FIELD_ETAT) => {
-                let etat = read(field, value)?;
-                Edit::AppelEtat { seance_id, etat }
+        if let Some(edit) = parse_vie_scolaire(&key, field, value) {
+            return edit;
+        }
+        parse_roll_call_and_council(key, field, value)
+    }
+}
+
+/// The roll call's and the council's edits, and appreciations, strictly read.
+fn parse_roll_call_and_council(
+    key: EntityKey,
+    field: &str,
+    value: &Value,
+) -> Result<Edit, InvalidEdit> {
+    let kind = key.kind();
+    let unknown = || InvalidEdit::UnknownField {
+        kind,
+        field: field.to_owned(),
+    };
+    Ok(match (key, field) {
+        (EntityKey::Appel { seance_id }, FIELD_ETAT) => {
+            let etat = read(field, value)?;
+            Edit::AppelEtat { seance_id, etat }
+        }
+        (
+            EntityKey::Presence {
+                seance_id,
+                eleve_id,
+            },
+            FIELD_STATUT,
+        ) => {
+            let presence = read(field, value)?;
+            Edit::Presence {
+                seance_id,
+                eleve_id,
+                presence,
             }
-            (
-                EntityKey::Presence {
-                    seance_id,
-                    eleve_id,
-                },
-                FIELD_STATUT,
-            ) => {
-                let presence = read(field, value)?;
-                Edit::Presence {
-                    seance_id,
-                    eleve_id,
-                    presence,
-                }
+        }
+        (
+            EntityKey::Presence {
+                seance_id,
+                eleve_id,
+            },
+            FIELD_FAIT,
+        ) => {
+            let fait = read(field, value)?;
+            Edit::Fait {
+                seance_id,
+                eleve_id,
+                fait,
             }
-            (
-                EntityKey::Presence {
-                    seance_id,
-                    eleve_id,
-                },
-                FIELD_FAIT,
-            ) => {
-                let fait = read(field, value)?;
-                Edit::Fait {
-                    seance_id,
-                    eleve_id,
-                    fait,
-                }
+        }
+        (
+            EntityKey::Conseil {
+                periode_id,
+                division_id,
+            },
+            FIELD_ETAT,
+        ) => {
+            let etat = read(field, value)?;
+            Edit::Conseil {
+                periode_id,
+                division_id,
+                etat,
             }
-            (
-                EntityKey::Conseil {
-                    periode_id,
-                    division_id,
-                },
-                FIELD_ETAT,
-            ) => {
-                let etat = read(field, value)?;
-                Edit::Conseil {
-                    periode_id,
-                    division_id,
-                    etat,
-                }
+        }
+        (
+            EntityKey::Appreciation {
+                periode_id,
+                service_id,
+                eleve_id,
+            },
+            FIELD_TEXTE,
+        ) => {
+            let texte = read(field, value)?;
+            Edit::Appreciation {
+                periode_id,
+                service_id,
+                eleve_id,
+                texte,
             }
-            (
-                EntityKey::Appreciation {
-                    periode_id,
-                    service_id,
-                    eleve_id,
-                },
-                FIELD_TEXTE,
-            ) => {
-                let texte = read(field, value)?;
-                Edit::Appreciation {
-                    periode_id,
-                    service_id,
-                    eleve_id,
-                    texte,
-                }
-            }
-            _ => return Err(unknown()),
-        })
+        }
+        _ => return Err(unknown()),
+    })
+}
+
+/// The vie scolaire's edits (absences, dispenses, settings, a lateness's justification, an
+/// exclusion report); `None` for a field they do not have.
+fn parse_vie_scolaire(
+    key: &EntityKey,
+    field: &str,
+    value: &Value,
+) -> Option<Result<Edit, InvalidEdit>> {
+    let o = |s: &String| s.clone();
+    Some(match (key, field) {
+        (
+            EntityKey::Presence {
+                seance_id,
+                eleve_id,
+            },
+            FIELD_JUSTIFICATION,
+        ) => read(field, value).map(|justification| Edit::RetardJustifie {
+            seance_id: o(seance_id),
+            eleve_id: o(eleve_id),
+            justification,
+        }),
+        (
+            EntityKey::Presence {
+                seance_id,
+                eleve_id,
+            },
+            FIELD_RAPPORT,
+        ) => read(field, value).map(|rapport| Edit::Rapport {
+            seance_id: o(seance_id),
+            eleve_id: o(eleve_id),
+            rapport,
+        }),
+        _ => return parse_vie_scolaire_records(key, field, value),
+    })
+}
+
+/// Absences, dispenses and the settings, strictly read; `None` for another record.
+fn parse_vie_scolaire_records(
+    key: &EntityKey,
+    field: &str,
+    value: &Value,
+) -> Option<Result<Edit, InvalidEdit>> {
+    let o = |s: &String| s.clone();
+    Some(match (key, field) {
+        (
+            EntityKey::Absence {
+                eleve_id,
+                absence_id,
+            },
+            FIELD_DEFINITION,
+        ) => read_checked(field, value, absences::Absence::verifier).map(|absence| Edit::Absence {
+            eleve_id: o(eleve_id),
+            absence_id: o(absence_id),
+            absence,
+        }),
+        (
+            EntityKey::Absence {
+                eleve_id,
+                absence_id,
+            },
+            FIELD_JUSTIFICATION,
+        ) => read(field, value).map(|justification| Edit::AbsenceJustifiee {
+            eleve_id: o(eleve_id),
+            absence_id: o(absence_id),
+            justification,
+        }),
+        (
+            EntityKey::Absence {
+                eleve_id,
+                absence_id,
+            },
+            FIELD_SUPPRIME,
+        ) => deleted(field, value).map(|()| Edit::AbsenceSupprimee {
+            eleve_id: o(eleve_id),
+            absence_id: o(absence_id),
+        }),
+        (
+            EntityKey::Dispense {
+                eleve_id,
+                dispense_id,
+            },
+            FIELD_DEFINITION,
+        ) => read_checked(field, value, Dispense::verifier).map(|dispense| Edit::Dispense {
+            eleve_id: o(eleve_id),
+            dispense_id: o(dispense_id),
+            dispense,
+        }),
+        (
+            EntityKey::Dispense {
+                eleve_id,
+                dispense_id,
+            },
+            FIELD_SUPPRIME,
+        ) => deleted(field, value).map(|()| Edit::DispenseSupprimee {
+            eleve_id: o(eleve_id),
+            dispense_id: o(dispense_id),
+        }),
+        (EntityKey::Reglages, FIELD_VALEUR) => read_checked(field, value, Reglages::verifier)
+            .map(|reglages| Edit::Reglages { reglages }),
+        (EntityKey::Absence { .. } | EntityKey::Dispense { .. } | EntityKey::Reglages, _) => {
+            Err(InvalidEdit::UnknownField {
+                kind: key.kind(),
+                field: field.to_owned(),
+            })
+        }
+        _ => return None,
+    })
+}
+
+/// A field's value, strictly read, then checked by its type's own rule.
+fn read_checked<T: serde::de::DeserializeOwned>(
+    field: &str,
+    value: &Value,
+    check: impl Fn(&T) -> Result<(), String>,
+) -> Result<T, InvalidEdit> {
+    let v: T = read(field, value)?;
+    check(&v).map_err(|reason| bad_value(field, reason))?;
+    Ok(v)
+}
+
+fn bad_value(field: &str, reason: String) -> InvalidEdit {
+    InvalidEdit::BadValue {
+        field: field.to_owned(),
+        reason,
+    }
+}
+
+/// A deletion's one value, `true`: what is deleted does not come back.
+fn deleted(field: &str, value: &Value) -> Result<(), InvalidEdit> {
+    if value == &Value::Bool(true) {
+        Ok(())
+    } else {
+        Err(bad_value(
+            field,
+            "ce qui est supprimé ne revient pas (seule valeur : true)".into(),
+        ))
     }
 }
 
@@ -627,16 +916,7 @@ fn parse_gradebook(key: EntityKey, field: &str, value: &Value) -> Result<Edit, I
         kind: key.kind(),
         field: field.to_owned(),
     };
-    let deleted = || {
-        if value == &Value::Bool(true) {
-            Ok(())
-        } else {
-            Err(InvalidEdit::BadValue {
-                field: field.to_owned(),
-                reason: "ce qui est supprimé ne revient pas (seule valeur : true)".into(),
-            })
-        }
-    };
+    let deleted = || deleted(field, value);
     Ok(match (key, field) {
         (
             EntityKey::Devoir {
@@ -806,6 +1086,16 @@ mod tests {
             (EntityKind::Evaluation, "niveau", json!("nr"), false),
             (EntityKind::Positionnement, "niveau", json!(null), true),
             (EntityKind::Positionnement, "niveau", json!(3), false),
+            (EntityKind::Presence, "rapport", json!(null), true),
+            (
+                EntityKind::Presence,
+                "rapport",
+                json!("A lancé une chaise."),
+                false,
+            ),
+            // A deleted absence stands for good: nothing more comes for it.
+            (EntityKind::Absence, "supprime", json!(true), false),
+            (EntityKind::Dispense, "supprime", json!(true), false),
         ];
         let ids = |kind| match kind {
             EntityKind::Appreciation | EntityKind::Note | EntityKind::Positionnement => "T1/SV1/E1",
@@ -813,6 +1103,8 @@ mod tests {
             EntityKind::Appel => "S-1",
             EntityKind::Conseil | EntityKind::Devoir | EntityKind::Item => "T1/D6A",
             EntityKind::Evaluation => "SV1/D1/I1/E1",
+            EntityKind::Absence | EntityKind::Dispense => "E1/a1",
+            EntityKind::Reglages => REGLAGES_ID,
         };
         for (kind, field, value, erases) in cases {
             let edit = Edit::parse(kind, ids(kind), field, &value).expect("valid edit");
@@ -939,6 +1231,52 @@ mod tests {
                 eleve_id: "E42".into(),
                 niveau: None,
             },
+            Edit::RetardJustifie {
+                seance_id: "S-1".into(),
+                eleve_id: "E42".into(),
+                justification: serde_json::from_value(json!({"etat": "justifiee",
+                    "motif": "TRANSPORT", "billet": {"date": "2026-11-30", "moyen": "carnet"},
+                    "commentaire": null}))
+                .expect("valid"),
+            },
+            Edit::Rapport {
+                seance_id: "S-1".into(),
+                eleve_id: "E42".into(),
+                rapport: Some(Rapport::try_from("Insultes répétées.".to_owned()).expect("valid")),
+            },
+            Edit::Absence {
+                eleve_id: "E42".into(),
+                absence_id: "a-1".into(),
+                absence: serde_json::from_value(json!({"debut": {"date": "2026-11-30",
+                    "heure": "08:00"}, "fin": {"date": "2026-12-01", "heure": "17:00"},
+                    "prevenu": true}))
+                .expect("valid"),
+            },
+            Edit::AbsenceJustifiee {
+                eleve_id: "E42".into(),
+                absence_id: "a-1".into(),
+                justification: serde_json::from_value(json!({"etat": "non_recevable",
+                    "motif": "AUTRE", "billet": null, "commentaire": "Départ en vacances"}))
+                .expect("valid"),
+            },
+            Edit::AbsenceSupprimee {
+                eleve_id: "E42".into(),
+                absence_id: "a-1".into(),
+            },
+            Edit::Dispense {
+                eleve_id: "E42".into(),
+                dispense_id: "d-1".into(),
+                dispense: serde_json::from_value(json!({"du": "2026-11-02", "au": "2026-12-18",
+                    "matiere": "100100", "presence_obligatoire": true}))
+                .expect("valid"),
+            },
+            Edit::DispenseSupprimee {
+                eleve_id: "E42".into(),
+                dispense_id: "d-1".into(),
+            },
+            Edit::Reglages {
+                reglages: Reglages::default(),
+            },
         ];
         for edit in edits {
             assert_eq!(
@@ -952,7 +1290,31 @@ mod tests {
 
     #[test]
     fn rejects_malformed_parts() {
-        let cases: [(EntityKind, &str, &str, Value); 26] = [
+        let cases: [(EntityKind, &str, &str, Value); 33] = [
+            (
+                EntityKind::Presence,
+                "S-1/E1",
+                "rapport",
+                json!("x".repeat(1001)),
+            ),
+            (
+                EntityKind::Absence,
+                "E1/a1",
+                "definition",
+                json!({"debut": {"date": "2026-12-01", "heure": "10:00"},
+                    "fin": {"date": "2026-12-01", "heure": "09:00"}, "prevenu": false}),
+            ),
+            (EntityKind::Absence, "E1/a1", "supprime", json!(false)),
+            (EntityKind::Absence, "E1", "supprime", json!(true)),
+            (
+                EntityKind::Dispense,
+                "E1/d1",
+                "definition",
+                json!({"du": "2026-12-01", "au": "2026-11-01", "matiere": null,
+                    "presence_obligatoire": false}),
+            ),
+            (EntityKind::Reglages, "autre", "valeur", json!(null)),
+            (EntityKind::Absence, "E1/a1", "etat", json!("justifiee")),
             (
                 EntityKind::Evaluation,
                 "SV1/D1/I1/E1",

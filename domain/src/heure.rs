@@ -17,6 +17,12 @@ impl Heure {
         (h < 24 && m < 60).then_some(Heure(h * 60 + m))
     }
 
+    /// A time written in the code (settings' defaults); checked when the constant is built.
+    pub const fn hm(h: u16, m: u16) -> Heure {
+        assert!(h < 24 && m < 60, "heure invalide");
+        Heure(h * 60 + m)
+    }
+
     pub fn minutes(self) -> u16 {
         self.0
     }

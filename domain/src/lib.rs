@@ -6,9 +6,11 @@
 //! Everything here is pure: no I/O, no clock, no SQL, no wire format (that is `sync-protocol`'s).
 //! `clippy.toml` and `tests/tests/tidy.rs` guard it.
 
+pub mod absences;
 pub mod avis;
 pub mod competences;
 pub mod conseil;
+pub mod demi_journees;
 pub mod devoir;
 pub mod droits;
 pub mod edit;
@@ -30,8 +32,8 @@ pub use heure::Heure;
 pub use notes::{Centiemes, Note};
 pub use presence::{AppelEtat, Presence};
 pub use school::{
-    Cible, Division, Eleve, Etablissement, Fonction, Groupe, Matiere, Passage, Personnel, School,
-    Seance, Sejour, Service,
+    Cible, Division, Eleve, Etablissement, Fonction, Groupe, Matiere, Passage, Personnel,
+    Responsable, School, Seance, Sejour, Service,
 };
 pub use scope::{Scope, ScopeKey};
 pub use uai::Uai;

@@ -111,7 +111,17 @@ impl Eleve {
                     .iter()
                     .any(|s| &s.division_id == d && s.couvre(date)),
                 Cible::Groupe(g) => self.groupe_ids.contains(g),
+                Cible::Etablissement => true,
             }
+    }
+
+    /// Whether she belongs to `cible` now (her current division, her groups).
+    pub fn dans(&self, cible: &Cible) -> bool {
+        match cible {
+            Cible::Division(d) => &self.division_id == d,
+            Cible::Groupe(g) => self.groupe_ids.contains(g),
+            Cible::Etablissement => true,
+        }
     }
 
     /// Every division she was in this year, the current one included.
@@ -157,6 +167,21 @@ impl Fonction {
     }
 }
 
+/// A pupil's legal guardian, as SIECLE's `ResponsablesAvecAdresses` gives them: whom the vie
+/// scolaire calls, and whom a family notification is sent to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Responsable {
+    pub id: String,
+    pub eleve_id: String,
+    pub civilite: String,
+    pub nom: String,
+    pub prenom: String,
+    /// "Mère", "Père", "Tuteur"…
+    pub lien: String,
+    pub telephone: Option<String>,
+    pub mail: Option<String>,
+}
+
 /// A member of staff, identified as in STS-Web.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Personnel {
@@ -181,7 +206,12 @@ pub struct Matiere {
 pub enum Cible {
     Division(String),
     Groupe(String),
+    /// The whole school: records every replica holds (the vie scolaire's settings).
+    Etablissement,
 }
+
+/// The scope tag of `Cible::Etablissement`.
+pub const ETABLISSEMENT_KEY: &str = "etablissement";
 
 impl Cible {
     /// The stable text form used as a scope tag in storage: `division:<id>` or `groupe:<id>`.
@@ -189,10 +219,14 @@ impl Cible {
         match self {
             Cible::Division(id) => format!("division:{id}"),
             Cible::Groupe(id) => format!("groupe:{id}"),
+            Cible::Etablissement => ETABLISSEMENT_KEY.to_owned(),
         }
     }
 
     pub fn from_key(key: &str) -> Option<Cible> {
+        if key == ETABLISSEMENT_KEY {
+            return Some(Cible::Etablissement);
+        }
         match key.split_once(':')? {
             ("division", id) if !id.is_empty() => Some(Cible::Division(id.to_owned())),
             ("groupe", id) if !id.is_empty() => Some(Cible::Groupe(id.to_owned())),
@@ -294,7 +328,11 @@ mod tests {
 
     #[test]
     fn cible_key_round_trip() {
-        for c in [Cible::Division("D5A".into()), Cible::Groupe("G4ESP".into())] {
+        for c in [
+            Cible::Division("D5A".into()),
+            Cible::Groupe("G4ESP".into()),
+            Cible::Etablissement,
+        ] {
             assert_eq!(Cible::from_key(&c.key()), Some(c));
         }
         for bad in ["", "division:", "classe:D5A", "D5A"] {
@@ -315,6 +353,9 @@ pub struct School {
     pub services: Vec<Service>,
     pub seances: Vec<Seance>,
     pub periodes: Vec<Periode>,
+    /// The pupils' legal guardians (empty in a teacher's view).
+    #[serde(default)]
+    pub responsables: Vec<Responsable>,
 }
 
 impl School {

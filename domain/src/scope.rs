@@ -31,7 +31,7 @@ impl Scope {
     pub fn contains(&self, cible: &Cible) -> bool {
         match self {
             Scope::Etablissement => true,
-            Scope::Cibles { cibles } => cibles.contains(cible),
+            Scope::Cibles { cibles } => *cible == Cible::Etablissement || cibles.contains(cible),
         }
     }
 
@@ -103,6 +103,11 @@ impl Scope {
                 .filter(|s| taught.contains(s.service_id.as_str()))
                 .collect(),
             periodes: school.periodes,
+            // The families' contacts are the vie scolaire's: a teacher's PC holds none.
+            responsables: match self {
+                Scope::Etablissement => school.responsables,
+                Scope::Cibles { .. } => Vec::new(),
+            },
             services,
             eleves,
         }
@@ -233,6 +238,7 @@ mod tests {
                 person("CPE", Fonction::Cpe),
             ],
             matieres: vec![],
+            responsables: vec![],
             services: vec![
                 service("SV-ESP", "ESP", Cible::Groupe("5ESP".into())),
                 service("SV-MATHS", "MATHS", Cible::Division("4A".into())),

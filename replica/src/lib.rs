@@ -19,6 +19,7 @@ pub mod session;
 pub mod store;
 pub mod sync;
 pub mod vault;
+pub mod vie_scolaire;
 pub mod views;
 
 pub use error::{ReplicaError, UiError};

@@ -10,8 +10,8 @@ use crate::error::{ReplicaError, UiError};
 use crate::store::{Choice, Store};
 use crate::sync::{self, RoundReport, SharedStore, lock};
 use crate::views::{
-    AbsenceView, AppelView, EtatSynchro, HistoriqueView, LigneAppreciation, Modifications, Moi,
-    PeriodeView, SeanceView, ServiceView,
+    AbsenceView, EtatSynchro, HistoriqueView, LigneAppreciation, Modifications, Moi, PeriodeView,
+    SeanceView, ServiceView,
 };
 use pupitre_domain::edit::FIELD_ETAT;
 use pupitre_domain::{
@@ -25,7 +25,9 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 mod notes;
+mod vie_scolaire;
 pub use notes::{COLLER_MAX_LIGNES, DevoirSaisie, ItemSaisie};
+pub use vie_scolaire::{AbsenceSaisie, DispenseSaisie, JustificationSaisie};
 
 pub struct Session {
     store: SharedStore,
@@ -134,12 +136,6 @@ impl Session {
         lock(&self.store).seances_du_jour(date, own)
     }
 
-    pub fn appel(&self, seance_id: &str) -> Result<AppelView, ReplicaError> {
-        lock(&self.store).appel(seance_id)?.ok_or_else(|| {
-            ReplicaError::Invalid(format!("séance {seance_id} introuvable sur ce poste"))
-        })
-    }
-
     pub fn absences_du_jour(&self, date: &str) -> Result<Vec<AbsenceView>, ReplicaError> {
         lock(&self.store).absences_du_jour(date)
     }
@@ -171,13 +167,11 @@ impl Session {
         eleve_id: &str,
         edit: &Edit,
     ) -> Result<(), ReplicaError> {
-        if edit.field() != pupitre_domain::edit::FIELD_STATUT {
-            // The teacher's own mark is checked by the central against the séance's teacher.
-            may_write(self.me.fonction, edit.kind(), edit.field(), false)
-                .map_err(|reason| ReplicaError::Invalid(reason.to_owned()))?;
-        }
         {
             let mut store = lock(&self.store);
+            let teaches = store.teacher_of(&edit.key())?.as_deref() == Some(self.me.id.as_str());
+            may_write(self.me.fonction, edit.kind(), edit.field(), teaches)
+                .map_err(|reason| ReplicaError::Invalid(reason.to_owned()))?;
             if !store.eleve_dans_seance(seance_id, eleve_id)? {
                 return Err(ReplicaError::Invalid(
                     "cet élève n'est pas dans cette séance".into(),
@@ -188,21 +182,30 @@ impl Session {
         self.after_edit()
     }
 
-    /// Marks the roll call done.
+    /// Marks the roll call done. The marks the grid suggested for rows she left untouched (a
+    /// dispense, an absence the vie scolaire recorded), which she saw, become hers: together, in
+    /// one transaction.
     pub fn valider_appel(&self, seance_id: &str) -> Result<(), ReplicaError> {
-        {
-            let mut store = lock(&self.store);
-            if store.seance(seance_id)?.is_none() {
-                return Err(ReplicaError::Invalid(format!(
-                    "séance {seance_id} introuvable sur ce poste"
-                )));
-            }
-            let edit = Edit::AppelEtat {
+        let appel = self.appel(seance_id)?;
+        let mut edits: Vec<(Edit, OpId)> = appel
+            .eleves
+            .iter()
+            .filter_map(|l| l.proposition.map(|p| (l, p)))
+            .map(|(l, presence)| Edit::Presence {
+                seance_id: seance_id.into(),
+                eleve_id: l.eleve_id.clone(),
+                presence,
+            })
+            .map(|e| (e, OpId(Uuid::new_v4())))
+            .collect();
+        edits.push((
+            Edit::AppelEtat {
                 seance_id: seance_id.into(),
                 etat: AppelEtat::Fait,
-            };
-            store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
-        }
+            },
+            OpId(Uuid::new_v4()),
+        ));
+        lock(&self.store).edit_all(&edits, &self.me.id, now_ms())?;
         self.after_edit()
     }
 

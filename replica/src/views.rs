@@ -63,12 +63,20 @@ pub struct LigneAppel {
     pub division: String,
     /// The teacher's observation (what she edits).
     pub presence: Presence,
+    /// Whether a mark was written for this row (untouched: present by default).
+    pub marque: bool,
     /// What the vie scolaire knows of the pupil in this séance, if anything.
     pub fait: Option<FaitView>,
     /// What the CPE and the families see: the two combined (`pupitre_domain::combiner`).
     pub vu: Presence,
     pub issue: Issue,
     pub sync: EtatSync,
+    /// What the school already knows before the teacher starts: a dispense, an absence the vie
+    /// scolaire recorded (the family warned), an absence at the previous séance of the day.
+    pub signalements: Vec<String>,
+    /// The mark those suggest, shown as such; written as hers only when she validates the roll
+    /// call without touching the row.
+    pub proposition: Option<Presence>,
 }
 
 /// A vie scolaire fact as shown beside a roll-call mark.

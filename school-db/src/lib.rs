@@ -18,6 +18,8 @@ pub const SCHOOL_SQL: &str = include_str!("school.sql");
 pub const PERIODES_SQL: &str = include_str!("periodes.sql");
 /// The pupils' dates and stays in divisions, part of both stores' later migrations.
 pub const PARCOURS_SQL: &str = include_str!("parcours.sql");
+/// The pupils' legal guardians, part of both stores' later migrations.
+pub const RESPONSABLES_SQL: &str = include_str!("responsables.sql");
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -107,7 +109,7 @@ pub fn replace_school(
 ) -> rusqlite::Result<()> {
     // Dependents first, for the foreign keys.
     tx.execute_batch(
-        "DELETE FROM periodes; DELETE FROM seances; DELETE FROM services; DELETE FROM matieres;
+        "DELETE FROM responsables; DELETE FROM periodes; DELETE FROM seances; DELETE FROM services; DELETE FROM matieres;
          DELETE FROM personnels; DELETE FROM eleve_groupes; DELETE FROM eleve_divisions;
          DELETE FROM eleves;
          DELETE FROM groupes; DELETE FROM divisions; DELETE FROM etablissement;",
@@ -121,7 +123,8 @@ pub fn replace_school(
         + s.matieres.len()
         + s.services.len()
         + s.seances.len()
-        + s.periodes.len();
+        + s.periodes.len()
+        + s.responsables.len();
     let mut done = 0;
     let mut tick = |n: usize| {
         done += n;
@@ -155,6 +158,7 @@ pub fn replace_school(
     insert_all(tx, &s.services, &mut tick)?;
     insert_all(tx, &s.seances, &mut tick)?;
     insert_all(tx, &s.periodes, &mut tick)?;
+    insert_all(tx, &s.responsables, &mut tick)?;
     Ok(())
 }
 
@@ -231,6 +235,7 @@ pub fn read_school(conn: &Connection) -> rusqlite::Result<School> {
         services: read_all(conn)?,
         seances: read_all(conn)?,
         periodes: read_all(conn)?,
+        responsables: read_all(conn)?,
     })
 }
 
@@ -394,13 +399,23 @@ mod tests {
                 debut: date(2026, 9, 1),
                 fin: date(2026, 11, 30),
             }],
+            responsables: vec![pupitre_domain::Responsable {
+                id: "R1".into(),
+                eleve_id: "1001".into(),
+                civilite: "Mme".into(),
+                nom: "Dupont-Lefèvre".into(),
+                prenom: "Hélène".into(),
+                lien: "Mère".into(),
+                telephone: None,
+                mail: Some("helene.dupont@example.org".into()),
+            }],
         }
     }
 
     #[test]
     fn a_school_reads_back_as_written() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let migrations: &[&[&str]] = &[&[SCHOOL_SQL, PERIODES_SQL, PARCOURS_SQL]];
+        let migrations: &[&[&str]] = &[&[SCHOOL_SQL, PERIODES_SQL, PARCOURS_SQL, RESPONSABLES_SQL]];
         let mut conn = open(&dir.path().join("s.sqlite"), APP, migrations).expect("open");
         let school = small_school();
         let tx = conn.transaction().expect("tx");
@@ -413,7 +428,7 @@ mod tests {
         assert_eq!(read_school(&conn).expect("read"), school);
         assert_eq!(
             reported.last(),
-            Some(&(10, 10)),
+            Some(&(11, 11)),
             "progress reaches the total"
         );
         let found: Option<pupitre_domain::Personnel> = by_key(&conn, "P1").expect("find");

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use pupitre_domain::{
     Cible, Division, Eleve, Etablissement, Fonction, Groupe, Heure, Matiere, Periode, Personnel,
-    Seance, Service, Uai,
+    Responsable, Seance, Service, Uai,
 };
 use rusqlite::types::{FromSqlError, FromSqlResult, Type, Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params_from_iter};
@@ -135,6 +135,10 @@ table!(Seance in "seances" order "date, debut, id" {
     id: "id", service_id: "service_id", date: "date", debut: "debut", fin: "fin", salle: "salle",
 });
 table!(Periode in "periodes" order "debut" { id: "id", libelle: "libelle", debut: "debut", fin: "fin" });
+table!(Responsable in "responsables" order "eleve_id, id" {
+    id: "id", eleve_id: "eleve_id", civilite: "civilite", nom: "nom", prenom: "prenom",
+    lien: "lien", telephone: "telephone", mail: "mail",
+});
 
 /// Writes `rows`, reporting each chunk's size.
 pub fn insert_all<T: Table>(

@@ -9,8 +9,8 @@
 
 use crate::change::{ClientId, OpId};
 use pupitre_domain::edit::{
-    FIELD_DEFINITION, FIELD_ETAT, FIELD_FAIT, FIELD_NIVEAU, FIELD_STATUT, FIELD_SUPPRIME,
-    FIELD_TEXTE, FIELD_VALEUR,
+    FIELD_DEFINITION, FIELD_ETAT, FIELD_FAIT, FIELD_JUSTIFICATION, FIELD_NIVEAU, FIELD_RAPPORT,
+    FIELD_STATUT, FIELD_SUPPRIME, FIELD_TEXTE, FIELD_VALEUR,
 };
 use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind};
 use serde_json::Value;
@@ -66,6 +66,23 @@ pub fn rule_for(kind: EntityKind, field: &str) -> Option<FieldRule> {
         // concurrent ones are kept both for the teacher to choose.
         (EntityKind::Evaluation, FIELD_NIVEAU) => FieldRule::KeepBoth,
         (EntityKind::Positionnement, FIELD_NIVEAU) => FieldRule::KeepBoth,
+        // The vie scolaire's justification (of a lateness here, of an absence below) is its
+        // own field: the teacher's later correction of the roll call never undoes it. Two CPEs
+        // justifying one absence differently offline is for a person to settle.
+        (EntityKind::Presence | EntityKind::Absence, FIELD_JUSTIFICATION) => FieldRule::KeepBoth,
+        // The exclusion report is the teacher's account, read by the CPE and maybe the family:
+        // two versions at once are both kept.
+        (EntityKind::Presence, FIELD_RAPPORT) => FieldRule::KeepBoth,
+        // An absence's span and a dispense decide what is counted and what the teachers' roll
+        // calls show: two CPEs writing different ones at once keep both for a person.
+        (EntityKind::Absence | EntityKind::Dispense, FIELD_DEFINITION) => FieldRule::KeepBoth,
+        // An absence or a dispense entered by mistake and deleted never comes back.
+        (EntityKind::Absence | EntityKind::Dispense, FIELD_SUPPRIME) => {
+            FieldRule::OneWay(bool_order)
+        }
+        // The school's settings (cut-off, counting rule, motifs) change every count: two
+        // concurrent versions are kept for a person to choose.
+        (EntityKind::Reglages, FIELD_VALEUR) => FieldRule::KeepBoth,
         _ => return None,
     })
 }
@@ -203,6 +220,14 @@ mod tests {
             (EntityKind::Item, FIELD_SUPPRIME),
             (EntityKind::Evaluation, FIELD_NIVEAU),
             (EntityKind::Positionnement, FIELD_NIVEAU),
+            (EntityKind::Presence, FIELD_JUSTIFICATION),
+            (EntityKind::Presence, FIELD_RAPPORT),
+            (EntityKind::Absence, FIELD_DEFINITION),
+            (EntityKind::Absence, FIELD_JUSTIFICATION),
+            (EntityKind::Absence, FIELD_SUPPRIME),
+            (EntityKind::Dispense, FIELD_DEFINITION),
+            (EntityKind::Dispense, FIELD_SUPPRIME),
+            (EntityKind::Reglages, FIELD_VALEUR),
         ] {
             assert!(rule_for(kind, field).is_some(), "{kind:?}.{field}");
         }
@@ -230,6 +255,12 @@ mod tests {
             json!("abs"),
         );
         let supprime = rule(EntityKind::Devoir, FIELD_SUPPRIME);
+        let justification = rule(EntityKind::Absence, FIELD_JUSTIFICATION);
+        let absence_supprimee = rule(EntityKind::Absence, FIELD_SUPPRIME);
+        let justifiee =
+            json!({"etat": "justifiee", "motif": "FAMILLE", "billet": null, "commentaire": null});
+        let non_recevable =
+            json!({"etat": "non_recevable", "motif": "AUTRE", "billet": null, "commentaire": null});
         let (oui, non) = (json!(true), json!(false));
         use Decision::*;
         // (rule, current (version, client, client seq, value), incoming (client, base version,
@@ -370,6 +401,29 @@ mod tests {
                 Apply,
             ),
             (appel, Some((7, &b, 1, &fait)), (&a, 3, None, &fait), Apply),
+            // Two CPEs justifying one absence differently offline: both kept.
+            (
+                justification,
+                Some((9, &b, 1, &justifiee)),
+                (&a, 4, None, &non_recevable),
+                Conflict,
+            ),
+            // The second CPE saw the first's justification: hers applies.
+            (
+                justification,
+                Some((9, &b, 1, &justifiee)),
+                (&a, 9, None, &non_recevable),
+                Apply,
+            ),
+            // The teacher's correction of the roll call is another field: it meets no
+            // justification here (the roll call's own rows above).
+            // An absence deleted stays deleted, whatever its author saw.
+            (
+                absence_supprimee,
+                Some((9, &b, 1, &oui)),
+                (&a, 9, None, &non),
+                Keep,
+            ),
         ];
         for (i, (rule, current, (client_id, base, own, value), expected)) in
             cases.into_iter().enumerate()

@@ -6,12 +6,14 @@
 pub const PROTOCOL_VERSION: u32 = 4;
 /// Data schema version: the entities and fields a replica knows. 3: the vie scolaire's `fait`.
 /// 4: the gradebook (devoirs, marks, competency items, levels, positionnements) and the pupils'
-/// dates and stays in divisions.
-pub const SCHEMA_VERSION: u32 = 4;
+/// dates and stays in divisions. 5: the vie scolaire's absences, justifications, dispenses,
+/// exclusion reports and settings.
+pub const SCHEMA_VERSION: u32 = 5;
 /// The oldest versions the central still serves.
 pub const MIN_PROTOCOL_VERSION: u32 = 4;
-/// A schema-3 replica could not read the gradebook's records it would pull: it is told to update.
-pub const MIN_SCHEMA_VERSION: u32 = 4;
+/// A schema-4 replica could not read the absences and dispenses it would pull: it is told to
+/// update.
+pub const MIN_SCHEMA_VERSION: u32 = 5;
 
 pub const HEADER_PROTOCOL: &str = "pupitre-protocol";
 pub const HEADER_SCHEMA: &str = "pupitre-schema";

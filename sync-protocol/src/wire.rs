@@ -167,6 +167,17 @@ pub enum Refusal {
     DevoirSupprime,
     /// A competency item the central does not have, deleted, or not evaluated in the devoir.
     ItemInconnu,
+    /// A justification or a deletion of an absence or a dispense the central does not have, or
+    /// deleted.
+    AbsenceInconnue,
+    /// An absence over another of the same pupil.
+    Chevauchement,
+    /// Dates outside the school year.
+    HorsAnnee,
+    /// A motif the settings do not have, or removed from them while absences use it.
+    MotifInconnu,
+    /// A justification of a lateness not noted, a report of an exclusion not given.
+    SansObjet,
     ConflitInconnu,
     /// Causal metadata naming a version the central never gave.
     VersionInconnue,
@@ -198,6 +209,11 @@ impl Refusal {
             Refusal::DevoirInconnu => "devoir_inconnu",
             Refusal::DevoirSupprime => "devoir_supprime",
             Refusal::ItemInconnu => "item_inconnu",
+            Refusal::AbsenceInconnue => "absence_inconnue",
+            Refusal::Chevauchement => "chevauchement",
+            Refusal::HorsAnnee => "hors_annee",
+            Refusal::MotifInconnu => "motif_inconnu",
+            Refusal::SansObjet => "sans_objet",
             Refusal::ConflitInconnu => "conflit_inconnu",
             Refusal::VersionInconnue => "version_inconnue",
             Refusal::CausaliteInvalide => "causalite_invalide",
@@ -348,6 +364,11 @@ mod tests {
             Refusal::DevoirInconnu,
             Refusal::DevoirSupprime,
             Refusal::ItemInconnu,
+            Refusal::AbsenceInconnue,
+            Refusal::Chevauchement,
+            Refusal::HorsAnnee,
+            Refusal::MotifInconnu,
+            Refusal::SansObjet,
             Refusal::ConflitInconnu,
             Refusal::VersionInconnue,
             Refusal::CausaliteInvalide,

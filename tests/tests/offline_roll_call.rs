@@ -295,7 +295,7 @@ async fn a_language_group_roll_call_lists_its_pupils_from_every_division() {
         .iter()
         .find_map(|s| match &s.cible {
             pupitre_domain::Cible::Groupe(g) => Some((s, g.clone())),
-            pupitre_domain::Cible::Division(_) => None,
+            _ => None,
         })
         .expect("a language group service");
     let compte = school

@@ -1260,10 +1260,7 @@ fn pupils_of(school: &School, cible: &Cible) -> Vec<String> {
     school
         .eleves
         .iter()
-        .filter(|e| match cible {
-            Cible::Division(d) => &e.division_id == d,
-            Cible::Groupe(g) => e.groupe_ids.contains(g),
-        })
+        .filter(|e| e.dans(cible))
         .map(|e| e.id.clone())
         .collect()
 }

@@ -44,13 +44,14 @@ fn row_change(r: &Row<'_>) -> rusqlite::Result<ServerChange> {
 }
 
 /// The scope filter of a query over `changes c`: a teacher sees the targets of their services
-/// (bound as `:who`); the CPE and the direction see everything.
+/// (bound as `:who`) and the whole school's records (`Cible::Etablissement`, the settings); the
+/// CPE and the direction see everything.
 fn scope_filter(who: &Personnel) -> Option<&'static str> {
     match who.fonction {
         Fonction::Cpe | Fonction::Direction => None,
-        Fonction::Enseignant => {
-            Some("c.scope_key IN (SELECT cible_key FROM services WHERE enseignant_id = :who)")
-        }
+        Fonction::Enseignant => Some(
+            "(c.scope_key = 'etablissement' OR c.scope_key IN (SELECT cible_key FROM services WHERE enseignant_id = :who))",
+        ),
     }
 }
 
@@ -189,16 +190,35 @@ pub fn current_values_under(
     parent: &str,
     field: &str,
 ) -> rusqlite::Result<Vec<serde_json::Value>> {
-    let (from, to) = pupitre_domain::EntityKey::children_range(parent);
+    Ok(current_entries_under(conn, kind, Some(parent), field)?
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect())
+}
+
+/// The `(entity id, current value)` of `field` for every record of `kind` under `parent/`, or
+/// of every record of `kind` when `parent` is `None`.
+pub fn current_entries_under(
+    conn: &Connection,
+    kind: EntityKind,
+    parent: Option<&str>,
+    field: &str,
+) -> rusqlite::Result<Vec<(String, serde_json::Value)>> {
+    let (from, to) = match parent {
+        Some(parent) => pupitre_domain::EntityKey::children_range(parent),
+        // Every id sorts between these: ids are printable ASCII.
+        None => (String::new(), "\u{7f}".to_owned()),
+    };
     let mut stmt = conn.prepare_cached(
-        "SELECT c.value FROM fields f JOIN changes c ON c.server_seq = f.server_seq
+        "SELECT f.entity_id, c.value FROM fields f JOIN changes c ON c.server_seq = f.server_seq
          WHERE f.kind = ?1 AND f.entity_id >= ?2 AND f.entity_id < ?3 AND f.field = ?4",
     )?;
     let rows = stmt.query_map(params![kind.as_str(), from, to, field], |r| {
-        let text: String = r.get(0)?;
-        serde_json::from_str(&text).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
-        })
+        let text: String = r.get(1)?;
+        let value = serde_json::from_str(&text).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
+        })?;
+        Ok((r.get(0)?, value))
     })?;
     rows.collect()
 }

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&[&str]] = &[
     &[include_str!("compaction.sql")],
     &[include_str!("causality.sql")],
     &[pupitre_school_db::PARCOURS_SQL],
+    &[pupitre_school_db::RESPONSABLES_SQL],
 ];
 
 #[derive(Clone)]

@@ -90,6 +90,15 @@ pub fn eleve_division(conn: &Connection, eleve_id: &str) -> rusqlite::Result<Opt
     .optional()
 }
 
+/// Whether a subject exists.
+pub fn matiere_exists(conn: &Connection, code: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM matieres WHERE code = ?1)",
+        [code],
+        |r| r.get(0),
+    )
+}
+
 /// The label of a period ("1er trimestre"), if it exists.
 pub fn periode_libelle(conn: &Connection, periode_id: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row(
@@ -122,6 +131,11 @@ pub fn divisions_of(conn: &Connection, target: &Cible) -> rusqlite::Result<Vec<S
             let rows = stmt.query_map([id], |r| r.get(0))?;
             rows.collect()
         }
+        Cible::Etablissement => {
+            let mut stmt = conn.prepare_cached("SELECT id FROM divisions ORDER BY 1")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect()
+        }
     }
 }
 
@@ -132,16 +146,21 @@ pub fn periodes(conn: &Connection) -> rusqlite::Result<Vec<pupitre_domain::Perio
 
 /// Whether a pupil belongs to a division or group.
 pub fn eleve_in(conn: &Connection, eleve_id: &str, target: &Cible) -> rusqlite::Result<bool> {
-    let sql = match target {
+    let (sql, id) = match target {
         // Any stay of this year: her former class keeps what was written for her there.
-        Cible::Division(_) => {
-            "SELECT EXISTS (SELECT 1 FROM eleve_divisions WHERE eleve_id = ?1 AND division_id = ?2)"
-        }
-        Cible::Groupe(_) => {
-            "SELECT EXISTS (SELECT 1 FROM eleve_groupes WHERE eleve_id = ?1 AND groupe_id = ?2)"
-        }
+        Cible::Division(id) => (
+            "SELECT EXISTS (SELECT 1 FROM eleve_divisions WHERE eleve_id = ?1 AND division_id = ?2)",
+            id.as_str(),
+        ),
+        Cible::Groupe(id) => (
+            "SELECT EXISTS (SELECT 1 FROM eleve_groupes WHERE eleve_id = ?1 AND groupe_id = ?2)",
+            id.as_str(),
+        ),
+        Cible::Etablissement => (
+            "SELECT EXISTS (SELECT 1 FROM eleves WHERE id = ?1) AND ?2 = ''",
+            "",
+        ),
     };
-    let (Cible::Division(id) | Cible::Groupe(id)) = target;
     conn.query_row(sql, params![eleve_id, id], |r| r.get(0))
 }
 

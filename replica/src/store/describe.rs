@@ -1,6 +1,8 @@
 //! How a person names a record in lists (pending, refused, conflicts): what it is and whom it is
 //! about, from this replica's reference data.
 
+use pupitre_domain::absences::{Absence, Dispense};
+use pupitre_domain::avis::capitalised;
 use pupitre_domain::{Devoir, EntityKey, EntityKind, Item};
 use rusqlite::{Connection, OptionalExtension};
 
@@ -42,6 +44,15 @@ pub fn describe(
             item_libelle(conn, &key)?
         ),
         EntityKey::Item { .. } => item_libelle(conn, &key)?,
+        EntityKey::Absence { .. } => match definition::<Absence>(conn, Some(key.clone()))? {
+            Some(a) => format!("Absence du {} au {}", a.debut.libelle(), a.fin.libelle()),
+            None => "Absence".into(),
+        },
+        EntityKey::Dispense { .. } => match definition::<Dispense>(conn, Some(key.clone()))? {
+            Some(d) => capitalised(&d.libelle()),
+            None => "Dispense".into(),
+        },
+        EntityKey::Reglages => "Réglages de la vie scolaire".into(),
         EntityKey::Conseil {
             periode_id,
             division_id,

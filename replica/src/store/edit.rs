@@ -86,6 +86,12 @@ fn scope_key_of(conn: &Connection, edit: &Edit) -> rusqlite::Result<Option<Strin
             "SELECT division_key(id) FROM divisions WHERE id = ?1",
             division_id.as_str(),
         ),
+        // A pupil's vie scolaire records travel with her division, as at the central.
+        (EntityKey::Absence { eleve_id, .. } | EntityKey::Dispense { eleve_id, .. }, _, _) => (
+            "SELECT division_key(division_id) FROM eleves WHERE id = ?1",
+            eleve_id.as_str(),
+        ),
+        (EntityKey::Reglages, _, _) => return Ok(Some(pupitre_domain::Cible::Etablissement.key())),
         _ => return Ok(None),
     };
     conn.prepare_cached(sql)?

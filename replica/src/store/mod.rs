@@ -60,6 +60,7 @@ const MIGRATIONS: &[&[&str]] = &[
         pupitre_school_db::PARCOURS_SQL,
         include_str!("gradebook.sql"),
     ],
+    &[pupitre_school_db::RESPONSABLES_SQL],
 ];
 
 pub struct Store {
@@ -356,6 +357,63 @@ impl Store {
     /// The school year's periods, as the domain reads them.
     pub fn annee(&self) -> Result<Vec<pupitre_domain::Periode>, ReplicaError> {
         Ok(pupitre_school_db::read_all(&self.conn)?)
+    }
+}
+
+/// The vie scolaire's desk.
+impl Store {
+    /// The reference data, roll-call records, absences, dispenses and settings here, read in
+    /// one transaction.
+    pub fn vie_scolaire(&mut self) -> Result<crate::vie_scolaire::Rows, ReplicaError> {
+        self.read(screens::absences::rows)
+    }
+
+    /// Per pupil of the earlier séances of a day, her latest one and what was seen of her.
+    pub fn precedentes(
+        &self,
+        date: &str,
+        debut: &str,
+    ) -> Result<std::collections::HashMap<String, (String, pupitre_domain::Presence)>, ReplicaError>
+    {
+        screens::seances::precedentes(&self.conn, date, debut)
+    }
+
+    /// The teacher of a record's séance or service, if it has one here.
+    pub fn teacher_of(&self, key: &EntityKey) -> Result<Option<String>, ReplicaError> {
+        Ok(describe::teacher_of(&self.conn, key)?)
+    }
+
+    /// Whether a pupil is on this PC.
+    pub fn has_eleve(&self, eleve_id: &str) -> Result<bool, ReplicaError> {
+        Ok(pupitre_school_db::by_key::<pupitre_domain::Eleve>(&self.conn, eleve_id)?.is_some())
+    }
+
+    /// The subject code of a séance's service.
+    pub fn matiere_de(&self, seance_id: &str) -> Result<String, ReplicaError> {
+        screens::seances::matiere_de(&self.conn, seance_id)
+    }
+
+    /// The absences and dispenses here.
+    pub fn absences_et_dispenses(
+        &mut self,
+    ) -> Result<
+        (
+            Vec<crate::vie_scolaire::AbsenceRow>,
+            Vec<crate::vie_scolaire::DispenseRow>,
+        ),
+        ReplicaError,
+    > {
+        self.read(|conn| {
+            Ok((
+                screens::absences::absences(conn)?,
+                screens::absences::dispenses(conn)?,
+            ))
+        })
+    }
+
+    /// The school's vie scolaire settings as this PC has them (the defaults before any).
+    pub fn reglages(&self) -> Result<pupitre_domain::absences::Reglages, ReplicaError> {
+        screens::absences::reglages(&self.conn)
     }
 }
 

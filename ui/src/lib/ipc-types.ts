@@ -91,13 +91,27 @@ export type LigneAppel = { eleve_id: string, nom: string, prenom: string, divisi
  */
 presence: Presence, 
 /**
+ * Whether a mark was written for this row (untouched: present by default).
+ */
+marque: boolean, 
+/**
  * What the vie scolaire knows of the pupil in this séance, if anything.
  */
 fait: FaitView | null, 
 /**
  * What the CPE and the families see: the two combined (`pupitre_domain::combiner`).
  */
-vu: Presence, issue: Issue, sync: EtatSync, };
+vu: Presence, issue: Issue, sync: EtatSync, 
+/**
+ * What the school already knows before the teacher starts: a dispense, an absence the vie
+ * scolaire recorded (the family warned), an absence at the previous séance of the day.
+ */
+signalements: Array<string>, 
+/**
+ * The mark those suggest, shown as such; written as hers only when she validates the roll
+ * call without touching the row.
+ */
+proposition: Presence | null, };
 
 export type AppelView = { seance: SeanceView, eleves: Array<LigneAppel>, };
 
@@ -133,7 +147,7 @@ etat: EtatSync,
  */
 motif: string | null, };
 
-export type EntityKind = "appel" | "presence" | "conseil" | "appreciation" | "devoir" | "note" | "item" | "evaluation" | "positionnement";
+export type EntityKind = "appel" | "presence" | "conseil" | "appreciation" | "devoir" | "note" | "item" | "evaluation" | "positionnement" | "absence" | "dispense" | "reglages";
 
 export type VersionView = { 
 /**
@@ -332,6 +346,118 @@ export type ItemSaisie = { libelle: string,
  */
 composante: string, };
 
+export type Moment = { date: string, heure: string, };
+
+export type EtatJustification = "non_justifiee" | "justifiee" | "non_recevable";
+
+export type MoyenBillet = "carnet" | "courrier" | "telephone" | "mail";
+
+export type Billet = { date: string, moyen: MoyenBillet, };
+
+export type Justification = { etat: EtatJustification, 
+/**
+ * A code of the settings' motifs; required to justify.
+ */
+motif: string | null, billet: Billet | null, 
+/**
+ * Administrative words only, never beside a health motif.
+ */
+commentaire: string | null, };
+
+export type Motif = { code: string, libelle: string, legitime: boolean, sante: boolean, 
+/**
+ * A motif no longer offered; the absences that use it keep it.
+ */
+actif: boolean, };
+
+export type RegleDemiJournee = "une_seance" | "toutes";
+
+export type JourSansCours = { date: string, libelle: string, };
+
+export type Reglages = { 
+/**
+ * The cut between morning and afternoon.
+ */
+coupure: string, regle: RegleDemiJournee, 
+/**
+ * Minutes after a séance's start before its missing roll call is listed.
+ */
+delai_appel: number, 
+/**
+ * The time of day after which a still unjustified absence is told to the family.
+ */
+heure_notification: string, motifs: Array<Motif>, 
+/**
+ * Days the school declared off after the timetable was set (a closure, a strike, a day
+ * of training): their séances did not take place, so no roll call is missing and nothing
+ * is counted.
+ */
+jours_sans_cours: Array<JourSansCours>, };
+
+export type ATraiterView = { eleve_id: string, eleve: string, division: string, debut: Moment, fin: Moment, 
+/**
+ * e.g. "30/11 08:00 Français, 30/11 09:00 Mathématiques".
+ */
+seances: string, nb_seances: number, };
+
+export type AbsenceRecordView = { id: string, eleve_id: string, eleve: string, division: string, debut: Moment, fin: Moment, prevenu: boolean, etat: EtatJustification, justification: Justification | null, 
+/**
+ * e.g. "Justifiée (Réunion solennelle de famille, courrier du 30/11)".
+ */
+libelle: string, sync: EtatSync, };
+
+export type RetardView = { seance_id: string, eleve_id: string, eleve: string, division: string, date: string, debut: string, matiere: string, 
+/**
+ * The arrival time, as the roll call or the billet says.
+ */
+arrivee: string, etat: EtatJustification, libelle: string, };
+
+export type ExclusionView = { seance_id: string, eleve_id: string, eleve: string, division: string, date: string, debut: string, matiere: string, rapport: string | null, };
+
+export type MoisView = { 
+/**
+ * "2026-11".
+ */
+mois: string, justifiees: number, injustifiees: number, 
+/**
+ * The L131-8 threshold reached.
+ */
+absenteisme: boolean, };
+
+export type ResponsableView = { 
+/**
+ * "Mme Hélène DUPONT (Mère)".
+ */
+nom: string, telephone: string | null, mail: string | null, };
+
+export type DossierView = { eleve_id: string, eleve: string, division: string, a_traiter: Array<ATraiterView>, absences: Array<AbsenceRecordView>, retards: Array<RetardView>, exclusions: Array<ExclusionView>, dispenses: Array<string>, mois: Array<MoisView>, 
+/**
+ * Her legal guardians and how to reach them (the vie scolaire's replicas only).
+ */
+responsables: Array<ResponsableView>, };
+
+export type AbsenteisteView = { eleve_id: string, eleve: string, division: string, justifiees: number, injustifiees: number, };
+
+export type BureauView = { a_traiter: Array<ATraiterView>, absences: Array<AbsenceRecordView>, retards: Array<RetardView>, exclusions: Array<ExclusionView>, };
+
+export type AbsenceSaisie = { eleve_id: string, 
+/**
+ * `YYYY-MM-DD` and `HH:MM`.
+ */
+du: string, de: string, au: string, a: string, prevenu: boolean, };
+
+export type JustificationSaisie = { etat: EtatJustification, motif: string | null, 
+/**
+ * The billet: its date (`YYYY-MM-DD`) and how it came, both or neither.
+ */
+billet_date: string | null, billet_moyen: MoyenBillet | null, commentaire: string | null, };
+
+export type DispenseSaisie = { eleve_id: string, du: string, au: string, 
+/**
+ * A subject's code; `None` or empty: every subject.
+ */
+matiere: string | null, presence_obligatoire: boolean, };
+
 export const jourInitial = () =>
   call<string>("jour_initial");
 export const compteDemo = () =>
@@ -394,12 +520,38 @@ export const saisirEvaluation = (serviceId: string, devoirId: string, itemId: st
   call<void>("saisir_evaluation", { serviceId, devoirId, itemId, eleveId, texte });
 export const positionner = (serviceId: string, periodeId: string, eleveId: string, texte: string) =>
   call<void>("positionner", { serviceId, periodeId, eleveId, texte });
+export const bureau = (du: string, au: string) =>
+  call<BureauView>("bureau", { du, au });
+export const dossier = (eleveId: string) =>
+  call<DossierView>("dossier", { eleveId });
+export const absenteisme = (mois: string) =>
+  call<Array<AbsenteisteView>>("absenteisme", { mois });
+export const reglages = () =>
+  call<Reglages>("reglages");
+export const modifierReglages = (reglages: Reglages) =>
+  call<void>("modifier_reglages", { reglages });
+export const saisirAbsence = (absence: AbsenceSaisie, justification: JustificationSaisie | null) =>
+  call<string>("saisir_absence", { absence, justification });
+export const modifierAbsence = (absenceId: string, absence: AbsenceSaisie) =>
+  call<void>("modifier_absence", { absenceId, absence });
+export const justifier = (eleveId: string, absenceIds: Array<string>, justification: JustificationSaisie) =>
+  call<void>("justifier", { eleveId, absenceIds, justification });
+export const supprimerAbsence = (eleveId: string, absenceId: string) =>
+  call<void>("supprimer_absence", { eleveId, absenceId });
+export const justifierRetard = (seanceId: string, eleveId: string, justification: JustificationSaisie) =>
+  call<void>("justifier_retard", { seanceId, eleveId, justification });
+export const creerDispense = (dispense: DispenseSaisie) =>
+  call<string>("creer_dispense", { dispense });
+export const supprimerDispense = (eleveId: string, dispenseId: string) =>
+  call<void>("supprimer_dispense", { eleveId, dispenseId });
+export const ecrireRapport = (seanceId: string, eleveId: string, texte: string) =>
+  call<void>("ecrire_rapport", { seanceId, eleveId, texte });
 export const etatSynchro = () =>
   call<EtatSynchro>("etat_synchro");
 export const synchroniser = () =>
   call<void>("synchroniser");
 
 /** The limits the domain sets (the central enforces them too). */
-export const LIMITES = { appreciation: 600, titreDevoir: 120, collerLignes: 200 } as const;
+export const LIMITES = { appreciation: 600, titreDevoir: 120, collerLignes: 200, rapport: 1000, commentaire: 200 } as const;
 
 export const EVENEMENTS = { progression: "progression", etatSynchro: "etat-synchro" } as const;

@@ -1,6 +1,7 @@
 //! Reads for the screens, one module per screen or group of screens, each filling the view types
 //! of `crate::views`. Reads only: every write goes through the store's transactions.
 
+pub mod absences;
 pub mod appreciations;
 pub mod modifications;
 pub mod notes;

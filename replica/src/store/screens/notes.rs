@@ -13,10 +13,10 @@ use pupitre_domain::{ConseilEtat, Devoir, EntityKey, EntityKind, Evaluation, Ite
 use rusqlite::{Connection, params};
 
 /// A gradebook record as stored: its key, its value read as `T`, its sync state.
-struct Record<T> {
-    key: EntityKey,
-    value: T,
-    sync: EtatSync,
+pub(super) struct Record<T> {
+    pub(super) key: EntityKey,
+    pub(super) value: T,
+    pub(super) sync: EtatSync,
 }
 
 /// The records of `kind` whose `field` is set, in a service (`None`: in every service here);
@@ -49,7 +49,7 @@ const WITHOUT_SYNC: &str = "SELECT f.entity_id, f.value, NULL, NULL, 0
        AND NOT EXISTS (SELECT 1 FROM fields s WHERE s.kind = f.kind AND s.field = 'supprime'
                        AND s.entity_id = f.entity_id AND s.value = 'true')";
 
-fn records<T: serde::de::DeserializeOwned>(
+pub(super) fn records<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     kind: EntityKind,
     field: &str,

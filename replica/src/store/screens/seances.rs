@@ -108,10 +108,13 @@ pub fn appel(conn: &Connection, seance_id: &str) -> Result<Option<AppelView>, Re
                 prenom: r.get(2)?,
                 division: r.get(3)?,
                 presence: observed.unwrap_or(Presence::Present),
+                marque: observed.is_some(),
                 fait,
                 vu: c.vu,
                 issue: c.issue,
                 sync: etat_sync_conflit(r.get(5)?, r.get(6)?, r.get(7)?),
+                signalements: Vec::new(),
+                proposition: None,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -125,4 +128,47 @@ pub fn eleve_dans_seance(
     eleve_id: &str,
 ) -> Result<bool, ReplicaError> {
     Ok(appel(conn, seance_id)?.is_some_and(|a| a.eleves.iter().any(|e| e.eleve_id == eleve_id)))
+}
+
+/// For each pupil of the earlier séances of `date` (before `debut`), her latest one and what
+/// was seen of her there (the two sources combined): "absent at the previous séance".
+pub fn precedentes(
+    conn: &Connection,
+    date: &str,
+    debut: &str,
+) -> Result<std::collections::HashMap<String, (String, Presence)>, ReplicaError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT e.id, se.debut, fs.value, ff.value
+         FROM seances se JOIN services sv ON sv.id = se.service_id
+         JOIN eleves e ON {INSCRIT_A_LA_SEANCE}
+         LEFT JOIN fields fs ON fs.kind = 'presence' AND fs.entity_id = presence_id(se.id, e.id)
+             AND fs.field = 'statut'
+         LEFT JOIN fields ff ON ff.kind = 'presence' AND ff.entity_id = presence_id(se.id, e.id)
+             AND ff.field = 'fait'
+         WHERE se.date = ?1 AND se.debut < ?2
+         ORDER BY se.debut"
+    ))?;
+    let mut latest = std::collections::HashMap::new();
+    let mut rows = stmt.query(params![date, debut])?;
+    while let Some(r) = rows.next()? {
+        let observation: Option<Presence> = json_column(r.get(2)?, None);
+        let fait: pupitre_domain::Fait = json_column(r.get(3)?, pupitre_domain::Fait::Aucun);
+        let vu = pupitre_domain::combiner(observation, fait).vu;
+        // Later séances come last: each pupil ends with her latest one.
+        latest.insert(r.get::<_, String>(0)?, (r.get::<_, String>(1)?, vu));
+    }
+    Ok(latest)
+}
+
+/// The subject code of a séance's service ("" when the séance is not here).
+pub fn matiere_de(conn: &Connection, seance_id: &str) -> Result<String, ReplicaError> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached(
+            "SELECT sv.matiere_code FROM seances se JOIN services sv ON sv.id = se.service_id
+             WHERE se.id = ?1",
+        )?
+        .query_row([seance_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default())
 }

@@ -1,0 +1,91 @@
+//! The vie scolaire's commands (the CPE's desk, a pupil's file, the L131-8 monitor, the
+//! settings, a teacher's exclusion report): a few lines each over `Session`.
+
+use crate::state::Api;
+use crate::vie_scolaire::{AbsenteisteView, BureauView, DossierView};
+use crate::{AbsenceSaisie, DispenseSaisie, JustificationSaisie, UiError};
+use pupitre_domain::absences::Reglages;
+
+type Answer<T> = Result<T, UiError>;
+
+impl Api {
+    pub async fn bureau(&self, du: String, au: String) -> Answer<BureauView> {
+        Ok(self.session()?.bureau(&du, &au)?)
+    }
+
+    pub async fn dossier(&self, eleve_id: String) -> Answer<DossierView> {
+        Ok(self.session()?.dossier(&eleve_id)?)
+    }
+
+    pub async fn absenteisme(&self, mois: String) -> Answer<Vec<AbsenteisteView>> {
+        Ok(self.session()?.absenteisme(&mois)?)
+    }
+
+    pub async fn reglages(&self) -> Answer<Reglages> {
+        Ok(self.session()?.reglages()?)
+    }
+
+    pub async fn modifier_reglages(&self, reglages: Reglages) -> Answer<()> {
+        Ok(self.session()?.modifier_reglages(&reglages)?)
+    }
+
+    pub async fn saisir_absence(
+        &self,
+        absence: AbsenceSaisie,
+        justification: Option<JustificationSaisie>,
+    ) -> Answer<String> {
+        Ok(self
+            .session()?
+            .saisir_absence(&absence, justification.as_ref())?)
+    }
+
+    pub async fn modifier_absence(&self, absence_id: String, absence: AbsenceSaisie) -> Answer<()> {
+        Ok(self.session()?.modifier_absence(&absence_id, &absence)?)
+    }
+
+    pub async fn justifier(
+        &self,
+        eleve_id: String,
+        absence_ids: Vec<String>,
+        justification: JustificationSaisie,
+    ) -> Answer<()> {
+        Ok(self
+            .session()?
+            .justifier(&eleve_id, &absence_ids, &justification)?)
+    }
+
+    pub async fn supprimer_absence(&self, eleve_id: String, absence_id: String) -> Answer<()> {
+        Ok(self.session()?.supprimer_absence(&eleve_id, &absence_id)?)
+    }
+
+    pub async fn justifier_retard(
+        &self,
+        seance_id: String,
+        eleve_id: String,
+        justification: JustificationSaisie,
+    ) -> Answer<()> {
+        let session = self.session()?;
+        Ok(session.justifier_retard(&seance_id, &eleve_id, &justification)?)
+    }
+
+    pub async fn creer_dispense(&self, dispense: DispenseSaisie) -> Answer<String> {
+        Ok(self.session()?.creer_dispense(&dispense)?)
+    }
+
+    pub async fn supprimer_dispense(&self, eleve_id: String, dispense_id: String) -> Answer<()> {
+        Ok(self
+            .session()?
+            .supprimer_dispense(&eleve_id, &dispense_id)?)
+    }
+
+    pub async fn ecrire_rapport(
+        &self,
+        seance_id: String,
+        eleve_id: String,
+        texte: String,
+    ) -> Answer<()> {
+        Ok(self
+            .session()?
+            .ecrire_rapport(&seance_id, &eleve_id, &texte)?)
+    }
+}
