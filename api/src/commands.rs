@@ -77,6 +77,8 @@ macro_rules! commands {
             creer_dispense(dispense: $crate::DispenseSaisie) -> String;
             supprimer_dispense(eleve_id: String, dispense_id: String) -> ();
             ecrire_rapport(seance_id: String, eleve_id: String, texte: String) -> ();
+            notifier_familles(date: String) -> u32;
+            notifications() -> Vec<$crate::vie_scolaire::NotificationView>;
             etat_synchro() -> $crate::views::EtatSynchro;
             synchroniser() -> ();
         }

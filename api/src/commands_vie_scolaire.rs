@@ -2,7 +2,7 @@
 //! settings, a teacher's exclusion report): a few lines each over `Session`.
 
 use crate::state::Api;
-use crate::vie_scolaire::{AbsenteisteView, BureauView, DossierView};
+use crate::vie_scolaire::{AbsenteisteView, BureauView, DossierView, NotificationView};
 use crate::{AbsenceSaisie, DispenseSaisie, JustificationSaisie, UiError};
 use pupitre_domain::absences::Reglages;
 
@@ -76,6 +76,15 @@ impl Api {
         Ok(self
             .session()?
             .supprimer_dispense(&eleve_id, &dispense_id)?)
+    }
+
+    /// Prepares now the notifications of a day's absences not yet justified.
+    pub async fn notifier_familles(&self, date: String) -> Answer<u32> {
+        Ok(self.session()?.notifier_familles(&date)?)
+    }
+
+    pub async fn notifications(&self) -> Answer<Vec<NotificationView>> {
+        Ok(self.session()?.notifications()?)
     }
 
     pub async fn ecrire_rapport(

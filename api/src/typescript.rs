@@ -13,7 +13,7 @@ use crate::competences::{
 use crate::state::Seq;
 use crate::vie_scolaire::{
     ATraiterView, AbsenceRecordView, AbsenteisteView, BureauView, DossierView, ExclusionView,
-    MoisView, ResponsableView, RetardView,
+    MoisView, NotificationView, ResponsableView, RetardView,
 };
 use crate::views::{
     AbsenceView, AppelView, AvisView, ConflitView, EtatSync, EtatSynchro, FaitView, HistoriqueView,
@@ -24,6 +24,7 @@ use crate::{
     AbsenceSaisie, DevoirSaisie, DispenseSaisie, ItemSaisie, JustificationSaisie, UiError, events,
 };
 use pupitre_domain::demi_journees::RegleDemiJournee;
+use pupitre_domain::notifications::EtatEnvoi;
 use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind, Fait, Fonction, Garder, Issue, Presence};
 use pupitre_replica::error::{CodePoste, UiCode};
 use pupitre_sync_protocol::wire::ErrorCode;
@@ -127,6 +128,8 @@ fn declarations() -> Vec<String> {
         DossierView::decl(),
         AbsenteisteView::decl(),
         BureauView::decl(),
+        EtatEnvoi::decl(),
+        NotificationView::decl(),
         AbsenceSaisie::decl(),
         JustificationSaisie::decl(),
         DispenseSaisie::decl(),

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod gradebook;
 pub mod history;
+pub mod notifications;
 pub mod pull;
 pub mod push;
 pub mod snapshot;
@@ -58,9 +59,27 @@ pub async fn serve(
     restored: bool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), error::CentralError> {
+    serve_mailing(listener, db_path, retention, restored, None, shutdown).await
+}
+
+/// `serve`, sending the families' notifications through `courriel` (without it they wait,
+/// and say why).
+pub async fn serve_mailing(
+    listener: TcpListener,
+    db_path: &Path,
+    retention: Option<Retention>,
+    restored: bool,
+    courriel: Option<notifications::Courriel>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), error::CentralError> {
     let db = Db::open(db_path)?;
     open_epoch(&db, db_path, restored)?;
     let compactor = retention.map(|r| tokio::spawn(compact_periodically(db.clone(), r)));
+    let sender = tokio::spawn(notifications::envoyer_sans_fin(
+        db.clone(),
+        notifications::Registre::beside(db_path),
+        courriel,
+    ));
     let app = router(Central::new(db).with_high_water(db_path));
     let served = axum::serve(
         listener,
@@ -72,6 +91,7 @@ pub async fn serve(
     if let Some(compactor) = compactor {
         compactor.abort();
     }
+    sender.abort();
     served
 }
 

@@ -3,7 +3,8 @@
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use pupitre_central::db::{compaction, identity};
-use pupitre_central::{Db, Retention, clock, demo, serve};
+use pupitre_central::notifications::Courriel;
+use pupitre_central::{Db, Retention, clock, demo, serve_mailing};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,6 +31,16 @@ enum Command {
         /// DB was just put back from a backup: begin a new epoch (replicas rebase and resend).
         #[arg(long)]
         restored: bool,
+        /// The mail server the families' notifications go through, HOST:PORT (without it they
+        /// wait at the central).
+        #[arg(long)]
+        smtp: Option<String>,
+        /// The sender's address of the notifications.
+        #[arg(long, default_value = "vie-scolaire@pupitre.invalid")]
+        smtp_from: String,
+        /// Talk to the mail server without STARTTLS (only for a server on this machine).
+        #[arg(long)]
+        smtp_sans_tls: bool,
     },
     /// Copy DB, while it serves, to the new file OUT (SQLite's online backup).
     Backup {
@@ -90,7 +101,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             addr,
             keep_log_days,
             restored,
-        } => serve_on(&db, addr, keep_log_days, restored).await,
+            smtp,
+            smtp_from,
+            smtp_sans_tls,
+        } => {
+            let courriel = smtp
+                .map(|s| courriel(&s, smtp_from, !smtp_sans_tls))
+                .transpose()?;
+            serve_on(&db, addr, keep_log_days, restored, courriel).await
+        }
         Command::Compact { db, keep_days } => {
             let store = Db::open(&db).map_err(|e| e.to_string())?;
             let done = store
@@ -145,12 +164,31 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
+/// The mail settings from `--smtp HOST:PORT`. `PUPITRE_CENTRAL_ARRET_APRES_ENVOI=1` (tests
+/// only) stops the process right after the mail server accepted a message.
+fn courriel(smtp: &str, from: String, starttls: bool) -> Result<Courriel, String> {
+    let (host, port) = smtp
+        .rsplit_once(':')
+        .and_then(|(h, p)| Some((h.to_owned(), p.parse::<u16>().ok()?)))
+        .ok_or_else(|| {
+            format!("--smtp « {smtp} » : attendu HÔTE:PORT, par exemple smtp.ac-strasbourg.fr:587")
+        })?;
+    Ok(Courriel {
+        host,
+        port,
+        starttls,
+        from,
+        arret_apres_envoi: std::env::var_os("PUPITRE_CENTRAL_ARRET_APRES_ENVOI").is_some(),
+    })
+}
+
 /// Serves until Ctrl-C or SIGTERM.
 async fn serve_on(
     db: &std::path::Path,
     addr: SocketAddr,
     keep_log_days: u32,
     restored: bool,
+    courriel: Option<Courriel>,
 ) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -166,11 +204,12 @@ async fn serve_on(
         }
     };
     let retention = (keep_log_days > 0).then(|| Retention::days(keep_log_days));
-    serve(
+    serve_mailing(
         listener,
         db,
         retention,
         restored,
+        courriel,
         shutdown_on_term(shutdown),
     )
     .await

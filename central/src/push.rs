@@ -1,7 +1,7 @@
 //! Processing a push: each change is re-validated and re-authorized, ordered, merged by its
 //! field's rule and recorded with its outcome, all in one transaction.
 
-use crate::db::{identity, log, school};
+use crate::db::{envois, identity, log, school};
 use crate::error::CentralError;
 use crate::{gradebook, vie_scolaire};
 use pupitre_domain::avis::{self, Contexte};
@@ -304,6 +304,18 @@ fn apply(conn: &Connection, ctx: &Ctx<'_>, change: &Change) -> Result<PushResult
         erases: edit.erases(),
     };
     let server_seq = log::append(conn, &logged, arrival)?;
+    // A family notification the central now holds: queued for sending, in this transaction.
+    if let Edit::Notification { notification, .. } = &edit
+        && logged.effect == Effect::Applied
+    {
+        envois::enqueue(
+            conn,
+            &change.entity.id,
+            notification,
+            &logged.scope_key,
+            ctx.now_ms,
+        )?;
+    }
     let standing = current.map(|(c, _)| c);
     let (outcome, reason) = outcome_of(conn, decision, &edit, standing.as_ref())?;
     Ok(PushResult::Accepted {
@@ -334,6 +346,13 @@ fn outcome_of(
             Outcome::Same,
             Some(format!(
                 "{} avait déjà noté la même chose ({mine}).",
+                by(c)?
+            )),
+        ),
+        (Decision::Keep, Some(c)) if matches!(edit, Edit::Notification { .. }) => (
+            Outcome::NotStood,
+            Some(format!(
+                "{} avait déjà préparé la notification de ce jour pour cette famille : elle n'est envoyée qu'une fois.",
                 by(c)?
             )),
         ),
@@ -464,7 +483,9 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
             | Edit::AbsenceSupprimee { .. }
             | Edit::Dispense { .. }
             | Edit::DispenseSupprimee { .. }
-            | Edit::Reglages { .. } => return vie_scolaire_owner(conn, &key),
+            | Edit::Reglages { .. }
+            | Edit::Notification { .. }
+            | Edit::Envoi { .. } => return vie_scolaire_owner(conn, &key),
             Edit::Conseil {
                 periode_id,
                 division_id,
@@ -502,11 +523,24 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
 }
 
 /// The owner of a vie scolaire record: a pupil's travels with her division, the settings are
-/// the whole school's.
+/// the whole school's, a notification (it names the family's addresses) the vie scolaire's.
 fn vie_scolaire_owner(
     conn: &Connection,
     key: &EntityKey,
 ) -> Result<Result<Owner, PushResult>, CentralError> {
+    if let EntityKey::Notification { eleve_id, .. } = key {
+        if school::eleve_division(conn, eleve_id)?.is_none() {
+            return Ok(Err(refused(
+                Refusal::EleveInconnu,
+                "Cet élève n'existe pas au service central.",
+            )));
+        }
+        return Ok(Ok(Owner {
+            cible: Cible::VieScolaire,
+            teacher: None,
+            eleve_ok: true,
+        }));
+    }
     let cible = match key.eleve_id() {
         Some(eleve_id) => match school::eleve_division(conn, eleve_id)? {
             Some(division) => Cible::Division(division),

@@ -74,6 +74,12 @@ pub fn libelle_valeur(edit: &Edit) -> String {
         Edit::Dispense { dispense, .. } => dispense.libelle(),
         Edit::DispenseSupprimee { .. } => "dispense supprimée".to_owned(),
         Edit::Reglages { .. } => "réglages de la vie scolaire".to_owned(),
+        Edit::Notification { notification, .. } => {
+            format!("notification à {}", notification.destinataires.join(", "))
+        }
+        Edit::Envoi { envoi, .. } => {
+            format!("notification {}", envoi.etat.libelle().to_lowercase())
+        }
     }
 }
 

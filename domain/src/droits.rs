@@ -1,7 +1,7 @@
 //! Who may write what. The central re-checks every change with this; a replica asks the same
 //! question before it offers an action (e.g. resolving a conflict).
 
-use crate::edit::{EntityKind, FIELD_FAIT, FIELD_JUSTIFICATION};
+use crate::edit::{EntityKind, FIELD_ENVOI, FIELD_FAIT, FIELD_JUSTIFICATION};
 use crate::school::Fonction;
 
 /// The gradebook's records: devoirs, marks, competency items, evaluations, positionnements.
@@ -60,6 +60,17 @@ pub fn may_write(
         (GRADEBOOK!(), Fonction::Cpe) => (
             false,
             "Les devoirs, les notes et les compétences sont saisis par l'enseignant de la matière.",
+        ),
+        // What became of a notification's sending is the central's own record: no person
+        // writes it.
+        (EntityKind::Notification, _) if field == FIELD_ENVOI => (
+            false,
+            "L'état d'envoi d'une notification est enregistré par le service central seul.",
+        ),
+        (EntityKind::Notification, Fonction::Cpe | Fonction::Direction) => (true, ""),
+        (EntityKind::Notification, Fonction::Enseignant) => (
+            false,
+            "Les notifications aux familles sont préparées par la vie scolaire.",
         ),
         // Absences, their justifications, dispenses and the settings are the vie scolaire's.
         (
@@ -130,6 +141,10 @@ mod tests {
             (Enseignant, EntityKind::Dispense, "definition", true, false),
             (Cpe, EntityKind::Reglages, "valeur", false, true),
             (Enseignant, EntityKind::Reglages, "valeur", true, false),
+            (Cpe, EntityKind::Notification, "message", false, true),
+            (Enseignant, EntityKind::Notification, "message", true, false),
+            (Cpe, EntityKind::Notification, "envoi", false, false),
+            (Direction, EntityKind::Notification, "envoi", false, false),
         ];
         for (fonction, kind, field, teaches, allowed) in cases {
             let got = may_write(fonction, kind, field, teaches);

@@ -9,6 +9,7 @@ use crate::conseil::{Appreciation, ConseilEtat};
 use crate::devoir::Devoir;
 use crate::faits::Fait;
 use crate::notes::Note;
+use crate::notifications::{Envoi, Notification};
 use crate::presence::{AppelEtat, Presence};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -46,12 +47,15 @@ pub enum EntityKind {
     Dispense,
     /// The school's vie scolaire settings; one record, id = `vie_scolaire`.
     Reglages,
+    /// A family told of an absence; id = `<élève>/<AAAAMMJJ>` (one per pupil and day). Two
+    /// fields: the message (the vie scolaire's) and its sending (the central's).
+    Notification,
 }
 
 /// The one id of the settings' record.
 pub const REGLAGES_ID: &str = "vie_scolaire";
 
-const KINDS: [EntityKind; 12] = [
+const KINDS: [EntityKind; 13] = [
     EntityKind::Appel,
     EntityKind::Presence,
     EntityKind::Conseil,
@@ -64,6 +68,7 @@ const KINDS: [EntityKind; 12] = [
     EntityKind::Absence,
     EntityKind::Dispense,
     EntityKind::Reglages,
+    EntityKind::Notification,
 ];
 
 impl EntityKind {
@@ -81,6 +86,7 @@ impl EntityKind {
             EntityKind::Absence => "absence",
             EntityKind::Dispense => "dispense",
             EntityKind::Reglages => "reglages",
+            EntityKind::Notification => "notification",
         }
     }
 
@@ -141,6 +147,11 @@ pub enum EntityKey {
         dispense_id: String,
     },
     Reglages,
+    Notification {
+        eleve_id: String,
+        /// `AAAAMMJJ`.
+        jour: String,
+    },
 }
 
 impl EntityKey {
@@ -158,6 +169,7 @@ impl EntityKey {
             EntityKey::Absence { .. } => EntityKind::Absence,
             EntityKey::Dispense { .. } => EntityKind::Dispense,
             EntityKey::Reglages => EntityKind::Reglages,
+            EntityKey::Notification { .. } => EntityKind::Notification,
         }
     }
 
@@ -210,7 +222,8 @@ impl EntityKey {
             | EntityKey::Dispense {
                 eleve_id,
                 dispense_id: id,
-            } => format!("{eleve_id}/{id}"),
+            }
+            | EntityKey::Notification { eleve_id, jour: id } => format!("{eleve_id}/{id}"),
             EntityKey::Reglages => REGLAGES_ID.to_owned(),
         }
     }
@@ -272,6 +285,14 @@ impl EntityKey {
                 dispense_id: owned(1),
             },
             (EntityKind::Reglages, 1) if id == REGLAGES_ID => EntityKey::Reglages,
+            (EntityKind::Notification, 2)
+                if parts[1].len() == 8 && parts[1].bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                EntityKey::Notification {
+                    eleve_id: owned(0),
+                    jour: owned(1),
+                }
+            }
             _ => return Err(bad()),
         })
     }
@@ -295,7 +316,8 @@ impl EntityKey {
             | EntityKey::Evaluation { eleve_id, .. }
             | EntityKey::Positionnement { eleve_id, .. }
             | EntityKey::Absence { eleve_id, .. }
-            | EntityKey::Dispense { eleve_id, .. } => Some(eleve_id),
+            | EntityKey::Dispense { eleve_id, .. }
+            | EntityKey::Notification { eleve_id, .. } => Some(eleve_id),
             EntityKey::Appel { .. }
             | EntityKey::Conseil { .. }
             | EntityKey::Devoir { .. }
@@ -318,7 +340,8 @@ impl EntityKey {
             | EntityKey::Conseil { .. }
             | EntityKey::Absence { .. }
             | EntityKey::Dispense { .. }
-            | EntityKey::Reglages => None,
+            | EntityKey::Reglages
+            | EntityKey::Notification { .. } => None,
         }
     }
 
@@ -512,6 +535,18 @@ pub enum Edit {
     Reglages {
         reglages: Reglages,
     },
+    /// A family notification's message, written once.
+    Notification {
+        eleve_id: String,
+        jour: String,
+        notification: Notification,
+    },
+    /// What became of its sending: written by the central only.
+    Envoi {
+        eleve_id: String,
+        jour: String,
+        envoi: Envoi,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -534,6 +569,8 @@ pub const FIELD_VALEUR: &str = "valeur";
 pub const FIELD_NIVEAU: &str = "niveau";
 pub const FIELD_JUSTIFICATION: &str = "justification";
 pub const FIELD_RAPPORT: &str = "rapport";
+pub const FIELD_MESSAGE: &str = "message";
+pub const FIELD_ENVOI: &str = "envoi";
 
 impl Edit {
     pub fn kind(&self) -> EntityKind {
@@ -555,6 +592,7 @@ impl Edit {
             | Edit::AbsenceSupprimee { .. } => EntityKind::Absence,
             Edit::Dispense { .. } | Edit::DispenseSupprimee { .. } => EntityKind::Dispense,
             Edit::Reglages { .. } => EntityKind::Reglages,
+            Edit::Notification { .. } | Edit::Envoi { .. } => EntityKind::Notification,
         }
     }
 
@@ -595,6 +633,8 @@ impl Edit {
             Edit::Dispense { eleve_id, dispense_id, .. } | Edit::DispenseSupprimee { eleve_id, dispense_id } =>
                 EntityKey::Dispense { eleve_id: o(eleve_id), dispense_id: o(dispense_id) },
             Edit::Reglages { .. } => EntityKey::Reglages,
+            Edit::Notification { eleve_id, jour, .. } | Edit::Envoi { eleve_id, jour, .. } =>
+                EntityKey::Notification { eleve_id: o(eleve_id), jour: o(jour) },
         }
     }
 
@@ -615,6 +655,8 @@ impl Edit {
             Edit::Note { .. } | Edit::Reglages { .. } => FIELD_VALEUR,
             Edit::RetardJustifie { .. } | Edit::AbsenceJustifiee { .. } => FIELD_JUSTIFICATION,
             Edit::Rapport { .. } => FIELD_RAPPORT,
+            Edit::Notification { .. } => FIELD_MESSAGE,
+            Edit::Envoi { .. } => FIELD_ENVOI,
             Edit::Evaluation { .. } | Edit::Positionnement { .. } => FIELD_NIVEAU,
         }
     }
@@ -642,6 +684,8 @@ impl Edit {
             Edit::Absence { absence, .. } => serde_json::to_value(absence),
             Edit::Dispense { dispense, .. } => serde_json::to_value(dispense),
             Edit::Reglages { reglages } => serde_json::to_value(reglages),
+            Edit::Notification { notification, .. } => serde_json::to_value(notification),
+            Edit::Envoi { envoi, .. } => serde_json::to_value(envoi),
         }
         .unwrap_or(Value::Null)
     }
@@ -666,6 +710,8 @@ impl Edit {
             | Edit::Dispense { .. }
             | Edit::DispenseSupprimee { .. }
             | Edit::Reglages { .. }
+            | Edit::Notification { .. }
+            | Edit::Envoi { .. }
             | Edit::AppelEtat { .. }
             | Edit::Presence { .. }
             | Edit::Conseil { .. }
@@ -870,10 +916,45 @@ fn parse_vie_scolaire_records(
         }),
         (EntityKey::Reglages, FIELD_VALEUR) => read_checked(field, value, Reglages::verifier)
             .map(|reglages| Edit::Reglages { reglages }),
-        (EntityKey::Absence { .. } | EntityKey::Dispense { .. } | EntityKey::Reglages, _) => {
-            Err(InvalidEdit::UnknownField {
-                kind: key.kind(),
-                field: field.to_owned(),
+        (EntityKey::Notification { .. }, FIELD_MESSAGE | FIELD_ENVOI) => {
+            return parse_notification(key, field, value);
+        }
+        (
+            EntityKey::Absence { .. }
+            | EntityKey::Dispense { .. }
+            | EntityKey::Reglages
+            | EntityKey::Notification { .. },
+            _,
+        ) => Err(InvalidEdit::UnknownField {
+            kind: key.kind(),
+            field: field.to_owned(),
+        }),
+        _ => return None,
+    })
+}
+
+/// A family notification's message or sending, strictly read.
+fn parse_notification(
+    key: &EntityKey,
+    field: &str,
+    value: &Value,
+) -> Option<Result<Edit, InvalidEdit>> {
+    let o = |s: &String| s.clone();
+    Some(match (key, field) {
+        (EntityKey::Notification { eleve_id, jour }, FIELD_MESSAGE) => {
+            read_checked(field, value, Notification::verifier).map(|notification| {
+                Edit::Notification {
+                    eleve_id: o(eleve_id),
+                    jour: o(jour),
+                    notification,
+                }
+            })
+        }
+        (EntityKey::Notification { eleve_id, jour }, FIELD_ENVOI) => {
+            read(field, value).map(|envoi| Edit::Envoi {
+                eleve_id: o(eleve_id),
+                jour: o(jour),
+                envoi,
             })
         }
         _ => return None,
@@ -1105,6 +1186,7 @@ mod tests {
             EntityKind::Evaluation => "SV1/D1/I1/E1",
             EntityKind::Absence | EntityKind::Dispense => "E1/a1",
             EntityKind::Reglages => REGLAGES_ID,
+            EntityKind::Notification => "E1/20261130",
         };
         for (kind, field, value, erases) in cases {
             let edit = Edit::parse(kind, ids(kind), field, &value).expect("valid edit");
@@ -1277,6 +1359,27 @@ mod tests {
             Edit::Reglages {
                 reglages: Reglages::default(),
             },
+            Edit::Notification {
+                eleve_id: "E42".into(),
+                jour: "20261130".into(),
+                notification: crate::notifications::message(
+                    "Collège",
+                    "Léa DUPONT",
+                    chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+                    "08:00 Français",
+                    vec!["famille@example.org".into()],
+                ),
+            },
+            Edit::Envoi {
+                eleve_id: "E42".into(),
+                jour: "20261130".into(),
+                envoi: Envoi {
+                    etat: crate::notifications::EtatEnvoi::Envoyee,
+                    tentatives: 1,
+                    erreur: None,
+                    message_id: "<n-1@pupitre>".into(),
+                },
+            },
         ];
         for edit in edits {
             assert_eq!(
@@ -1290,7 +1393,20 @@ mod tests {
 
     #[test]
     fn rejects_malformed_parts() {
-        let cases: [(EntityKind, &str, &str, Value); 33] = [
+        let cases: [(EntityKind, &str, &str, Value); 35] = [
+            (
+                EntityKind::Notification,
+                "E1/2026-11-30",
+                "message",
+                json!(null),
+            ),
+            (
+                EntityKind::Notification,
+                "E1/20261130",
+                "message",
+                json!({"date": "2026-11-30",
+                "destinataires": ["pas une adresse"], "objet": "x", "corps": "y"}),
+            ),
             (
                 EntityKind::Presence,
                 "S-1/E1",

@@ -17,6 +17,7 @@ pub mod edit;
 pub mod faits;
 pub mod heure;
 pub mod notes;
+pub mod notifications;
 pub mod presence;
 pub mod school;
 pub mod scope;

@@ -111,7 +111,7 @@ impl Eleve {
                     .iter()
                     .any(|s| &s.division_id == d && s.couvre(date)),
                 Cible::Groupe(g) => self.groupe_ids.contains(g),
-                Cible::Etablissement => true,
+                Cible::Etablissement | Cible::VieScolaire => true,
             }
     }
 
@@ -120,7 +120,7 @@ impl Eleve {
         match cible {
             Cible::Division(d) => &self.division_id == d,
             Cible::Groupe(g) => self.groupe_ids.contains(g),
-            Cible::Etablissement => true,
+            Cible::Etablissement | Cible::VieScolaire => true,
         }
     }
 
@@ -208,10 +208,15 @@ pub enum Cible {
     Groupe(String),
     /// The whole school: records every replica holds (the vie scolaire's settings).
     Etablissement,
+    /// Records only the vie scolaire's replicas hold (the families' notifications, which name
+    /// their addresses).
+    VieScolaire,
 }
 
 /// The scope tag of `Cible::Etablissement`.
 pub const ETABLISSEMENT_KEY: &str = "etablissement";
+/// The scope tag of `Cible::VieScolaire`.
+pub const VIE_SCOLAIRE_KEY: &str = "vie_scolaire";
 
 impl Cible {
     /// The stable text form used as a scope tag in storage: `division:<id>` or `groupe:<id>`.
@@ -220,12 +225,15 @@ impl Cible {
             Cible::Division(id) => format!("division:{id}"),
             Cible::Groupe(id) => format!("groupe:{id}"),
             Cible::Etablissement => ETABLISSEMENT_KEY.to_owned(),
+            Cible::VieScolaire => VIE_SCOLAIRE_KEY.to_owned(),
         }
     }
 
     pub fn from_key(key: &str) -> Option<Cible> {
-        if key == ETABLISSEMENT_KEY {
-            return Some(Cible::Etablissement);
+        match key {
+            ETABLISSEMENT_KEY => return Some(Cible::Etablissement),
+            VIE_SCOLAIRE_KEY => return Some(Cible::VieScolaire),
+            _ => {}
         }
         match key.split_once(':')? {
             ("division", id) if !id.is_empty() => Some(Cible::Division(id.to_owned())),
@@ -332,6 +340,7 @@ mod tests {
             Cible::Division("D5A".into()),
             Cible::Groupe("G4ESP".into()),
             Cible::Etablissement,
+            Cible::VieScolaire,
         ] {
             assert_eq!(Cible::from_key(&c.key()), Some(c));
         }

@@ -14,3 +14,8 @@ pub fn now_ms() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
 }
+
+/// This PC's local time of day, `HH:MM`.
+pub fn heure_locale() -> String {
+    chrono::Local::now().format("%H:%M").to_string()
+}

@@ -25,6 +25,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 mod notes;
+mod notifications;
 mod vie_scolaire;
 pub use notes::{COLLER_MAX_LIGNES, DevoirSaisie, ItemSaisie};
 pub use vie_scolaire::{AbsenceSaisie, DispenseSaisie, JustificationSaisie};
@@ -94,6 +95,11 @@ impl Session {
 
     /// One sync round; its outcome is reflected in `etat()`.
     pub async fn sync_once(&self) -> Result<RoundReport, ReplicaError> {
+        // The families' notifications due by now leave with this round. A failure to prepare
+        // them must not stop the sync: it is logged and tried again at the next round.
+        if let Err(e) = self.notifier_a_l_heure() {
+            tracing::warn!("notifications aux familles non préparées : {e}");
+        }
         let result =
             sync::round(&self.store, &self.api, &self.token, &self.client_id, now_ms).await;
         let synced_at = lock(&self.store).last_sync_label()?;

@@ -13,6 +13,7 @@ use pupitre_domain::absences::{
     Absence, Dispense, EtatJustification, Justification, Moment, Rapport, Reglages, jour,
 };
 use pupitre_domain::demi_journees::{self, Mois, SeanceEleve, Statut};
+use pupitre_domain::notifications::{Envoi, EtatEnvoi, Notification};
 use pupitre_domain::{Cible, Fait, Presence, School, combiner};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -532,6 +533,63 @@ pub fn dossier(rows: &Rows, eleve_id: &str, du: NaiveDate, au: NaiveDate) -> Dos
             })
             .collect(),
     }
+}
+
+/// A notification as stored: its message and, once the central has tried, its sending.
+#[derive(Debug, Clone)]
+pub struct NotificationRow {
+    pub eleve_id: String,
+    /// `AAAAMMJJ`.
+    pub jour: String,
+    pub message: Notification,
+    pub envoi: Option<Envoi>,
+    pub sync: EtatSync,
+}
+
+/// A notification as the desk lists it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct NotificationView {
+    pub eleve_id: String,
+    pub eleve: String,
+    pub division: String,
+    pub date: String,
+    pub destinataires: String,
+    /// `None`: not yet at the central (on this PC only, or sent without answer).
+    pub etat: Option<EtatEnvoi>,
+    /// e.g. "Envoyée", "En attente : serveur de courriel injoignable".
+    pub libelle: String,
+    pub sync: EtatSync,
+}
+
+pub fn notification_views(
+    school: &School,
+    mut rows: Vec<NotificationRow>,
+) -> Vec<NotificationView> {
+    rows.sort_by(|a, b| b.jour.cmp(&a.jour).then(a.eleve_id.cmp(&b.eleve_id)));
+    rows.into_iter()
+        .map(|r| {
+            let n = nom(school, &r.eleve_id);
+            let libelle = match &r.envoi {
+                None => "Préparée, pas encore au service central".to_owned(),
+                Some(Envoi {
+                    etat,
+                    erreur: Some(e),
+                    ..
+                }) => format!("{} : {e}", etat.libelle()),
+                Some(e) => e.etat.libelle().to_owned(),
+            };
+            NotificationView {
+                eleve_id: r.eleve_id,
+                eleve: n.eleve,
+                division: n.division,
+                date: r.message.date.to_string(),
+                destinataires: r.message.destinataires.join(", "),
+                etat: r.envoi.as_ref().map(|e| e.etat),
+                libelle,
+                sync: r.sync,
+            }
+        })
+        .collect()
 }
 
 /// What the desk shows for a range of days: the spans to treat, the recorded absences and the

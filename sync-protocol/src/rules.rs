@@ -9,8 +9,8 @@
 
 use crate::change::{ClientId, OpId};
 use pupitre_domain::edit::{
-    FIELD_DEFINITION, FIELD_ETAT, FIELD_FAIT, FIELD_JUSTIFICATION, FIELD_NIVEAU, FIELD_RAPPORT,
-    FIELD_STATUT, FIELD_SUPPRIME, FIELD_TEXTE, FIELD_VALEUR,
+    FIELD_DEFINITION, FIELD_ENVOI, FIELD_ETAT, FIELD_FAIT, FIELD_JUSTIFICATION, FIELD_MESSAGE,
+    FIELD_NIVEAU, FIELD_RAPPORT, FIELD_STATUT, FIELD_SUPPRIME, FIELD_TEXTE, FIELD_VALEUR,
 };
 use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind};
 use serde_json::Value;
@@ -23,6 +23,9 @@ pub enum FieldRule {
     /// High-stakes values: concurrent edits keep both values and raise a conflict that a person
     /// resolves.
     KeepBoth,
+    /// Written once: the first value the central receives stands for good; any other does not
+    /// (its author is told), whatever its author saw.
+    Once,
 }
 
 /// A client whose clock is further off than this is flagged to people (GUIDE §3). Its clock is
@@ -83,8 +86,20 @@ pub fn rule_for(kind: EntityKind, field: &str) -> Option<FieldRule> {
         // The school's settings (cut-off, counting rule, motifs) change every count: two
         // concurrent versions are kept for a person to choose.
         (EntityKind::Reglages, FIELD_VALEUR) => FieldRule::KeepBoth,
+        // A family is told once per pupil and day: two CPE PCs preparing the same notification
+        // offline write one record, and the first message the central receives is the one sent;
+        // the other's author is told. Nothing is sent twice.
+        (EntityKind::Notification, FIELD_MESSAGE) => FieldRule::Once,
+        // What became of the sending is written by the central alone, in order: an attempt
+        // never goes back (no person may write it, `may_write`).
+        (EntityKind::Notification, FIELD_ENVOI) => FieldRule::OneWay(envoi_order),
         _ => return None,
     })
+}
+
+fn envoi_order(a: &Value, b: &Value) -> Ordering {
+    let rank = |v: &Value| v.get("tentatives").and_then(Value::as_u64);
+    rank(a).cmp(&rank(b))
 }
 
 fn bool_order(a: &Value, b: &Value) -> Ordering {
@@ -173,6 +188,13 @@ pub fn decide_after_restore(
     let Some(current) = current else {
         return Decision::Apply;
     };
+    if let FieldRule::Once = rule {
+        return if incoming.value == current.value {
+            Decision::Same
+        } else {
+            Decision::Keep
+        };
+    }
     if let FieldRule::OneWay(order) = rule {
         // Never backwards, concurrent or not.
         return if order(incoming.value, current.value) == Ordering::Less {
@@ -228,6 +250,8 @@ mod tests {
             (EntityKind::Dispense, FIELD_DEFINITION),
             (EntityKind::Dispense, FIELD_SUPPRIME),
             (EntityKind::Reglages, FIELD_VALEUR),
+            (EntityKind::Notification, FIELD_MESSAGE),
+            (EntityKind::Notification, FIELD_ENVOI),
         ] {
             assert!(rule_for(kind, field).is_some(), "{kind:?}.{field}");
         }
@@ -257,6 +281,8 @@ mod tests {
         let supprime = rule(EntityKind::Devoir, FIELD_SUPPRIME);
         let justification = rule(EntityKind::Absence, FIELD_JUSTIFICATION);
         let absence_supprimee = rule(EntityKind::Absence, FIELD_SUPPRIME);
+        let once = rule(EntityKind::Notification, FIELD_MESSAGE);
+        let (message_a, message_b) = (json!({"objet": "a"}), json!({"objet": "b"}));
         let justifiee =
             json!({"etat": "justifiee", "motif": "FAMILLE", "billet": null, "commentaire": null});
         let non_recevable =
@@ -424,6 +450,27 @@ mod tests {
                 (&a, 9, None, &non),
                 Keep,
             ),
+            // A notification's message is written once: even one that saw it does not replace
+            // it (it may already be sent); the same message agrees.
+            (
+                once,
+                Some((9, &b, 1, &message_a)),
+                (&a, 9, None, &message_b),
+                Keep,
+            ),
+            (
+                once,
+                Some((9, &b, 1, &message_a)),
+                (&a, 4, None, &message_b),
+                Keep,
+            ),
+            (
+                once,
+                Some((9, &b, 1, &message_a)),
+                (&a, 4, None, &message_a),
+                Same,
+            ),
+            (once, None, (&a, 0, None, &message_b), Apply),
         ];
         for (i, (rule, current, (client_id, base, own, value), expected)) in
             cases.into_iter().enumerate()

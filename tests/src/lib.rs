@@ -43,7 +43,7 @@ pub fn demo_central_db_with_classes_of(dir: &Path, size: usize) -> PathBuf {
         .filter(|s| s.enseignant_id == "P001")
         .filter_map(|s| match &s.cible {
             Cible::Division(d) => Some(d.clone()),
-            Cible::Groupe(_) | Cible::Etablissement => None,
+            Cible::Groupe(_) | Cible::Etablissement | Cible::VieScolaire => None,
         })
         .collect();
     for division in taught {

@@ -55,6 +55,24 @@ impl Proc {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+
+    /// Stops it at once (SIGKILL), as a crash or a power cut would.
+    pub fn crash(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+
+    /// Waits for it to end on its own (at most `timeout`); whether it did.
+    pub fn ended_within(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
 }
 
 impl Drop for Proc {
@@ -65,10 +83,22 @@ impl Drop for Proc {
 
 /// Starts `pupitre-central serve` and returns it with the address it printed.
 pub fn start_central(db: &Path, addr: &str) -> (Proc, String) {
+    start_central_with(db, addr, &[], &[])
+}
+
+/// `start_central` with more arguments and environment variables.
+pub fn start_central_with(
+    db: &Path,
+    addr: &str,
+    args: &[&str],
+    envs: &[(&str, &str)],
+) -> (Proc, String) {
     let mut child = Command::new(binary("pupitre-central"))
         .args(["serve", "--db"])
         .arg(db)
         .args(["--addr", addr])
+        .args(args)
+        .envs(envs.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

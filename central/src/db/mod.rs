@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod compaction;
+pub mod envois;
 pub mod identity;
 pub mod log;
 pub mod school;
@@ -29,7 +30,10 @@ const MIGRATIONS: &[&[&str]] = &[
     &[include_str!("compaction.sql")],
     &[include_str!("causality.sql")],
     &[pupitre_school_db::PARCOURS_SQL],
-    &[pupitre_school_db::RESPONSABLES_SQL],
+    &[
+        pupitre_school_db::RESPONSABLES_SQL,
+        include_str!("envois.sql"),
+    ],
 ];
 
 #[derive(Clone)]

@@ -131,7 +131,7 @@ pub fn divisions_of(conn: &Connection, target: &Cible) -> rusqlite::Result<Vec<S
             let rows = stmt.query_map([id], |r| r.get(0))?;
             rows.collect()
         }
-        Cible::Etablissement => {
+        Cible::Etablissement | Cible::VieScolaire => {
             let mut stmt = conn.prepare_cached("SELECT id FROM divisions ORDER BY 1")?;
             let rows = stmt.query_map([], |r| r.get(0))?;
             rows.collect()
@@ -156,7 +156,7 @@ pub fn eleve_in(conn: &Connection, eleve_id: &str, target: &Cible) -> rusqlite::
             "SELECT EXISTS (SELECT 1 FROM eleve_groupes WHERE eleve_id = ?1 AND groupe_id = ?2)",
             id.as_str(),
         ),
-        Cible::Etablissement => (
+        Cible::Etablissement | Cible::VieScolaire => (
             "SELECT EXISTS (SELECT 1 FROM eleves WHERE id = ?1) AND ?2 = ''",
             "",
         ),

@@ -27,7 +27,7 @@ fn invalid(message: impl Into<String>) -> ReplicaError {
     ReplicaError::Invalid(message.into())
 }
 
-fn date(text: &str) -> Result<NaiveDate, ReplicaError> {
+pub(super) fn date(text: &str) -> Result<NaiveDate, ReplicaError> {
     text.parse().map_err(|_| {
         invalid(format!(
             "date « {text} » illisible : choisissez-la dans le calendrier"
@@ -126,7 +126,7 @@ pub struct DispenseSaisie {
 
 impl Session {
     /// Only the vie scolaire (and the direction) writes absences, dispenses and settings.
-    fn vie_scolaire_seule(&self) -> Result<(), ReplicaError> {
+    pub(super) fn vie_scolaire_seule(&self) -> Result<(), ReplicaError> {
         may_write(
             self.me.fonction,
             EntityKind::Absence,

@@ -53,6 +53,12 @@ pub fn describe(
             None => "Dispense".into(),
         },
         EntityKey::Reglages => "Réglages de la vie scolaire".into(),
+        EntityKey::Notification { jour, .. } => format!(
+            "Notification à la famille du {}/{}/{}",
+            jour.get(6..8).unwrap_or_default(),
+            jour.get(4..6).unwrap_or_default(),
+            jour.get(0..4).unwrap_or_default()
+        ),
         EntityKey::Conseil {
             periode_id,
             division_id,

@@ -92,6 +92,10 @@ fn scope_key_of(conn: &Connection, edit: &Edit) -> rusqlite::Result<Option<Strin
             eleve_id.as_str(),
         ),
         (EntityKey::Reglages, _, _) => return Ok(Some(pupitre_domain::Cible::Etablissement.key())),
+        // A notification names the family's addresses: only the vie scolaire's PCs hold it.
+        (EntityKey::Notification { .. }, _, _) => {
+            return Ok(Some(pupitre_domain::Cible::VieScolaire.key()));
+        }
         _ => return Ok(None),
     };
     conn.prepare_cached(sql)?

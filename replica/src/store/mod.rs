@@ -393,6 +393,13 @@ impl Store {
         screens::seances::matiere_de(&self.conn, seance_id)
     }
 
+    /// The families' notifications here.
+    pub fn notifications(
+        &mut self,
+    ) -> Result<Vec<crate::vie_scolaire::NotificationRow>, ReplicaError> {
+        self.read(screens::absences::notifications)
+    }
+
     /// The absences and dispenses here.
     pub fn absences_et_dispenses(
         &mut self,

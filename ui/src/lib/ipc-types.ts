@@ -147,7 +147,7 @@ etat: EtatSync,
  */
 motif: string | null, };
 
-export type EntityKind = "appel" | "presence" | "conseil" | "appreciation" | "devoir" | "note" | "item" | "evaluation" | "positionnement" | "absence" | "dispense" | "reglages";
+export type EntityKind = "appel" | "presence" | "conseil" | "appreciation" | "devoir" | "note" | "item" | "evaluation" | "positionnement" | "absence" | "dispense" | "reglages" | "notification";
 
 export type VersionView = { 
 /**
@@ -440,6 +440,18 @@ export type AbsenteisteView = { eleve_id: string, eleve: string, division: strin
 
 export type BureauView = { a_traiter: Array<ATraiterView>, absences: Array<AbsenceRecordView>, retards: Array<RetardView>, exclusions: Array<ExclusionView>, };
 
+export type EtatEnvoi = "en_attente" | "envoyee" | "echec" | "incertaine";
+
+export type NotificationView = { eleve_id: string, eleve: string, division: string, date: string, destinataires: string, 
+/**
+ * `None`: not yet at the central (on this PC only, or sent without answer).
+ */
+etat: EtatEnvoi | null, 
+/**
+ * e.g. "Envoyée", "En attente : serveur de courriel injoignable".
+ */
+libelle: string, sync: EtatSync, };
+
 export type AbsenceSaisie = { eleve_id: string, 
 /**
  * `YYYY-MM-DD` and `HH:MM`.
@@ -546,6 +558,10 @@ export const supprimerDispense = (eleveId: string, dispenseId: string) =>
   call<void>("supprimer_dispense", { eleveId, dispenseId });
 export const ecrireRapport = (seanceId: string, eleveId: string, texte: string) =>
   call<void>("ecrire_rapport", { seanceId, eleveId, texte });
+export const notifierFamilles = () =>
+  call<number>("notifier_familles");
+export const notifications = () =>
+  call<Array<NotificationView>>("notifications");
 export const etatSynchro = () =>
   call<EtatSynchro>("etat_synchro");
 export const synchroniser = () =>

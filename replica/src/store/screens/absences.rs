@@ -4,12 +4,13 @@
 
 use super::notes::{Lire, records};
 use crate::error::ReplicaError;
-use crate::vie_scolaire::{AbsenceRow, DispenseRow, PresenceRow, Rows};
+use crate::vie_scolaire::{AbsenceRow, DispenseRow, NotificationRow, PresenceRow, Rows};
 use pupitre_domain::absences::{Absence, Dispense, Justification, Reglages};
 use pupitre_domain::edit::{
-    FIELD_DEFINITION, FIELD_FAIT, FIELD_JUSTIFICATION, FIELD_RAPPORT, FIELD_STATUT, FIELD_VALEUR,
-    REGLAGES_ID,
+    FIELD_DEFINITION, FIELD_ENVOI, FIELD_FAIT, FIELD_JUSTIFICATION, FIELD_MESSAGE, FIELD_RAPPORT,
+    FIELD_STATUT, FIELD_VALEUR, REGLAGES_ID,
 };
+use pupitre_domain::notifications::{Envoi, Notification};
 use pupitre_domain::{EntityKey, EntityKind};
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashMap;
@@ -103,6 +104,30 @@ pub fn dispenses(conn: &Connection) -> Result<Vec<DispenseRow>, ReplicaError> {
                     eleve_id,
                     dispense_id,
                     dispense: r.value,
+                }),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// Every notification here, with its sending when the central has told it.
+pub fn notifications(conn: &Connection) -> Result<Vec<NotificationRow>, ReplicaError> {
+    let envois: HashMap<String, Envoi> =
+        records::<Envoi>(conn, EntityKind::Notification, FIELD_ENVOI, Lire::Tout)?
+            .into_iter()
+            .map(|r| (r.key.id(), r.value))
+            .collect();
+    Ok(
+        records::<Notification>(conn, EntityKind::Notification, FIELD_MESSAGE, Lire::Tout)?
+            .into_iter()
+            .filter_map(|r| match &r.key {
+                EntityKey::Notification { eleve_id, jour } => Some(NotificationRow {
+                    envoi: envois.get(&r.key.id()).cloned(),
+                    eleve_id: eleve_id.clone(),
+                    jour: jour.clone(),
+                    message: r.value,
+                    sync: r.sync,
                 }),
                 _ => None,
             })
