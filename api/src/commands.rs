@@ -78,6 +78,9 @@ macro_rules! commands {
             supprimer_dispense(eleve_id: String, dispense_id: String) -> ();
             ecrire_rapport(seance_id: String, eleve_id: String, texte: String) -> ();
             notifier_familles(date: String) -> u32;
+            appels_non_faits(date: String, aujourdhui: String, maintenant: String)
+                -> Vec<$crate::views::SeanceView>;
+            seances_de_la_semaine(date: String) -> Vec<$crate::views::SeanceView>;
             notifications() -> Vec<$crate::vie_scolaire::NotificationView>;
             etat_synchro() -> $crate::views::EtatSynchro;
             synchroniser() -> ();

@@ -83,6 +83,23 @@ impl Api {
         Ok(self.session()?.notifier_familles(&date)?)
     }
 
+    pub async fn appels_non_faits(
+        &self,
+        date: String,
+        aujourdhui: String,
+        maintenant: String,
+    ) -> Answer<Vec<crate::views::SeanceView>> {
+        let session = self.session()?;
+        Ok(session.appels_non_faits(&date, &aujourdhui, &maintenant)?)
+    }
+
+    pub async fn seances_de_la_semaine(
+        &self,
+        date: String,
+    ) -> Answer<Vec<crate::views::SeanceView>> {
+        Ok(self.session()?.seances_de_la_semaine(&date)?)
+    }
+
     pub async fn notifications(&self) -> Answer<Vec<NotificationView>> {
         Ok(self.session()?.notifications()?)
     }

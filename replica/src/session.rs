@@ -137,9 +137,18 @@ impl Session {
     }
 
     /// A teacher sees their own séances; the CPE and the direction the whole school's.
+    /// A day's séances (a teacher's own, everyone's for the vie scolaire); none on a day the
+    /// school declared off.
     pub fn seances_du_jour(&self, date: &str) -> Result<Vec<SeanceView>, ReplicaError> {
         let own = (self.me.fonction == Fonction::Enseignant).then_some(self.me.id.as_str());
-        lock(&self.store).seances_du_jour(date, own)
+        let store = lock(&self.store);
+        let off = date
+            .parse::<chrono::NaiveDate>()
+            .is_ok_and(|d| store.reglages().is_ok_and(|r| r.sans_cours(d)));
+        if off {
+            return Ok(Vec::new());
+        }
+        store.seances_du_jour(date, own)
     }
 
     pub fn absences_du_jour(&self, date: &str) -> Result<Vec<AbsenceView>, ReplicaError> {

@@ -535,6 +535,32 @@ pub fn dossier(rows: &Rows, eleve_id: &str, du: NaiveDate, au: NaiveDate) -> Dos
     }
 }
 
+/// The roll calls not taken on `date`: séances that took place (the school did not declare the
+/// day off), started at least the school's grace delay before `maintenant` when `date` is
+/// `aujourdhui` (every séance of an earlier day), whose roll call is not done.
+pub fn appels_non_faits(
+    seances: Vec<crate::views::SeanceView>,
+    date: NaiveDate,
+    aujourdhui: NaiveDate,
+    maintenant: pupitre_domain::Heure,
+    reglages: &Reglages,
+) -> Vec<crate::views::SeanceView> {
+    if date > aujourdhui || reglages.sans_cours(date) {
+        return Vec::new();
+    }
+    let limite = maintenant.minutes().saturating_sub(reglages.delai_appel);
+    seances
+        .into_iter()
+        .filter(|s| s.appel != pupitre_domain::AppelEtat::Fait)
+        .filter(|s| {
+            date < aujourdhui
+                || s.debut
+                    .parse::<pupitre_domain::Heure>()
+                    .is_ok_and(|d| d.minutes() <= limite)
+        })
+        .collect()
+}
+
 /// A notification as stored: its message and, once the central has tried, its sending.
 #[derive(Debug, Clone)]
 pub struct NotificationRow {
@@ -673,4 +699,87 @@ pub fn absenteisme(rows: &Rows, mois: NaiveDate) -> Vec<AbsenteisteView> {
         .collect();
     out.sort_by(|a, b| (&a.division, &a.eleve).cmp(&(&b.division, &b.eleve)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::views::SeanceView;
+    use pupitre_domain::absences::JourSansCours;
+    use pupitre_domain::{AppelEtat, Heure};
+
+    fn seance(id: &str, debut: &str, appel: AppelEtat) -> SeanceView {
+        SeanceView {
+            id: id.into(),
+            date: "2026-11-30".into(),
+            debut: debut.into(),
+            fin: "18:00".into(),
+            salle: "B12".into(),
+            matiere: "Français".into(),
+            cible: "6A".into(),
+            enseignant: "Mme Martin".into(),
+            appel,
+            nb_eleves: 25,
+            nb_absents: 0,
+            nb_retards: 0,
+            sync: EtatSync::Aucun,
+        }
+    }
+
+    #[test]
+    fn roll_calls_not_taken_wait_for_the_grace_delay_and_skip_days_off() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+        let next = day.succ_opt().expect("date");
+        let h = |t: &str| t.parse::<Heure>().expect("heure");
+        let seances = || {
+            vec![
+                seance("a", "08:00", AppelEtat::NonFait),
+                seance("b", "09:00", AppelEtat::EnCours),
+                seance("c", "09:00", AppelEtat::Fait),
+                seance("d", "10:00", AppelEtat::NonFait),
+            ]
+        };
+        let ids = |v: Vec<SeanceView>| v.into_iter().map(|s| s.id).collect::<Vec<_>>();
+        let reglages = Reglages::default();
+        // (now, listed): 10 minutes of grace by default.
+        for (now, listed) in [
+            ("07:59", vec![]),
+            ("08:09", vec![]),
+            ("08:10", vec!["a"]),
+            ("09:10", vec!["a", "b"]),
+            ("12:00", vec!["a", "b", "d"]),
+        ] {
+            let got = appels_non_faits(seances(), day, day, h(now), &reglages);
+            assert_eq!(ids(got), listed, "at {now}");
+        }
+        // An earlier day: every one not done; a later day: none yet.
+        assert_eq!(
+            ids(appels_non_faits(
+                seances(),
+                day,
+                next,
+                h("07:00"),
+                &reglages
+            )),
+            ["a", "b", "d"]
+        );
+        assert!(appels_non_faits(seances(), next, day, h("12:00"), &reglages).is_empty());
+        // A longer delay, and a day the school declared off.
+        let longer = Reglages {
+            delai_appel: 30,
+            ..reglages.clone()
+        };
+        assert_eq!(
+            ids(appels_non_faits(seances(), day, day, h("08:20"), &longer)),
+            Vec::<String>::new()
+        );
+        let off = Reglages {
+            jours_sans_cours: vec![JourSansCours {
+                date: day,
+                libelle: "Journée pédagogique".into(),
+            }],
+            ..reglages
+        };
+        assert!(appels_non_faits(seances(), day, next, h("12:00"), &off).is_empty());
+    }
 }

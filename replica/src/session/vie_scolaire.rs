@@ -186,6 +186,42 @@ impl Session {
         Ok(vie_scolaire::absenteisme(&rows, premier))
     }
 
+    /// The roll calls not taken on `date` (`aujourdhui` and `maintenant`: this PC's day and
+    /// time), after the school's grace delay, with their teacher and room.
+    pub fn appels_non_faits(
+        &self,
+        date: &str,
+        aujourdhui: &str,
+        maintenant: &str,
+    ) -> Result<Vec<crate::views::SeanceView>, ReplicaError> {
+        let (day, today, now) = (
+            self::date(date)?,
+            self::date(aujourdhui)?,
+            heure(maintenant)?,
+        );
+        let reglages = lock(&self.store).reglages()?;
+        let seances = self.seances_du_jour(date)?;
+        Ok(vie_scolaire::appels_non_faits(
+            seances, day, today, now, &reglages,
+        ))
+    }
+
+    /// A person's séances of the week of `date`, Monday to Saturday, days the school declared
+    /// off left out.
+    pub fn seances_de_la_semaine(
+        &self,
+        date: &str,
+    ) -> Result<Vec<crate::views::SeanceView>, ReplicaError> {
+        use chrono::Datelike;
+        let day = self::date(date)?;
+        let lundi = day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday()));
+        let mut out = Vec::new();
+        for offset in 0..6 {
+            out.extend(self.seances_du_jour(&(lundi + chrono::Days::new(offset)).to_string())?);
+        }
+        Ok(out)
+    }
+
     pub fn reglages(&self) -> Result<Reglages, ReplicaError> {
         lock(&self.store).reglages()
     }

@@ -558,8 +558,12 @@ export const supprimerDispense = (eleveId: string, dispenseId: string) =>
   call<void>("supprimer_dispense", { eleveId, dispenseId });
 export const ecrireRapport = (seanceId: string, eleveId: string, texte: string) =>
   call<void>("ecrire_rapport", { seanceId, eleveId, texte });
-export const notifierFamilles = () =>
-  call<number>("notifier_familles");
+export const notifierFamilles = (date: string) =>
+  call<number>("notifier_familles", { date });
+export const appelsNonFaits = (date: string, aujourdhui: string, maintenant: string) =>
+  call<Array<SeanceView>>("appels_non_faits", { date, aujourdhui, maintenant });
+export const seancesDeLaSemaine = (date: string) =>
+  call<Array<SeanceView>>("seances_de_la_semaine", { date });
 export const notifications = () =>
   call<Array<NotificationView>>("notifications");
 export const etatSynchro = () =>
