@@ -16,15 +16,15 @@
 
 use chrono::NaiveDate;
 use clap::Parser;
+use mesure::{change, replica, timed};
 use pupitre_domain::notes::Centiemes;
-use pupitre_domain::{Cible, Devoir, DevoirBrut, Edit, EntityKind, Fonction, Note, School, Scope};
-use pupitre_replica::store::Store;
-use pupitre_sync_protocol::change::Effect;
-use pupitre_sync_protocol::wire::{LogRef, Snapshot};
-use pupitre_sync_protocol::{ClientId, EntityRef, Hlc, OpId, ServerChange};
+use pupitre_domain::{Cible, Devoir, DevoirBrut, Edit, EntityKind, Note, School};
+use pupitre_sync_protocol::{OpId, ServerChange};
 use rusqlite::Connection;
-use std::time::{Duration, Instant};
 use uuid::Uuid;
+
+#[path = "mesure.rs"]
+mod mesure;
 
 #[derive(Parser)]
 #[command(about = "Pupitre's gradebook benchmark")]
@@ -84,34 +84,6 @@ fn school() -> (School, String) {
         .id
         .clone();
     (school, big)
-}
-
-fn change(
-    seq: u64,
-    kind: EntityKind,
-    id: String,
-    field: &str,
-    value: serde_json::Value,
-    scope: &str,
-) -> ServerChange {
-    ServerChange {
-        server_seq: seq,
-        op_id: OpId(Uuid::from_u128(u128::from(seq))),
-        client_id: ClientId(Uuid::from_u128(1)),
-        author_id: "P001".into(),
-        entity: EntityRef { kind, id },
-        field: field.into(),
-        value,
-        hlc: Hlc {
-            wall_ms: 1_790_000_000_000 + seq,
-            counter: 0,
-        },
-        client_seq: seq,
-        received_ms: 1_790_000_000_000 + seq,
-        effect: Effect::Applied,
-        scope_key: scope.into(),
-        resolves: None,
-    }
 }
 
 /// Every devoir and mark of the year, as the central's current values.
@@ -186,61 +158,6 @@ fn gradebook_values(school: &School, big: &str) -> (Vec<ServerChange>, usize, us
     (out, devoirs, marks)
 }
 
-fn replica(school: &School, fields: Vec<ServerChange>) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = Store::open(&dir.path().join("replica.sqlite")).expect("replica");
-    let moi = school
-        .personnels
-        .iter()
-        .find(|p| p.fonction == Fonction::Direction)
-        .expect("a head")
-        .clone();
-    let cursor = fields.len() as u64;
-    let snapshot = Snapshot {
-        moi,
-        scope: Scope::Etablissement,
-        school: school.clone(),
-        fields,
-        conflicts: Vec::new(),
-        cursor,
-        log: LogRef {
-            log_id: "bench".into(),
-            epoch: 1,
-        },
-        restore_floor: 0,
-        server_hlc: Hlc {
-            wall_ms: 1_790_000_000_000,
-            counter: 0,
-        },
-    };
-    store.rebase(&snapshot, &mut |_, _| {}).expect("snapshot");
-    (dir, store)
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn p99(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[(times.len() * 99 / 100).min(times.len() - 1)]
-}
-
-fn timed(runs: usize, mut f: impl FnMut()) -> Vec<Duration> {
-    (0..runs.max(1))
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect()
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
 fn main() {
     let args = Args::parse();
     let (school, big) = school();
@@ -313,37 +230,10 @@ fn main() {
             .expect("write");
         i += 1;
     });
-    let floor_dir = tempfile::tempdir().expect("tempdir");
-    let floor = pupitre_school_db::open(
-        &floor_dir.path().join("floor.sqlite"),
-        0x464c_4f52,
-        &[&["CREATE TABLE kv (k INTEGER PRIMARY KEY, v TEXT NOT NULL);"]],
-    )
-    .expect("floor db");
-    let mut k = 0;
-    let floor_times = timed(args.marks, || {
-        floor
-            .execute(
-                "INSERT OR REPLACE INTO kv (k, v) VALUES (?1, '{\"points\":1200}')",
-                [k % 35],
-            )
-            .expect("insert");
-        k += 1;
-    });
+    let floor_times = mesure::bare_commits(args.marks);
 
-    println!("| measure | Pupitre (median) | p99 | baseline, same run (median) | ratio | target |");
-    println!("|---|---|---|---|---|---|");
-    let row = |name: &str, ours: &[Duration], base: &[Duration], target: &str| {
-        let (m, b) = (median(ours.to_vec()), median(base.to_vec()));
-        println!(
-            "| {name} | {} | {} | {} | {:.1}× | {target} |",
-            ms(m),
-            ms(p99(ours.to_vec())),
-            ms(b),
-            m.as_secs_f64() / b.as_secs_f64().max(1e-9)
-        );
-    };
-    row(
+    mesure::header();
+    mesure::row(
         &format!(
             "(a) all averages and class statistics, {} pupils × 3 periods ({marks} marks) vs one SELECT of the rows",
             school.eleves.len()
@@ -352,13 +242,13 @@ fn main() {
         &read_rows,
         "≤ 200 ms",
     );
-    row(
+    mesure::row(
         "(b) typing a mark to its durable commit vs a bare one-row commit",
         &typing,
         &floor_times,
         "p99 ≤ 2 ms",
     );
-    row(
+    mesure::row(
         &format!(
             "(c) opening a grid of {BIG_CLASS} pupils × {BIG_DEVOIRS} devoirs vs one SELECT of its rows"
         ),

@@ -535,6 +535,70 @@ pub fn dossier(rows: &Rows, eleve_id: &str, du: NaiveDate, au: NaiveDate) -> Dos
     }
 }
 
+/// What the school already knows of a séance's pupils before the teacher starts.
+pub struct Signalements {
+    pub matiere: String,
+    /// Per pupil, her latest earlier séance of the day and what was seen of her there.
+    pub precedentes: HashMap<String, (String, Presence)>,
+    pub absences: Vec<AbsenceRow>,
+    pub dispenses: Vec<DispenseRow>,
+}
+
+/// Adds to each row of a roll call what the school knows (a dispense, an absence the vie
+/// scolaire recorded, an absence at the previous séance of the day) and the mark it suggests,
+/// for a row the teacher has not marked.
+pub fn signaler(view: &mut crate::views::AppelView, s: &Signalements) -> Result<(), String> {
+    let seance = &view.seance;
+    let date: NaiveDate = seance
+        .date
+        .parse()
+        .map_err(|_| format!("date {}", seance.date))?;
+    let heure = |t: &str| {
+        t.parse::<pupitre_domain::Heure>()
+            .map_err(|e| e.to_string())
+    };
+    let (debut, fin) = (heure(&seance.debut)?, heure(&seance.fin)?);
+    for ligne in &mut view.eleves {
+        let mut proposition = None;
+        if let Some(d) = s
+            .dispenses
+            .iter()
+            .find(|d| d.eleve_id == ligne.eleve_id && d.dispense.couvre(date, &s.matiere))
+        {
+            ligne
+                .signalements
+                .push(pupitre_domain::avis::capitalised(&d.dispense.libelle()));
+            if !d.dispense.presence_obligatoire {
+                proposition = Some(Presence::Dispense);
+            }
+        }
+        if let Some(a) = s
+            .absences
+            .iter()
+            .find(|a| a.eleve_id == ligne.eleve_id && a.absence.couvre(date, debut, fin))
+        {
+            let prevenu = if a.absence.prevenu {
+                " (famille prévenue)"
+            } else {
+                ""
+            };
+            ligne.signalements.push(format!(
+                "Absence signalée par la vie scolaire{prevenu}, du {} au {}",
+                a.absence.debut.libelle(),
+                a.absence.fin.libelle()
+            ));
+            proposition = Some(Presence::Absent);
+        }
+        if let Some((avant, Presence::Absent)) = s.precedentes.get(&ligne.eleve_id) {
+            ligne
+                .signalements
+                .push(format!("Absent(e) à la séance de {avant}"));
+        }
+        ligne.proposition = proposition.filter(|_| !ligne.marque);
+    }
+    Ok(())
+}
+
 /// The roll calls not taken on `date`: séances that took place (the school did not declare the
 /// day off), started at least the school's grace delay before `maintenant` when `date` is
 /// `aujourdhui` (every séance of an earlier day), whose roll call is not done.

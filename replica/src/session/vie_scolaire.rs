@@ -15,7 +15,6 @@ use pupitre_domain::absences::{
     Absence, Billet, Dispense, EtatJustification, Justification, Moment, MoyenBillet, Rapport,
     Reglages,
 };
-use pupitre_domain::avis::capitalised;
 use pupitre_domain::edit::{FIELD_DEFINITION, FIELD_JUSTIFICATION};
 use pupitre_domain::{Edit, EntityKind, Heure, Periode, Presence, may_write};
 use pupitre_sync_protocol::OpId;
@@ -503,50 +502,9 @@ impl Session {
     /// starts, and the mark it suggests (never written unless she validates without touching
     /// the row).
     pub fn appel(&self, seance_id: &str) -> Result<AppelView, ReplicaError> {
-        let mut store = lock(&self.store);
-        let mut view = store
-            .appel(seance_id)?
-            .ok_or_else(|| invalid(format!("séance {seance_id} introuvable sur ce poste")))?;
-        let s = &view.seance;
-        let (date, matiere_code) = (date(&s.date)?, store.matiere_de(seance_id)?);
-        let (debut, fin) = (heure(&s.debut)?, heure(&s.fin)?);
-        let precedentes = store.precedentes(&s.date, &s.debut)?;
-        let (absences, dispenses) = store.absences_et_dispenses()?;
-        for ligne in &mut view.eleves {
-            let mut proposition = None;
-            if let Some(d) = dispenses
-                .iter()
-                .find(|d| d.eleve_id == ligne.eleve_id && d.dispense.couvre(date, &matiere_code))
-            {
-                ligne.signalements.push(capitalised(&d.dispense.libelle()));
-                if !d.dispense.presence_obligatoire {
-                    proposition = Some(Presence::Dispense);
-                }
-            }
-            if let Some(a) = absences
-                .iter()
-                .find(|a| a.eleve_id == ligne.eleve_id && a.absence.couvre(date, debut, fin))
-            {
-                let prevenu = if a.absence.prevenu {
-                    " (famille prévenue)"
-                } else {
-                    ""
-                };
-                ligne.signalements.push(format!(
-                    "Absence signalée par la vie scolaire{prevenu}, du {} au {}",
-                    a.absence.debut.libelle(),
-                    a.absence.fin.libelle()
-                ));
-                proposition = Some(Presence::Absent);
-            }
-            if let Some((avant, Presence::Absent)) = precedentes.get(&ligne.eleve_id) {
-                ligne
-                    .signalements
-                    .push(format!("Absent(e) à la séance de {avant}"));
-            }
-            ligne.proposition = proposition.filter(|_| !ligne.marque);
-        }
-        Ok(view)
+        lock(&self.store)
+            .appel_signale(seance_id)?
+            .ok_or_else(|| invalid(format!("séance {seance_id} introuvable sur ce poste")))
     }
 
     fn write(&self, edit: Edit) -> Result<(), ReplicaError> {

@@ -368,14 +368,28 @@ impl Store {
         self.read(screens::absences::rows)
     }
 
-    /// Per pupil of the earlier séances of a day, her latest one and what was seen of her.
-    pub fn precedentes(
-        &self,
-        date: &str,
-        debut: &str,
-    ) -> Result<std::collections::HashMap<String, (String, pupitre_domain::Presence)>, ReplicaError>
-    {
-        screens::seances::precedentes(&self.conn, date, debut)
+    /// A séance's roll-call grid with what the school already knows of its pupils
+    /// (`vie_scolaire::signaler`), read in one transaction; `None` when the séance is not here.
+    pub fn appel_signale(&mut self, seance_id: &str) -> Result<Option<AppelView>, ReplicaError> {
+        self.read(|conn| {
+            let Some(mut view) = screens::seances::appel(conn, seance_id)? else {
+                return Ok(None);
+            };
+            let eleves: Vec<&str> = view.eleves.iter().map(|e| e.eleve_id.as_str()).collect();
+            let s = crate::vie_scolaire::Signalements {
+                matiere: screens::seances::matiere_de(conn, seance_id)?,
+                precedentes: screens::seances::precedentes(
+                    conn,
+                    &view.seance.date,
+                    &view.seance.debut,
+                    &eleves,
+                )?,
+                absences: screens::absences::absences(conn)?,
+                dispenses: screens::absences::dispenses(conn)?,
+            };
+            crate::vie_scolaire::signaler(&mut view, &s).map_err(ReplicaError::Corrupt)?;
+            Ok(Some(view))
+        })
     }
 
     /// The teacher of a record's séance or service, if it has one here.
@@ -386,11 +400,6 @@ impl Store {
     /// Whether a pupil is on this PC.
     pub fn has_eleve(&self, eleve_id: &str) -> Result<bool, ReplicaError> {
         Ok(pupitre_school_db::by_key::<pupitre_domain::Eleve>(&self.conn, eleve_id)?.is_some())
-    }
-
-    /// The subject code of a séance's service.
-    pub fn matiere_de(&self, seance_id: &str) -> Result<String, ReplicaError> {
-        screens::seances::matiere_de(&self.conn, seance_id)
     }
 
     /// The families' notifications here.

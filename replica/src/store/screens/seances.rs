@@ -121,35 +121,50 @@ pub fn appel(conn: &Connection, seance_id: &str) -> Result<Option<AppelView>, Re
     Ok(Some(AppelView { seance, eleves }))
 }
 
-/// Whether a pupil is on a séance's roll.
+/// Whether a pupil is on a séance's roll (the rule `appel` lists its rows by), read for her
+/// alone: what every click of the roll call checks.
 pub fn eleve_dans_seance(
     conn: &Connection,
     seance_id: &str,
     eleve_id: &str,
 ) -> Result<bool, ReplicaError> {
-    Ok(appel(conn, seance_id)?.is_some_and(|a| a.eleves.iter().any(|e| e.eleve_id == eleve_id)))
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT EXISTS (SELECT 1
+         FROM seances se JOIN services sv ON sv.id = se.service_id
+         JOIN eleves e ON e.id = ?2 AND {ELEVES_DU_SERVICE}
+         WHERE se.id = ?1
+           AND ({INSCRIT_A_LA_SEANCE}
+                OR EXISTS (SELECT 1 FROM fields f WHERE f.kind = 'presence'
+                           AND f.entity_id = presence_id(?1, ?2) AND f.field IN ('statut', 'fait'))))"
+    ))?;
+    Ok(stmt.query_row(params![seance_id, eleve_id], |r| r.get(0))?)
 }
 
-/// For each pupil of the earlier séances of `date` (before `debut`), her latest one and what
-/// was seen of her there (the two sources combined): "absent at the previous séance".
+/// For each of `eleves`, her latest séance of `date` before `debut` and what was seen of her
+/// there (the two sources combined): "absent at the previous séance".
 pub fn precedentes(
     conn: &Connection,
     date: &str,
     debut: &str,
+    eleves: &[&str],
 ) -> Result<std::collections::HashMap<String, (String, Presence)>, ReplicaError> {
+    // The roll's pupils first, then their séances of the day: a handful of rows, not the
+    // school's.
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT e.id, se.debut, fs.value, ff.value
-         FROM seances se JOIN services sv ON sv.id = se.service_id
-         JOIN eleves e ON {INSCRIT_A_LA_SEANCE}
+         FROM json_each(?3) j CROSS JOIN eleves e ON e.id = j.value
+         CROSS JOIN seances se ON se.date = ?1 AND se.debut < ?2
+         JOIN services sv ON sv.id = se.service_id
          LEFT JOIN fields fs ON fs.kind = 'presence' AND fs.entity_id = presence_id(se.id, e.id)
              AND fs.field = 'statut'
          LEFT JOIN fields ff ON ff.kind = 'presence' AND ff.entity_id = presence_id(se.id, e.id)
              AND ff.field = 'fait'
-         WHERE se.date = ?1 AND se.debut < ?2
+         WHERE {INSCRIT_A_LA_SEANCE}
          ORDER BY se.debut"
     ))?;
+    let ids = serde_json::to_string(eleves).map_err(|e| ReplicaError::Corrupt(e.to_string()))?;
     let mut latest = std::collections::HashMap::new();
-    let mut rows = stmt.query(params![date, debut])?;
+    let mut rows = stmt.query(params![date, debut, ids])?;
     while let Some(r) = rows.next()? {
         let observation: Option<Presence> = json_column(r.get(2)?, None);
         let fait: pupitre_domain::Fait = json_column(r.get(3)?, pupitre_domain::Fait::Aucun);

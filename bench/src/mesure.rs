@@ -1,0 +1,135 @@
+//! What the benchmarks share: the central's current values as a snapshot gives them, a
+//! replica bootstrapped from one, and the table's timings (medians, p99, one row per measure).
+
+use pupitre_domain::{EntityKind, Fonction, School, Scope};
+use pupitre_replica::store::Store;
+use pupitre_sync_protocol::change::Effect;
+use pupitre_sync_protocol::wire::{LogRef, Snapshot};
+use pupitre_sync_protocol::{ClientId, EntityRef, Hlc, OpId, ServerChange};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// One field's current value, as the central would send it.
+pub fn change(
+    seq: u64,
+    kind: EntityKind,
+    id: String,
+    field: &str,
+    value: serde_json::Value,
+    scope: &str,
+) -> ServerChange {
+    ServerChange {
+        server_seq: seq,
+        op_id: OpId(Uuid::from_u128(u128::from(seq))),
+        client_id: ClientId(Uuid::from_u128(1)),
+        author_id: "P001".into(),
+        entity: EntityRef { kind, id },
+        field: field.into(),
+        value,
+        hlc: Hlc {
+            wall_ms: 1_790_000_000_000 + seq,
+            counter: 0,
+        },
+        client_seq: seq,
+        received_ms: 1_790_000_000_000 + seq,
+        effect: Effect::Applied,
+        scope_key: scope.into(),
+        resolves: None,
+    }
+}
+
+/// A replica of the direction (the whole school) holding `fields`.
+pub fn replica(school: &School, fields: Vec<ServerChange>) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("replica.sqlite")).expect("replica");
+    let moi = school
+        .personnels
+        .iter()
+        .find(|p| p.fonction == Fonction::Direction)
+        .expect("a head")
+        .clone();
+    let cursor = fields.len() as u64;
+    let snapshot = Snapshot {
+        moi,
+        scope: Scope::Etablissement,
+        school: school.clone(),
+        fields,
+        conflicts: Vec::new(),
+        cursor,
+        log: LogRef {
+            log_id: "bench".into(),
+            epoch: 1,
+        },
+        restore_floor: 0,
+        server_hlc: Hlc {
+            wall_ms: 1_790_000_000_000,
+            counter: 0,
+        },
+    };
+    store.rebase(&snapshot, &mut |_, _| {}).expect("snapshot");
+    (dir, store)
+}
+
+pub fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+pub fn p99(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[(times.len() * 99 / 100).min(times.len() - 1)]
+}
+
+pub fn timed(runs: usize, mut f: impl FnMut()) -> Vec<Duration> {
+    (0..runs.max(1))
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect()
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Prints the table's header.
+pub fn header() {
+    println!("| measure | Pupitre (median) | p99 | baseline, same run (median) | ratio | target |");
+    println!("|---|---|---|---|---|---|");
+}
+
+/// One row of the table: ours beside the baseline measured in the same run.
+pub fn row(name: &str, ours: &[Duration], base: &[Duration], target: &str) {
+    let (m, b) = (median(ours.to_vec()), median(base.to_vec()));
+    println!(
+        "| {name} | {} | {} | {} | {:.1}× | {target} |",
+        ms(m),
+        ms(p99(ours.to_vec())),
+        ms(b),
+        m.as_secs_f64() / b.as_secs_f64().max(1e-9)
+    );
+}
+
+/// A bare one-row commit with the replica's pragmas (`synchronous = FULL`): the floor of any
+/// durable local write, timed `n` times.
+pub fn bare_commits(n: usize) -> Vec<Duration> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let floor = pupitre_school_db::open(
+        &dir.path().join("floor.sqlite"),
+        0x464c_4f52,
+        &[&["CREATE TABLE kv (k INTEGER PRIMARY KEY, v TEXT NOT NULL);"]],
+    )
+    .expect("floor db");
+    let mut k = 0;
+    timed(n, || {
+        floor
+            .execute(
+                "INSERT OR REPLACE INTO kv (k, v) VALUES (?1, '{\"points\":1200}')",
+                [k % 35],
+            )
+            .expect("insert");
+        k += 1;
+    })
+}
