@@ -81,6 +81,9 @@ macro_rules! commands {
             appels_non_faits(date: String, aujourdhui: String, maintenant: String)
                 -> Vec<$crate::views::SeanceView>;
             seances_de_la_semaine(date: String) -> Vec<$crate::views::SeanceView>;
+            statistiques() -> $crate::statistiques::StatistiquesView;
+            exporter_statistiques(chemin: String) -> ();
+            exporter_signalement(eleve_id: String, mois: String, chemin: String) -> ();
             notifications() -> Vec<$crate::vie_scolaire::NotificationView>;
             etat_synchro() -> $crate::views::EtatSynchro;
             synchroniser() -> ();

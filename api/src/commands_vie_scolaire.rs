@@ -100,6 +100,27 @@ impl Api {
         Ok(self.session()?.seances_de_la_semaine(&date)?)
     }
 
+    pub async fn statistiques(&self) -> Answer<crate::statistiques::StatistiquesView> {
+        Ok(self.session()?.statistiques()?)
+    }
+
+    /// Writes the statistics as CSV at `chemin`, which the person chose.
+    pub async fn exporter_statistiques(&self, chemin: String) -> Answer<()> {
+        Ok(self.session()?.exporter_statistiques(&chemin)?)
+    }
+
+    /// Writes the draft of the DASEN report at `chemin`, which the person chose.
+    pub async fn exporter_signalement(
+        &self,
+        eleve_id: String,
+        mois: String,
+        chemin: String,
+    ) -> Answer<()> {
+        Ok(self
+            .session()?
+            .exporter_signalement(&eleve_id, &mois, &chemin)?)
+    }
+
     pub async fn notifications(&self) -> Answer<Vec<NotificationView>> {
         Ok(self.session()?.notifications()?)
     }

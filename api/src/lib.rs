@@ -20,6 +20,7 @@ pub use pupitre_replica::competences;
 pub use pupitre_replica::session::{
     AbsenceSaisie, DevoirSaisie, DispenseSaisie, ItemSaisie, JustificationSaisie,
 };
+pub use pupitre_replica::statistiques;
 pub use pupitre_replica::vie_scolaire;
 pub use pupitre_replica::views;
 pub use state::{Api, Demarrage, Events, Seq};

@@ -11,6 +11,7 @@ use crate::competences::{
     LigneCompetences, MatiereBilan, PositionnementView,
 };
 use crate::state::Seq;
+use crate::statistiques::{CelluleStatistiques, LigneStatistiques, StatistiquesView};
 use crate::vie_scolaire::{
     ATraiterView, AbsenceRecordView, AbsenteisteView, BureauView, DossierView, ExclusionView,
     MoisView, NotificationView, ResponsableView, RetardView,
@@ -130,6 +131,9 @@ fn declarations() -> Vec<String> {
         BureauView::decl(),
         EtatEnvoi::decl(),
         NotificationView::decl(),
+        CelluleStatistiques::decl(),
+        LigneStatistiques::decl(),
+        StatistiquesView::decl(),
         AbsenceSaisie::decl(),
         JustificationSaisie::decl(),
         DispenseSaisie::decl(),

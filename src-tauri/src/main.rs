@@ -58,6 +58,7 @@ macro_rules! shell {
 
         fn run() -> tauri::Result<()> {
             tauri::Builder::default()
+                .plugin(tauri_plugin_dialog::init())
                 .setup(|app| {
                     let window = Arc::new(Window(app.handle().clone()));
                     app.manage(Api::new(demarrage(), window));

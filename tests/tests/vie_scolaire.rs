@@ -40,6 +40,30 @@ fn span(eleve_id: &str, du: &str, de: &str, au: &str, a: &str) -> AbsenceSaisie 
 }
 
 /// The teacher's first séance of the test day.
+/// A PDF's text, by poppler's `pdftotext` (`scripts/setup.sh --test` installs it).
+fn pdf_text(pdf: &Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// A PDF's first page as a PNG beside the window tests' screenshots, for a person to look at.
+fn pdf_png(pdf: &Path, name: &str) {
+    let dir = pupitre_e2e::window::target_dir().join("screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshots");
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "60", "-singlefile"])
+        .arg(pdf)
+        .arg(dir.join(name))
+        .status()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(status.success());
+}
+
 fn first_seance(pc: &Session) -> SeanceView {
     pc.seances_du_jour(&test_day().to_string()).expect("day")[0].clone()
 }
@@ -270,6 +294,49 @@ async fn four_unjustified_half_days_in_a_month_reach_the_l131_8_monitor() {
             .iter()
             .all(|a| a.eleve_id != eleve)
     );
+    // Before the justification: the DASEN report's draft, as a PDF a person reviews.
+    let pdf = dir.path().join("signalement.pdf");
+    cpe.exporter_signalement(&eleve, "2026-11", pdf.to_str().expect("utf-8"))
+        .expect("report");
+    let text = pdf_text(&pdf);
+    let e = &dossier;
+    assert!(text.contains("Signalement au DASEN"), "{text}");
+    assert!(
+        text.contains("absentéisme") && text.contains("novembre 2026"),
+        "{text}"
+    );
+    assert!(
+        text.contains(e.eleve.split(' ').next().expect("name")),
+        "{text}"
+    );
+    assert!(
+        text.contains("3 demi-journées d'absence sans motif"),
+        "{text}"
+    );
+    pdf_png(&pdf, "signalement-dasen");
+    let refused = cpe.exporter_signalement(&eleve, "novembre", pdf.to_str().expect("utf-8"));
+    assert!(
+        matches!(refused, Err(pupitre_replica::ReplicaError::Invalid(m)) if m.contains("AAAA-MM"))
+    );
+
+    // The statistics, as CSV where she chose.
+    let stats = cpe.statistiques().expect("statistics");
+    let novembre = stats
+        .mois
+        .iter()
+        .position(|m| m == "2026-11")
+        .expect("November");
+    let total = &stats.total.cellules[novembre];
+    assert_eq!((total.justifiees, total.injustifiees), (1, 3));
+    let csv = dir.path().join("statistiques.csv");
+    cpe.exporter_statistiques(csv.to_str().expect("utf-8"))
+        .expect("csv");
+    let csv = std::fs::read_to_string(&csv).expect("read");
+    assert!(
+        csv.contains(&format!("{};2026-11;", dossier.division)),
+        "{csv}"
+    );
+    assert!(csv.contains("Établissement;2026-11;"), "{csv}");
     let mois = cpe.dossier(&eleve).expect("file").mois;
     let novembre = mois.iter().find(|m| m.mois == "2026-11").expect("November");
     assert_eq!((novembre.justifiees, novembre.injustifiees), (1, 3));

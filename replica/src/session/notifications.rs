@@ -113,6 +113,45 @@ impl Session {
         Ok(edits.len() as u32)
     }
 
+    /// The demi-journées per division and month of the school year, and the rate of
+    /// absentéisme.
+    pub fn statistiques(&self) -> Result<crate::statistiques::StatistiquesView, ReplicaError> {
+        self.vie_scolaire_seule()?;
+        let (du, au) = self.annee_scolaire()?;
+        let rows = lock(&self.store).vie_scolaire()?;
+        Ok(crate::statistiques::statistiques(&rows, du, au))
+    }
+
+    /// Writes the statistics as CSV where the person chose.
+    pub fn exporter_statistiques(&self, chemin: &str) -> Result<(), ReplicaError> {
+        let csv = crate::statistiques::csv(&self.statistiques()?).map_err(|e| {
+            ReplicaError::Invalid(format!("le tableau n'a pas pu être écrit : {e}"))
+        })?;
+        crate::fichiers::ecrire(chemin, csv.as_bytes())
+    }
+
+    /// Writes the draft of the report to the DASEN for a pupil and month (`AAAA-MM`) where the
+    /// person chose, as a PDF to review, complete and sign.
+    pub fn exporter_signalement(
+        &self,
+        eleve_id: &str,
+        mois: &str,
+        chemin: &str,
+    ) -> Result<(), ReplicaError> {
+        self.vie_scolaire_seule()?;
+        let premier = super::vie_scolaire::date(&format!("{mois}-01"))
+            .map_err(|_| ReplicaError::Invalid(format!("mois « {mois} » illisible : AAAA-MM")))?;
+        let pdf = {
+            let mut store = lock(&self.store);
+            let rows = store.vie_scolaire()?;
+            let notifications = store.notifications()?;
+            let c = crate::signalement::contenu(&rows, &notifications, eleve_id, premier)
+                .map_err(|e| ReplicaError::Invalid(e.to_string()))?;
+            crate::signalement::pdf(&c).map_err(|e| ReplicaError::Invalid(e.to_string()))?
+        };
+        crate::fichiers::ecrire(chemin, &pdf)
+    }
+
     /// Every notification here, the latest first, with what became of its sending.
     pub fn notifications(&self) -> Result<Vec<NotificationView>, ReplicaError> {
         self.vie_scolaire_seule()?;

@@ -136,7 +136,7 @@ impl Session {
     }
 
     /// The school year's first and last days, from its periods.
-    fn annee_scolaire(&self) -> Result<(NaiveDate, NaiveDate), ReplicaError> {
+    pub(super) fn annee_scolaire(&self) -> Result<(NaiveDate, NaiveDate), ReplicaError> {
         let periodes: Vec<Periode> = lock(&self.store).annee()?;
         let debut = periodes.iter().map(|p| p.debut).min();
         let fin = periodes.iter().map(|p| p.fin).max();

@@ -3,6 +3,7 @@
 // ipc-types.ts, generated from the Rust command list: a command renamed in Rust fails here.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { save } from "@tauri-apps/plugin-dialog";
 import { EVENEMENTS, type EtatSynchro, type Progression, type UiError } from "./ipc-types";
 
 export * from "./ipc-types";
@@ -22,6 +23,12 @@ export async function call<T>(command: string, args?: Record<string, unknown>): 
       message: `Erreur inattendue de l'application (${String(e)}). Fermez puis rouvrez Pupitre.`,
     } satisfies UiError;
   }
+}
+
+/** Asks the person where to save a file (the system's dialog); null when she cancels. Files
+ * the app writes go where she chooses, never silently into a shared folder. */
+export async function choisirOuEnregistrer(nom: string, libelle: string, extension: string): Promise<string | null> {
+  return save({ defaultPath: nom, filters: [{ name: libelle, extensions: [extension] }] });
 }
 
 export const onProgression = (f: (p: Progression) => void): Promise<UnlistenFn> =>

@@ -452,6 +452,32 @@ etat: EtatEnvoi | null,
  */
 libelle: string, sync: EtatSync, };
 
+export type CelluleStatistiques = { justifiees: number, injustifiees: number, 
+/**
+ * Pupils at or above the L131-8 threshold that month.
+ */
+absenteistes: number, 
+/**
+ * Their share of the division's pupils, "4,2 %".
+ */
+taux: string, };
+
+export type LigneStatistiques = { division: string, eleves: number, 
+/**
+ * One per month of `StatistiquesView::mois`.
+ */
+cellules: Array<CelluleStatistiques>, };
+
+export type StatistiquesView = { 
+/**
+ * "2026-09", "2026-10"…
+ */
+mois: Array<string>, lignes: Array<LigneStatistiques>, 
+/**
+ * The whole school.
+ */
+total: LigneStatistiques, };
+
 export type AbsenceSaisie = { eleve_id: string, 
 /**
  * `YYYY-MM-DD` and `HH:MM`.
@@ -564,6 +590,12 @@ export const appelsNonFaits = (date: string, aujourdhui: string, maintenant: str
   call<Array<SeanceView>>("appels_non_faits", { date, aujourdhui, maintenant });
 export const seancesDeLaSemaine = (date: string) =>
   call<Array<SeanceView>>("seances_de_la_semaine", { date });
+export const statistiques = () =>
+  call<StatistiquesView>("statistiques");
+export const exporterStatistiques = (chemin: string) =>
+  call<void>("exporter_statistiques", { chemin });
+export const exporterSignalement = (eleveId: string, mois: string, chemin: string) =>
+  call<void>("exporter_signalement", { eleveId, mois, chemin });
 export const notifications = () =>
   call<Array<NotificationView>>("notifications");
 export const etatSynchro = () =>

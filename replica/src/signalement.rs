@@ -1,0 +1,243 @@
+//! The draft of the head's report to the DASEN for a pupil who reached the L131-8 threshold in
+//! a month, as an A4 PDF (printpdf, with DejaVu Sans embedded so that every accent prints). A
+//! person reviews it, completes the steps taken, signs and sends it: Pupitre sends nothing.
+
+use crate::vie_scolaire::{NotificationRow, Rows};
+use chrono::{Datelike, NaiveDate};
+use printpdf::{IndirectFontRef, Mm, PdfDocument, PdfLayerReference};
+use pupitre_domain::demi_journees::{self, Moitie};
+use std::io::Cursor;
+
+const REGULAR: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+const BOLD: &[u8] = include_bytes!("../assets/DejaVuSans-Bold.ttf");
+/// Characters per line between the margins, at 10 pt and for the 12 pt bold title (DejaVu
+/// Sans is wide).
+const LIGNE: usize = 88;
+const LIGNE_TITRE: usize = 66;
+const BAS: f32 = 20.0;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignalementError {
+    #[error("cet élève n'est pas sur ce poste")]
+    EleveInconnu,
+    #[error("le document n'a pas pu être composé : {0}")]
+    Pdf(String),
+}
+
+/// What the report says, gathered before it is laid out (and what a test reads back).
+#[derive(Debug, Clone)]
+pub struct Contenu {
+    pub titre: String,
+    pub lignes: Vec<(bool, String)>,
+}
+
+fn mois_libelle(premier: NaiveDate) -> String {
+    const MOIS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    format!("{} {}", MOIS[premier.month0() as usize], premier.year())
+}
+
+type Lignes = Vec<(bool, String)>;
+
+/// The report's text for `eleve_id` in the month beginning on `premier`.
+pub fn contenu(
+    rows: &Rows,
+    notifications: &[NotificationRow],
+    eleve_id: &str,
+    premier: NaiveDate,
+) -> Result<Contenu, SignalementError> {
+    let dernier = premier
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(premier);
+    let mut lignes = entete(rows, eleve_id)?;
+    lignes.extend(absences_du_mois(rows, eleve_id, premier, dernier));
+    lignes.extend(demarches(notifications, eleve_id, premier, dernier));
+    Ok(Contenu {
+        titre: format!(
+            "Signalement au DASEN — absentéisme scolaire (article L131-8 du Code de l'éducation) — {}",
+            mois_libelle(premier)
+        ),
+        lignes,
+    })
+}
+
+/// The school, the pupil and her legal guardians.
+fn entete(rows: &Rows, eleve_id: &str) -> Result<Lignes, SignalementError> {
+    let school = &rows.school;
+    let e = school
+        .eleves
+        .iter()
+        .find(|e| e.id == eleve_id)
+        .ok_or(SignalementError::EleveInconnu)?;
+    let division = school
+        .divisions
+        .iter()
+        .find(|d| d.id == e.division_id)
+        .map_or(e.division_id.as_str(), |d| d.code.as_str());
+    let et = &school.etablissement;
+    let mut l: Lignes = vec![
+        (true, format!("{} ({}) — {}", et.nom, et.uai, et.commune)),
+        (false, String::new()),
+        (true, "Élève".into()),
+        (
+            false,
+            format!(
+                "{} {}, né(e) le {}, classe {division}, INE {}",
+                e.nom,
+                e.prenom,
+                e.date_naissance.format("%d/%m/%Y"),
+                e.ine
+            ),
+        ),
+    ];
+    for r in school
+        .responsables
+        .iter()
+        .filter(|r| r.eleve_id == eleve_id)
+    {
+        l.push((
+            false,
+            format!(
+                "Responsable légal : {} {} {} ({})",
+                r.civilite, r.prenom, r.nom, r.lien
+            ),
+        ));
+    }
+    Ok(l)
+}
+
+/// The month's counts and its unjustified demi-journées, one line each.
+fn absences_du_mois(rows: &Rows, eleve_id: &str, premier: NaiveDate, dernier: NaiveDate) -> Lignes {
+    let index = rows.index();
+    let passages = rows.passages(&index, eleve_id, premier, dernier);
+    let dj = rows.demi_journees(&passages);
+    let m = demi_journees::par_mois(&dj)
+        .remove(&(premier.year(), premier.month()))
+        .unwrap_or_default();
+    let mut l: Lignes = vec![
+        (false, String::new()),
+        (true, format!("Absences de {}", mois_libelle(premier))),
+        (
+            false,
+            format!(
+                "{} demi-journées d'absence sans motif légitime ni excuse valable, {} justifiées (seuil de l'article L131-8 : 4 demi-journées dans le mois).",
+                m.injustifiees, m.justifiees
+            ),
+        ),
+    ];
+    for d in dj.iter().filter(|d| !d.justifiee) {
+        let moitie = match d.moitie {
+            Moitie::Matin => "matin",
+            Moitie::ApresMidi => "après-midi",
+        };
+        l.push((
+            false,
+            format!("  – {} ({moitie})", d.date.format("%d/%m/%Y")),
+        ));
+    }
+    l
+}
+
+/// The steps taken: the families' notifications of the month, and what a person completes.
+fn demarches(
+    notifications: &[NotificationRow],
+    eleve_id: &str,
+    premier: NaiveDate,
+    dernier: NaiveDate,
+) -> Lignes {
+    let mut l: Lignes = vec![(false, String::new()), (true, "Démarches engagées".into())];
+    let jour = |n: &NotificationRow| n.message.date;
+    for n in notifications
+        .iter()
+        .filter(|n| n.eleve_id == eleve_id && premier <= jour(n) && jour(n) <= dernier)
+    {
+        let etat = n.envoi.as_ref().map_or("préparée", |e| e.etat.libelle());
+        l.push((
+            false,
+            format!(
+                "  – {} : famille informée par courriel ({}) — {etat}",
+                n.message.date.format("%d/%m/%Y"),
+                n.message.destinataires.join(", ")
+            ),
+        ));
+    }
+    l.extend([
+        (
+            false,
+            "  – Autres démarches (entretien, courrier, équipe éducative) : à compléter.".into(),
+        ),
+        (false, String::new()),
+        (
+            false,
+            "Projet préparé par la vie scolaire, à relire, compléter et signer avant envoi.".into(),
+        ),
+        (false, String::new()),
+        (false, "Le chef d'établissement,".into()),
+    ]);
+    l
+}
+
+/// Lines of at most `largeur` characters, cut between words.
+fn couper(text: &str, largeur: usize) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for word in text.split(' ') {
+        let last = out.last_mut().map(|l| l.chars().count()).unwrap_or(0);
+        if last > 0 && last + 1 + word.chars().count() > largeur {
+            out.push(String::new());
+        }
+        if let Some(l) = out.last_mut() {
+            if !l.is_empty() {
+                l.push(' ');
+            }
+            l.push_str(word);
+        }
+    }
+    out
+}
+
+/// The A4 PDF of a report's text.
+pub fn pdf(c: &Contenu) -> Result<Vec<u8>, SignalementError> {
+    let bad = |e: printpdf::Error| SignalementError::Pdf(e.to_string());
+    let (doc, page, layer) = PdfDocument::new(&c.titre, Mm(210.0), Mm(297.0), "texte");
+    let regular = doc.add_external_font(Cursor::new(REGULAR)).map_err(bad)?;
+    let bold = doc.add_external_font(Cursor::new(BOLD)).map_err(bad)?;
+    let mut layer: PdfLayerReference = doc.get_page(page).get_layer(layer);
+    let mut y = 277.0;
+    let write = |layer: &mut PdfLayerReference,
+                 y: &mut f32,
+                 text: &str,
+                 font: &IndirectFontRef,
+                 size: f32| {
+        if *y < BAS {
+            let (p, l) = doc.add_page(Mm(210.0), Mm(297.0), "texte");
+            *layer = doc.get_page(p).get_layer(l);
+            *y = 277.0;
+        }
+        layer.use_text(text, size, Mm(20.0), Mm(*y), font);
+        *y -= size * 0.5;
+    };
+    for t in couper(&c.titre, LIGNE_TITRE) {
+        write(&mut layer, &mut y, &t, &bold, 12.0);
+    }
+    y -= 4.0;
+    for (gras, text) in &c.lignes {
+        let font = if *gras { &bold } else { &regular };
+        for t in couper(text, LIGNE) {
+            write(&mut layer, &mut y, &t, font, 10.0);
+        }
+    }
+    doc.save_to_bytes().map_err(bad)
+}
