@@ -138,6 +138,8 @@ pub struct AbsenceView {
     pub eleve: String,
     pub eleve_id: String,
     pub division: String,
+    /// The division's level (`6EME`…), for the desk's filter.
+    pub niveau: String,
     pub seance_id: String,
     pub debut: String,
     pub fin: String,
@@ -272,9 +274,10 @@ pub(crate) fn valeur(kind: &str, json: &str) -> String {
             Ok(p) => p.libelle().to_owned(),
             Err(_) => match serde_json::from_str::<Fait>(json) {
                 Ok(fait) => format!("Vie scolaire : {}", avis::libelle_fait(fait)),
-                Err(_) => json.to_owned(),
+                Err(_) => valeur_vie_scolaire(kind, json),
             },
         },
+        "absence" | "dispense" | "reglages" | "notification" => valeur_vie_scolaire(kind, json),
         "appel" => match serde_json::from_str::<AppelEtat>(json) {
             Ok(AppelEtat::Fait) => "Appel validé".to_owned(),
             Ok(AppelEtat::EnCours) => "Appel en cours".to_owned(),
@@ -324,6 +327,43 @@ pub(crate) fn valeur(kind: &str, json: &str) -> String {
         },
         _ => json.to_owned(),
     }
+}
+
+/// The vie scolaire's values in words: an absence's span or justification, a dispense, a
+/// lateness's justification, an exclusion report, a notification and its sending.
+fn valeur_vie_scolaire(kind: &str, json: &str) -> String {
+    use pupitre_domain::absences::{Absence, Dispense, Justification};
+    use pupitre_domain::notifications::{Envoi, Notification};
+    fn read<T: serde::de::DeserializeOwned>(json: &str) -> Option<T> {
+        serde_json::from_str(json).ok()
+    }
+    let supprime = |what: &str| (json == "true").then(|| format!("{what} supprimée"));
+    let words = match kind {
+        "presence" => read::<Justification>(json)
+            .map(|j| format!("Retard : {}", j.libelle()))
+            .or_else(|| {
+                read::<Option<String>>(json)
+                    .map(|r| r.map_or("(rapport retiré)".into(), |r| format!("Rapport : {r}")))
+            }),
+        "absence" => read::<Absence>(json)
+            .map(|a| avis::capitalised(&a.libelle()))
+            .or_else(|| read::<Justification>(json).map(|j| j.libelle()))
+            .or_else(|| supprime("Absence")),
+        "dispense" => read::<Dispense>(json)
+            .map(|d| avis::capitalised(&d.libelle()))
+            .or_else(|| supprime("Dispense")),
+        "reglages" => Some("Réglages de la vie scolaire".to_owned()),
+        "notification" => read::<Notification>(json)
+            .map(|n| format!("Notification à {}", n.destinataires.join(", ")))
+            .or_else(|| {
+                read::<Envoi>(json).map(|e| match e.erreur {
+                    Some(err) => format!("{} : {err}", e.etat.libelle()),
+                    None => e.etat.libelle().to_owned(),
+                })
+            }),
+        _ => None,
+    };
+    words.unwrap_or_else(|| json.to_owned())
 }
 
 pub(crate) fn etat_sync(outbox_state: Option<String>, version: Option<i64>) -> EtatSync {

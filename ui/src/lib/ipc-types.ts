@@ -115,7 +115,11 @@ proposition: Presence | null, };
 
 export type AppelView = { seance: SeanceView, eleves: Array<LigneAppel>, };
 
-export type AbsenceView = { eleve: string, eleve_id: string, division: string, seance_id: string, debut: string, fin: string, matiere: string, enseignant: string, 
+export type AbsenceView = { eleve: string, eleve_id: string, division: string, 
+/**
+ * The division's level (`6EME`…), for the desk's filter.
+ */
+niveau: string, seance_id: string, debut: string, fin: string, matiere: string, enseignant: string, 
 /**
  * The teacher's observation (None: roll call not taken for this pupil).
  */

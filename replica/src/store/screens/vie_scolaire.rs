@@ -14,7 +14,7 @@ pub fn absences_du_jour(conn: &Connection, date: &str) -> Result<Vec<AbsenceView
                 COALESCE(p.civilite || ' ' || p.nom, ''), fs.value, ff.value, ff.author_id,
                 ff.at_ms,
                 (SELECT MIN(o.state) FROM outbox o WHERE o.kind = 'presence' AND o.entity_id = k.entity_id),
-                MAX(COALESCE(fs.version, 0), COALESCE(ff.version, 0))
+                MAX(COALESCE(fs.version, 0), COALESCE(ff.version, 0)), d.niveau
          FROM (SELECT DISTINCT entity_id, seance_id FROM fields WHERE kind = 'presence'
                AND seance_id IN (SELECT id FROM seances WHERE date = ?1)) k
          JOIN seances se ON se.id = k.seance_id
@@ -37,6 +37,7 @@ pub fn absences_du_jour(conn: &Connection, date: &str) -> Result<Vec<AbsenceView
                 eleve,
                 eleve_id,
                 division,
+                niveau: r.get(14)?,
                 seance_id,
                 debut,
                 fin,
