@@ -475,3 +475,98 @@ async fn competencies_evaluated_and_a_bilan_in_the_real_window() {
     client.close().await.expect("close session");
     drop(driver);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_absence_justified_from_the_cpe_s_desk_and_the_pupil_s_file_in_the_real_window() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let central_db = demo_central_db(dir.path());
+    let (_central, url) = start_central(&central_db, "127.0.0.1:0");
+    let (driver, client, first) = teacher_in_the_app(
+        &binary("pupitre"),
+        &dir.path().join("poste"),
+        Some(url.as_str()),
+    )
+    .await;
+    // The teacher takes the roll by keyboard alone: A on the first pupil, Ctrl+Enter.
+    let tile = open_seance(&client, &first).await;
+    let absent = tile
+        .attr("data-eleve")
+        .await
+        .expect("attr")
+        .expect("pupil id");
+    let name = tile
+        .find(Locator::Css(".nom strong"))
+        .await
+        .expect("name")
+        .text()
+        .await
+        .expect("text");
+    tile.send_keys("a").await.expect("key A");
+    let ctrl_enter = format!(
+        "{}{}",
+        char::from(fantoccini::key::Key::Control),
+        char::from(fantoccini::key::Key::Enter)
+    );
+    client
+        .active_element()
+        .await
+        .expect("focus")
+        .send_keys(&ctrl_enter)
+        .await
+        .expect("Ctrl+Enter");
+    wait_text(&client, "[data-testid=appel-fait]", "Appel validé").await;
+    wait_text(
+        &client,
+        "[data-testid=sync-seance]",
+        "Reçu par le service central",
+    )
+    .await;
+
+    // The CPE, on the same PC: the missed séance is on her desk, to treat.
+    click(&client, "[data-testid=deconnexion]", "logout").await;
+    log_in(&client, DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD).await;
+    click(&client, "[data-testid=onglet-absences]", "Absences tab").await;
+    let row = format!("[data-testid=a-traiter] li[data-eleve='{absent}']");
+    wait_text(&client, &row, &name).await;
+    // The family wrote: a family reason, by the carnet. She justifies it from the row.
+    client
+        .find(Locator::Css("[data-testid=motif]"))
+        .await
+        .expect("motif")
+        .select_by_value("FAMILLE")
+        .await
+        .expect("pick the motif");
+    click(
+        &client,
+        &format!("{row} [data-testid=enregistrer-absence]"),
+        "record the absence",
+    )
+    .await;
+    let recorded = wait_text(
+        &client,
+        &format!(".groupe-eleve[data-eleve='{absent}']"),
+        "Justifiée",
+    )
+    .await;
+    assert!(
+        recorded.contains("Réunion solennelle de famille"),
+        "{recorded}"
+    );
+    screenshots(&client, "cpe-absences.png").await;
+    // Her file: the absence, the month's demi-journées and the family's contact.
+    click(
+        &client,
+        &format!(".groupe-eleve[data-eleve='{absent}'] button.lien"),
+        "the pupil's file",
+    )
+    .await;
+    let file = wait_text(&client, "[data-testid=dossier]", "Responsables légaux").await;
+    assert!(
+        file.contains("Justifiée") && file.contains("@example.org"),
+        "{file}"
+    );
+    screenshot(&client, "dossier-eleve.png").await;
+    drop(client);
+    drop(driver);
+}
