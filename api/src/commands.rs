@@ -82,6 +82,7 @@ macro_rules! commands {
                 -> Vec<$crate::views::SeanceView>;
             seances_de_la_semaine(date: String) -> Vec<$crate::views::SeanceView>;
             statistiques() -> $crate::statistiques::StatistiquesView;
+            referentiel() -> $crate::vie_scolaire::ReferentielView;
             exporter_statistiques(chemin: String) -> ();
             exporter_signalement(eleve_id: String, mois: String, chemin: String) -> ();
             notifications() -> Vec<$crate::vie_scolaire::NotificationView>;

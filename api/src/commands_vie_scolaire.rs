@@ -100,6 +100,10 @@ impl Api {
         Ok(self.session()?.seances_de_la_semaine(&date)?)
     }
 
+    pub async fn referentiel(&self) -> Answer<crate::vie_scolaire::ReferentielView> {
+        Ok(self.session()?.referentiel()?)
+    }
+
     pub async fn statistiques(&self) -> Answer<crate::statistiques::StatistiquesView> {
         Ok(self.session()?.statistiques()?)
     }

@@ -14,7 +14,7 @@ use crate::state::Seq;
 use crate::statistiques::{CelluleStatistiques, LigneStatistiques, StatistiquesView};
 use crate::vie_scolaire::{
     ATraiterView, AbsenceRecordView, AbsenteisteView, BureauView, DossierView, ExclusionView,
-    MoisView, NotificationView, ResponsableView, RetardView,
+    MoisView, NotificationView, ReferentielView, ResponsableView, RetardView,
 };
 use crate::views::{
     AbsenceView, AppelView, AvisView, ConflitView, EtatSync, EtatSynchro, FaitView, HistoriqueView,
@@ -131,6 +131,7 @@ fn declarations() -> Vec<String> {
         BureauView::decl(),
         EtatEnvoi::decl(),
         NotificationView::decl(),
+        ReferentielView::decl(),
         CelluleStatistiques::decl(),
         LigneStatistiques::decl(),
         StatistiquesView::decl(),

@@ -77,9 +77,10 @@ impl Registre {
         du: &envois::Du,
         envoi: &Envoi,
         prochain_ms: u64,
+        now: u64,
     ) -> Result<(), CentralError> {
         let mark = db.with(|c| {
-            envois::record(c, du, envoi, prochain_ms, clock::now_ms())?;
+            envois::record(c, du, envoi, prochain_ms, now)?;
             identity::mark_of(c)
         })?;
         identity::write_high_water(&self.db, &mark)
@@ -117,12 +118,78 @@ impl Registre {
     }
 }
 
-/// Sends what is due, every second, until the task is dropped. Without mail settings the
-/// notifications wait, and say why.
+/// What hands a message to the mail system: SMTP in the service, a recorder in the simulation.
+pub trait Poste {
+    /// Hands over one message; `Err((permanent, reason))` when it was not taken.
+    fn poster(&self, du: &envois::Du) -> impl Future<Output = Result<(), (bool, String)>> + Send;
+
+    /// Test seam: stop the process right after a message was taken (`Courriel`).
+    fn arret_apres_envoi(&self) -> bool {
+        false
+    }
+}
+
+/// The mail server of `--smtp`.
+pub struct Smtp {
+    courriel: Courriel,
+    transport: Result<AsyncSmtpTransport<Tokio1Executor>, String>,
+}
+
+impl Smtp {
+    pub fn new(courriel: Courriel) -> Smtp {
+        let transport = transport(&courriel);
+        Smtp {
+            courriel,
+            transport,
+        }
+    }
+}
+
+impl Poste for Smtp {
+    fn poster(&self, du: &envois::Du) -> impl Future<Output = Result<(), (bool, String)>> + Send {
+        let message = construire(&self.courriel, du);
+        async move {
+            let transport = self
+                .transport
+                .as_ref()
+                .map_err(|e| (false, format!("réglage du serveur de courriel : {e}")))?;
+            let message = message.map_err(|e| (true, e))?;
+            transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| (e.is_permanent(), format!("serveur de courriel : {e}")))
+        }
+    }
+
+    fn arret_apres_envoi(&self) -> bool {
+        self.courriel.arret_apres_envoi
+    }
+}
+
+/// No mail server configured: notifications wait at the central, and say why.
+pub struct SansServeur;
+
+impl Poste for SansServeur {
+    fn poster(&self, _: &envois::Du) -> impl Future<Output = Result<(), (bool, String)>> + Send {
+        std::future::ready(Err((
+            false,
+            "aucun serveur de courriel n'est configuré au service central (--smtp)".to_owned(),
+        )))
+    }
+}
+
+/// Sends what is due, every second, until the task is dropped.
 pub async fn envoyer_sans_fin(db: Db, registre: Registre, courriel: Option<Courriel>) {
-    let mailer = courriel.as_ref().map(transport);
+    match courriel {
+        Some(c) => boucle(&db, &registre, &Smtp::new(c)).await,
+        None => boucle(&db, &registre, &SansServeur).await,
+    }
+}
+
+async fn boucle(db: &Db, registre: &Registre, poste: &impl Poste) {
     loop {
-        if let Err(e) = tour(&db, &registre, courriel.as_ref(), mailer.as_ref()).await {
+        if let Err(e) = tour(db, registre, poste, clock::now_ms()).await {
             tracing::error!("envoi des notifications : {e}");
         }
         tokio::time::sleep(TOUR).await;
@@ -146,11 +213,10 @@ fn transport(c: &Courriel) -> Result<AsyncSmtpTransport<Tokio1Executor>, String>
 pub async fn tour(
     db: &Db,
     registre: &Registre,
-    courriel: Option<&Courriel>,
-    mailer: Option<&Result<AsyncSmtpTransport<Tokio1Executor>, String>>,
+    poste: &impl Poste,
+    now: u64,
 ) -> Result<(), CentralError> {
     let traces = registre.lire()?;
-    let now = clock::now_ms();
     for du in db.with(|c| envois::non_reglees(c))? {
         let etat = match traces.get(&du.message_id) {
             Some(Trace::Fin) => EtatEnvoi::Envoyee,
@@ -166,20 +232,12 @@ pub async fn tour(
             erreur,
             message_id: du.message_id.clone(),
         };
-        registre.enregistrer(db, &du, &envoi, 0)?;
+        registre.enregistrer(db, &du, &envoi, 0, now)?;
     }
     let dus = db.with(|c| envois::dus(c, now, PAR_TOUR))?;
     for du in dus {
-        let result = match (courriel, mailer) {
-            (Some(c), Some(Ok(m))) => envoyer(registre, c, m, &du).await?,
-            (_, Some(Err(e))) => Err((false, format!("réglage du serveur de courriel : {e}"))),
-            _ => Err((
-                false,
-                "aucun serveur de courriel n'est configuré au service central (--smtp)".to_owned(),
-            )),
-        };
         let tentatives = du.tentatives + 1;
-        let (etat, erreur, prochain) = match result {
+        let (etat, erreur, prochain) = match envoyer(registre, poste, &du).await? {
             Ok(()) => (EtatEnvoi::Envoyee, None, 0),
             Err((true, e)) => (EtatEnvoi::Echec, Some(e), 0),
             Err((false, e)) => (EtatEnvoi::EnAttente, Some(e), now + delai(tentatives)),
@@ -194,7 +252,7 @@ pub async fn tour(
             erreur,
             message_id: du.message_id.clone(),
         };
-        registre.enregistrer(db, &du, &envoi, prochain)?;
+        registre.enregistrer(db, &du, &envoi, prochain, now)?;
     }
     Ok(())
 }
@@ -206,34 +264,25 @@ fn delai(tentatives: u32) -> u64 {
         .min(DELAI_MAX_MS)
 }
 
-/// Hands one message to the mail server, the ledger written before and after. `Err((permanent,
-/// reason))` when the server refused it or could not be reached.
+/// Hands one message over, the ledger written before and after.
 async fn envoyer(
     registre: &Registre,
-    c: &Courriel,
-    mailer: &AsyncSmtpTransport<Tokio1Executor>,
+    poste: &impl Poste,
     du: &envois::Du,
 ) -> Result<Result<(), (bool, String)>, CentralError> {
-    let message = match construire(c, du) {
-        Ok(m) => m,
-        Err(e) => return Ok(Err((true, e))),
-    };
     registre.noter("debut", &du.message_id)?;
-    match mailer.send(message).await {
-        Ok(_) => {
-            if c.arret_apres_envoi {
+    match poste.poster(du).await {
+        Ok(()) => {
+            if poste.arret_apres_envoi() {
                 std::process::abort();
             }
             registre.noter("fin", &du.message_id)?;
             Ok(Ok(()))
         }
         Err(e) => {
-            // The server did not take it: nothing is left half-sent, it may be tried again.
+            // Not taken: nothing is left half-sent, it may be tried again.
             registre.noter("echec", &du.message_id)?;
-            Ok(Err((
-                e.is_permanent(),
-                format!("serveur de courriel : {e}"),
-            )))
+            Ok(Err(e))
         }
     }
 }

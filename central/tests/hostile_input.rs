@@ -495,6 +495,37 @@ async fn hostile_vie_scolaire_changes_get_reasons_and_change_nothing() {
             raw(15, "reglages", "autre", "valeur", reglages),
             "valeur_invalide",
         ),
+        // What became of a notification is the central's own record: nobody writes it.
+        (
+            raw(
+                16,
+                "notification",
+                &format!("{e}/20261123"),
+                "envoi",
+                json!({"etat": "envoyee", "tentatives": 1, "erreur": null, "message_id": "<x>"}),
+            ),
+            "hors_perimetre",
+        ),
+        (
+            raw(
+                17,
+                "notification",
+                &format!("{e}/2026-11-23"),
+                "message",
+                json!(null),
+            ),
+            "valeur_invalide",
+        ),
+        (
+            raw(
+                18,
+                "notification",
+                &format!("{e}/20261123"),
+                "message",
+                json!({"date": day, "destinataires": ["pas une adresse"], "objet": "Absence", "corps": "…"}),
+            ),
+            "valeur_invalide",
+        ),
     ];
     let expected: Vec<&str> = cases.iter().map(|(_, code)| *code).collect();
     let answer = outcomes(push(cases.iter().map(|(c, _)| c.clone()).collect())).await;

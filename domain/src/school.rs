@@ -370,9 +370,13 @@ pub struct School {
 impl School {
     /// Whether `teacher` teaches the service of `seance`.
     pub fn is_taught_by(&self, seance: &Seance, teacher: &str) -> bool {
-        self.services
-            .iter()
-            .any(|s| s.id == seance.service_id && s.enseignant_id == teacher)
+        match &seance.remplacant_id {
+            Some(remplacant) => remplacant == teacher,
+            None => self
+                .services
+                .iter()
+                .any(|s| s.id == seance.service_id && s.enseignant_id == teacher),
+        }
     }
 }
 
@@ -395,4 +399,8 @@ pub struct Seance {
     pub debut: Heure,
     pub fin: Heure,
     pub salle: String,
+    /// The substitute who teaches it instead of the service's teacher, if any: she takes its
+    /// roll call.
+    #[serde(default)]
+    pub remplacant_id: Option<String>,
 }

@@ -80,7 +80,17 @@ impl Scope {
             .into_iter()
             .filter(|s| self.contains(&s.cible))
             .collect();
-        let teachers: BTreeSet<&str> = services.iter().map(|s| s.enseignant_id.as_str()).collect();
+        let mut teachers: BTreeSet<&str> =
+            services.iter().map(|s| s.enseignant_id.as_str()).collect();
+        // The substitutes of the séances it holds.
+        let kept: BTreeSet<&str> = services.iter().map(|s| s.id.as_str()).collect();
+        teachers.extend(
+            school
+                .seances
+                .iter()
+                .filter(|s| kept.contains(s.service_id.as_str()))
+                .filter_map(|s| s.remplacant_id.as_deref()),
+        );
         let taught: BTreeSet<&str> = services.iter().map(|s| s.id.as_str()).collect();
         School {
             etablissement: school.etablissement,
@@ -207,6 +217,7 @@ mod tests {
             coefficient: 1.0,
         };
         let seance = |id: &str, service: &str| Seance {
+            remplacant_id: None,
             id: id.into(),
             service_id: service.into(),
             date: NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid"),

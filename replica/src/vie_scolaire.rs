@@ -625,6 +625,35 @@ pub fn appels_non_faits(
         .collect()
 }
 
+/// The pupils and subjects the desk's forms offer.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReferentielView {
+    /// (id, "NOM Prénom", division code), by division then name.
+    pub eleves: Vec<(String, String, String)>,
+    /// (code, label).
+    pub matieres: Vec<(String, String)>,
+}
+
+pub fn referentiel(school: &School) -> ReferentielView {
+    let mut eleves: Vec<(String, String, String)> = school
+        .eleves
+        .iter()
+        .map(|e| {
+            let n = nom(school, &e.id);
+            (e.id.clone(), n.eleve, n.division)
+        })
+        .collect();
+    eleves.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
+    ReferentielView {
+        eleves,
+        matieres: school
+            .matieres
+            .iter()
+            .map(|m| (m.code.clone(), m.libelle.clone()))
+            .collect(),
+    }
+}
+
 /// A notification as stored: its message and, once the central has tried, its sending.
 #[derive(Debug, Clone)]
 pub struct NotificationRow {
@@ -787,6 +816,7 @@ mod tests {
             nb_absents: 0,
             nb_retards: 0,
             sync: EtatSync::Aucun,
+            remplacement: false,
         }
     }
 

@@ -53,6 +53,8 @@ pub struct SeanceView {
     pub nb_absents: u32,
     pub nb_retards: u32,
     pub sync: EtatSync,
+    /// Taught by a substitute (`enseignant` names her).
+    pub remplacement: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

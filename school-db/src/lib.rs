@@ -20,6 +20,8 @@ pub const PERIODES_SQL: &str = include_str!("periodes.sql");
 pub const PARCOURS_SQL: &str = include_str!("parcours.sql");
 /// The pupils' legal guardians, part of both stores' later migrations.
 pub const RESPONSABLES_SQL: &str = include_str!("responsables.sql");
+/// Séances taught by a substitute, part of both stores' later migrations.
+pub const REMPLACEMENTS_SQL: &str = include_str!("remplacements.sql");
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -392,6 +394,7 @@ mod tests {
                 debut: "13:40".parse().expect("valid time"),
                 fin: "14:35".parse().expect("valid time"),
                 salle: "B210".into(),
+                remplacant_id: None,
             }],
             periodes: vec![Periode {
                 id: "T1".into(),
@@ -415,7 +418,13 @@ mod tests {
     #[test]
     fn a_school_reads_back_as_written() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let migrations: &[&[&str]] = &[&[SCHOOL_SQL, PERIODES_SQL, PARCOURS_SQL, RESPONSABLES_SQL]];
+        let migrations: &[&[&str]] = &[&[
+            SCHOOL_SQL,
+            PERIODES_SQL,
+            PARCOURS_SQL,
+            RESPONSABLES_SQL,
+            REMPLACEMENTS_SQL,
+        ]];
         let mut conn = open(&dir.path().join("s.sqlite"), APP, migrations).expect("open");
         let school = small_school();
         let tx = conn.transaction().expect("tx");

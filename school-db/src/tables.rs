@@ -133,6 +133,7 @@ table!(Service in "services" order "id" {
 });
 table!(Seance in "seances" order "date, debut, id" {
     id: "id", service_id: "service_id", date: "date", debut: "debut", fin: "fin", salle: "salle",
+    remplacant_id: "remplacant_id",
 });
 table!(Periode in "periodes" order "debut" { id: "id", libelle: "libelle", debut: "debut", fin: "fin" });
 table!(Responsable in "responsables" order "eleve_id, id" {

@@ -17,8 +17,10 @@
 use pupitre_central::db::{compaction, identity, log};
 use pupitre_central::error::ApiFailure;
 use pupitre_central::push::PushError;
-use pupitre_central::{Db, pull, push, snapshot};
+use pupitre_central::{Db, notifications, pull, push, snapshot};
+use pupitre_domain::absences::{Absence, EtatJustification, Justification, Moment};
 use pupitre_domain::notes::Centiemes;
+use pupitre_domain::notifications as notifications_domain;
 use pupitre_domain::{
     AppelEtat, Appreciation, Cible, Composante, ConseilEtat, Devoir, DevoirBrut, Edit, EntityKey,
     EntityKind, Evaluation, Fait, Fonction, Heure, Item, ItemBrut, Niveau, Note, Personnel,
@@ -237,6 +239,9 @@ struct Sim {
     jumps: BTreeMap<u64, u64>,
     /// Ops the central held before a restore and lost with it: their PCs must resend them.
     lost_in_restore: BTreeSet<String>,
+    /// What the mail system took from the central's notification sender, by Message-ID.
+    mail: Arc<Mutex<Vec<String>>>,
+    mail_rounds: u64,
 
     _dir: tempfile::TempDir,
 }
@@ -277,6 +282,8 @@ impl Sim {
             backups: Vec::new(),
             jumps: BTreeMap::new(),
             lost_in_restore: BTreeSet::new(),
+            mail: Arc::default(),
+            mail_rounds: 0,
             _dir: dir,
         };
         for (i, who) in people.into_iter().enumerate() {
@@ -376,6 +383,12 @@ impl Sim {
                 division_id: division.clone(),
                 etat,
             }
+        } else if r.who.fonction != Fonction::Enseignant && self.rng.gen_ratio(1, 3) {
+            // Two pupils of the demo teacher's first séance: the CPE and the head often meet
+            // on one absence.
+            let pupils = &self.replicas[0].seances[0].1;
+            let eleve = pupils[self.rng.gen_range(0..pupils.len().min(2))].clone();
+            vie_scolaire_edit(&mut self.rng, eleve)
         } else if !r.services.is_empty() && self.rng.gen_ratio(1, 4) {
             let (service, eleves) = &r.services[self.rng.gen_range(0..r.services.len())];
             gradebook_edit(&mut self.rng, service, eleves)
@@ -565,6 +578,26 @@ impl Sim {
         }
     }
 
+    /// A round of the central's notification sender (the real one, its ledger beside the
+    /// database) handing messages to a mail system that, with `faults`, is sometimes down.
+    fn send_notifications(&mut self, faults: bool) {
+        let poste = Boite {
+            mail: self.mail.clone(),
+            down: faults && self.rng.gen_ratio(1, 3),
+        };
+        let registre = notifications::Registre::beside(&self._dir.path().join("central.sqlite"));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        // A day later at each round, so that every retry is due: the sender's delays are not
+        // what is tested here.
+        self.mail_rounds += 1;
+        let now = self.now + self.mail_rounds * DAY_MS as u64;
+        runtime
+            .block_on(notifications::tour(&self.central, &registre, &poste, now))
+            .expect("notification round");
+    }
+
     fn crash(&mut self, i: usize) {
         let r = &mut self.replicas[i];
         // Memory is lost; the file stays. (Every write is one transaction, so an in-process crash
@@ -648,14 +681,16 @@ impl Sim {
                 80..84 => self.compact(),
                 84..86 => self.backup(),
                 86 => self.restore(),
+                87..89 => self.send_notifications(true),
                 _ => self.now += self.rng.gen_range(0..120_000),
             }
         }
-        // Heal: no more faults; everyone syncs until quiet.
+        // Heal: no more faults; everyone syncs until quiet, the mail system takes everything.
         for _ in 0..3 {
             for i in 0..self.replicas.len() {
                 self.round(i, false, STEPS).expect("round without faults");
             }
+            self.send_notifications(false);
         }
     }
 
@@ -746,6 +781,40 @@ impl Sim {
                 "acknowledged op {op} of replica {author}, lost in a restore, was not sent again"
             );
         }
+        // The families' notifications: each one the central holds was taken by the mail system
+        // exactly once (never twice, across restores and retries; none lost), and says so.
+        let taken = self.mail.lock().expect("mail").clone();
+        let mut times: BTreeMap<&str, usize> = BTreeMap::new();
+        for id in &taken {
+            *times.entry(id.as_str()).or_default() += 1;
+        }
+        assert!(
+            times.values().all(|n| *n == 1),
+            "a notification was sent twice: {times:?}"
+        );
+        let held: Vec<(String, String)> = self
+            .central
+            .with(|c| {
+                c.prepare("SELECT message_id, etat FROM envois")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()
+            })
+            .expect("envois");
+        let messages: i64 = self
+            .central
+            .with(|c| {
+                c.query_row(
+                    "SELECT COUNT(*) FROM fields WHERE kind = 'notification' AND field = 'message'",
+                    [],
+                    |r| r.get(0),
+                )
+            })
+            .expect("messages");
+        assert_eq!(held.len() as i64, messages, "every notification is queued");
+        for (id, etat) in &held {
+            assert_eq!(etat, "envoyee", "notification {id} not sent");
+            assert_eq!(times.get(id.as_str()), Some(&1), "notification {id} lost");
+        }
         // Idempotency: no op twice in the log.
         let ops: BTreeSet<&str> = log.iter().map(|e| e.op.as_str()).collect();
         assert_eq!(ops.len(), log.len(), "an op was applied twice");
@@ -773,7 +842,8 @@ impl Sim {
         // same as what stands, was dropped by a one-way rule and its author was told.
         let mut replay: BTreeMap<(String, String, String), (u64, Value)> = BTreeMap::new();
         let mut replay_op: BTreeMap<(String, String, String), String> = BTreeMap::new();
-        let one_way = |kind: &str| kind == "appel" || kind == "conseil";
+        // One-way states, and a notification's message, written once whatever its author saw.
+        let one_way = |kind: &str| ["appel", "conseil", "notification"].contains(&kind);
         for e in &log {
             let key = (e.kind.clone(), e.entity.clone(), e.field.clone());
             if let Some(past) = self.past.get(&e.op)
@@ -973,6 +1043,9 @@ impl Sim {
                     "devoir_inconnu" | "valeur_invalide" | "item_inconnu" => {
                         ["note", "devoir", "item", "evaluation"].contains(&kind.as_str())
                     }
+                    // The vie scolaire's: a justification or a deletion of an absence not yet at
+                    // the central, or deleted meanwhile.
+                    "absence_inconnue" => kind == "absence",
                     // A resolution of a conflict the restored central no longer had: the
                     // conflicting change comes again and is listed anew.
                     "conflit_inconnu" => !self.jumps.is_empty(),
@@ -1255,6 +1328,88 @@ fn erases((kind, entity, field): &(String, String, String), value: &Value) -> bo
         .is_some_and(|edit| edit.erases())
 }
 
+/// A mail system that keeps what it takes (or is down).
+struct Boite {
+    mail: Arc<Mutex<Vec<String>>>,
+    down: bool,
+}
+
+impl notifications::Poste for Boite {
+    fn poster(
+        &self,
+        du: &pupitre_central::db::envois::Du,
+    ) -> impl Future<Output = Result<(), (bool, String)>> + Send {
+        let taken = if self.down {
+            Err((false, "serveur de courriel injoignable".to_owned()))
+        } else {
+            self.mail.lock().expect("mail").push(du.message_id.clone());
+            Ok(())
+        };
+        std::future::ready(taken)
+    }
+}
+
+/// The vie scolaire's edit of a pupil of the test day: her absence's span, its justification
+/// (two people may justify it differently), its deletion, or the day's family notification
+/// (two PCs may prepare it at once: one is sent).
+fn vie_scolaire_edit(rng: &mut ChaCha8Rng, eleve_id: String) -> Edit {
+    let day = pupitre_e2e::test_day();
+    let at = |h: u16| Moment {
+        date: day,
+        heure: Heure::new(h, 0).expect("valid"),
+    };
+    let absence_id = "sim-abs".to_owned();
+    match rng.gen_range(0..10) {
+        0..4 => {
+            let (de, a) = [(8, 12), (8, 17), (13, 17)][rng.gen_range(0..3)];
+            Edit::Absence {
+                eleve_id,
+                absence_id,
+                absence: Absence {
+                    debut: at(de),
+                    fin: at(a),
+                    prevenu: rng.gen_ratio(1, 2),
+                },
+            }
+        }
+        4..7 => {
+            let (etat, motif) = [
+                (EtatJustification::Justifiee, "FAMILLE"),
+                (EtatJustification::Justifiee, "TRANSPORT"),
+                (EtatJustification::NonRecevable, "AUTRE"),
+            ][rng.gen_range(0..3)];
+            Edit::AbsenceJustifiee {
+                eleve_id,
+                absence_id,
+                justification: Justification {
+                    etat,
+                    motif: Some(motif.into()),
+                    billet: None,
+                    commentaire: None,
+                },
+            }
+        }
+        7 => Edit::AbsenceSupprimee {
+            eleve_id,
+            absence_id,
+        },
+        _ => {
+            let destinataire = format!("famille.{}@example.org", rng.gen_range(0..2));
+            Edit::Notification {
+                jour: notifications_domain::jour_id(day),
+                notification: notifications_domain::message(
+                    "Collège",
+                    &eleve_id,
+                    day,
+                    "08:00",
+                    vec![destinataire],
+                ),
+                eleve_id,
+            }
+        }
+    }
+}
+
 /// The pupils of a class or group.
 fn pupils_of(school: &School, cible: &Cible) -> Vec<String> {
     school
@@ -1370,6 +1525,11 @@ struct Reached {
     resent: usize,
     deleted_devoir_refused: usize,
     marks_in_conflict: usize,
+    /// The vie scolaire's: justifications kept both in a conflict, notifications taken by the
+    /// mail system, and notifications prepared twice of which one did not stand.
+    justifications_in_conflict: usize,
+    notifications_sent: usize,
+    notifications_not_stood: usize,
 }
 
 /// Runs and checks one seed.
@@ -1435,12 +1595,21 @@ fn run_seed(seed: u64) -> Reached {
         .iter()
         .filter(|e| e.kind == "note" && e.effect == "conflict")
         .count();
+    let full = sim.full_log(&log);
+    let count = |kind: &str, field: &str, effect: &str| {
+        full.iter()
+            .filter(|e| e.kind == kind && e.field == field && e.effect == effect)
+            .count()
+    };
     Reached {
         rebases: sim.rebases,
         forgotten: sim.forgotten,
         resent,
         deleted_devoir_refused,
         marks_in_conflict,
+        justifications_in_conflict: count("absence", "justification", "conflict"),
+        notifications_sent: sim.mail.lock().expect("mail").len(),
+        notifications_not_stood: count("notification", "message", "superseded"),
     }
 }
 
@@ -1464,6 +1633,9 @@ fn replicas_converge_and_lose_nothing() {
         all.resent += r.resent;
         all.deleted_devoir_refused += r.deleted_devoir_refused;
         all.marks_in_conflict += r.marks_in_conflict;
+        all.justifications_in_conflict += r.justifications_in_conflict;
+        all.notifications_sent += r.notifications_sent;
+        all.notifications_not_stood += r.notifications_not_stood;
     }
     let Reached {
         rebases,
@@ -1471,6 +1643,9 @@ fn replicas_converge_and_lose_nothing() {
         resent,
         deleted_devoir_refused,
         marks_in_conflict,
+        justifications_in_conflict,
+        notifications_sent,
+        notifications_not_stood,
     } = all;
     if seeds.len() >= 100 {
         // The gradebook's cases: marks typed for a devoir deleted meanwhile, refused and shown
@@ -1478,6 +1653,13 @@ fn replicas_converge_and_lose_nothing() {
         assert!(
             deleted_devoir_refused > 0 && marks_in_conflict > 0,
             "{deleted_devoir_refused} changes of deleted devoirs refused, {marks_in_conflict} marks in conflict"
+        );
+        // The vie scolaire's cases: two people justifying one absence differently, kept both;
+        // notifications sent (once each, checked per seed), and one prepared on two PCs at
+        // once that did not stand.
+        assert!(
+            justifications_in_conflict > 0 && notifications_sent > 0 && notifications_not_stood > 0,
+            "{justifications_in_conflict} justifications in conflict, {notifications_sent} notifications sent, {notifications_not_stood} not stood"
         );
         // The runs reach the case that matters: a replica still showing a value erased and
         // compacted away while it was offline, which its rebase forgets.

@@ -432,3 +432,76 @@ async fn bad_vie_scolaire_input_is_refused_in_french_and_nothing_is_written() {
     assert_eq!(cpe.etat().refusees, 0);
     assert_eq!(teacher.etat().refusees, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_substitute_sees_the_seance_she_replaces_in_her_week_and_takes_its_roll_call() {
+    let (dir, db, central) = demo_central().await;
+    let url = central.url();
+    // A colleague's class the demo teacher does not teach; one of its séances of the test day
+    // is hers to teach, as a substitute.
+    let school = pupitre_e2e::test_day_school();
+    let (colleague, service) = pupitre_e2e::class_to_move(&school);
+    let seance = school
+        .seances
+        .iter()
+        .find(|s| s.service_id == service && s.date == test_day())
+        .or_else(|| school.seances.iter().find(|s| s.service_id == service))
+        .expect("a séance of the class")
+        .clone();
+    rusqlite::Connection::open(&db)
+        .expect("central db")
+        .execute(
+            "UPDATE seances SET remplacant_id = 'P001' WHERE id = ?1",
+            [&seance.id],
+        )
+        .expect("the substitution");
+    let teacher = teacher_pc(dir.path(), &url, "salle-12").await;
+    let week = teacher
+        .seances_de_la_semaine(&seance.date.to_string())
+        .expect("week");
+    let hers = week
+        .iter()
+        .find(|s| s.id == seance.id)
+        .expect("the replaced séance in her week");
+    assert!(hers.remplacement);
+    assert!(
+        week.iter().filter(|s| !s.remplacement).count() > 5,
+        "her own too"
+    );
+    let eleve = teacher.appel(&seance.id).expect("roll").eleves[0]
+        .eleve_id
+        .clone();
+    teacher
+        .marquer(&seance.id, &eleve, Presence::Absent)
+        .expect("she takes the roll");
+    teacher.valider_appel(&seance.id).expect("done");
+    teacher.sync_once().await.expect("sync");
+    assert_eq!(teacher.etat().refusees, 0, "the central takes it as hers");
+
+    // The class's own teacher no longer has it in her day, and may not take it.
+    let compte = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED)
+        .comptes
+        .into_iter()
+        .find(|c| c.personnel_id == colleague)
+        .expect("the colleague's account");
+    let titulaire = on_pc(
+        dir.path(),
+        &url,
+        "salle-30",
+        &compte.login,
+        &compte.password,
+    )
+    .await;
+    assert!(
+        titulaire
+            .seances_du_jour(&seance.date.to_string())
+            .expect("day")
+            .iter()
+            .all(|s| s.id != seance.id)
+    );
+    let refused = titulaire.marquer(&seance.id, &eleve, Presence::Present);
+    assert!(
+        matches!(refused, Err(pupitre_replica::ReplicaError::Invalid(m)) if m.contains("pas l'enseignant")),
+        "the substitute's séance"
+    );
+}

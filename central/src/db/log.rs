@@ -50,7 +50,9 @@ fn scope_filter(who: &Personnel) -> Option<&'static str> {
     match who.fonction {
         Fonction::Cpe | Fonction::Direction => None,
         Fonction::Enseignant => Some(
-            "(c.scope_key = 'etablissement' OR c.scope_key IN (SELECT cible_key FROM services WHERE enseignant_id = :who))",
+            "(c.scope_key = 'etablissement' OR c.scope_key IN (SELECT cible_key FROM services WHERE enseignant_id = :who
+               UNION SELECT sv.cible_key FROM seances se JOIN services sv ON sv.id = se.service_id
+               WHERE se.remplacant_id = :who))",
         ),
     }
 }

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&[&str]] = &[
     &[pupitre_school_db::PARCOURS_SQL],
     &[
         pupitre_school_db::RESPONSABLES_SQL,
+        pupitre_school_db::REMPLACEMENTS_SQL,
         include_str!("envois.sql"),
     ],
 ];

@@ -23,8 +23,11 @@ pub fn signature(conn: &Connection, id: &str) -> rusqlite::Result<String> {
 
 /// A user's scope: the whole school, or the targets of the services they teach.
 pub fn scope_of(conn: &Connection, who: &Personnel) -> rusqlite::Result<Scope> {
-    let mut stmt =
-        conn.prepare("SELECT DISTINCT cible_key FROM services WHERE enseignant_id = ?1")?;
+    let mut stmt = conn.prepare(
+        "SELECT cible_key FROM services WHERE enseignant_id = ?1
+             UNION SELECT sv.cible_key FROM seances se JOIN services sv ON sv.id = se.service_id
+             WHERE se.remplacant_id = ?1",
+    )?;
     let taught = stmt
         .query_map([&who.id], |r| cible(r.get(0)?))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -37,7 +40,8 @@ pub fn seance_owner(
     seance_id: &str,
 ) -> rusqlite::Result<Option<(Cible, String)>> {
     conn.query_row(
-        "SELECT sv.cible_key, sv.enseignant_id FROM seances se JOIN services sv ON sv.id = se.service_id
+        "SELECT sv.cible_key, COALESCE(se.remplacant_id, sv.enseignant_id)
+         FROM seances se JOIN services sv ON sv.id = se.service_id
          WHERE se.id = ?1",
         [seance_id],
         |r| Ok((cible(r.get(0)?)?, r.get(1)?)),

@@ -221,6 +221,13 @@ impl Session {
         Ok(out)
     }
 
+    /// The pupils and subjects the desk's forms offer.
+    pub fn referentiel(&self) -> Result<vie_scolaire::ReferentielView, ReplicaError> {
+        self.vie_scolaire_seule()?;
+        let rows = lock(&self.store).vie_scolaire()?;
+        Ok(vie_scolaire::referentiel(&rows.school))
+    }
+
     pub fn reglages(&self) -> Result<Reglages, ReplicaError> {
         lock(&self.store).reglages()
     }

@@ -144,7 +144,7 @@ fn periode(conn: &Connection, id: &str) -> rusqlite::Result<String> {
 pub fn teacher_of(conn: &Connection, key: &EntityKey) -> rusqlite::Result<Option<String>> {
     let (sql, id) = match key {
         EntityKey::Appel { seance_id } | EntityKey::Presence { seance_id, .. } => (
-            "SELECT sv.enseignant_id FROM seances se JOIN services sv ON sv.id = se.service_id
+            "SELECT COALESCE(se.remplacant_id, sv.enseignant_id) FROM seances se JOIN services sv ON sv.id = se.service_id
              WHERE se.id = ?1",
             seance_id.as_str(),
         ),

@@ -60,7 +60,10 @@ const MIGRATIONS: &[&[&str]] = &[
         pupitre_school_db::PARCOURS_SQL,
         include_str!("gradebook.sql"),
     ],
-    &[pupitre_school_db::RESPONSABLES_SQL],
+    &[
+        pupitre_school_db::RESPONSABLES_SQL,
+        pupitre_school_db::REMPLACEMENTS_SQL,
+    ],
 ];
 
 pub struct Store {

@@ -83,7 +83,11 @@ export type SeanceView = { id: string, date: string, debut: string, fin: string,
 /**
  * The division or group code, e.g. `5A` or `5ESP`.
  */
-cible: string, enseignant: string, appel: AppelEtat, nb_eleves: number, nb_absents: number, nb_retards: number, sync: EtatSync, };
+cible: string, enseignant: string, appel: AppelEtat, nb_eleves: number, nb_absents: number, nb_retards: number, sync: EtatSync, 
+/**
+ * Taught by a substitute (`enseignant` names her).
+ */
+remplacement: boolean, };
 
 export type LigneAppel = { eleve_id: string, nom: string, prenom: string, division: string, 
 /**
@@ -456,6 +460,16 @@ etat: EtatEnvoi | null,
  */
 libelle: string, sync: EtatSync, };
 
+export type ReferentielView = { 
+/**
+ * (id, "NOM Prénom", division code), by division then name.
+ */
+eleves: Array<[string, string, string]>, 
+/**
+ * (code, label).
+ */
+matieres: Array<[string, string]>, };
+
 export type CelluleStatistiques = { justifiees: number, injustifiees: number, 
 /**
  * Pupils at or above the L131-8 threshold that month.
@@ -596,6 +610,8 @@ export const seancesDeLaSemaine = (date: string) =>
   call<Array<SeanceView>>("seances_de_la_semaine", { date });
 export const statistiques = () =>
   call<StatistiquesView>("statistiques");
+export const referentiel = () =>
+  call<ReferentielView>("referentiel");
 export const exporterStatistiques = (chemin: string) =>
   call<void>("exporter_statistiques", { chemin });
 export const exporterSignalement = (eleveId: string, mois: string, chemin: string) =>

@@ -245,7 +245,7 @@ fn roll_call_notices(conn: &Connection, me: &Personnel) -> Result<Vec<AvisView>,
          LEFT JOIN fields ff ON ff.kind = 'presence' AND ff.entity_id = fs.entity_id AND ff.field = 'fait'
          WHERE fs.kind = 'presence' AND fs.field = 'statut'
            AND ((fs.author_id = ?1 AND ff.value IS NOT NULL)
-                OR (sv.enseignant_id = ?1 AND fs.author_id <> ?1))
+                OR (COALESCE(se.remplacant_id, sv.enseignant_id) = ?1 AND fs.author_id <> ?1))
          ORDER BY se.date DESC, se.debut DESC LIMIT 200",
     )?;
     type Row = (

@@ -20,11 +20,12 @@ const SEANCE_SQL: &str = "SELECT se.id, se.date, se.debut, se.fin, se.salle, m.l
     (SELECT COUNT(*) FROM fields f WHERE f.seance_id = se.id AND f.kind = 'presence'
         AND json_extract(f.value, '$.statut') = 'retard'),
     {SYNC},
-    (SELECT MAX(version) FROM fields f WHERE f.seance_id = se.id)
+    (SELECT MAX(version) FROM fields f WHERE f.seance_id = se.id),
+    se.remplacant_id IS NOT NULL
   FROM seances se
   JOIN services sv ON sv.id = se.service_id
   JOIN matieres m ON m.code = sv.matiere_code
-  LEFT JOIN personnels p ON p.id = sv.enseignant_id";
+  LEFT JOIN personnels p ON p.id = COALESCE(se.remplacant_id, sv.enseignant_id)";
 
 fn seance_sql() -> String {
     SEANCE_SQL
@@ -49,6 +50,7 @@ fn row_seance(r: &Row<'_>) -> rusqlite::Result<SeanceView> {
         nb_absents: r.get(10)?,
         nb_retards: r.get(11)?,
         sync: etat_sync(r.get(12)?, r.get(13)?),
+        remplacement: r.get(14)?,
     })
 }
 
@@ -59,7 +61,8 @@ pub fn seances_du_jour(
     enseignant: Option<&str>,
 ) -> Result<Vec<SeanceView>, ReplicaError> {
     let sql = format!(
-        "{} WHERE se.date = ?1 AND (?2 IS NULL OR sv.enseignant_id = ?2) ORDER BY se.debut, 7",
+        "{} WHERE se.date = ?1 AND (?2 IS NULL OR COALESCE(se.remplacant_id, sv.enseignant_id) = ?2)
+         ORDER BY se.debut, 7",
         seance_sql()
     );
     let mut stmt = conn.prepare_cached(&sql)?;

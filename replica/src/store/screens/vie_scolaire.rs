@@ -20,7 +20,7 @@ pub fn absences_du_jour(conn: &Connection, date: &str) -> Result<Vec<AbsenceView
          JOIN seances se ON se.id = k.seance_id
          JOIN services sv ON sv.id = se.service_id
          JOIN matieres m ON m.code = sv.matiere_code
-         LEFT JOIN personnels p ON p.id = sv.enseignant_id
+         LEFT JOIN personnels p ON p.id = COALESCE(se.remplacant_id, sv.enseignant_id)
          JOIN eleves e ON k.entity_id = presence_id(se.id, e.id)
          JOIN divisions d ON d.id = e.division_id
          LEFT JOIN fields fs ON fs.kind = 'presence' AND fs.entity_id = k.entity_id AND fs.field = 'statut'
