@@ -9,6 +9,37 @@ use pupitre_sync_protocol::{ClientId, EntityRef, Hlc, OpId, ServerChange};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
+/// The demo school of the year of `day`, its class 3A (nobody left or joined it during the
+/// year) grown to `size` pupils; that class's id.
+pub fn school_with_a_class_of(size: usize, day: chrono::NaiveDate) -> (School, String) {
+    let mut school = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED).school(day);
+    let division = school
+        .divisions
+        .iter()
+        .find(|d| d.code == "3A")
+        .expect("3A")
+        .id
+        .clone();
+    let model = school
+        .eleves
+        .iter()
+        .find(|e| e.division_id == division)
+        .expect("a pupil")
+        .clone();
+    let have = school
+        .eleves
+        .iter()
+        .filter(|e| e.division_id == division)
+        .count();
+    for n in have..size {
+        let mut e = model.clone();
+        e.id = format!("9{n:05}");
+        e.nom = format!("BENCH{n:02}");
+        school.eleves.push(e);
+    }
+    (school, division)
+}
+
 /// One field's current value, as the central would send it.
 pub fn change(
     seq: u64,

@@ -47,35 +47,11 @@ fn day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).expect("date")
 }
 
-/// The demo school, one division grown to 35 pupils; the service whose grid (c) opens.
+/// The demo school without séances, one division grown to 35 pupils; the service whose grid
+/// (c) opens.
 fn school() -> (School, String) {
-    let mut school = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED).school(day());
+    let (mut school, division) = mesure::school_with_a_class_of(BIG_CLASS, day());
     school.seances.clear();
-    // A class nobody left or joined during the year (6A, 5B and 4B have such pupils).
-    let division = school
-        .divisions
-        .iter()
-        .find(|d| d.code == "3A")
-        .expect("3A")
-        .id
-        .clone();
-    let model = school
-        .eleves
-        .iter()
-        .find(|e| e.division_id == division)
-        .expect("a pupil")
-        .clone();
-    let have = school
-        .eleves
-        .iter()
-        .filter(|e| e.division_id == division)
-        .count();
-    for n in have..BIG_CLASS {
-        let mut e = model.clone();
-        e.id = format!("9{n:05}");
-        e.nom = format!("BENCH{n:02}");
-        school.eleves.push(e);
-    }
     let big = school
         .services
         .iter()

@@ -45,32 +45,7 @@ fn day() -> NaiveDate {
 
 /// The demo school with its year of séances, one division grown to 35 pupils; that class.
 fn school() -> (School, String) {
-    let mut school = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED).school(day());
-    let division = school
-        .divisions
-        .iter()
-        .find(|d| d.code == "3A")
-        .expect("3A")
-        .id
-        .clone();
-    let model = school
-        .eleves
-        .iter()
-        .find(|e| e.division_id == division)
-        .expect("a pupil")
-        .clone();
-    let have = school
-        .eleves
-        .iter()
-        .filter(|e| e.division_id == division)
-        .count();
-    for n in have..BIG_CLASS {
-        let mut e = model.clone();
-        e.id = format!("9{n:05}");
-        e.nom = format!("BENCH{n:02}");
-        school.eleves.push(e);
-    }
-    (school, division)
+    mesure::school_with_a_class_of(BIG_CLASS, day())
 }
 
 /// Every séance's roll call of the year, done, with its absent and late pupils.

@@ -476,16 +476,10 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
     } else if let Some(seance_id) = key.seance_id() {
         // A roll call's records: the séance's, and the pupil on its roll.
         with_pupil(school::seance_owner(conn, seance_id)?, key.eleve_id())?
+    } else if key.in_vie_scolaire() {
+        return vie_scolaire_owner(conn, &key);
     } else {
         match edit {
-            Edit::Absence { .. }
-            | Edit::AbsenceJustifiee { .. }
-            | Edit::AbsenceSupprimee { .. }
-            | Edit::Dispense { .. }
-            | Edit::DispenseSupprimee { .. }
-            | Edit::Reglages { .. }
-            | Edit::Notification { .. }
-            | Edit::Envoi { .. } => return vie_scolaire_owner(conn, &key),
             Edit::Conseil {
                 periode_id,
                 division_id,

@@ -364,6 +364,18 @@ impl EntityKey {
         }
     }
 
+    /// Whether the record is one of the vie scolaire's own (absences, dispenses, the settings,
+    /// the families' notifications), which belong to no séance nor service.
+    pub fn in_vie_scolaire(&self) -> bool {
+        matches!(
+            self,
+            EntityKey::Absence { .. }
+                | EntityKey::Dispense { .. }
+                | EntityKey::Reglages
+                | EntityKey::Notification { .. }
+        )
+    }
+
     /// Whether the record is the gradebook's (devoirs, marks, items, evaluations,
     /// positionnements).
     pub fn in_gradebook(&self) -> bool {
