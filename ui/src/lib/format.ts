@@ -40,15 +40,18 @@ export function heureActuelle(): string {
 }
 
 export function libellePresence(p: Presence): string {
-  switch (p.statut) {
-    case "present": return "Présent";
-    case "absent": return "Absent";
-    case "retard": return `Retard ${p.arrivee}`;
-    case "dispense": return "Dispensé";
-    case "exclu": return "Exclu de cours";
-    case "infirmerie": return "Infirmerie";
-  }
+  return p.statut === "retard" ? `Retard ${p.arrivee}` : libelleStatut[p.statut];
 }
+
+/** A state of the roll call without its details (lists, filters, counts). */
+export const libelleStatut: Record<Presence["statut"], string> = {
+  present: "Présent",
+  absent: "Absent",
+  retard: "Retard",
+  dispense: "Dispensé",
+  exclu: "Exclu de cours",
+  infirmerie: "Infirmerie",
+};
 
 export const libelleSync: Record<EtatSync, string> = {
   aucun: "",
