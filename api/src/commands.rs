@@ -77,7 +77,7 @@ macro_rules! commands {
             creer_dispense(dispense: $crate::DispenseSaisie) -> String;
             supprimer_dispense(eleve_id: String, dispense_id: String) -> ();
             ecrire_rapport(seance_id: String, eleve_id: String, texte: String) -> ();
-            notifier_familles(date: String) -> u32;
+            notifier_familles(date: String) -> $crate::PreparationView;
             appels_non_faits(date: String, aujourdhui: String, maintenant: String)
                 -> Vec<$crate::views::SeanceView>;
             seances_de_la_semaine(date: String) -> Vec<$crate::views::SeanceView>;

@@ -79,7 +79,7 @@ impl Api {
     }
 
     /// Prepares now the notifications of a day's absences not yet justified.
-    pub async fn notifier_familles(&self, date: String) -> Answer<u32> {
+    pub async fn notifier_familles(&self, date: String) -> Answer<crate::PreparationView> {
         Ok(self.session()?.notifier_familles(&date)?)
     }
 

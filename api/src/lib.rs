@@ -18,7 +18,7 @@ pub use pupitre_replica::UiError;
 pub use pupitre_replica::carnet;
 pub use pupitre_replica::competences;
 pub use pupitre_replica::session::{
-    AbsenceSaisie, DevoirSaisie, DispenseSaisie, ItemSaisie, JustificationSaisie,
+    AbsenceSaisie, DevoirSaisie, DispenseSaisie, ItemSaisie, JustificationSaisie, PreparationView,
 };
 pub use pupitre_replica::statistiques;
 pub use pupitre_replica::vie_scolaire;

@@ -22,7 +22,8 @@ use crate::views::{
     SeanceView, ServiceView, VersionView,
 };
 use crate::{
-    AbsenceSaisie, DevoirSaisie, DispenseSaisie, ItemSaisie, JustificationSaisie, UiError, events,
+    AbsenceSaisie, DevoirSaisie, DispenseSaisie, ItemSaisie, JustificationSaisie, PreparationView,
+    UiError, events,
 };
 use pupitre_domain::demi_journees::RegleDemiJournee;
 use pupitre_domain::notifications::EtatEnvoi;
@@ -132,6 +133,7 @@ fn declarations() -> Vec<String> {
         EtatEnvoi::decl(),
         NotificationView::decl(),
         ReferentielView::decl(),
+        PreparationView::decl(),
         CelluleStatistiques::decl(),
         LigneStatistiques::decl(),
         StatistiquesView::decl(),

@@ -28,6 +28,7 @@ mod notes;
 mod notifications;
 mod vie_scolaire;
 pub use notes::{COLLER_MAX_LIGNES, DevoirSaisie, ItemSaisie};
+pub use notifications::PreparationView;
 pub use vie_scolaire::{AbsenceSaisie, DispenseSaisie, JustificationSaisie};
 
 pub struct Session {

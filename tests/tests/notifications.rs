@@ -83,7 +83,7 @@ fn absent_and_notified(cpe: &Session, row: usize) -> String {
         .clone();
     cpe.marquer(&seance.id, &eleve, Presence::Absent)
         .expect("absent");
-    assert!(cpe.notifier_familles(&day).expect("prepared") >= 1);
+    assert!(cpe.notifier_familles(&day).expect("prepared").preparees >= 1);
     eleve
 }
 
@@ -111,7 +111,8 @@ async fn a_family_is_told_once_through_a_real_mail_server_whatever_the_central_s
     // Prepared twice, it is still one notification.
     assert_eq!(
         cpe.notifier_familles(&test_day().to_string())
-            .expect("again"),
+            .expect("again")
+            .preparees,
         0
     );
 

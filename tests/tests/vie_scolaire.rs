@@ -505,3 +505,48 @@ async fn a_substitute_sees_the_seance_she_replaces_in_her_week_and_takes_its_rol
         "the substitute's séance"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_family_without_an_address_is_named_to_be_called() {
+    let (dir, db, central) = demo_central().await;
+    let url = central.url();
+    let school = pupitre_e2e::test_day_school();
+    let seance = school
+        .seances
+        .iter()
+        .find(|s| s.date == test_day())
+        .expect("a séance")
+        .clone();
+    let cible = &school
+        .services
+        .iter()
+        .find(|s| s.id == seance.service_id)
+        .expect("its service")
+        .cible;
+    let pupils: Vec<&pupitre_domain::Eleve> = school
+        .eleves
+        .iter()
+        .filter(|e| e.dans(cible))
+        .take(2)
+        .collect();
+    rusqlite::Connection::open(&db)
+        .expect("central db")
+        .execute(
+            "UPDATE responsables SET mail = NULL WHERE eleve_id = ?1",
+            [&pupils[0].id],
+        )
+        .expect("no address");
+    let cpe = cpe_pc(dir.path(), &url).await;
+    for e in &pupils {
+        cpe.marquer(&seance.id, &e.id, Presence::Absent)
+            .expect("absent");
+    }
+    let p = cpe
+        .notifier_familles(&test_day().to_string())
+        .expect("prepared");
+    assert_eq!(p.preparees, 1, "the family with an address");
+    assert_eq!(
+        p.sans_adresse,
+        [format!("{} {}", pupils[0].nom, pupils[0].prenom)]
+    );
+}

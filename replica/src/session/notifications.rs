@@ -16,6 +16,14 @@ use pupitre_sync_protocol::OpId;
 use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
 
+/// What preparing a day's notifications did: how many, and the pupils whose guardians have no
+/// address (to be called).
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct PreparationView {
+    pub preparees: u32,
+    pub sans_adresse: Vec<String>,
+}
+
 impl Session {
     /// Prepares today's notifications when the school's time has come: on the CPE's PC, before
     /// each sync round. Returns how many were prepared.
@@ -28,24 +36,24 @@ impl Session {
             return Ok(0);
         }
         let today = super::vie_scolaire::date(&clock::today())?;
-        self.notifier_le(today)
+        Ok(self.notifier_le(today)?.preparees)
     }
 
     /// The vie scolaire prepares now the notifications of a day's absences not yet justified
     /// (`AAAA-MM-JJ`: today, or a day whose absences were not treated in time).
-    pub fn notifier_familles(&self, date: &str) -> Result<u32, ReplicaError> {
+    pub fn notifier_familles(&self, date: &str) -> Result<PreparationView, ReplicaError> {
         self.vie_scolaire_seule()?;
-        let n = self.notifier_le(super::vie_scolaire::date(date)?)?;
-        if n > 0 {
+        let p = self.notifier_le(super::vie_scolaire::date(date)?)?;
+        if p.preparees > 0 {
             self.after_edit()?;
         }
-        Ok(n)
+        Ok(p)
     }
 
     /// One notification per pupil missing séances of `day` that no justified absence covers,
     /// whose guardians have an address, and who was not notified that day yet: in one
     /// transaction.
-    fn notifier_le(&self, day: NaiveDate) -> Result<u32, ReplicaError> {
+    fn notifier_le(&self, day: NaiveDate) -> Result<PreparationView, ReplicaError> {
         let mut store = lock(&self.store);
         let rows = store.vie_scolaire()?;
         let deja_du_jour: HashSet<String> = store
@@ -74,6 +82,7 @@ impl Session {
                 .push(format!("de {} à {}", a.debut.heure, a.fin.heure));
         }
         let mut edits = Vec::new();
+        let mut sans_adresse = Vec::new();
         for (eleve_id, seances) in manquees {
             if deja_du_jour.contains(&eleve_id) {
                 continue;
@@ -90,6 +99,8 @@ impl Session {
                 continue;
             };
             if mails.is_empty() {
+                // Her family is told by phone: the desk says whom to call.
+                sans_adresse.push(format!("{} {}", eleve.nom, eleve.prenom));
                 continue;
             }
             let notification = notifications::message(
@@ -110,7 +121,10 @@ impl Session {
             ));
         }
         store.edit_all(&edits, &self.me.id, clock::now_ms())?;
-        Ok(edits.len() as u32)
+        Ok(PreparationView {
+            preparees: edits.len() as u32,
+            sans_adresse,
+        })
     }
 
     /// The demi-journées per division and month of the school year, and the rate of

@@ -470,6 +470,8 @@ eleves: Array<[string, string, string]>,
  */
 matieres: Array<[string, string]>, };
 
+export type PreparationView = { preparees: number, sans_adresse: Array<string>, };
+
 export type CelluleStatistiques = { justifiees: number, injustifiees: number, 
 /**
  * Pupils at or above the L131-8 threshold that month.
@@ -603,7 +605,7 @@ export const supprimerDispense = (eleveId: string, dispenseId: string) =>
 export const ecrireRapport = (seanceId: string, eleveId: string, texte: string) =>
   call<void>("ecrire_rapport", { seanceId, eleveId, texte });
 export const notifierFamilles = (date: string) =>
-  call<number>("notifier_familles", { date });
+  call<PreparationView>("notifier_familles", { date });
 export const appelsNonFaits = (date: string, aujourdhui: string, maintenant: string) =>
   call<Array<SeanceView>>("appels_non_faits", { date, aujourdhui, maintenant });
 export const seancesDeLaSemaine = (date: string) =>
