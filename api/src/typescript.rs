@@ -13,8 +13,8 @@ use crate::competences::{
 use crate::state::Seq;
 use crate::statistiques::{CelluleStatistiques, LigneStatistiques, StatistiquesView};
 use crate::vie_scolaire::{
-    ATraiterView, AbsenceRecordView, AbsenteisteView, BureauView, DossierView, ExclusionView,
-    MoisView, NotificationView, ReferentielView, ResponsableView, RetardView,
+    ATraiterView, AbsenceRecordView, AbsenteisteView, BureauView, DossierView, EleveEnSeance,
+    ExclusionView, MoisView, NotificationView, ReferentielView, ResponsableView, RetardView,
 };
 use crate::views::{
     AbsenceView, AppelView, AvisView, ConflitView, EtatSync, EtatSynchro, FaitView, HistoriqueView,
@@ -123,6 +123,7 @@ fn declarations() -> Vec<String> {
         Reglages::decl(),
         ATraiterView::decl(),
         AbsenceRecordView::decl(),
+        EleveEnSeance::decl(),
         RetardView::decl(),
         ExclusionView::decl(),
         MoisView::decl(),

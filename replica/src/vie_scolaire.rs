@@ -268,9 +268,9 @@ pub struct AbsenceRecordView {
     pub sync: EtatSync,
 }
 
-/// A lateness, with its justification.
+/// A pupil at one séance, as the desk's lists name her.
 #[derive(Debug, Clone, Serialize, TS)]
-pub struct RetardView {
+pub struct EleveEnSeance {
     pub seance_id: String,
     pub eleve_id: String,
     pub eleve: String,
@@ -278,6 +278,13 @@ pub struct RetardView {
     pub date: String,
     pub debut: String,
     pub matiere: String,
+}
+
+/// A lateness, with its justification.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RetardView {
+    #[serde(flatten)]
+    pub qui: EleveEnSeance,
     /// The arrival time, as the roll call or the billet says.
     pub arrivee: String,
     pub etat: EtatJustification,
@@ -287,13 +294,8 @@ pub struct RetardView {
 /// An exclusion from class, with the teacher's report.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ExclusionView {
-    pub seance_id: String,
-    pub eleve_id: String,
-    pub eleve: String,
-    pub division: String,
-    pub date: String,
-    pub debut: String,
-    pub matiere: String,
+    #[serde(flatten)]
+    pub qui: EleveEnSeance,
     pub rapport: Option<String>,
 }
 
@@ -431,14 +433,9 @@ fn libelle_justification(reglages: &Reglages, j: &Justification) -> String {
     with_label.libelle()
 }
 
-fn retard_view(rows: &Rows, eleve_id: &str, p: &Passage<'_>) -> Option<RetardView> {
-    let arrivee = match (p.presence?.fait, p.presence?.statut) {
-        (Some(Fait::Retard { arrivee }), _) | (_, Some(Presence::Retard { arrivee })) => arrivee,
-        _ => return None,
-    };
+fn en_seance(rows: &Rows, eleve_id: &str, p: &Passage<'_>) -> EleveEnSeance {
     let n = nom(&rows.school, eleve_id);
-    let j = p.presence?.justification.as_ref();
-    Some(RetardView {
+    EleveEnSeance {
         seance_id: p.seance.id.clone(),
         eleve_id: eleve_id.to_owned(),
         eleve: n.eleve,
@@ -446,6 +443,17 @@ fn retard_view(rows: &Rows, eleve_id: &str, p: &Passage<'_>) -> Option<RetardVie
         date: p.seance.date.to_string(),
         debut: p.seance.debut.to_string(),
         matiere: matiere_libelle(&rows.school, p.matiere).to_owned(),
+    }
+}
+
+fn retard_view(rows: &Rows, eleve_id: &str, p: &Passage<'_>) -> Option<RetardView> {
+    let arrivee = match (p.presence?.fait, p.presence?.statut) {
+        (Some(Fait::Retard { arrivee }), _) | (_, Some(Presence::Retard { arrivee })) => arrivee,
+        _ => return None,
+    };
+    let j = p.presence?.justification.as_ref();
+    Some(RetardView {
+        qui: en_seance(rows, eleve_id, p),
         arrivee: arrivee.to_string(),
         etat: j.map_or(EtatJustification::NonJustifiee, |j| j.etat),
         libelle: j.map_or_else(
@@ -460,15 +468,8 @@ fn exclusion_view(rows: &Rows, eleve_id: &str, p: &Passage<'_>) -> Option<Exclus
     if presence.statut != Some(Presence::Exclu) {
         return None;
     }
-    let n = nom(&rows.school, eleve_id);
     Some(ExclusionView {
-        seance_id: p.seance.id.clone(),
-        eleve_id: eleve_id.to_owned(),
-        eleve: n.eleve,
-        division: n.division,
-        date: p.seance.date.to_string(),
-        debut: p.seance.debut.to_string(),
-        matiere: matiere_libelle(&rows.school, p.matiere).to_owned(),
+        qui: en_seance(rows, eleve_id, p),
         rapport: presence.rapport.as_ref().map(|r| r.as_str().to_owned()),
     })
 }

@@ -33,6 +33,23 @@ async fn screenshots(client: &Client, name: &str) {
         .expect("resize back");
 }
 
+/// A central serving `central_db` and the app on a PC under `dir`, the demo teacher logged in:
+/// the central, the driver, the session and her first séance of the day.
+async fn teacher_on(
+    dir: &std::path::Path,
+    central_db: &std::path::Path,
+) -> (
+    pupitre_e2e::window::Proc,
+    pupitre_e2e::window::Proc,
+    Client,
+    fantoccini::elements::Element,
+) {
+    let (central, url) = start_central(central_db, "127.0.0.1:0");
+    let (driver, client, first) =
+        teacher_in_the_app(&binary("pupitre"), &dir.join("poste"), Some(url.as_str())).await;
+    (central, driver, client, first)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn roll_call_in_the_real_window() {
     // reqwest and fantoccini both bring rustls providers: pick one for the process.
@@ -323,13 +340,7 @@ async fn a_column_of_marks_typed_by_keyboard_in_the_real_window() {
     let dir = tempfile::tempdir().expect("tempdir");
     // 6A: 30 pupils on the test day, and the one who moved to 6B in November (listed, no cell).
     let central_db = pupitre_e2e::demo_central_db_with_classes_of(dir.path(), 31);
-    let (_central, url) = start_central(&central_db, "127.0.0.1:0");
-    let (driver, client, _) = teacher_in_the_app(
-        &binary("pupitre"),
-        &dir.path().join("poste"),
-        Some(url.as_str()),
-    )
-    .await;
+    let (_central, driver, client, _) = teacher_on(dir.path(), &central_db).await;
     click(&client, "[data-testid=onglet-notes]", "Notes tab").await;
     click(&client, "[data-testid=nouveau-devoir]", "new devoir").await;
     let enter: char = fantoccini::key::Key::Enter.into();
@@ -403,13 +414,7 @@ async fn competencies_evaluated_and_a_bilan_in_the_real_window() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("tempdir");
     let central_db = demo_central_db(dir.path());
-    let (_central, url) = start_central(&central_db, "127.0.0.1:0");
-    let (driver, client, _) = teacher_in_the_app(
-        &binary("pupitre"),
-        &dir.path().join("poste"),
-        Some(url.as_str()),
-    )
-    .await;
+    let (_central, driver, client, _) = teacher_on(dir.path(), &central_db).await;
     let enter: char = fantoccini::key::Key::Enter.into();
     click(&client, "[data-testid=onglet-notes]", "Notes tab").await;
     // An item of the socle for the subject.
@@ -481,13 +486,7 @@ async fn an_absence_justified_from_the_cpe_s_desk_and_the_pupil_s_file_in_the_re
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("tempdir");
     let central_db = demo_central_db(dir.path());
-    let (_central, url) = start_central(&central_db, "127.0.0.1:0");
-    let (driver, client, first) = teacher_in_the_app(
-        &binary("pupitre"),
-        &dir.path().join("poste"),
-        Some(url.as_str()),
-    )
-    .await;
+    let (_central, driver, client, first) = teacher_on(dir.path(), &central_db).await;
     // The teacher takes the roll by keyboard alone: A on the first pupil, Ctrl+Enter.
     let tile = open_seance(&client, &first).await;
     let absent = tile

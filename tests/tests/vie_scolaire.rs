@@ -423,7 +423,7 @@ async fn bad_vie_scolaire_input_is_refused_in_french_and_nothing_is_written() {
     let exclusion = bureau
         .exclusions
         .iter()
-        .find(|x| x.eleve_id == eleve)
+        .find(|x| x.qui.eleve_id == eleve)
         .expect("the exclusion");
     assert_eq!(
         exclusion.rapport.as_deref(),

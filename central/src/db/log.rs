@@ -46,14 +46,13 @@ fn row_change(r: &Row<'_>) -> rusqlite::Result<ServerChange> {
 /// The scope filter of a query over `changes c`: a teacher sees the targets of their services
 /// (bound as `:who`) and the whole school's records (`Cible::Etablissement`, the settings); the
 /// CPE and the direction see everything.
-fn scope_filter(who: &Personnel) -> Option<&'static str> {
+fn scope_filter(who: &Personnel) -> Option<String> {
     match who.fonction {
         Fonction::Cpe | Fonction::Direction => None,
-        Fonction::Enseignant => Some(
-            "(c.scope_key = 'etablissement' OR c.scope_key IN (SELECT cible_key FROM services WHERE enseignant_id = :who
-               UNION SELECT sv.cible_key FROM seances se JOIN services sv ON sv.id = se.service_id
-               WHERE se.remplacant_id = :who))",
-        ),
+        Fonction::Enseignant => Some(format!(
+            "(c.scope_key = :etablissement OR c.scope_key IN ({}))",
+            super::school::CIBLES_ENSEIGNANT
+        )),
     }
 }
 
@@ -65,10 +64,11 @@ fn scoped_changes(
     params: &[(&str, &dyn rusqlite::ToSql)],
 ) -> rusqlite::Result<Vec<ServerChange>> {
     let filter = scope_filter(who);
-    let sql = sql.replace("{scope}", filter.unwrap_or("1"));
+    let sql = sql.replace("{scope}", filter.as_deref().unwrap_or("1"));
     let mut all: Vec<(&str, &dyn rusqlite::ToSql)> = params.to_vec();
     if filter.is_some() {
         all.push((":who", &who.id));
+        all.push((":etablissement", &pupitre_domain::school::ETABLISSEMENT_KEY));
     }
     let mut stmt = conn.prepare_cached(&sql)?;
     stmt.query_map(all.as_slice(), row_change)?.collect()

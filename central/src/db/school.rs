@@ -21,15 +21,20 @@ pub fn signature(conn: &Connection, id: &str) -> rusqlite::Result<String> {
     Ok(personnel(conn, id)?.map_or_else(|| id.to_owned(), |p| p.signature()))
 }
 
+/// The classes and groups a teacher (`:who`) has: her services', and those of the séances she
+/// teaches as a substitute. Her scope, and the log's filter for her (`log::scope_filter`).
+pub(crate) const CIBLES_ENSEIGNANT: &str =
+    "SELECT cible_key FROM services WHERE enseignant_id = :who
+     UNION SELECT sv.cible_key FROM seances se JOIN services sv ON sv.id = se.service_id
+     WHERE se.remplacant_id = :who";
+
 /// A user's scope: the whole school, or the targets of the services they teach.
 pub fn scope_of(conn: &Connection, who: &Personnel) -> rusqlite::Result<Scope> {
-    let mut stmt = conn.prepare(
-        "SELECT cible_key FROM services WHERE enseignant_id = ?1
-             UNION SELECT sv.cible_key FROM seances se JOIN services sv ON sv.id = se.service_id
-             WHERE se.remplacant_id = ?1",
-    )?;
+    let mut stmt = conn.prepare(CIBLES_ENSEIGNANT)?;
     let taught = stmt
-        .query_map([&who.id], |r| cible(r.get(0)?))?
+        .query_map(rusqlite::named_params! {":who": who.id}, |r| {
+            cible(r.get(0)?)
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Scope::for_user(who.fonction, taught))
 }

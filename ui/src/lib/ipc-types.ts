@@ -414,13 +414,15 @@ export type AbsenceRecordView = { id: string, eleve_id: string, eleve: string, d
  */
 libelle: string, sync: EtatSync, };
 
-export type RetardView = { seance_id: string, eleve_id: string, eleve: string, division: string, date: string, debut: string, matiere: string, 
+export type EleveEnSeance = { seance_id: string, eleve_id: string, eleve: string, division: string, date: string, debut: string, matiere: string, };
+
+export type RetardView = { 
 /**
  * The arrival time, as the roll call or the billet says.
  */
-arrivee: string, etat: EtatJustification, libelle: string, };
+arrivee: string, etat: EtatJustification, libelle: string, seance_id: string, eleve_id: string, eleve: string, division: string, date: string, debut: string, matiere: string, };
 
-export type ExclusionView = { seance_id: string, eleve_id: string, eleve: string, division: string, date: string, debut: string, matiere: string, rapport: string | null, };
+export type ExclusionView = { rapport: string | null, seance_id: string, eleve_id: string, eleve: string, division: string, date: string, debut: string, matiere: string, };
 
 export type MoisView = { 
 /**
