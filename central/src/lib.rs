@@ -88,10 +88,14 @@ pub async fn serve_mailing(
     .with_graceful_shutdown(shutdown)
     .await
     .map_err(error::CentralError::Io);
+    // Wait until the background tasks are gone, and their database handles with them: a
+    // handle closed later could checkpoint its WAL into a file put back from a backup.
     if let Some(compactor) = compactor {
         compactor.abort();
+        let _ = compactor.await;
     }
     sender.abort();
+    let _ = sender.await;
     served
 }
 
