@@ -124,7 +124,11 @@ pub async fn wait_text(client: &Client, css: &str, expected: &str) -> String {
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    panic!("{css} never showed {expected:?}; last text {last:?}");
+    failed(
+        client,
+        &format!("{css} never showed {expected:?}; last text {last:?}"),
+    )
+    .await
 }
 
 pub async fn log_in(client: &Client, login: &str, password: &str) {
@@ -167,15 +171,26 @@ pub async fn open_seance(
 
 /// Clicks the element `css` finds once it shows (`what` names it when it never does).
 pub async fn click(client: &Client, css: &str, what: &str) {
-    client
+    let found = client
         .wait()
         .at_most(Duration::from_secs(30))
         .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{what}: {e}"))
-        .click()
-        .await
-        .expect("click");
+        .await;
+    match found {
+        Ok(element) => element.click().await.expect("click"),
+        Err(e) => failed(client, &format!("{what}: {e}")).await,
+    }
+}
+
+/// Ends a window test that did not see what it waited for: what the user would have seen is
+/// saved (`echec.png`) and the page's text goes into the message, so a failure in CI says why.
+pub async fn failed(client: &Client, why: &str) -> ! {
+    screenshot(client, "echec.png").await;
+    let page = match client.find(Locator::Css("body")).await {
+        Ok(body) => body.text().await.unwrap_or_default(),
+        Err(e) => format!("(no page: {e})"),
+    };
+    panic!("{why}\n--- what the window showed ---\n{page}");
 }
 
 pub async fn screenshot(client: &Client, name: &str) {
