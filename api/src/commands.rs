@@ -100,7 +100,7 @@ impl Api {
     }
 
     pub async fn compte_demo(&self) -> Answer<Option<(String, String)>> {
-        Ok(self.demarrage.compte_demo.clone())
+        Ok(self.compte_demo_une_fois())
     }
 
     /// What is wrong with this PC's configuration, if anything.
@@ -137,13 +137,15 @@ impl Api {
         Ok(moi)
     }
 
-    /// Closes the session. A central that cannot revoke the token must not block the next
-    /// login: the token expires on its own.
+    /// Closes the session: the replica is closed (its key leaves memory), the webview forgets
+    /// what it showed. A central that cannot revoke the token must not block the next login:
+    /// the token expires on its own.
     pub async fn deconnexion(&self) -> Answer<()> {
-        if let Some(previous) = self.take_session()
-            && let Err(e) = previous.logout().await
-        {
-            tracing::warn!("session not revoked at the central: {e}");
+        if let Some(previous) = self.take_session() {
+            if let Err(e) = previous.logout().await {
+                tracing::warn!("session not revoked at the central: {e}");
+            }
+            self.events.oublier_navigation();
         }
         Ok(())
     }

@@ -5,6 +5,7 @@ use pupitre_replica::views::{EtatSynchro, Progression};
 use pupitre_replica::{ReplicaError, Session, UiError};
 use serde::Deserialize;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use ts_rs::TS;
 
@@ -27,6 +28,8 @@ pub struct Demarrage {
 pub trait Events: Send + Sync + 'static {
     fn progression(&self, progression: Progression);
     fn etat_synchro(&self, etat: EtatSynchro);
+    /// Clears the webview's storage and caches (at logout: nothing of a session stays behind).
+    fn oublier_navigation(&self);
 }
 
 /// A central sequence number as a front end sends it back: a JSON number (exact up to 2^53).
@@ -37,6 +40,8 @@ pub struct Api {
     pub(crate) demarrage: Demarrage,
     pub(crate) events: Arc<dyn Events>,
     session: Mutex<Option<Arc<Session>>>,
+    /// The demo account logs in by itself once per run, never again after a logout.
+    demo_servi: AtomicBool,
 }
 
 impl Api {
@@ -45,6 +50,7 @@ impl Api {
             demarrage,
             events,
             session: Mutex::new(None),
+            demo_servi: AtomicBool::new(false),
         }
     }
 
@@ -57,6 +63,12 @@ impl Api {
         self.slot()
             .clone()
             .ok_or_else(|| ReplicaError::NoSession.into())
+    }
+
+    /// The demo account, the first time only.
+    pub(crate) fn compte_demo_une_fois(&self) -> Option<(String, String)> {
+        let deja = self.demo_servi.swap(true, Ordering::SeqCst);
+        self.demarrage.compte_demo.clone().filter(|_| !deja)
     }
 
     pub(crate) fn take_session(&self) -> Option<Arc<Session>> {

@@ -72,7 +72,11 @@ pub fn change(
 /// A replica of the direction (the whole school) holding `fields`.
 pub fn replica(school: &School, fields: Vec<ServerChange>) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = Store::open(&dir.path().join("replica.sqlite")).expect("replica");
+    let mut store = Store::open(
+        &dir.path().join("replica.sqlite"),
+        &pupitre_replica::cle::CleReplica::nouvelle(),
+    )
+    .expect("replica");
     let moi = school
         .personnels
         .iter()

@@ -75,7 +75,11 @@ pub fn changes(n: usize) -> Vec<ServerChange> {
 
 pub fn temp_replica() -> (TempDir, Store) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join("replica.sqlite")).expect("replica");
+    let store = Store::open(
+        &dir.path().join("replica.sqlite"),
+        &pupitre_replica::cle::CleReplica::nouvelle(),
+    )
+    .expect("replica");
     (dir, store)
 }
 

@@ -21,6 +21,9 @@ pub enum ReplicaError {
         owner: String,
         login: String,
     },
+    /// Encrypted under a key this login's password does not give (another person's file).
+    #[error("le fichier {0} est chiffré pour un autre compte")]
+    Sealed(String),
     #[error("service central injoignable : {0}")]
     Unreachable(String),
     #[error("échange interrompu avec le service central : {0}")]
@@ -51,9 +54,17 @@ impl From<pupitre_school_db::OpenError> for ReplicaError {
         match e {
             pupitre_school_db::OpenError::NotOurs(path) => ReplicaError::NotOurs(path),
             pupitre_school_db::OpenError::Newer { path, .. } => ReplicaError::Newer(path),
+            pupitre_school_db::OpenError::WrongKey(path) => ReplicaError::Sealed(path),
             pupitre_school_db::OpenError::Sql(e) => ReplicaError::Sql(e),
             pupitre_school_db::OpenError::Io(e) => ReplicaError::Io(e),
         }
+    }
+}
+
+/// Sealing failed on this PC (key derivation or encryption): an error, never a fallback key.
+impl From<crate::vault::VaultError> for ReplicaError {
+    fn from(e: crate::vault::VaultError) -> Self {
+        ReplicaError::Corrupt(e.to_string())
     }
 }
 
@@ -138,7 +149,7 @@ impl From<&ReplicaError> for UiError {
                 UiCode::Poste(CodePoste::VersionPlusRecente),
                 format!("Les données locales {path} ont été écrites par une version plus récente de Pupitre. Elles n'ont pas été modifiées : installez la dernière version de Pupitre sur ce poste."),
             ),
-            ReplicaError::OtherUser { path, .. } => (
+            ReplicaError::OtherUser { path, .. } | ReplicaError::Sealed(path) => (
                 UiCode::Poste(CodePoste::FichierAutreCompte),
                 format!("Le fichier local {path} appartient à un autre compte. Il n'a pas été modifié : prévenez l'administrateur."),
             ),

@@ -27,10 +27,17 @@ pub fn ecrire(chemin: &str, bytes: &[u8]) -> Result<(), ReplicaError> {
             dossier.display()
         ))
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dossier).map_err(refuse)?;
-    tmp.write_all(bytes).map_err(refuse)?;
-    tmp.as_file().sync_all().map_err(refuse)?;
-    tmp.persist(path).map_err(|e| refuse(e.error))?;
+    remplacer(path, bytes).map_err(refuse)
+}
+
+/// Writes `bytes` to `path` beside it (readable by this OS user only), synced, then renamed
+/// over it: a crash leaves the old file or the new one, whole.
+pub fn remplacer(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dossier = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dossier)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 

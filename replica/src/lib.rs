@@ -8,6 +8,7 @@
 
 pub mod background;
 pub mod carnet;
+pub mod cle;
 pub mod client;
 pub mod clock;
 pub mod competences;

@@ -2,6 +2,7 @@
 //! or, when the central is unreachable or broken, offline against the token sealed in this
 //! PC's replica by the user's password.
 
+use crate::cle::{self, CleReplica};
 use crate::client::CentralClient;
 use crate::clock::now_ms;
 use crate::error::{ReplicaError, UiError};
@@ -12,7 +13,7 @@ use crate::vault;
 use crate::views::Progression;
 use pupitre_sync_protocol::ClientId;
 use pupitre_sync_protocol::wire::{LoginRequest, LoginResponse};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -36,16 +37,13 @@ impl Session {
             ));
         }
         let path = replica_path(data_dir, &login);
-        let existing = if path.exists() {
-            Some(open_owned(&path, &login)?)
-        } else {
-            None
-        };
-        let known_id = match &existing {
-            Some(store) => store.client_id()?,
-            None => None,
-        };
-        let client_id = known_id.unwrap_or_else(|| ClientId(Uuid::new_v4()));
+        let local = local(&path, &login, password)?;
+        let client_id = match &local {
+            Local::Ouverte(store) => store.client_id()?,
+            Local::Ancienne { client_id, .. } => client_id.clone(),
+            Local::Absente | Local::Fermee | Local::SansCle => None,
+        }
+        .unwrap_or_else(|| ClientId(Uuid::new_v4()));
         let api = CentralClient::new(central_url);
         step(progress, "Connexion au service central", 0, 0);
         let request = LoginRequest {
@@ -55,20 +53,124 @@ impl Session {
         };
         match api.login(&request).await {
             Ok(answer) => {
-                let store = match existing {
-                    Some(store) => store,
-                    None => Store::open(&path)?,
+                // The central has checked the password: whatever this PC holds opens with it,
+                // or is set aside.
+                let (store, avis) = match local {
+                    Local::Ouverte(store) => (store, None),
+                    Local::Absente => (nouvelle(&path, password)?, None),
+                    Local::Ancienne { .. } => (encrypt_unencrypted(&path, &login, password)?, None),
+                    Local::Fermee | Local::SansCle => {
+                        let ancienne = set_aside(&path)?;
+                        (
+                            nouvelle(&path, password)?,
+                            Some(avis_mise_de_cote(&ancienne)),
+                        )
+                    }
                 };
-                online(store, api, answer, &request, progress).await
+                let session = online(store, api, answer, &request, progress).await?;
+                if let Some(avis) = avis {
+                    session.set_avis(avis);
+                }
+                Ok(session)
             }
-            Err(e) if e.is_offline() || is_broken(&e) => match existing {
-                Some(store) => offline(store, api, e, password, client_id, progress),
-                None if e.is_offline() => Err(ReplicaError::NoLocalReplica),
-                None => Err(e),
+            Err(e) if e.is_offline() || is_broken(&e) => match local {
+                Local::Ouverte(store) => offline(store, api, e, password, client_id, progress),
+                Local::Ancienne { sealed_token, .. } => {
+                    let proves = sealed_token.is_some_and(|t| vault::open(password, &t).is_ok());
+                    if !proves {
+                        return Err(ReplicaError::WrongPassword);
+                    }
+                    let store = encrypt_unencrypted(&path, &login, password)?;
+                    offline(store, api, e, password, client_id, progress)
+                }
+                Local::Fermee => Err(ReplicaError::WrongPassword),
+                Local::SansCle => Err(ReplicaError::NotOurs(path.display().to_string())),
+                Local::Absente if e.is_offline() => Err(ReplicaError::NoLocalReplica),
+                Local::Absente => Err(e),
             },
             Err(e) => Err(e),
         }
     }
+}
+
+/// What this PC holds for a login, before the central is asked.
+enum Local {
+    /// Never logged in here.
+    Absente,
+    /// Opened with the password.
+    Ouverte(Store),
+    /// An earlier release's unencrypted file, to encrypt once the password is proved.
+    Ancienne {
+        client_id: Option<ClientId>,
+        sealed_token: Option<Vec<u8>>,
+    },
+    /// There, but the password does not open it: a wrong password, or one changed at the
+    /// central since this PC last saw it.
+    Fermee,
+    /// A file without a key beside it: not a replica, or one whose key file was lost.
+    SansCle,
+}
+
+fn local(path: &Path, login: &str, password: &str) -> Result<Local, ReplicaError> {
+    if !path.exists() {
+        return Ok(Local::Absente);
+    }
+    if Store::is_unencrypted(path)? {
+        let (client_id, sealed_token) = Store::unencrypted_account(path)?;
+        return Ok(Local::Ancienne {
+            client_id,
+            sealed_token,
+        });
+    }
+    match cle::ouvrir(path, password) {
+        Ok(Some(cle)) => Ok(Local::Ouverte(open_owned(path, login, &cle)?)),
+        Ok(None) => Ok(Local::SansCle),
+        Err(ReplicaError::WrongPassword) => Ok(Local::Fermee),
+        Err(e) => Err(e),
+    }
+}
+
+/// A new replica under a new key, sealed by `password`.
+fn nouvelle(path: &Path, password: &str) -> Result<Store, ReplicaError> {
+    let key = CleReplica::nouvelle();
+    cle::enregistrer(path, password, &key)?;
+    Store::open(path, &key)
+}
+
+/// Encrypts an earlier release's replica. The key is written first: a crash before the file
+/// is encrypted leaves it unencrypted, and the next login does it again under a new key.
+fn encrypt_unencrypted(path: &Path, login: &str, password: &str) -> Result<Store, ReplicaError> {
+    let key = CleReplica::nouvelle();
+    cle::enregistrer(path, password, &key)?;
+    Store::encrypt(path, &key)?;
+    open_owned(path, login, &key)
+}
+
+/// Moves a replica that no longer opens (its key is sealed by an old password) out of the way,
+/// whole, so that its owner's administrator can still recover it with the old password.
+fn set_aside(path: &Path) -> Result<PathBuf, ReplicaError> {
+    let suffix = format!("ancienne-{}", now_ms());
+    let moved = |p: &Path| PathBuf::from(format!("{}.{suffix}", p.display()));
+    let wal = |ext: &str| PathBuf::from(format!("{}{ext}", path.display()));
+    for side in [cle::fichier(path), wal("-wal"), wal("-shm")] {
+        match std::fs::rename(&side, moved(&side)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
+    std::fs::rename(path, moved(path))?;
+    Ok(moved(path))
+}
+
+fn avis_mise_de_cote(ancienne: &Path) -> String {
+    format!(
+        "La copie locale de vos données sur ce poste ne s'ouvrait plus avec votre mot de passe \
+         (changé depuis votre dernière connexion ici, ou sa clé perdue) : vos données ont été \
+         rechargées depuis le service central. L'ancienne copie, chiffrée, est gardée dans « {} ». \
+         Si des saisies faites hors ligne sur ce poste n'apparaissent pas, prévenez \
+         l'administrateur.",
+        ancienne.display()
+    )
 }
 
 /// A central that answers with garbage or a server error is as good as unreachable.
@@ -90,7 +192,7 @@ async fn online(
         login: &request.login,
         personnel: &answer.personnel,
         client_id: &request.client_id,
-        sealed_token: vault::seal(&request.password, &answer.token),
+        sealed_token: vault::seal(&request.password, &answer.token)?,
     })?;
     store.observe_clock(answer.server_hlc, now_ms())?;
     if !store.is_bootstrapped()? {
@@ -144,8 +246,8 @@ fn step(progress: Progress<'_>, etape: &str, fait: u32, total: u32) {
 }
 
 /// Opens an existing replica and checks it belongs to `login`.
-fn open_owned(path: &Path, login: &str) -> Result<Store, ReplicaError> {
-    let store = Store::open(path)?;
+fn open_owned(path: &Path, login: &str, key: &CleReplica) -> Result<Store, ReplicaError> {
+    let store = Store::open(path, key)?;
     match store.owner()? {
         Some(owner) if owner != login => Err(ReplicaError::OtherUser {
             path: path.display().to_string(),

@@ -39,6 +39,8 @@ pub struct Session {
     client_id: ClientId,
     token: String,
     logged_in_online: bool,
+    /// What the login did that its user must know (a replica set aside), shown once logged in.
+    avis: Mutex<Option<String>>,
     background: Background,
 }
 
@@ -60,6 +62,7 @@ impl Session {
             client_id,
             token,
             logged_in_online: online,
+            avis: Mutex::new(None),
             background: Background::new(online),
         });
         session.refresh_counts()?;
@@ -75,6 +78,13 @@ impl Session {
             fonction: self.me.fonction,
             etablissement: self.etablissement.clone(),
             en_ligne: self.logged_in_online,
+            avis: self.avis.lock().map(|a| a.clone()).unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn set_avis(&self, avis: String) {
+        if let Ok(mut slot) = self.avis.lock() {
+            *slot = Some(avis);
         }
     }
 
@@ -405,14 +415,17 @@ impl Session {
         Ok(())
     }
 
-    /// Stops the sync loop and revokes the central session when reachable. The replica and its
-    /// unsent changes stay on this PC for the next login.
+    /// Stops the sync loop, revokes the central session when reachable, and closes the replica
+    /// (SQLCipher wipes its key): whatever still holds this session can read nothing more. The
+    /// replica and its unsent changes stay on this PC, encrypted, for the next login.
     pub async fn logout(&self) -> Result<(), ReplicaError> {
         self.background.stop();
-        match self.api.logout(&self.token).await {
+        let revoked = match self.api.logout(&self.token).await {
             Ok(()) => Ok(()),
             Err(e) if e.is_offline() => Ok(()),
             Err(e) => Err(e),
-        }
+        };
+        lock(&self.store).close()?;
+        revoked
     }
 }

@@ -6,6 +6,7 @@ use argon2::Argon2;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::RngCore;
+use zeroize::Zeroizing;
 
 const SALT_LEN: usize = 16;
 const NONCE_LEN: usize = 24;
@@ -14,43 +15,54 @@ const NONCE_LEN: usize = 24;
 pub enum VaultError {
     #[error("mot de passe incorrect ou coffre abîmé")]
     Refused,
+    /// Key derivation or encryption failed: nothing is sealed, never under a fallback key.
+    #[error("chiffrement impossible sur ce poste : {0}")]
+    Seal(String),
 }
 
-fn key(password: &str, salt: &[u8]) -> Result<[u8; 32], VaultError> {
-    let mut key = [0u8; 32];
-    Argon2::default()
-        .hash_password_into(password.as_bytes(), salt, &mut key)
-        .map_err(|_| VaultError::Refused)?;
+fn key(password: &str, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, argon2::Error> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    Argon2::default().hash_password_into(password.as_bytes(), salt, key.as_mut())?;
     Ok(key)
 }
 
 /// `salt ‖ nonce ‖ ciphertext` of `secret` under `password`.
-pub fn seal(password: &str, secret: &str) -> Vec<u8> {
+pub fn seal_bytes(password: &str, secret: &[u8]) -> Result<Vec<u8>, VaultError> {
     let mut rng = rand::thread_rng();
     let mut salt = [0u8; SALT_LEN];
     let mut nonce = [0u8; NONCE_LEN];
     rng.fill_bytes(&mut salt);
     rng.fill_bytes(&mut nonce);
-    // Key derivation with a 16-byte salt and encryption of a short text cannot fail.
-    let key = key(password, &salt).unwrap_or([0; 32]);
-    let cipher = XChaCha20Poly1305::new(&key.into());
+    let key = key(password, &salt).map_err(|e| VaultError::Seal(e.to_string()))?;
+    let cipher = XChaCha20Poly1305::new(key.as_ref().into());
     let sealed = cipher
-        .encrypt(XNonce::from_slice(&nonce), secret.as_bytes())
-        .unwrap_or_default();
-    [salt.as_slice(), nonce.as_slice(), sealed.as_slice()].concat()
+        .encrypt(XNonce::from_slice(&nonce), secret)
+        .map_err(|e| VaultError::Seal(e.to_string()))?;
+    Ok([salt.as_slice(), nonce.as_slice(), sealed.as_slice()].concat())
 }
 
-pub fn open(password: &str, blob: &[u8]) -> Result<String, VaultError> {
+/// What `seal_bytes` sealed, if `password` is the one it was sealed with and `blob` is whole.
+pub fn open_bytes(password: &str, blob: &[u8]) -> Result<Zeroizing<Vec<u8>>, VaultError> {
     if blob.len() < SALT_LEN + NONCE_LEN + 16 {
         return Err(VaultError::Refused);
     }
     let (salt, rest) = blob.split_at(SALT_LEN);
     let (nonce, sealed) = rest.split_at(NONCE_LEN);
-    let cipher = XChaCha20Poly1305::new(&key(password, salt)?.into());
-    let plain = cipher
+    let key = key(password, salt).map_err(|_| VaultError::Refused)?;
+    let cipher = XChaCha20Poly1305::new(key.as_ref().into());
+    cipher
         .decrypt(XNonce::from_slice(nonce), sealed)
-        .map_err(|_| VaultError::Refused)?;
-    String::from_utf8(plain).map_err(|_| VaultError::Refused)
+        .map(Zeroizing::new)
+        .map_err(|_| VaultError::Refused)
+}
+
+pub fn seal(password: &str, secret: &str) -> Result<Vec<u8>, VaultError> {
+    seal_bytes(password, secret.as_bytes())
+}
+
+pub fn open(password: &str, blob: &[u8]) -> Result<String, VaultError> {
+    let plain = open_bytes(password, blob)?;
+    String::from_utf8(plain.to_vec()).map_err(|_| VaultError::Refused)
 }
 
 #[cfg(test)]
@@ -59,7 +71,7 @@ mod tests {
 
     #[test]
     fn seal_and_open() {
-        let blob = seal("demo-enseignant", "token-123");
+        let blob = seal("demo-enseignant", "token-123").expect("seal");
         assert!(
             !blob.windows(9).any(|w| w == b"token-123"),
             "the token is not in clear"
@@ -75,8 +87,8 @@ mod tests {
             Err(VaultError::Refused)
         );
         assert_ne!(
-            seal("p", "t"),
-            seal("p", "t"),
+            seal("p", "t").expect("seal"),
+            seal("p", "t").expect("seal"),
             "fresh salt and nonce each time"
         );
     }

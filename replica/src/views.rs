@@ -19,6 +19,8 @@ pub struct Moi {
     pub etablissement: String,
     /// False when the login was checked offline against this PC's replica.
     pub en_ligne: bool,
+    /// What the login did that the user must know (their old replica set aside), if anything.
+    pub avis: Option<String>,
 }
 
 /// Where a record's last local change stands.

@@ -36,10 +36,73 @@ pub enum OpenError {
         found: usize,
         known: usize,
     },
+    /// Encrypted under another key (another person's replica), or not encrypted at all.
+    #[error("le fichier {0} ne s'ouvre pas avec cette clé")]
+    WrongKey(String),
     #[error("base de données : {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("fichier : {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// The raw 256-bit key of an encrypted file (SQLCipher). Its holder keeps it in memory only as
+/// long as the file is open (see the replica's `cle`).
+pub type Key = [u8; 32];
+
+/// Whether the file at `path` is a plain (unencrypted) SQLite file: its header says so in clear.
+/// An encrypted file's first page is indistinguishable from random bytes.
+pub fn is_plain(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    let mut file = std::fs::File::open(path)?;
+    match file.read_exact(&mut header) {
+        Ok(()) => Ok(&header == b"SQLite format 3\0"),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// `PRAGMA key` with a raw key: SQLCipher uses it as is (no passphrase derivation, which
+/// the caller already did with argon2id). `schema` is `main` or an attached database.
+pub fn apply_key(conn: &Connection, schema: &str, key: &Key) -> rusqlite::Result<()> {
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    conn.execute_batch(&format!("PRAGMA {schema}.key = \"x'{hex}'\";"))
+}
+
+/// Encrypts the plain database at `path` under `key`, in place and whole: the encrypted copy is
+/// written beside it, synced, then renamed over it, so a crash leaves either file, never half
+/// of one. Run with no other connection open on `path`.
+pub fn encrypt_in_place(path: &Path, key: &Key) -> Result<(), OpenError> {
+    let tmp = path.with_extension("chiffrement");
+    let _ = std::fs::remove_file(&tmp);
+    {
+        let conn = Connection::open(path)?;
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        let (app, version): (i64, i64) = conn.query_row(
+            "SELECT (SELECT application_id FROM pragma_application_id), \
+                    (SELECT user_version FROM pragma_user_version)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        conn.execute("ATTACH DATABASE ?1 AS chiffre", [tmp.display().to_string()])?;
+        apply_key(&conn, "chiffre", key)?;
+        conn.query_row("SELECT sqlcipher_export('chiffre')", [], |_| Ok(()))?;
+        conn.pragma_update(Some("chiffre"), "application_id", app)?;
+        conn.pragma_update(Some("chiffre"), "user_version", version)?;
+        conn.execute_batch("DETACH DATABASE chiffre;")?;
+    }
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    // What is left of the plain file's journal is empty after the checkpoint; it must not be
+    // read as the encrypted file's.
+    for suffix in ["-wal", "-shm"] {
+        let side = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        match std::fs::remove_file(&side) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Opens (or creates) a database whose `PRAGMA application_id` is `application_id`, in WAL mode
@@ -52,16 +115,43 @@ pub fn open(
     application_id: i64,
     migrations: &[&[&str]],
 ) -> Result<Connection, OpenError> {
+    open_with(path, None, application_id, migrations)
+}
+
+/// `open` for a file encrypted under `key` (created encrypted when new). A wrong key, or a
+/// plain file, is `WrongKey`, and the file is left untouched.
+pub fn open_encrypted(
+    path: &Path,
+    key: &Key,
+    application_id: i64,
+    migrations: &[&[&str]],
+) -> Result<Connection, OpenError> {
+    open_with(path, Some(key), application_id, migrations)
+}
+
+fn open_with(
+    path: &Path,
+    key: Option<&Key>,
+    application_id: i64,
+    migrations: &[&[&str]],
+) -> Result<Connection, OpenError> {
     let not_ours = || OpenError::NotOurs(path.display().to_string());
     let existed = path.exists() && std::fs::metadata(path)?.len() > 0;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
     let mut conn = Connection::open(path)?;
-    // Reading the header is what fails on a file that is not SQLite at all.
+    if let Some(key) = key {
+        apply_key(&conn, "main", key)?;
+    }
+    // Reading the header is what fails on a file that is not SQLite at all, or not under
+    // this key.
     let found: i64 = conn
         .query_row("PRAGMA application_id", [], |r| r.get(0))
-        .map_err(|_| not_ours())?;
+        .map_err(|_| match key {
+            Some(_) => OpenError::WrongKey(path.display().to_string()),
+            None => not_ours(),
+        })?;
     if existed && found != application_id {
         return Err(not_ours());
     }
@@ -269,6 +359,65 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
             .expect("count");
         assert_eq!(n, 1);
+    }
+
+    fn rows(conn: &Connection) -> Vec<String> {
+        conn.prepare("SELECT x FROM a ORDER BY x")
+            .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+            .expect("rows")
+    }
+
+    #[test]
+    fn an_encrypted_file_holds_nothing_in_clear_and_opens_under_its_key_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("chiffre.sqlite");
+        let key: Key = [7; 32];
+        let v1: &[&str] = &["CREATE TABLE a (x TEXT); INSERT INTO a VALUES ('Éloïse Dupont');"];
+        drop(open_encrypted(&path, &key, APP, &[v1]).expect("create"));
+        let conn = open_encrypted(&path, &key, APP, &[v1]).expect("reopen");
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .expect("checkpoint");
+        assert_eq!(rows(&conn), ["Éloïse Dupont"]);
+        drop(conn);
+        let bytes = std::fs::read(&path).expect("read");
+        assert!(!is_plain(&path).expect("header"));
+        assert!(!bytes.windows(6).any(|w| w == b"Dupont"), "a name in clear");
+        let before = bytes.clone();
+        for wrong in [[8u8; 32], [0u8; 32]] {
+            assert!(matches!(
+                open_encrypted(&path, &wrong, APP, &[v1]),
+                Err(OpenError::WrongKey(_))
+            ));
+        }
+        assert!(matches!(
+            open(&path, APP, &[v1]),
+            Err(OpenError::NotOurs(_))
+        ));
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            before,
+            "left untouched"
+        );
+    }
+
+    #[test]
+    fn a_plain_file_is_encrypted_in_place_with_its_data_and_version() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("ancien.sqlite");
+        let v1: &[&str] = &["CREATE TABLE a (x TEXT); INSERT INTO a VALUES ('Martin');"];
+        let v2: &[&str] = &["INSERT INTO a VALUES ('Zoé');"];
+        drop(open(&path, APP, &[v1, v2]).expect("plain"));
+        assert!(is_plain(&path).expect("header"));
+        let key: Key = [42; 32];
+        assert!(matches!(
+            open_encrypted(&path, &key, APP, &[v1, v2]),
+            Err(OpenError::WrongKey(_))
+        ));
+        encrypt_in_place(&path, &key).expect("encrypt");
+        assert!(!is_plain(&path).expect("header"));
+        assert!(!dir.path().join("ancien.chiffrement").exists());
+        let conn = open_encrypted(&path, &key, APP, &[v1, v2]).expect("open encrypted");
+        assert_eq!(rows(&conn), ["Martin", "Zoé"], "no migration ran twice");
     }
 
     #[test]

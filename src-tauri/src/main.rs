@@ -43,6 +43,13 @@ impl Events for Window {
     fn etat_synchro(&self, etat: EtatSynchro) {
         self.emit(events::ETAT_SYNCHRO, etat);
     }
+    fn oublier_navigation(&self) {
+        for (label, webview) in self.0.webview_windows() {
+            if let Err(e) = webview.clear_all_browsing_data() {
+                tracing::warn!("webview {label}: browsing data not cleared: {e}");
+            }
+        }
+    }
 }
 
 /// One Tauri command per entry of `pupitre_api::commands!`, each calling the method of the same

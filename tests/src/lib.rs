@@ -326,8 +326,11 @@ impl SkewedPc {
             .await
             .expect("login");
         let snapshot = api.snapshot(&answer.token).await.expect("snapshot");
-        let mut store =
-            pupitre_replica::store::Store::open(&dir.path().join("replica.sqlite")).expect("open");
+        let mut store = pupitre_replica::store::Store::open(
+            &dir.path().join("replica.sqlite"),
+            &pupitre_replica::cle::CleReplica::nouvelle(),
+        )
+        .expect("open");
         store.rebase(&snapshot, &mut |_, _| {}).expect("bootstrap");
         SkewedPc {
             store: Arc::new(std::sync::Mutex::new(store)),
@@ -384,4 +387,24 @@ pub async fn absents_seen_by_the_cpe(dir: &Path, url: &str) -> usize {
         .iter()
         .filter(|a| a.presence == pupitre_domain::Presence::Absent)
         .count()
+}
+
+/// The store of a replica the app wrote, opened as the app does: its key unsealed by `password`.
+pub fn open_replica(replica: &Path, password: &str) -> pupitre_replica::store::Store {
+    pupitre_replica::store::Store::open(replica, &replica_key(replica, password))
+        .expect("replica opens with its owner's password")
+}
+
+/// A plain connection to a replica the app wrote, for a test to look at what the file holds.
+pub fn replica_connection(replica: &Path, password: &str) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(replica).expect("open replica");
+    pupitre_school_db::apply_key(&conn, "main", replica_key(replica, password).octets())
+        .expect("key");
+    conn
+}
+
+fn replica_key(replica: &Path, password: &str) -> pupitre_replica::cle::CleReplica {
+    pupitre_replica::cle::ouvrir(replica, password)
+        .expect("key file readable")
+        .expect("a key file beside the replica")
 }

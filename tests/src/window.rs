@@ -132,11 +132,14 @@ pub async fn wait_text(client: &Client, css: &str, expected: &str) -> String {
 }
 
 pub async fn log_in(client: &Client, login: &str, password: &str) {
-    client
+    if let Err(e) = client
         .wait()
+        .at_most(Duration::from_secs(30))
         .for_element(Locator::Id("login"))
         .await
-        .expect("login form");
+    {
+        failed(client, &format!("login form: {e}")).await;
+    }
     type_into(client, "login", login).await;
     type_into(client, "password", password).await;
     client
@@ -176,9 +179,12 @@ pub async fn click(client: &Client, css: &str, what: &str) {
         .at_most(Duration::from_secs(30))
         .for_element(Locator::Css(css))
         .await;
-    match found {
-        Ok(element) => element.click().await.expect("click"),
-        Err(e) => failed(client, &format!("{what}: {e}")).await,
+    let clicked = match found {
+        Ok(element) => element.click().await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = clicked {
+        failed(client, &format!("{what}: {e}")).await;
     }
 }
 

@@ -124,6 +124,23 @@ async fn roll_call_in_the_real_window() {
     )
     .await;
 
+    // Logging out now would leave them here: the app says how many, and when they will go.
+    click(&client, "[data-testid=deconnexion]", "logout").await;
+    let warning = wait_text(
+        &client,
+        "[data-testid=changements-en-attente]",
+        "3 modifications ne sont pas encore arrivées",
+    )
+    .await;
+    assert!(warning.contains("hors ligne"), "{warning}");
+    screenshot(&client, "deconnexion-en-attente.png").await;
+    click(
+        &client,
+        "[data-testid=confirmer-deconnexion] button.secondaire",
+        "stay logged in",
+    )
+    .await;
+
     // The central is back on the same address: the outbox goes out by itself.
     let (_central, _) = start_central(&central_db, &addr);
     wait_text(&client, "[data-testid=en-attente]", "tout est envoyé").await;
@@ -417,6 +434,8 @@ async fn competencies_evaluated_and_a_bilan_in_the_real_window() {
     let (_central, driver, client, _) = teacher_on(dir.path(), &central_db).await;
     let enter: char = fantoccini::key::Key::Enter.into();
     click(&client, "[data-testid=onglet-notes]", "Notes tab").await;
+    // The screen is loaded (its buttons have their places) once the gradebook offers a devoir.
+    wait_text(&client, "[data-testid=nouveau-devoir]", "Nouveau devoir").await;
     // An item of the socle for the subject.
     click(
         &client,

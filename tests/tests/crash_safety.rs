@@ -6,7 +6,6 @@
 
 use pupitre_central::Db;
 use pupitre_e2e::demo_central;
-use pupitre_replica::store::Store;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -65,7 +64,7 @@ async fn killed_replicas_stay_sound_and_lose_nothing() {
             .read_to_string(&mut out)
             .expect("read");
         printed += out.lines().filter(|l| *l == "EDIT").count() as u64;
-        let store = Store::open(&replica).expect("replica opens after a kill");
+        let store = pupitre_e2e::open_replica(&replica, pupitre_fixtures::DEMO_TEACHER_PASSWORD);
         assert_eq!(
             store.integrity_check().expect("check"),
             "ok",
@@ -109,7 +108,7 @@ async fn killed_replicas_stay_sound_and_lose_nothing() {
         processed <= printed + KILLS,
         "{processed} at the central for {printed} printed"
     );
-    let store = Store::open(&replica).expect("replica");
+    let store = pupitre_e2e::open_replica(&replica, pupitre_fixtures::DEMO_TEACHER_PASSWORD);
     assert_eq!(store.outbox_counts().expect("counts"), (0, 0, 0));
     central.stop().await;
 }

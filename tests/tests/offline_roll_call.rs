@@ -481,7 +481,7 @@ async fn a_lost_class_is_purged_and_its_unsent_marks_stay_visible() {
     let replica = pupitre_replica::paths::replica_path(&data, DEMO_TEACHER_LOGIN);
     teacher.logout().await.expect("logout");
     drop(teacher);
-    let conn = rusqlite::Connection::open(&replica).expect("open replica");
+    let conn = pupitre_e2e::replica_connection(&replica, DEMO_TEACHER_PASSWORD);
     let pupil_left: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM eleves WHERE id = ?1",
@@ -505,7 +505,7 @@ async fn a_lost_class_is_purged_and_its_unsent_marks_stay_visible() {
 
     // An edit still in the outbox when the scope shrinks (made between a round's push and its
     // pull) becomes a visible refusal too.
-    let mut store = pupitre_replica::Store::open(&replica).expect("store");
+    let mut store = pupitre_e2e::open_replica(&replica, DEMO_TEACHER_PASSWORD);
     let eleve_id = store
         .appel(&kept[0].id)
         .expect("appel")

@@ -28,6 +28,7 @@ use pupitre_domain::{
 };
 use pupitre_e2e::personnel;
 use pupitre_replica::ReplicaError;
+use pupitre_replica::cle::CleReplica;
 use pupitre_replica::store::Store;
 use pupitre_replica::store::conflicts::{Choice, ConflictRow};
 use pupitre_replica::sync::{self, SharedStore, Transport};
@@ -200,6 +201,8 @@ struct Replica {
     who: Personnel,
     client: ClientId,
     path: PathBuf,
+    /// The replica's key, kept like the password that unseals it: the file survives a crash.
+    key: CleReplica,
     store: SharedStore,
     skew_ms: i64,
     partitioned_until: usize,
@@ -301,11 +304,13 @@ impl Sim {
                 1 => rng.gen_range(-3 * DAY_MS..=3 * DAY_MS),
                 _ => rng.gen_range(-365 * DAY_MS..=365 * DAY_MS),
             };
-            let store = Arc::new(Mutex::new(Store::open(&path).expect("replica")));
+            let key = CleReplica::nouvelle();
+            let store = Arc::new(Mutex::new(Store::open(&path, &key).expect("replica")));
             sim.replicas.push(Replica {
                 who,
                 client,
                 path,
+                key,
                 store,
                 skew_ms,
                 partitioned_until: 0,
@@ -603,7 +608,7 @@ impl Sim {
         // Memory is lost; the file stays. (Every write is one transaction, so an in-process crash
         // between two calls is a crash between two transactions.)
         r.store = Arc::new(Mutex::new(
-            Store::open(&r.path).expect("reopen after crash"),
+            Store::open(&r.path, &r.key).expect("reopen after crash"),
         ));
     }
 
@@ -742,12 +747,12 @@ impl Sim {
             // Sent again: in the log, or refused with a reason its author sees (a resolution of
             // a conflict that the restored central no longer has).
             let author = self.made_by.get(op).expect("a person's change");
-            let refused = refused_code(&self.replicas[*author].path, op);
+            let refused = refused_code(&self.replicas[*author], op);
             if !(in_log.contains(op.as_str()) || refused.is_some())
                 && std::env::var_os("SIM_DEBUG").is_some()
             {
                 let r = &self.replicas[*author];
-                let file = rusqlite::Connection::open(&r.path).expect("replica file");
+                let file = replica_file(r);
                 let acked: Vec<(i64, i64)> = file
                     .prepare("SELECT client_seq, server_seq FROM acked")
                     .and_then(|mut q| {
@@ -880,7 +885,7 @@ impl Sim {
                 );
                 let author = self.made_by.get(&e.op).expect("a person's change");
                 assert!(
-                    has_notice(&self.replicas[*author].path, e.client_seq),
+                    has_notice(&self.replicas[*author], e.client_seq),
                     "the author of change {} was not told it did not stand",
                     e.seq
                 );
@@ -999,7 +1004,7 @@ impl Sim {
             let store = sync::lock(&r.store);
             let (local, sent, _) = store.outbox_counts().expect("counts");
             if (local, sent) != (0, 0) {
-                let file = rusqlite::Connection::open(&r.path).expect("replica file");
+                let file = replica_file(r);
                 let pending: Vec<(i64, String, Option<i64>)> = file
                     .prepare("SELECT client_seq, kind, acked_as FROM outbox")
                     .and_then(|mut q| {
@@ -1014,7 +1019,7 @@ impl Sim {
                 panic!("replica {i} has pending changes {pending:?}; the central is at {last}");
             }
             // Refusals: only edits of a class taken away, and nothing of it left on the PC.
-            let file = rusqlite::Connection::open(&r.path).expect("replica file");
+            let file = replica_file(r);
             let refused: Vec<(String, String, String)> = file
                 .prepare("SELECT kind, code, entity_id FROM refused")
                 .and_then(|mut q| {
@@ -1059,7 +1064,7 @@ impl Sim {
             // The class given to the demo teacher reached both her PCs.
             for seance in self.revoked.iter().filter(|_| i < 2) {
                 assert!(
-                    holds_seance(&r.path, seance),
+                    holds_seance(r, seance),
                     "replica {i} did not receive the séance {seance} of its new class"
                 );
             }
@@ -1468,10 +1473,17 @@ fn services_of(school: &School, who: &Personnel) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// A plain connection to a replica's file (under its key), for the oracle to read it.
+fn replica_file(r: &Replica) -> rusqlite::Connection {
+    let file = rusqlite::Connection::open(&r.path).expect("replica file");
+    pupitre_school_db::apply_key(&file, "main", r.key.octets()).expect("key");
+    file
+}
+
 /// Why a replica lists op `op` among its refused changes, if it does.
-fn refused_code(path: &Path, op: &str) -> Option<String> {
+fn refused_code(r: &Replica, op: &str) -> Option<String> {
     use rusqlite::OptionalExtension;
-    let file = rusqlite::Connection::open(path).expect("replica file");
+    let file = replica_file(r);
     file.query_row("SELECT code FROM refused WHERE op_id = ?1", [op], |r| {
         r.get(0)
     })
@@ -1480,8 +1492,8 @@ fn refused_code(path: &Path, op: &str) -> Option<String> {
 }
 
 /// Whether a replica tells its person what became of its change `client_seq`.
-fn has_notice(path: &Path, client_seq: u64) -> bool {
-    let file = rusqlite::Connection::open(path).expect("replica file");
+fn has_notice(r: &Replica, client_seq: u64) -> bool {
+    let file = replica_file(r);
     file.query_row(
         "SELECT EXISTS (SELECT 1 FROM notices WHERE client_seq = ?1 AND message <> '')",
         [client_seq as i64],
@@ -1491,8 +1503,8 @@ fn has_notice(path: &Path, client_seq: u64) -> bool {
 }
 
 /// Whether a replica's file holds a séance.
-fn holds_seance(path: &Path, seance: &str) -> bool {
-    let file = rusqlite::Connection::open(path).expect("replica file");
+fn holds_seance(r: &Replica, seance: &str) -> bool {
+    let file = replica_file(r);
     file.query_row(
         "SELECT EXISTS (SELECT 1 FROM seances WHERE id = ?1)",
         [seance],
@@ -1581,7 +1593,7 @@ fn run_seed(seed: u64) -> Reached {
         .replicas
         .iter()
         .map(|r| {
-            let file = rusqlite::Connection::open(&r.path).expect("replica file");
+            let file = replica_file(r);
             file.query_row(
                 "SELECT COUNT(*) FROM refused WHERE code = 'devoir_supprime'",
                 [],

@@ -8,6 +8,7 @@ use pupitre_central::{Db, demo};
 use pupitre_domain::Presence;
 use pupitre_e2e::{RunningCentral, absents_seen_by_the_cpe, login, test_day, test_day_school};
 use pupitre_fixtures::{DEMO_SEED, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
+use pupitre_replica::cle;
 use pupitre_replica::paths::replica_path;
 use std::path::{Path, PathBuf};
 
@@ -64,6 +65,7 @@ async fn write_fixture(release: &str) {
     std::fs::copy(&central_db, out.join("central.sqlite")).expect("copy central");
     let replica = replica_path(&poste, DEMO_TEACHER_LOGIN);
     std::fs::copy(&replica, out.join("replica.sqlite")).expect("copy replica");
+    std::fs::copy(cle::fichier(&replica), out.join("replica.cle")).expect("copy key");
 }
 
 /// Opens one release's fixture in this release and checks that nothing it held is lost.
@@ -75,12 +77,21 @@ async fn upgrade_from(release: &Path) {
     let replica = replica_path(&poste, DEMO_TEACHER_LOGIN);
     std::fs::create_dir_all(replica.parent().expect("dir")).expect("mkdir");
     std::fs::copy(release.join("replica.sqlite"), &replica).expect("copy replica");
+    // Since replicas are encrypted, a release's fixture holds its key file too.
+    if release.join("replica.cle").exists() {
+        std::fs::copy(release.join("replica.cle"), cle::fichier(&replica)).expect("copy key");
+    }
 
     let central = RunningCentral::start(&central_db, loopback()).await;
     let url = central.url();
     let teacher = login(&poste, &url, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD)
         .await
         .unwrap_or_else(|e| panic!("{}: the upgraded replica opens: {e}", release.display()));
+    assert!(
+        !pupitre_school_db::is_plain(&replica).expect("header"),
+        "{}: the replica is encrypted once its owner logged in",
+        release.display()
+    );
     let waiting = teacher.modifications().expect("list").en_attente.len();
     assert_eq!(
         waiting,

@@ -26,6 +26,7 @@ pub use conflicts::{Choice, ConflictRow};
 pub use edit::Author;
 
 use crate::carnet::{self, Gradebook, MoyennesPeriode, ServiceRow};
+use crate::cle::CleReplica;
 use crate::competences::{self, BilanRows, BilanView};
 use crate::error::ReplicaError;
 use crate::views::{
@@ -73,15 +74,55 @@ pub struct Store {
 
 /// The file, its owner, and the transaction every write goes through.
 impl Store {
-    /// Opens (or creates) a replica file. A file that is not a Pupitre replica is refused and
-    /// left untouched.
-    pub fn open(path: &Path) -> Result<Store, ReplicaError> {
-        let conn = pupitre_school_db::open(path, APPLICATION_ID, MIGRATIONS)?;
+    /// Opens (or creates) a replica file, encrypted under `cle`. A file that is not a Pupitre
+    /// replica, or not under this key, is refused and left untouched.
+    pub fn open(path: &Path, cle: &CleReplica) -> Result<Store, ReplicaError> {
+        let conn =
+            pupitre_school_db::open_encrypted(path, cle.octets(), APPLICATION_ID, MIGRATIONS)?;
         keys::register(&conn)?;
         Ok(Store {
             conn,
             path: path.to_owned(),
         })
+    }
+
+    /// Whether `path` is a replica an earlier release wrote unencrypted.
+    pub fn is_unencrypted(path: &Path) -> Result<bool, ReplicaError> {
+        Ok(pupitre_school_db::is_plain(path)?)
+    }
+
+    /// The client id and sealed token of an unencrypted replica (an earlier release's), read
+    /// without changing the file: the token proves the password before the file is encrypted.
+    pub fn unencrypted_account(
+        path: &Path,
+    ) -> Result<(Option<ClientId>, Option<Vec<u8>>), ReplicaError> {
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        // The checks `open` makes, before anything rewrites the file.
+        let (app, version): (i64, usize) = conn.query_row(
+            "SELECT (SELECT application_id FROM pragma_application_id), \
+                    (SELECT user_version FROM pragma_user_version)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if app != APPLICATION_ID {
+            return Err(ReplicaError::NotOurs(path.display().to_string()));
+        }
+        if version > MIGRATIONS.len() {
+            return Err(ReplicaError::Newer(path.display().to_string()));
+        }
+        Ok((account::client_id(&conn)?, account::sealed_token(&conn)?))
+    }
+
+    /// Encrypts an earlier release's unencrypted replica under `cle`, in place and whole.
+    pub fn encrypt(path: &Path, cle: &CleReplica) -> Result<(), ReplicaError> {
+        Ok(pupitre_school_db::encrypt_in_place(path, cle.octets())?)
+    }
+
+    /// Closes the file (at logout). What still holds this store reads and writes nothing: its
+    /// connection is now an empty in-memory database.
+    pub fn close(&mut self) -> Result<(), ReplicaError> {
+        let closed = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
+        closed.close().map_err(|(_, e)| ReplicaError::Sql(e))
     }
 
     pub fn path(&self) -> &Path {
@@ -575,10 +616,19 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let text = dir.path().join("notes.sqlite");
         std::fs::write(&text, b"ne pas effacer").expect("write");
-        assert!(matches!(Store::open(&text), Err(ReplicaError::NotOurs(_))));
+        let cle = CleReplica::nouvelle();
+        assert!(matches!(
+            Store::open(&text, &cle),
+            Err(ReplicaError::Sealed(_))
+        ));
+        assert_eq!(std::fs::read(&text).expect("read"), b"ne pas effacer");
         let path = dir.path().join("r.sqlite");
-        drop(Store::open(&path).expect("create"));
-        let store = Store::open(&path).expect("reopen");
+        drop(Store::open(&path, &cle).expect("create"));
+        assert!(matches!(
+            Store::open(&path, &CleReplica::nouvelle()),
+            Err(ReplicaError::Sealed(_))
+        ));
+        let store = Store::open(&path, &cle).expect("reopen");
         assert_eq!(store.integrity_check().expect("check"), "ok");
     }
 }

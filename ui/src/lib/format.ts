@@ -60,3 +60,14 @@ export const libelleSync: Record<EtatSync, string> = {
   acquitte: "Reçu par le service central",
   conflit: "Deux versions : à départager (Synchronisation)",
 };
+
+/** What a logout leaves behind, said before it: `n` changes not yet at the central. */
+export function avantDeconnexion(n: number, enLigne: boolean): string {
+  const une = n === 1;
+  const quoi = une ? "1 modification n'est pas encore arrivée" : `${n} modifications ne sont pas encore arrivées`;
+  const ou = enLigne ? "" : " : ce poste est hors ligne";
+  const reste = une ? "Elle reste enregistrée sur ce poste, chiffrée" : "Elles restent enregistrées sur ce poste, chiffrées";
+  const quand = une ? "sera envoyée" : "seront envoyées";
+  const tot = une ? "qu'elle parte" : "qu'elles partent";
+  return `${quoi} au service central${ou}. ${reste} par votre mot de passe, et ${quand} à votre prochaine connexion sur ce poste. Pour ${tot} plus tôt, restez connecté jusqu'au retour du réseau.`;
+}

@@ -77,7 +77,11 @@ export type Moi = { id: string, civilite: string, nom: string, prenom: string, f
 /**
  * False when the login was checked offline against this PC's replica.
  */
-en_ligne: boolean, };
+en_ligne: boolean, 
+/**
+ * What the login did that the user must know (their old replica set aside), if anything.
+ */
+avis: string | null, };
 
 export type SeanceView = { id: string, date: string, debut: string, fin: string, salle: string, matiere: string, 
 /**
