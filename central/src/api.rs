@@ -7,10 +7,11 @@ use crate::db::{Db, accounts, identity, log, school};
 use crate::error::ApiFailure;
 use crate::push;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pupitre_domain::Personnel;
@@ -75,8 +76,43 @@ pub fn router(central: Central) -> Router {
     Router::new()
         .route("/health", get(health))
         .nest("/v1", v1)
+        .fallback(unknown_address)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(french_rejections))
         .with_state(central)
+}
+
+async fn unknown_address() -> ApiFailure {
+    ApiFailure::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::RequeteInvalide,
+        "Adresse inconnue du service central : vérifiez l'adresse du service configurée sur ce poste.",
+    )
+}
+
+/// Axum's own refusals (a wrong method, a body over the limit, a body that is not JSON) are
+/// plain English text: they reach the client as our `{code, message}`, in French.
+async fn french_rejections(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let ours = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if ours || !status.is_client_error() {
+        return response;
+    }
+    let message = match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "Méthode non acceptée à cette adresse du service central."
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            "Requête trop volumineuse pour le service central (1 Mio au plus) : envoyez moins de modifications à la fois."
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "Le corps de la requête doit être du JSON.",
+        _ => "Requête mal formée : le service central ne peut pas la lire.",
+    };
+    ApiFailure::new(status, ErrorCode::RequeteInvalide, message).into_response()
 }
 
 async fn health() -> Json<Value> {

@@ -114,7 +114,13 @@ async fn refused(request: reqwest::RequestBuilder, status: u16) -> String {
     let response = request.send().await.expect("send");
     assert_eq!(response.status().as_u16(), status);
     let error: ApiError = response.json().await.expect("a JSON error body");
+    // In French, with what to do: never axum's English text.
     assert!(!error.message.is_empty());
+    assert!(
+        !error.message.contains("Failed") && !error.message.contains("length limit"),
+        "{}",
+        error.message
+    );
     error.code.as_str().to_owned()
 }
 
@@ -585,13 +591,24 @@ async fn hostile_requests_get_reasons_and_change_nothing() {
 
     // A huge body is cut off before it is read; too many changes are refused.
     let huge = format!("{{\"pad\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
-    let response = central
+    assert_eq!(
+        refused(central.post("/v1/push", t).body(huge), 413).await,
+        "requete_invalide"
+    );
+    // An unknown address, a wrong method, a body that is not JSON: our French error too.
+    let unknown = central.http.get(format!("{}/v1/inconnu", central.url));
+    assert_eq!(refused(unknown, 404).await, "requete_invalide");
+    let wrong_method = central
+        .http
+        .get(format!("{}/v1/push", central.url))
+        .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
+        .header(HEADER_SCHEMA, SCHEMA_VERSION.to_string());
+    assert_eq!(refused(wrong_method, 405).await, "requete_invalide");
+    let not_json = central
         .post("/v1/push", t)
-        .body(huge)
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(response.status().as_u16(), 413);
+        .header("content-type", "text/plain")
+        .body("{}");
+    assert_eq!(refused(not_json, 400).await, "requete_invalide");
     let many: Vec<Value> = (1..=501).map(|i| change(i, &uuid(i), &seance)).collect();
     let body = json!({"client_id": client, "log": log, "changes": many, "hlc": {"wall_ms": 0, "counter": 0}, "wall_ms": 0});
     assert_eq!(
