@@ -69,14 +69,18 @@ pub fn change(
     }
 }
 
-/// A replica of the direction (the whole school) holding `fields`.
-pub fn replica(school: &School, fields: Vec<ServerChange>) -> (tempfile::TempDir, Store) {
+/// A replica of the direction (the whole school) holding `fields`, and a raw connection to
+/// its file (under the same key: a baseline on the same encrypted pages).
+pub fn replica(
+    school: &School,
+    fields: Vec<ServerChange>,
+) -> (tempfile::TempDir, Store, rusqlite::Connection) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = Store::open(
-        &dir.path().join("replica.sqlite"),
-        &pupitre_replica::cle::CleReplica::nouvelle(),
-    )
-    .expect("replica");
+    let path = dir.path().join("replica.sqlite");
+    let key = pupitre_replica::cle::CleReplica::nouvelle();
+    let mut store = Store::open(&path, &key).expect("replica");
+    let raw = rusqlite::Connection::open(&path).expect("raw connection");
+    pupitre_school_db::apply_key(&raw, "main", key.octets()).expect("key");
     let moi = school
         .personnels
         .iter()
@@ -102,7 +106,7 @@ pub fn replica(school: &School, fields: Vec<ServerChange>) -> (tempfile::TempDir
         },
     };
     store.rebase(&snapshot, &mut |_, _| {}).expect("snapshot");
-    (dir, store)
+    (dir, store, raw)
 }
 
 pub fn median(mut times: Vec<Duration>) -> Duration {

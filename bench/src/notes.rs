@@ -20,7 +20,6 @@ use mesure::{change, replica, timed};
 use pupitre_domain::notes::Centiemes;
 use pupitre_domain::{Cible, Devoir, DevoirBrut, Edit, EntityKind, Note, School};
 use pupitre_sync_protocol::{OpId, ServerChange};
-use rusqlite::Connection;
 use uuid::Uuid;
 
 #[path = "mesure.rs"]
@@ -143,9 +142,7 @@ fn main() {
         school.eleves.len(),
         school.services.len()
     );
-    let (dir, mut store) = replica(&school, values);
-    let path = dir.path().join("replica.sqlite");
-    let raw = Connection::open(&path).expect("raw connection");
+    let (_dir, mut store, raw) = replica(&school, values);
     let periodes: Vec<String> = school.periodes.iter().map(|p| p.id.clone()).collect();
 
     // (a) every average of the school, 3 periods.

@@ -20,7 +20,6 @@ use mesure::{change, replica, timed};
 use pupitre_domain::{AppelEtat, Cible, Edit, EntityKey, EntityKind, Presence, School};
 use pupitre_replica::vie_scolaire;
 use pupitre_sync_protocol::{OpId, ServerChange};
-use rusqlite::Connection;
 use uuid::Uuid;
 
 #[path = "mesure.rs"]
@@ -111,8 +110,7 @@ fn main() {
         school.eleves.len(),
         school.seances.len()
     );
-    let (dir, mut store) = replica(&school, values);
-    let raw = Connection::open(dir.path().join("replica.sqlite")).expect("raw connection");
+    let (_dir, mut store, raw) = replica(&school, values);
 
     // (c) the month's demi-journées and the L131-8 list, the whole school.
     let monitor = timed(args.runs, || {
