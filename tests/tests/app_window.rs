@@ -202,7 +202,9 @@ async fn roll_call_in_the_real_window() {
     .await;
     screenshot(&client, "appreciations.png").await;
 
-    // The CPE logs in on this PC: the absence is on the vie scolaire desk.
+    // The CPE logs in on this PC: the absence is on the vie scolaire desk. (Once nothing waits:
+    // a logout with changes unsent asks first.)
+    wait_text(&client, "[data-testid=en-attente]", "tout est envoyé").await;
     click(&client, "[data-testid=deconnexion]", "logout").await;
     log_in(&client, DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD).await;
     let row = wait_text(&client, "[data-testid=absences]", &absent_name).await;
@@ -542,6 +544,7 @@ async fn an_absence_justified_from_the_cpe_s_desk_and_the_pupil_s_file_in_the_re
     .await;
 
     // The CPE, on the same PC: the missed séance is on her desk, to treat.
+    wait_text(&client, "[data-testid=en-attente]", "tout est envoyé").await;
     click(&client, "[data-testid=deconnexion]", "logout").await;
     log_in(&client, DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD).await;
     click(&client, "[data-testid=onglet-absences]", "Absences tab").await;
