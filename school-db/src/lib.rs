@@ -62,6 +62,38 @@ pub fn is_plain(path: &Path) -> std::io::Result<bool> {
     }
 }
 
+/// The `application_id` and `user_version` of an open file.
+fn ids(conn: &Connection) -> rusqlite::Result<(i64, usize)> {
+    conn.query_row(
+        "SELECT (SELECT application_id FROM pragma_application_id), \
+                (SELECT user_version FROM pragma_user_version)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+/// Opens a plain file read-only, after `open`'s checks (ours, not written by a newer release
+/// than one that knows `known` migrations), changing nothing in it.
+pub fn open_plain_read_only(
+    path: &Path,
+    application_id: i64,
+    known: usize,
+) -> Result<Connection, OpenError> {
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let (found, done) = ids(&conn).map_err(|_| OpenError::NotOurs(path.display().to_string()))?;
+    if found != application_id {
+        return Err(OpenError::NotOurs(path.display().to_string()));
+    }
+    if done > known {
+        return Err(OpenError::Newer {
+            path: path.display().to_string(),
+            found: done,
+            known,
+        });
+    }
+    Ok(conn)
+}
+
 /// `PRAGMA key` with a raw key: SQLCipher uses it as is (no passphrase derivation, which
 /// the caller already did with argon2id). `schema` is `main` or an attached database.
 pub fn apply_key(conn: &Connection, schema: &str, key: &Key) -> rusqlite::Result<()> {
@@ -78,12 +110,7 @@ pub fn encrypt_in_place(path: &Path, key: &Key) -> Result<(), OpenError> {
     {
         let conn = Connection::open(path)?;
         conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
-        let (app, version): (i64, i64) = conn.query_row(
-            "SELECT (SELECT application_id FROM pragma_application_id), \
-                    (SELECT user_version FROM pragma_user_version)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let (app, version) = ids(&conn)?;
         conn.execute("ATTACH DATABASE ?1 AS chiffre", [tmp.display().to_string()])?;
         apply_key(&conn, "chiffre", key)?;
         conn.query_row("SELECT sqlcipher_export('chiffre')", [], |_| Ok(()))?;

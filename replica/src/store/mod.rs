@@ -96,20 +96,7 @@ impl Store {
     pub fn unencrypted_account(
         path: &Path,
     ) -> Result<(Option<ClientId>, Option<Vec<u8>>), ReplicaError> {
-        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        // The checks `open` makes, before anything rewrites the file.
-        let (app, version): (i64, usize) = conn.query_row(
-            "SELECT (SELECT application_id FROM pragma_application_id), \
-                    (SELECT user_version FROM pragma_user_version)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        if app != APPLICATION_ID {
-            return Err(ReplicaError::NotOurs(path.display().to_string()));
-        }
-        if version > MIGRATIONS.len() {
-            return Err(ReplicaError::Newer(path.display().to_string()));
-        }
+        let conn = pupitre_school_db::open_plain_read_only(path, APPLICATION_ID, MIGRATIONS.len())?;
         Ok((account::client_id(&conn)?, account::sealed_token(&conn)?))
     }
 
