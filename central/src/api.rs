@@ -3,9 +3,12 @@
 
 use crate::auth;
 use crate::clock::{ServerClock, now_ms};
-use crate::db::{Db, accounts, identity, log, school};
-use crate::error::ApiFailure;
+use crate::connexion;
+use crate::db::{Db, accounts, audit, identity, school};
+use crate::error::{ApiFailure, CentralError};
+use crate::limites::{self, Limites};
 use crate::push;
+use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
@@ -14,26 +17,37 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use tower_http::timeout::TimeoutLayer;
 use pupitre_domain::Personnel;
 use pupitre_sync_protocol::version::{HEADER_PROTOCOL, HEADER_SCHEMA};
 use pupitre_sync_protocol::wire::{
-    ErrorCode, HistoryRequest, HistoryResponse, LoginRequest, LoginResponse, MAX_PUSH_CHANGES,
-    PullRequest, PullResponse, PushRequest, PushResponse, Snapshot,
+    ErrorCode, HistoryRequest, HistoryResponse, MAX_PUSH_CHANGES, PullRequest, PullResponse,
+    PushRequest, PushResponse, Snapshot,
 };
 use pupitre_sync_protocol::{ClientId, VersionCheck, check_versions};
 use serde_json::{Value, json};
-use std::sync::Arc;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
 use uuid::Uuid;
+
+/// The longest a request may take, its body's upload included (a full push is well under a
+/// second on a school's line).
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Largest request body accepted (a full push of `MAX_PUSH_CHANGES` is far below).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 #[derive(Clone)]
 pub struct Central {
-    db: Db,
-    clock: Arc<ServerClock>,
+    pub(crate) db: Db,
+    pub(crate) clock: Arc<ServerClock>,
     /// Where the high-water mark is kept (`serve` only; tests that build a router may omit it).
     db_path: Option<Arc<std::path::Path>>,
+    pub(crate) limites: Arc<Mutex<Limites>>,
+    /// Password checks run one at a time, outside the database's lock: a flood of logins
+    /// (argon2 on each) takes one core, never the data's reads and writes.
+    pub(crate) argon2: Arc<Semaphore>,
 }
 
 impl Central {
@@ -42,6 +56,34 @@ impl Central {
             db,
             clock: Arc::new(ServerClock::default()),
             db_path: None,
+            limites: Arc::new(Mutex::new(Limites::default())),
+            argon2: Arc::new(Semaphore::new(1)),
+        }
+    }
+
+    pub(crate) fn limites(&self) -> std::sync::MutexGuard<'_, Limites> {
+        self.limites.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Checks a password against a hash on a blocking thread, one check at a time.
+    pub(crate) async fn verify_password(&self, password: String, hash: String) -> bool {
+        let Ok(_permit) = self.argon2.acquire().await else {
+            return false;
+        };
+        tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+            .await
+            .unwrap_or(false)
+    }
+
+    /// Writes one event to the audit log. Auditing never stops the request it audits: a
+    /// failure to write is logged.
+    pub(crate) async fn audit(&self, quoi: audit::Quoi, e: AuditOwned) {
+        let written = self
+            .db
+            .call(move |conn| audit::record(conn, quoi, &e.as_ref(), now_ms()).map_err(CentralError::from))
+            .await;
+        if let Err(e) = written {
+            tracing::error!("audit not written ({}): {e}", quoi.as_str());
         }
     }
 
@@ -51,7 +93,7 @@ impl Central {
         self
     }
 
-    async fn note_high_water(&self) -> Result<(), ApiFailure> {
+    pub(crate) async fn note_high_water(&self) -> Result<(), ApiFailure> {
         let Some(path) = self.db_path.clone() else {
             return Ok(());
         };
@@ -64,10 +106,35 @@ impl Central {
     }
 }
 
+/// An audited event with owned fields (it crosses into a blocking task).
+#[derive(Debug, Clone, Default)]
+pub struct AuditOwned {
+    pub login: Option<String>,
+    pub personnel_id: Option<String>,
+    pub client_id: Option<String>,
+    pub adresse: Option<String>,
+    pub detail: String,
+}
+
+impl AuditOwned {
+    fn as_ref(&self) -> audit::Evenement<'_> {
+        audit::Evenement {
+            login: self.login.as_deref(),
+            personnel_id: self.personnel_id.as_deref(),
+            client_id: self.client_id.as_deref(),
+            adresse: self.adresse.as_deref(),
+            detail: &self.detail,
+        }
+    }
+}
+
 pub fn router(central: Central) -> Router {
     let v1 = Router::new()
-        .route("/login", post(login))
-        .route("/logout", post(logout))
+        .route("/login", post(connexion::login))
+        .route("/jetons", post(connexion::refresh))
+        .route("/logout", post(connexion::logout))
+        .route("/mot-de-passe", post(connexion::change_password))
+        .route("/depot", post(crate::enveloppes::deliver))
         .route("/snapshot", get(snapshot))
         .route("/push", post(push_changes))
         .route("/pull", post(pull))
@@ -78,6 +145,8 @@ pub fn router(central: Central) -> Router {
         .nest("/v1", v1)
         .fallback(unknown_address)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // A body trickled in, or a request stuck, ends with a French 408.
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(middleware::from_fn(french_rejections))
         .with_state(central)
 }
@@ -110,6 +179,9 @@ async fn french_rejections(request: Request, next: Next) -> Response {
             "Requête trop volumineuse pour le service central (1 Mio au plus) : envoyez moins de modifications à la fois."
         }
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "Le corps de la requête doit être du JSON.",
+        StatusCode::REQUEST_TIMEOUT => {
+            "Requête trop lente : le service central l'a abandonnée. Vos saisies restent sur ce poste et repartiront."
+        }
         _ => "Requête mal formée : le service central ne peut pas la lire.",
     };
     ApiFailure::new(status, ErrorCode::RequeteInvalide, message).into_response()
@@ -152,7 +224,7 @@ async fn check_version_headers(request: Request, next: Next) -> Result<Response,
 pub struct Caller {
     pub personnel: Personnel,
     pub client_id: ClientId,
-    pub token_hash: String,
+    pub session_id: String,
 }
 
 impl FromRequestParts<Central> for Caller {
@@ -168,94 +240,82 @@ impl FromRequestParts<Central> for Caller {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(ApiFailure::unauthorized)?;
-        let token_hash = auth::token_hash(token);
-        let hash = token_hash.clone();
+        let hash = auth::token_hash(token);
         let found = central
             .db
             .call(move |conn| -> Result<_, ApiFailure> {
-                let Some((personnel_id, client)) = accounts::session(conn, &hash, now_ms())? else {
-                    return Ok(None);
-                };
-                Ok(school::personnel(conn, &personnel_id)?.map(|p| (p, client)))
+                Ok(match accounts::access(conn, &hash, now_ms())? {
+                    accounts::Access::Live {
+                        session_id,
+                        personnel_id,
+                        client_id,
+                    } => school::personnel(conn, &personnel_id)?
+                        .map(|p| Ok((p, client_id, session_id))),
+                    accounts::Access::Expired => Some(Err(ApiFailure::new(
+                        StatusCode::UNAUTHORIZED,
+                        ErrorCode::JetonExpire,
+                        "Jeton d'accès expiré : la session se renouvelle.",
+                    ))),
+                    accounts::Access::Unknown => None,
+                })
             })
             .await?;
-        let (personnel, client) = found.ok_or_else(ApiFailure::unauthorized)?;
+        let (personnel, client, session_id) = found.ok_or_else(ApiFailure::unauthorized)??;
         let client_id = Uuid::parse_str(&client)
             .map(ClientId)
             .map_err(|_| ApiFailure::unauthorized())?;
         Ok(Caller {
             personnel,
             client_id,
-            token_hash,
+            session_id,
         })
     }
 }
 
+/// The address a request came from, when the server knows it (`serve` does).
+pub struct Adresse(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Adresse {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Adresse(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+        ))
+    }
+}
+
 /// Parses a JSON body with a French message on failure (axum's own rejection is English text).
-fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiFailure> {
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiFailure> {
     serde_json::from_slice(body)
         .map_err(|e| ApiFailure::bad_request(format!("Requête mal formée : {e}.")))
-}
-
-async fn login(
-    State(central): State<Central>,
-    body: axum::body::Bytes,
-) -> Result<Json<LoginResponse>, ApiFailure> {
-    let request: LoginRequest = parse_body(&body)?;
-    let wrong = || {
-        ApiFailure::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Identifiants,
-            "Identifiant ou mot de passe incorrect. Vérifiez la saisie (majuscules comprises).",
-        )
-    };
-    let login = request.login.trim().to_lowercase();
-    let (token, token_hash) = auth::new_token();
-    let client_id = request.client_id.clone();
-    let personnel = central
-        .db
-        .call(move |conn| -> Result<_, ApiFailure> {
-            let Some((personnel_id, hash)) = accounts::compte(conn, &login)? else {
-                // Same cost as a real check, so that timing does not reveal which logins exist.
-                auth::verify_password(&request.password, auth::DUMMY_HASH);
-                return Ok(None);
-            };
-            if !auth::verify_password(&request.password, &hash) {
-                return Ok(None);
-            }
-            if !log::register_client(conn, &client_id, &personnel_id)? {
-                return Err(ApiFailure::new(
-                    StatusCode::CONFLICT,
-                    ErrorCode::Poste,
-                    "Ce poste est déjà enregistré pour une autre personne : supprimez ses données locales et reconnectez-vous.",
-                ));
-            }
-            accounts::insert_session(conn, &token_hash, &personnel_id, &client_id.0.to_string(), now_ms() + auth::SESSION_TTL_MS)?;
-            Ok(school::personnel(conn, &personnel_id)?)
-        })
-        .await?
-        .ok_or_else(wrong)?;
-    Ok(Json(LoginResponse {
-        token,
-        personnel,
-        server_hlc: central.clock.tick(),
-    }))
-}
-
-async fn logout(State(central): State<Central>, caller: Caller) -> Result<StatusCode, ApiFailure> {
-    central
-        .db
-        .call(move |conn| {
-            accounts::delete_session(conn, &caller.token_hash).map_err(ApiFailure::from)
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn snapshot(
     State(central): State<Central>,
     caller: Caller,
 ) -> Result<Json<Snapshot>, ApiFailure> {
+    let wait = {
+        let mut limites = central.limites();
+        let wait = limites.instantanes.wait(&caller.personnel.id, now_ms());
+        if wait.is_none() {
+            limites.instantanes.record(&caller.personnel.id, now_ms());
+        }
+        wait
+    };
+    if let Some(wait) = wait {
+        return Err(ApiFailure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TropDeTentatives,
+            format!(
+                "Trop de téléchargements complets pour ce compte : {}. Vos saisies restent sur ce poste.",
+                limites::attendre(wait)
+            ),
+        ));
+    }
     let server_hlc = central.clock.tick();
     let snapshot = central
         .db
@@ -269,6 +329,7 @@ async fn snapshot(
 async fn push_changes(
     State(central): State<Central>,
     caller: Caller,
+    Adresse(adresse): Adresse,
     body: axum::body::Bytes,
 ) -> Result<Json<PushResponse>, ApiFailure> {
     let request: PushRequest = parse_body(&body)?;
@@ -290,8 +351,8 @@ async fn push_changes(
     let server_hlc = central.clock.observe(request.hlc);
     let outcomes = central
         .db
-        .call(move |conn| {
-            push::push(
+        .call(move |conn| -> Result<_, ApiFailure> {
+            let outcomes = push::push(
                 conn,
                 &caller.personnel,
                 &caller.client_id,
@@ -299,8 +360,14 @@ async fn push_changes(
                 &request.changes,
                 offset,
                 now_ms(),
-            )
-            .map_err(ApiFailure::from)
+            )?;
+            let from = push::Pusher {
+                who: &caller.personnel,
+                client: &caller.client_id,
+                adresse: adresse.as_deref(),
+            };
+            push::audit_refusals(conn, &from, &request.changes, &outcomes, now_ms())?;
+            Ok(outcomes)
         })
         .await?;
     central.note_high_water().await?;

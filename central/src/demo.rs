@@ -28,10 +28,11 @@ pub fn import_school(
     comptes: &[Compte],
 ) -> Result<ImportSummary, CentralError> {
     // Hash outside the transaction: it is the slow part.
-    let hashes: Vec<String> = comptes
+    let hashes = comptes
         .iter()
         .map(|c| auth::hash_password(&c.password))
-        .collect();
+        .collect::<Result<Vec<String>, _>>()
+        .map_err(|e| CentralError::Invalid(format!("mot de passe impossible à chiffrer : {e}")))?;
     db.with(|conn| {
         let tx = conn.transaction()?;
         if pupitre_school_db::holds_a_school(&tx)? {

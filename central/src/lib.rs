@@ -9,21 +9,25 @@
 pub mod api;
 pub mod auth;
 pub mod clock;
+pub mod comptes;
+pub mod connexion;
 pub mod db;
 pub mod demo;
+pub mod enveloppes;
 pub mod error;
 pub mod gradebook;
 pub mod history;
+pub mod limites;
 pub mod notifications;
 pub mod pull;
 pub mod push;
+pub mod serveur;
 pub mod snapshot;
 pub mod vie_scolaire;
 
 pub use api::{Central, router};
 pub use db::Db;
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -81,13 +85,9 @@ pub async fn serve_mailing(
         courriel,
     ));
     let app = router(Central::new(db).with_high_water(db_path));
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .map_err(error::CentralError::Io);
+    let served = serveur::serve(listener, app, shutdown)
+        .await
+        .map_err(error::CentralError::Io);
     // Wait until the background tasks are gone, and their database handles with them: a
     // handle closed later could checkpoint its WAL into a file put back from a backup.
     if let Some(compactor) = compactor {

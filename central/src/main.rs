@@ -2,9 +2,9 @@
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use pupitre_central::db::{compaction, identity};
+use pupitre_central::db::{audit, compaction, identity};
 use pupitre_central::notifications::Courriel;
-use pupitre_central::{Db, Retention, clock, demo, serve_mailing};
+use pupitre_central::{Db, Retention, clock, comptes, demo, serve_mailing};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,6 +63,30 @@ enum Command {
         db: PathBuf,
         #[arg(long, default_value_t = Retention::DEFAULT_DAYS)]
         keep_days: u32,
+    },
+    /// Give LOGIN a new password, read from the standard input (one line): every session of
+    /// the person ends and her envelope keys are revoked.
+    ReinitialiserMotDePasse {
+        #[arg(long, default_value = "pupitre-central.sqlite")]
+        db: PathBuf,
+        #[arg(long)]
+        login: String,
+    },
+    /// Disable LOGIN (no login, no push, no envelope), or enable it again with --reactiver.
+    Desactiver {
+        #[arg(long, default_value = "pupitre-central.sqlite")]
+        db: PathBuf,
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        reactiver: bool,
+    },
+    /// Print the audit log of the last DAYS days (failed logins, refusals, revocations).
+    Audit {
+        #[arg(long, default_value = "pupitre-central.sqlite")]
+        db: PathBuf,
+        #[arg(long, default_value_t = 7)]
+        jours: u64,
     },
     /// Create DB with the demo collège (same seed, same school).
     Demo {
@@ -145,6 +169,44 @@ async fn run(cli: Cli) -> Result<(), String> {
                 db.display(),
                 from.display()
             );
+            Ok(())
+        }
+        Command::ReinitialiserMotDePasse { db, login } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .map_err(|e| format!("mot de passe illisible sur l'entrée standard : {e}"))?;
+            let store = Db::open(&db).map_err(|e| e.to_string())?;
+            comptes::reinitialiser(&store, login.trim(), password.trim_end_matches(['\r', '\n']), clock::now_ms())
+                .map_err(|e| e.to_string())?;
+            println!("Mot de passe de {login} réinitialisé ; ses sessions sont fermées et ses clés d'envoi révoquées.");
+            Ok(())
+        }
+        Command::Desactiver { db, login, reactiver } => {
+            let store = Db::open(&db).map_err(|e| e.to_string())?;
+            comptes::desactiver(&store, login.trim(), !reactiver, clock::now_ms())
+                .map_err(|e| e.to_string())?;
+            println!("Compte {login} {}.", if reactiver { "réactivé" } else { "désactivé" });
+            Ok(())
+        }
+        Command::Audit { db, jours } => {
+            let store = Db::open(&db).map_err(|e| e.to_string())?;
+            let since = clock::now_ms().saturating_sub(jours * 86_400_000);
+            let lines = store
+                .with(|conn| audit::read_since(conn, since))
+                .map_err(|e| e.to_string())?;
+            for l in lines {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    l.at_ms,
+                    l.quoi,
+                    l.login.unwrap_or_default(),
+                    l.personnel_id.unwrap_or_default(),
+                    l.client_id.unwrap_or_default(),
+                    l.adresse.unwrap_or_default(),
+                    l.detail
+                );
+            }
             Ok(())
         }
         Command::Demo { db, seed, date } => {

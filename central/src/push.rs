@@ -1,7 +1,7 @@
 //! Processing a push: each change is re-validated and re-authorized, ordered, merged by its
 //! field's rule and recorded with its outcome, all in one transaction.
 
-use crate::db::{envois, identity, log, school};
+use crate::db::{audit, envois, identity, log, school};
 use crate::error::CentralError;
 use crate::{gradebook, vie_scolaire};
 use pupitre_domain::avis::{self, Contexte};
@@ -584,6 +584,46 @@ fn closed_period(conn: &Connection, edit: &Edit) -> Result<Option<PushResult>, C
 }
 
 /// How far ahead (positive) or behind the client's physical clock is.
+/// Who pushed, for the audit log.
+pub struct Pusher<'a> {
+    pub who: &'a Personnel,
+    pub client: &'a ClientId,
+    pub adresse: Option<&'a str>,
+}
+
+/// Writes each refused change of a push to the audit log (a change merely early in its
+/// sequence is not a refusal: it is sent again).
+pub fn audit_refusals(
+    conn: &Connection,
+    from: &Pusher<'_>,
+    changes: &[Change],
+    outcomes: &[PushOutcome],
+    now_ms: u64,
+) -> rusqlite::Result<()> {
+    for (change, outcome) in changes.iter().zip(outcomes) {
+        let PushResult::Refused { code, message } = &outcome.result else {
+            continue;
+        };
+        if *code == Refusal::SequenceManquante {
+            continue;
+        }
+        let detail = format!(
+            "{:?} {} {} : {message}",
+            change.entity.kind, change.entity.id, change.field
+        );
+        let client = from.client.0.to_string();
+        let event = audit::Evenement {
+            personnel_id: Some(&from.who.id),
+            client_id: Some(&client),
+            adresse: from.adresse,
+            detail: &detail,
+            ..Default::default()
+        };
+        audit::record(conn, audit::Quoi::ModificationRefusee, &event, now_ms)?;
+    }
+    Ok(())
+}
+
 pub fn clock_offset_ms(client_wall_ms: u64, server_now_ms: u64) -> i64 {
     client_wall_ms as i64 - server_now_ms as i64
 }

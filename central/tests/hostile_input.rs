@@ -2,127 +2,18 @@
 //! nothing is applied, and the service keeps serving. A table of known attacks, then generated
 //! input (property tests) against the push decoder.
 
-use chrono::NaiveDate;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use pupitre_central::{Db, demo};
+
 use pupitre_fixtures::{
     DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
 };
 use pupitre_sync_protocol::version::{HEADER_PROTOCOL, HEADER_SCHEMA};
-use pupitre_sync_protocol::wire::{ApiError, PushResponse, PushResult, Snapshot};
+use pupitre_sync_protocol::wire::{ApiError, PushResponse, PushResult};
 use pupitre_sync_protocol::{PROTOCOL_VERSION, SCHEMA_VERSION};
 use serde_json::{Value, json};
-use std::path::Path;
-
-struct Central {
-    url: String,
-    http: reqwest::Client,
-    db: std::path::PathBuf,
-}
-
-impl Central {
-    async fn start(dir: &Path) -> Central {
-        let db = dir.join("central.sqlite");
-        let day = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
-        demo::import(
-            &Db::open(&db).expect("db"),
-            &pupitre_fixtures::generate(1),
-            day,
-        )
-        .expect("import");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let path = db.clone();
-        tokio::spawn(async move {
-            pupitre_central::serve(listener, &path, None, false, std::future::pending()).await
-        });
-        Central {
-            url,
-            http: reqwest::Client::new(),
-            db,
-        }
-    }
-
-    fn post(&self, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.url))
-            .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
-            .header(HEADER_SCHEMA, SCHEMA_VERSION.to_string());
-        match token {
-            Some(t) => r.bearer_auth(t),
-            None => r,
-        }
-    }
-
-    async fn login(&self, login: &str, password: &str, client: &str) -> String {
-        let body = json!({"login": login, "password": password, "client_id": client});
-        let answer: Value = self
-            .post("/v1/login", None)
-            .json(&body)
-            .send()
-            .await
-            .expect("send")
-            .json()
-            .await
-            .expect("json");
-        answer["token"].as_str().expect("token").to_owned()
-    }
-
-    async fn snapshot(&self, token: &str) -> Snapshot {
-        self.http
-            .get(format!("{}/v1/snapshot", self.url))
-            .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
-            .header(HEADER_SCHEMA, SCHEMA_VERSION.to_string())
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("send")
-            .json()
-            .await
-            .expect("snapshot")
-    }
-
-    /// A séance the logged-in teacher teaches, and the log a push names, read from their
-    /// snapshot.
-    async fn own_seance(&self, token: &str) -> (String, Value) {
-        let snapshot = self.snapshot(token).await;
-        let school = &snapshot.school;
-        let seance = school
-            .seances
-            .iter()
-            .find(|s| school.is_taught_by(s, &snapshot.moi.id))
-            .expect("own séance")
-            .id
-            .clone();
-        (seance, json!(snapshot.log))
-    }
-
-    fn log_len(&self) -> i64 {
-        Db::open(&self.db)
-            .expect("db")
-            .with(|c| c.query_row("SELECT COUNT(*) FROM changes", [], |r| r.get(0)))
-            .expect("count")
-    }
-}
-
-/// Sends and checks a 4xx with a French `{code, message}` body; returns the code.
-async fn refused(request: reqwest::RequestBuilder, status: u16) -> String {
-    let response = request.send().await.expect("send");
-    assert_eq!(response.status().as_u16(), status);
-    let error: ApiError = response.json().await.expect("a JSON error body");
-    // In French, with what to do: never axum's English text.
-    assert!(!error.message.is_empty());
-    assert!(
-        !error.message.contains("Failed") && !error.message.contains("length limit"),
-        "{}",
-        error.message
-    );
-    error.code.as_str().to_owned()
-}
+mod common;
+use common::{Central, refused};
 
 fn change(seq: u64, op: &str, seance: &str) -> Value {
     json!({

@@ -43,21 +43,9 @@ pub fn fichier(replica: &Path) -> PathBuf {
 pub fn enregistrer(replica: &Path, password: &str, cle: &CleReplica) -> Result<(), ReplicaError> {
     let sealed = vault::seal_bytes(password, cle.octets())?;
     if let Some(dir) = replica.parent() {
-        private_dir(dir)?;
+        fichiers::dossier_prive(dir)?;
     }
     fichiers::remplacer(&fichier(replica), &sealed)?;
-    Ok(())
-}
-
-/// Creates the replicas' directory, readable by this OS user only where the OS says so:
-/// encrypted files need no secrecy, but their names (logins) do not concern other accounts.
-fn private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    }
     Ok(())
 }
 

@@ -4,8 +4,9 @@
 use crate::error::ReplicaError;
 use pupitre_sync_protocol::version::{HEADER_PROTOCOL, HEADER_SCHEMA};
 use pupitre_sync_protocol::wire::{
-    ApiError, ErrorCode, HistoryRequest, HistoryResponse, LoginRequest, LoginResponse, PullRequest,
-    PullResponse, PushRequest, PushResponse, Snapshot,
+    ApiError, DepotResponse, ErrorCode, HistoryRequest, HistoryResponse, Jetons, LoginRequest,
+    LoginResponse, PasswordChangeRequest, PullRequest, PullResponse, PushRequest, PushResponse,
+    RefreshRequest, Snapshot,
 };
 use pupitre_sync_protocol::{PROTOCOL_VERSION, SCHEMA_VERSION};
 use serde::Serialize;
@@ -25,6 +26,31 @@ fn transport(e: reqwest::Error) -> ReplicaError {
     }
 }
 
+/// Refuses an address a password could leave this PC in clear to.
+pub fn check_address(base: &str) -> Result<(), ReplicaError> {
+    let url = reqwest::Url::parse(base).map_err(|_| {
+        ReplicaError::Invalid(format!(
+            "adresse du service central illisible : « {base} » (exemple : https://pupitre.ac-exemple.fr)"
+        ))
+    })?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => Err(ReplicaError::Invalid(format!(
+            "le service central « {base} » est en http:// sans chiffrement : les mots de passe et les données des élèves passeraient en clair sur le réseau. Configurez son adresse en https:// (voir le README, « TLS »)."
+        ))),
+        other => Err(ReplicaError::Invalid(format!(
+            "adresse du service central en {other}:// : seules https:// (ou http:// vers ce poste même) sont acceptées"
+        ))),
+    }
+}
+
 #[derive(Clone)]
 pub struct CentralClient {
     http: reqwest::Client,
@@ -32,16 +58,20 @@ pub struct CentralClient {
 }
 
 impl CentralClient {
-    pub fn new(base: &str) -> CentralClient {
+    /// A client of the central at `base`: `https://`, or `http://` to this very machine only
+    /// (the passwords and the pupils' data never cross a network in clear).
+    pub fn new(base: &str) -> Result<CentralClient, ReplicaError> {
+        check_address(base)?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(60))
+            .https_only(!base.starts_with("http://"))
             .build()
-            .unwrap_or_default();
-        CentralClient {
+            .map_err(|e| ReplicaError::Invalid(format!("client HTTP impossible à créer : {e}")))?;
+        Ok(CentralClient {
             http,
             base: base.trim_end_matches('/').to_owned(),
-        }
+        })
     }
 
     pub fn base(&self) -> &str {
@@ -52,9 +82,8 @@ impl CentralClient {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, ReplicaError> {
-        let response = request
-            .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
-            .header(HEADER_SCHEMA, SCHEMA_VERSION.to_string())
+        let response = self
+            .versioned(request)
             .send()
             .await
             .map_err(transport)?;
@@ -63,17 +92,7 @@ impl CentralClient {
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(|e| ReplicaError::Garbage(e.to_string()));
         }
-        // An error with our JSON body carries a French message; anything else (a proxy's HTML
-        // page, an empty 500) gets a generic one.
-        let error = serde_json::from_slice::<ApiError>(&body).unwrap_or_else(|_| ApiError {
-            code: ErrorCode::Autre,
-            message: format!("Réponse HTTP {status} inattendue."),
-        });
-        Err(ReplicaError::Server {
-            status: status.as_u16(),
-            code: error.code,
-            message: error.message,
-        })
+        Err(Self::failure(status, &body))
     }
 
     fn post<B: Serialize>(
@@ -98,13 +117,75 @@ impl CentralClient {
             })
     }
 
-    pub async fn logout(&self, token: &str) -> Result<(), ReplicaError> {
+    /// A new pair of tokens for `refresh_token` (which retires).
+    pub async fn refresh(&self, refresh_token: &str) -> Result<Jetons, ReplicaError> {
+        let request = RefreshRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        self.send(self.post("/v1/jetons", None, &request)).await
+    }
+
+    pub async fn change_password(
+        &self,
+        token: &str,
+        request: &PasswordChangeRequest,
+    ) -> Result<(), ReplicaError> {
         let response = self
-            .http
-            .post(format!("{}/v1/logout", self.base))
-            .bearer_auth(token)
+            .versioned(self.post("/v1/mot-de-passe", Some(token), request))
+            .send()
+            .await
+            .map_err(transport)?;
+        Self::no_content(response).await
+    }
+
+    /// Hands a sealed envelope to the central (no session: the envelope proves its author).
+    pub async fn deliver(&self, envelope: Vec<u8>) -> Result<DepotResponse, ReplicaError> {
+        self.send(
+            self.http
+                .post(format!("{}/v1/depot", self.base))
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(envelope),
+        )
+        .await
+    }
+
+    fn versioned(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request
             .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
             .header(HEADER_SCHEMA, SCHEMA_VERSION.to_string())
+    }
+
+    /// A 204, or our error body.
+    async fn no_content(response: reqwest::Response) -> Result<(), ReplicaError> {
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let body = response.bytes().await.map_err(transport)?;
+        Err(Self::failure(status, &body))
+    }
+
+    /// An error with our JSON body carries a French message; anything else (a proxy's HTML
+    /// page, an empty 500) gets a generic one.
+    fn failure(status: reqwest::StatusCode, body: &[u8]) -> ReplicaError {
+        let error = serde_json::from_slice::<ApiError>(body).unwrap_or_else(|_| ApiError {
+            code: ErrorCode::Autre,
+            message: format!("Réponse HTTP {status} inattendue."),
+        });
+        ReplicaError::Server {
+            status: status.as_u16(),
+            code: error.code,
+            message: error.message,
+        }
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<(), ReplicaError> {
+        let response = self
+            .versioned(
+                self.http
+                    .post(format!("{}/v1/logout", self.base))
+                    .bearer_auth(token),
+            )
             .send()
             .await
             .map_err(transport)?;
@@ -150,5 +231,33 @@ impl CentralClient {
     ) -> Result<HistoryResponse, ReplicaError> {
         self.send(self.post("/v1/history", Some(token), request))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_leaves_this_pc() {
+        // (address, accepted)
+        let cases = [
+            ("https://pupitre.ac-exemple.fr", true),
+            ("https://10.0.0.5:8787/", true),
+            ("http://127.0.0.1:8787", true),
+            ("http://127.8.0.1:8787", true),
+            ("http://localhost:8787", true),
+            ("http://[::1]:8787", true),
+            ("http://pupitre.ac-exemple.fr", false),
+            ("http://10.0.0.5:8787", false),
+            ("http://localhost.ac-exemple.fr", false),
+            ("ftp://127.0.0.1", false),
+            ("pupitre.ac-exemple.fr", false),
+            ("", false),
+        ];
+        for (address, accepted) in cases {
+            assert_eq!(check_address(address).is_ok(), accepted, "{address}");
+            assert_eq!(CentralClient::new(address).is_ok(), accepted, "{address}");
+        }
     }
 }

@@ -30,6 +30,19 @@ pub fn ecrire(chemin: &str, bytes: &[u8]) -> Result<(), ReplicaError> {
     remplacer(path, bytes).map_err(refuse)
 }
 
+/// Creates a directory of the app's own (the replicas, the envelopes), readable by this OS
+/// user only where the OS says so: the files are encrypted, but their names (logins) do not
+/// concern other accounts.
+pub fn dossier_prive(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
 /// Writes `bytes` to `path` beside it (readable by this OS user only), synced, then renamed
 /// over it: a crash leaves the old file or the new one, whole.
 pub fn remplacer(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

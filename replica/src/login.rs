@@ -7,15 +7,19 @@ use crate::client::CentralClient;
 use crate::clock::now_ms;
 use crate::error::{ReplicaError, UiError};
 use crate::paths::replica_path;
-use crate::session::Session;
+use crate::enveloppes;
+use crate::jetons::Acces;
+use crate::session::{Ouverture, Session};
 use crate::store::{Store, account};
 use crate::vault;
 use crate::views::Progression;
 use pupitre_sync_protocol::ClientId;
+use pupitre_sync_protocol::enveloppe;
 use pupitre_sync_protocol::wire::{LoginRequest, LoginResponse};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use uuid::Uuid;
+use zeroize::Zeroizing;
 
 pub type Progress<'a> = &'a mut (dyn FnMut(Progression) + Send);
 
@@ -44,12 +48,22 @@ impl Session {
             Local::Absente | Local::Fermee | Local::SansCle => None,
         }
         .unwrap_or_else(|| ClientId(Uuid::new_v4()));
-        let api = CentralClient::new(central_url);
+        // The envelope key this replica signs with, registered again at every login.
+        let envelope_key = match &local {
+            Local::Ouverte(store) => store.envelope_key()?,
+            _ => None,
+        }
+        .unwrap_or_else(|| {
+            let fresh = enveloppe::new_signing_key(&mut rand::rngs::OsRng);
+            Zeroizing::new(fresh.to_bytes())
+        });
+        let api = CentralClient::new(central_url)?;
         step(progress, "Connexion au service central", 0, 0);
         let request = LoginRequest {
             login: login.clone(),
             password: password.to_owned(),
             client_id: client_id.clone(),
+            cle_envoi: Some(enveloppe::signing_key(*envelope_key).verifying_key().to_bytes()),
         };
         match api.login(&request).await {
             Ok(answer) => {
@@ -67,21 +81,36 @@ impl Session {
                         )
                     }
                 };
-                let session = online(store, api, answer, &request, progress).await?;
+                let session = online(
+                    Online {
+                        store,
+                        api,
+                        answer,
+                        request: &request,
+                        envelope_key: &envelope_key,
+                        envois: enveloppes::dossier(data_dir),
+                    },
+                    progress,
+                )
+                .await?;
                 if let Some(avis) = avis {
                     session.set_avis(avis);
                 }
                 Ok(session)
             }
             Err(e) if e.is_offline() || is_broken(&e) => match local {
-                Local::Ouverte(store) => offline(store, api, e, password, client_id, progress),
+                Local::Ouverte(store) => {
+                    let envois = enveloppes::dossier(data_dir);
+                    offline(store, api, e, client_id, envois, progress)
+                }
                 Local::Ancienne { sealed_token, .. } => {
                     let proves = sealed_token.is_some_and(|t| vault::open(password, &t).is_ok());
                     if !proves {
                         return Err(ReplicaError::WrongPassword);
                     }
                     let store = encrypt_unencrypted(&path, &login, password)?;
-                    offline(store, api, e, password, client_id, progress)
+                    let envois = enveloppes::dossier(data_dir);
+                    offline(store, api, e, client_id, envois, progress)
                 }
                 Local::Fermee => Err(ReplicaError::WrongPassword),
                 Local::SansCle => Err(ReplicaError::NotOurs(path.display().to_string())),
@@ -181,23 +210,37 @@ fn is_broken(e: &ReplicaError) -> bool {
     )
 }
 
-async fn online(
-    mut store: Store,
+/// What an online login goes on with once the central has said yes.
+struct Online<'a> {
+    store: Store,
     api: CentralClient,
     answer: LoginResponse,
-    request: &LoginRequest,
-    progress: Progress<'_>,
-) -> Result<Arc<Session>, ReplicaError> {
+    request: &'a LoginRequest,
+    envelope_key: &'a [u8; 32],
+    envois: PathBuf,
+}
+
+async fn online(o: Online<'_>, progress: Progress<'_>) -> Result<Arc<Session>, ReplicaError> {
+    let Online {
+        mut store,
+        api,
+        answer,
+        request,
+        envelope_key,
+        envois,
+    } = o;
     store.record_login(&account::Login {
         login: &request.login,
         personnel: &answer.personnel,
         client_id: &request.client_id,
-        sealed_token: vault::seal(&request.password, &answer.token)?,
+        refresh_token: &answer.jetons.refresh_token,
+        envelope_key,
+        central_box_key: answer.cle_depot.as_ref(),
     })?;
     store.observe_clock(answer.server_hlc, now_ms())?;
     if !store.is_bootstrapped()? {
         step(progress, "Téléchargement de vos classes et séances", 0, 0);
-        let snapshot = api.snapshot(&answer.token).await?;
+        let snapshot = api.snapshot(&answer.jetons.token).await?;
         store.observe_clock(snapshot.server_hlc, now_ms())?;
         let mut report = |done: usize, total: usize| {
             step(
@@ -211,28 +254,43 @@ async fn online(
     }
     step(progress, "Prêt", 1, 1);
     let client_id = request.client_id.clone();
-    Session::new(store, api, answer.personnel, client_id, answer.token, true)
+    let acces = Acces::online(answer.jetons);
+    Session::new(Ouverture {
+        store,
+        api,
+        me: answer.personnel,
+        client_id,
+        acces,
+        online: true,
+        envois,
+    })
 }
 
-/// Central unreachable or broken: the password opens the token sealed in this PC's replica.
+/// Central unreachable or broken: the password has opened the replica's key; the session
+/// syncs with the refresh token kept in the replica once the central answers.
 fn offline(
     store: Store,
     api: CentralClient,
     why: ReplicaError,
-    password: &str,
     client_id: ClientId,
+    envois: PathBuf,
     progress: Progress<'_>,
 ) -> Result<Arc<Session>, ReplicaError> {
-    let token = store
-        .sealed_token()?
-        .and_then(|blob| vault::open(password, &blob).ok())
-        .ok_or(ReplicaError::WrongPassword)?;
     let me = store.personnel()?.ok_or(ReplicaError::NoLocalReplica)?;
     if !store.is_bootstrapped()? {
         return Err(ReplicaError::NoLocalReplica);
     }
     step(progress, "Prêt (hors ligne)", 1, 1);
-    let session = Session::new(store, api, me, client_id, token, false)?;
+    let acces = Acces::offline(store.refresh_token()?);
+    let session = Session::new(Ouverture {
+        store,
+        api,
+        me,
+        client_id,
+        acces,
+        online: false,
+        envois,
+    })?;
     session.show_offline(UiError::from(&why));
     Ok(session)
 }

@@ -6,7 +6,9 @@
 use crate::background::{Background, Counts};
 use crate::client::CentralClient;
 use crate::clock::now_ms;
+use crate::enveloppes;
 use crate::error::{ReplicaError, UiError};
+use crate::jetons::{self, Acces};
 use crate::store::{Choice, Store};
 use crate::sync::{self, RoundReport, SharedStore, lock};
 use crate::views::{
@@ -20,6 +22,7 @@ use pupitre_domain::{
 };
 use pupitre_sync_protocol::wire::HistoryRequest;
 use pupitre_sync_protocol::{ClientId, EntityRef, OpId};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -37,33 +40,40 @@ pub struct Session {
     me: Personnel,
     etablissement: String,
     client_id: ClientId,
-    token: String,
+    acces: Acces,
+    /// Where envelopes wait on this PC: the ones this session leaves, and anyone's it delivers.
+    envois: PathBuf,
     logged_in_online: bool,
     /// What the login did that its user must know (a replica set aside), shown once logged in.
     avis: Mutex<Option<String>>,
     background: Background,
 }
 
+/// What a login opens a session with.
+pub(crate) struct Ouverture {
+    pub store: Store,
+    pub api: CentralClient,
+    pub me: Personnel,
+    pub client_id: ClientId,
+    pub acces: Acces,
+    pub online: bool,
+    pub envois: PathBuf,
+}
+
 impl Session {
-    pub(crate) fn new(
-        store: Store,
-        api: CentralClient,
-        me: Personnel,
-        client_id: ClientId,
-        token: String,
-        online: bool,
-    ) -> Result<Arc<Session>, ReplicaError> {
-        let etablissement = store.etablissement()?;
+    pub(crate) fn new(o: Ouverture) -> Result<Arc<Session>, ReplicaError> {
+        let etablissement = o.store.etablissement()?;
         let session = Arc::new(Session {
-            store: Arc::new(Mutex::new(store)),
-            api,
-            me,
+            store: Arc::new(Mutex::new(o.store)),
+            api: o.api,
+            me: o.me,
             etablissement,
-            client_id,
-            token,
-            logged_in_online: online,
+            client_id: o.client_id,
+            acces: o.acces,
+            envois: o.envois,
+            logged_in_online: o.online,
             avis: Mutex::new(None),
-            background: Background::new(online),
+            background: Background::new(o.online),
         });
         session.refresh_counts()?;
         Ok(session)
@@ -111,12 +121,38 @@ impl Session {
         if let Err(e) = self.notifier_a_l_heure() {
             tracing::warn!("notifications aux familles non préparées : {e}");
         }
-        let result =
-            sync::round(&self.store, &self.api, &self.token, &self.client_id, now_ms).await;
+        self.deliver_envelopes().await;
+        let mut result = self.round().await;
+        if result.as_ref().is_err_and(jetons::is_expired) {
+            self.acces.expire().await;
+            result = self.round().await;
+        }
         let synced_at = lock(&self.store).last_sync_label()?;
         self.background.record_round(&result, synced_at);
         self.refresh_counts()?;
         result
+    }
+
+    async fn round(&self) -> Result<RoundReport, ReplicaError> {
+        let token = self.acces.token(&self.api, &self.store).await?;
+        sync::round(&self.store, &self.api, &token, &self.client_id, now_ms).await
+    }
+
+    /// A valid access token for a request of the user's own (the history of a field).
+    pub(crate) async fn token(&self) -> Result<zeroize::Zeroizing<String>, ReplicaError> {
+        self.acces.token(&self.api, &self.store).await
+    }
+
+    /// Delivers whatever envelopes wait on this PC, whoever left them. A failure is logged and
+    /// tried again at the next round: it must not stop this user's own sync.
+    async fn deliver_envelopes(&self) {
+        match enveloppes::remettre(&self.envois, &self.api).await {
+            Ok(done) if done.remises > 0 || !done.refusees.is_empty() => {
+                tracing::info!(?done, "envelopes delivered")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("envelopes not delivered: {e}"),
+        }
     }
 
     pub(crate) fn show_offline(&self, why: UiError) {
@@ -372,7 +408,7 @@ impl Session {
             },
             field: champ.to_owned(),
         };
-        let response = self.api.history(&self.token, &request).await?;
+        let response = self.api.history(&self.token().await?, &request).await?;
         Ok(crate::views::historique(&response, champ, &self.client_id))
     }
 
@@ -415,17 +451,27 @@ impl Session {
         Ok(())
     }
 
-    /// Stops the sync loop, revokes the central session when reachable, and closes the replica
+    /// Stops the sync loop, leaves what is unsent as an envelope for the next session on this
+    /// PC to deliver, revokes the central session when reachable, and closes the replica
     /// (SQLCipher wipes its key): whatever still holds this session can read nothing more. The
     /// replica and its unsent changes stay on this PC, encrypted, for the next login.
     pub async fn logout(&self) -> Result<(), ReplicaError> {
         self.background.stop();
-        let revoked = match self.api.logout(&self.token).await {
-            Ok(()) => Ok(()),
-            Err(e) if e.is_offline() => Ok(()),
-            Err(e) => Err(e),
+        let left = {
+            let store = lock(&self.store);
+            enveloppes::laisser(&store, &self.envois, &self.client_id, now_ms())
         };
+        let revoked = match self.token().await {
+            Ok(token) => match self.api.logout(&token).await {
+                Err(e) if !e.is_offline() => Err(e),
+                _ => Ok(()),
+            },
+            // Offline, or the session already over: nothing to revoke from here.
+            Err(_) => Ok(()),
+        };
+        self.acces.forget().await;
         lock(&self.store).close()?;
+        left?;
         revoked
     }
 }

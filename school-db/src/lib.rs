@@ -168,6 +168,7 @@ fn open_with(
         std::fs::create_dir_all(dir)?;
     }
     let mut conn = Connection::open(path)?;
+    restrict_to_owner(path)?;
     if let Some(key) = key {
         apply_key(&conn, "main", key)?;
     }
@@ -216,6 +217,19 @@ fn open_with(
         tx.commit()?;
     }
     Ok(conn)
+}
+
+/// Makes a database file readable by its owner only (SQLite gives its `-wal` and `-shm` files
+/// the database's mode). A school's data is never world-readable, whatever the umask.
+pub fn restrict_to_owner(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Whether a school was ever written here.

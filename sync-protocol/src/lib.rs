@@ -6,6 +6,7 @@
 //! if the sources name them.
 
 pub mod change;
+pub mod enveloppe;
 pub mod hlc;
 pub mod rules;
 pub mod version;

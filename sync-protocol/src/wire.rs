@@ -39,6 +39,14 @@ pub enum ErrorCode {
     /// The request names an epoch of the log the central never had.
     EpoqueInconnue,
     Interne,
+    /// The access token has expired: ask `/v1/jetons` for a new pair, then retry.
+    JetonExpire,
+    /// The account is disabled at the central.
+    CompteDesactive,
+    /// Too many attempts from this account or address: wait before trying again.
+    TropDeTentatives,
+    /// An envelope was refused (tampered, replayed, signed by a revoked key...).
+    Enveloppe,
     /// A code this version does not know (a newer central), or a body that was not ours.
     #[serde(other)]
     Autre,
@@ -57,6 +65,10 @@ impl ErrorCode {
             ErrorCode::JournalChange => "journal_change",
             ErrorCode::EpoqueInconnue => "epoque_inconnue",
             ErrorCode::Interne => "interne",
+            ErrorCode::JetonExpire => "jeton_expire",
+            ErrorCode::CompteDesactive => "compte_desactive",
+            ErrorCode::TropDeTentatives => "trop_de_tentatives",
+            ErrorCode::Enveloppe => "enveloppe",
             ErrorCode::Autre => "autre",
         }
     }
@@ -68,14 +80,52 @@ pub struct LoginRequest {
     pub login: String,
     pub password: String,
     pub client_id: ClientId,
+    /// The public half of this replica's envelope key (`enveloppe`), registered for this
+    /// person and PC: envelopes it signs are delivered as hers.
+    #[serde(default)]
+    pub cle_envoi: Option<[u8; 32]>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoginResponse {
-    /// Bearer token; the desktop app keeps it in memory or sealed by the password, never plain.
-    pub token: String,
+    #[serde(flatten)]
+    pub jetons: Jetons,
     pub personnel: Personnel,
     pub server_hlc: Hlc,
+    /// The central's public key that envelopes are sealed to.
+    #[serde(default)]
+    pub cle_depot: Option<[u8; 32]>,
+}
+
+/// A session's tokens. The access token is short-lived and sent with every request; the
+/// refresh token is sent only to `/v1/jetons`, which answers a new pair and retires it (a
+/// retired one used again ends the session: someone copied it). The desktop app keeps both
+/// in memory, and the refresh token sealed in the encrypted replica, never plain.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Jetons {
+    pub token: String,
+    pub refresh_token: String,
+    /// How long the access token lives from the answer (a duration: the PC's clock may be off).
+    pub access_expires_in_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeRequest {
+    pub ancien: String,
+    pub nouveau: String,
+}
+
+/// The central's answer to a delivered envelope (to whoever carried it: nothing of its content).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DepotResponse {
+    pub message: String,
 }
 
 /// Which log a replica is synced with. A central restored from a backup keeps its log id and
@@ -88,7 +138,7 @@ pub struct LogRef {
     pub epoch: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     pub client_id: ClientId,

@@ -315,17 +315,18 @@ impl SkewedPc {
     pub async fn login(url: &str, login: &str, password: &str, skew_ms: i64) -> SkewedPc {
         use pupitre_sync_protocol::wire::LoginRequest;
         let dir = tempfile::tempdir().expect("tempdir");
-        let api = pupitre_replica::client::CentralClient::new(url);
+        let api = pupitre_replica::client::CentralClient::new(url).expect("client");
         let client = pupitre_sync_protocol::ClientId(uuid::Uuid::new_v4());
         let answer = api
             .login(&LoginRequest {
                 login: login.into(),
                 password: password.into(),
                 client_id: client.clone(),
+                cle_envoi: None,
             })
             .await
             .expect("login");
-        let snapshot = api.snapshot(&answer.token).await.expect("snapshot");
+        let snapshot = api.snapshot(&answer.jetons.token).await.expect("snapshot");
         let mut store = pupitre_replica::store::Store::open(
             &dir.path().join("replica.sqlite"),
             &pupitre_replica::cle::CleReplica::nouvelle(),
@@ -336,7 +337,7 @@ impl SkewedPc {
             store: Arc::new(std::sync::Mutex::new(store)),
             who: answer.personnel,
             api,
-            token: answer.token,
+            token: answer.jetons.token,
             client,
             skew_ms,
             _dir: dir,

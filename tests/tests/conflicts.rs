@@ -153,13 +153,14 @@ async fn a_pc_ten_minutes_off_does_not_win_by_its_clock() {
 
     // Another PC of the same teacher, its clock 10 minutes ahead, sends a concurrent mark (it
     // never saw the first one: base 0) with a timestamp that would win last-writer-wins.
-    let api = CentralClient::new(&url);
+    let api = CentralClient::new(&url).expect("client");
     let client_id = ClientId(Uuid::new_v4());
     let answer = api
         .login(&LoginRequest {
             login: DEMO_TEACHER_LOGIN.into(),
             password: DEMO_TEACHER_PASSWORD.into(),
             client_id: client_id.clone(),
+            cle_envoi: None,
         })
         .await
         .expect("login");
@@ -184,10 +185,10 @@ async fn a_pc_ten_minutes_off_does_not_win_by_its_clock() {
         void: false,
         acked_as: None,
     };
-    let log = api.snapshot(&answer.token).await.expect("snapshot").log;
+    let log = api.snapshot(&answer.jetons.token).await.expect("snapshot").log;
     let pushed = api
         .push(
-            &answer.token,
+            &answer.jetons.token,
             &PushRequest {
                 client_id,
                 log,

@@ -197,17 +197,18 @@ async fn offline_roll_call_reaches_the_cpe() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
     let (_dir, central_db, central) = demo_central().await;
-    let api = CentralClient::new(&central.url());
+    let api = CentralClient::new(&central.url()).expect("client");
     let client_id = ClientId(Uuid::new_v4());
     let answer = api
         .login(&LoginRequest {
             login: DEMO_TEACHER_LOGIN.into(),
             password: DEMO_TEACHER_PASSWORD.into(),
             client_id: client_id.clone(),
+            cle_envoi: None,
         })
         .await
         .expect("login");
-    let snapshot = api.snapshot(&answer.token).await.expect("snapshot");
+    let snapshot = api.snapshot(&answer.jetons.token).await.expect("snapshot");
     let (school, me) = (&snapshot.school, answer.personnel.id.as_str());
     let seance = school
         .seances
@@ -246,8 +247,8 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
         hlc: change.hlc,
         wall_ms: pupitre_replica::clock::now_ms(),
     };
-    let first = api.push(&answer.token, &request).await.expect("push");
-    let second = api.push(&answer.token, &request).await.expect("retry");
+    let first = api.push(&answer.jetons.token, &request).await.expect("push");
+    let second = api.push(&answer.jetons.token, &request).await.expect("retry");
     assert!(
         matches!(first.outcomes[0].result, PushResult::Accepted { .. }),
         "{first:?}"
@@ -275,12 +276,12 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
         hlc: change.hlc,
         wall_ms: pupitre_replica::clock::now_ms(),
     };
-    let answer_refused = api.push(&answer.token, &request).await.expect("push");
+    let answer_refused = api.push(&answer.jetons.token, &request).await.expect("push");
     assert!(
         matches!(&answer_refused.outcomes[0].result, PushResult::Refused { code, .. } if code.as_str() == "hors_perimetre"),
         "{answer_refused:?}"
     );
-    let again = api.push(&answer.token, &request).await.expect("retry");
+    let again = api.push(&answer.jetons.token, &request).await.expect("retry");
     assert_eq!(again.outcomes, answer_refused.outcomes);
     assert_eq!(central_log_len(&central_db), 1);
     central.stop().await;

@@ -199,15 +199,8 @@ async fn a_password_changed_at_the_central_sets_the_old_replica_aside_and_says_s
 
     // An administrator resets her password at the central.
     let nouveau = "nouveau-mot-de-passe";
-    rusqlite::Connection::open(&central_db)
-        .expect("central db")
-        .execute(
-            "UPDATE comptes SET password_hash = ?1 WHERE login = ?2",
-            [
-                pupitre_central::auth::hash_password(nouveau),
-                DEMO_TEACHER_LOGIN.to_owned(),
-            ],
-        )
+    let admin = pupitre_central::Db::open(&central_db).expect("central db");
+    pupitre_central::comptes::reinitialiser(&admin, DEMO_TEACHER_LOGIN, nouveau, 0)
         .expect("reset");
 
     // Offline, the new password does not open the old replica (nor does anything else).

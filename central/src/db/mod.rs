@@ -2,7 +2,9 @@
 //! from blocking tasks. One module per group of tables, with its SQL next to it.
 
 pub mod accounts;
+pub mod audit;
 pub mod compaction;
+pub mod depot;
 pub mod envois;
 pub mod identity;
 pub mod log;
@@ -35,6 +37,7 @@ const MIGRATIONS: &[&[&str]] = &[
         pupitre_school_db::REMPLACEMENTS_SQL,
         include_str!("envois.sql"),
     ],
+    &[include_str!("securite.sql")],
 ];
 
 #[derive(Clone)]
@@ -43,6 +46,7 @@ pub struct Db(Arc<Mutex<Connection>>);
 impl Db {
     pub fn open(path: &Path) -> Result<Db, CentralError> {
         let conn = pupitre_school_db::open(path, APPLICATION_ID, MIGRATIONS)?;
+        audit::attach(&conn, path)?;
         Ok(Db(Arc::new(Mutex::new(conn))))
     }
 

@@ -1,5 +1,5 @@
 //! Who this replica belongs to, as the login records it: the owner's login and personnel record,
-//! this PC's client id, and the central's token sealed with the owner's password.
+//! this PC's client id, the session's refresh token, the envelope key and the central's key.
 
 use super::meta;
 use crate::error::ReplicaError;
@@ -13,7 +13,9 @@ pub struct Login<'a> {
     pub login: &'a str,
     pub personnel: &'a Personnel,
     pub client_id: &'a ClientId,
-    pub sealed_token: Vec<u8>,
+    pub refresh_token: &'a str,
+    pub envelope_key: &'a [u8; 32],
+    pub central_box_key: Option<&'a [u8; 32]>,
 }
 
 pub fn record(tx: &Transaction<'_>, login: &Login<'_>) -> Result<(), ReplicaError> {
@@ -22,7 +24,13 @@ pub fn record(tx: &Transaction<'_>, login: &Login<'_>) -> Result<(), ReplicaErro
     meta::set(tx, meta::LOGIN, login.login)?;
     meta::set(tx, meta::PERSONNEL, personnel)?;
     meta::set(tx, meta::CLIENT_ID, login.client_id.0.to_string())?;
-    meta::set(tx, meta::SEALED_TOKEN, &login.sealed_token)?;
+    meta::set(tx, meta::REFRESH_TOKEN, login.refresh_token)?;
+    meta::set(tx, meta::ENVELOPE_KEY, login.envelope_key.as_slice())?;
+    if let Some(key) = login.central_box_key {
+        meta::set(tx, meta::CENTRAL_BOX_KEY, key.as_slice())?;
+    }
+    // The earlier release's sealed token has no use left.
+    tx.execute("DELETE FROM meta WHERE key = ?1", [meta::SEALED_TOKEN])?;
     Ok(())
 }
 
@@ -39,6 +47,32 @@ pub fn client_id(conn: &Connection) -> rusqlite::Result<Option<ClientId>> {
 
 pub fn sealed_token(conn: &Connection) -> rusqlite::Result<Option<Vec<u8>>> {
     meta::get(conn, meta::SEALED_TOKEN)
+}
+
+pub fn refresh_token(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    meta::get(conn, meta::REFRESH_TOKEN)
+}
+
+pub fn set_refresh_token(tx: &Transaction<'_>, token: Option<&str>) -> rusqlite::Result<()> {
+    match token {
+        Some(token) => meta::set(tx, meta::REFRESH_TOKEN, token),
+        None => {
+            tx.execute("DELETE FROM meta WHERE key = ?1", [meta::REFRESH_TOKEN])?;
+            Ok(())
+        }
+    }
+}
+
+fn key32(conn: &Connection, key: &str) -> rusqlite::Result<Option<[u8; 32]>> {
+    Ok(meta::get::<Vec<u8>>(conn, key)?.and_then(|b| b.try_into().ok()))
+}
+
+pub fn envelope_key(conn: &Connection) -> rusqlite::Result<Option<[u8; 32]>> {
+    key32(conn, meta::ENVELOPE_KEY)
+}
+
+pub fn central_box_key(conn: &Connection) -> rusqlite::Result<Option<[u8; 32]>> {
+    key32(conn, meta::CENTRAL_BOX_KEY)
 }
 
 pub fn personnel(conn: &Connection) -> rusqlite::Result<Option<Personnel>> {

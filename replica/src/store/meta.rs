@@ -11,7 +11,15 @@ pub const CURSOR: &str = "cursor";
 pub const NEXT_SEQ: &str = "next_client_seq";
 pub const HLC_WALL: &str = "hlc_wall";
 pub const HLC_COUNTER: &str = "hlc_counter";
+/// The session token of an earlier release, sealed by the password (read only to prove the
+/// password before such a replica is encrypted).
 pub const SEALED_TOKEN: &str = "sealed_token";
+/// The session's refresh token (in the encrypted replica; see `jetons`).
+pub const REFRESH_TOKEN: &str = "refresh_token";
+/// This replica's envelope signing key (32 bytes; see `enveloppes`).
+pub const ENVELOPE_KEY: &str = "envelope_key";
+/// The central's public key that envelopes are sealed to (32 bytes).
+pub const CENTRAL_BOX_KEY: &str = "central_box_key";
 pub const LAST_SYNC_MS: &str = "last_sync_ms";
 pub const SCOPE: &str = "scope";
 /// How far this PC's clock was off at the last push (ms, positive: ahead).

@@ -160,8 +160,21 @@ impl Store {
         Ok(account::client_id(&self.conn)?)
     }
 
-    pub fn sealed_token(&self) -> Result<Option<Vec<u8>>, ReplicaError> {
-        Ok(account::sealed_token(&self.conn)?)
+    pub fn refresh_token(&self) -> Result<Option<String>, ReplicaError> {
+        Ok(account::refresh_token(&self.conn)?)
+    }
+
+    pub fn set_refresh_token(&mut self, token: Option<&str>) -> Result<(), ReplicaError> {
+        self.write(|tx| Ok(account::set_refresh_token(tx, token)?))
+    }
+
+    /// This replica's envelope signing key (wiped from memory when dropped).
+    pub fn envelope_key(&self) -> Result<Option<zeroize::Zeroizing<[u8; 32]>>, ReplicaError> {
+        Ok(account::envelope_key(&self.conn)?.map(zeroize::Zeroizing::new))
+    }
+
+    pub fn central_box_key(&self) -> Result<Option<[u8; 32]>, ReplicaError> {
+        Ok(account::central_box_key(&self.conn)?)
     }
 
     pub fn personnel(&self) -> Result<Option<Personnel>, ReplicaError> {
@@ -207,6 +220,11 @@ impl Store {
     /// The oldest `limit` outbox entries, in client sequence order, marked as sent.
     pub fn take_for_push(&mut self, limit: usize) -> Result<Vec<Change>, ReplicaError> {
         self.write(|tx| push::take(tx, limit))
+    }
+
+    /// The oldest `limit` outbox entries, left as they are (an envelope's copy of them).
+    pub fn pending(&self, limit: usize) -> Result<Vec<Change>, ReplicaError> {
+        outbox::oldest(&self.conn, limit)
     }
 
     /// Marks entries as never sent (their request could not even connect).

@@ -1,0 +1,158 @@
+//! Delivery of sealed envelopes (`pupitre_sync_protocol::enveloppe`): whoever carries one
+//! posts it here without any session. The central opens it, checks its signature and key
+//! (registered, not revoked, the account active, the PC it was registered from), refuses a
+//! second delivery, then pushes its changes as their author's, through the same path and
+//! authorization as her own push. The carrier learns only whether it was delivered.
+
+use crate::api::{Adresse, AuditOwned, Central};
+use crate::clock::now_ms;
+use crate::connexion::cle_depot;
+use crate::db::audit::Quoi;
+use crate::db::{accounts, depot, school};
+use crate::error::ApiFailure;
+use crate::push::{self, PushError};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use pupitre_sync_protocol::enveloppe;
+use pupitre_sync_protocol::wire::{DepotResponse, ErrorCode, MAX_PUSH_CHANGES};
+use rusqlite::Connection;
+
+/// Why an envelope is refused, as the carrier and the audit log read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refus {
+    Ouverture(enveloppe::Refus),
+    CleInconnue,
+    CleRevoquee,
+    AutrePoste,
+    CompteDesactive,
+    DejaRemise,
+    TropDeModifications,
+    Journal(String),
+}
+
+impl Refus {
+    pub fn message(&self) -> String {
+        match self {
+            Refus::Ouverture(e) => format!("Enveloppe refusée : {e}."),
+            Refus::CleInconnue => "Enveloppe refusée : signée d'une clé que ce service central ne connaît pas.".into(),
+            Refus::CleRevoquee => "Enveloppe refusée : signée d'une clé révoquée (mot de passe réinitialisé ou compte désactivé depuis).".into(),
+            Refus::AutrePoste => "Enveloppe refusée : elle ne vient pas du poste où sa clé a été enregistrée.".into(),
+            Refus::CompteDesactive => "Enveloppe refusée : le compte de son auteur est désactivé.".into(),
+            Refus::DejaRemise => "Enveloppe déjà remise : une seconde remise est refusée.".into(),
+            Refus::TropDeModifications => format!("Enveloppe refusée : plus de {MAX_PUSH_CHANGES} modifications."),
+            Refus::Journal(why) => format!(
+                "Enveloppe refusée : {why} Ses saisies partiront à la prochaine connexion de leur auteur sur ce poste."
+            ),
+        }
+    }
+}
+
+/// What a delivery did: who the author was (for the audit) and the outcome.
+pub struct Remise {
+    pub personnel_id: Option<String>,
+    pub client_id: Option<String>,
+    pub result: Result<usize, Refus>,
+}
+
+/// Opens, checks and pushes one envelope, in one call on the database.
+pub fn remettre(conn: &mut Connection, sealed: &[u8], now_ms: u64) -> Result<Remise, ApiFailure> {
+    let refused = |why: Refus| Remise {
+        personnel_id: None,
+        client_id: None,
+        result: Err(why),
+    };
+    let central = cle_depot(conn)?;
+    let opened = match enveloppe::ouvrir(sealed, &central) {
+        Ok(opened) => opened,
+        Err(e) => return Ok(refused(Refus::Ouverture(e))),
+    };
+    let Some(owner) = depot::key_owner(conn, &opened.signer)? else {
+        return Ok(refused(Refus::CleInconnue));
+    };
+    let push = &opened.contenu.push;
+    let remise = |result| Remise {
+        personnel_id: Some(owner.personnel_id.clone()),
+        client_id: Some(owner.client_id.clone()),
+        result,
+    };
+    let compte = accounts::compte_of(conn, &owner.personnel_id)?;
+    let personnel = school::personnel(conn, &owner.personnel_id)?;
+    let why = if owner.revoked {
+        Some(Refus::CleRevoquee)
+    } else if push.client_id.0.to_string() != owner.client_id {
+        Some(Refus::AutrePoste)
+    } else if compte.is_none_or(|c| c.desactive) || personnel.is_none() {
+        Some(Refus::CompteDesactive)
+    } else if push.changes.len() > MAX_PUSH_CHANGES {
+        Some(Refus::TropDeModifications)
+    } else if depot::was_delivered(conn, &opened.contenu.id.to_string())? {
+        Some(Refus::DejaRemise)
+    } else {
+        None
+    };
+    let (Some(personnel), None) = (personnel, why.clone()) else {
+        return Ok(remise(Err(why.unwrap_or(Refus::CompteDesactive))));
+    };
+    // Written earlier than delivered: the PC's clock offset at writing is unknown here.
+    let outcomes = match push::push(
+        conn,
+        &personnel,
+        &push.client_id,
+        &push.log,
+        &push.changes,
+        0,
+        now_ms,
+    ) {
+        Ok(outcomes) => outcomes,
+        Err(e @ (PushError::LogChanged | PushError::UnknownEpoch)) => {
+            return Ok(remise(Err(Refus::Journal(e.to_string()))));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let client = &push.client_id;
+    let from = push::Pusher {
+        who: &personnel,
+        client,
+        adresse: None,
+    };
+    push::audit_refusals(conn, &from, &push.changes, &outcomes, now_ms)?;
+    depot::record_delivery(conn, &opened.contenu.id.to_string(), &opened.signer, now_ms)?;
+    Ok(remise(Ok(outcomes.len())))
+}
+
+pub async fn deliver(
+    State(central): State<Central>,
+    Adresse(adresse): Adresse,
+    body: axum::body::Bytes,
+) -> Result<Json<DepotResponse>, ApiFailure> {
+    let remise = central
+        .db
+        .call(move |conn| remettre(conn, &body, now_ms()))
+        .await?;
+    let event = |detail: String| AuditOwned {
+        personnel_id: remise.personnel_id.clone(),
+        client_id: remise.client_id.clone(),
+        adresse: adresse.clone(),
+        detail,
+        ..Default::default()
+    };
+    match &remise.result {
+        Ok(n) => {
+            let detail = format!("{n} modification(s) remise(s) par un autre poste ou session");
+            central.audit(Quoi::EnveloppeRemise, event(detail)).await;
+            central.note_high_water().await?;
+            Ok(Json(DepotResponse {
+                message: "Enveloppe remise.".into(),
+            }))
+        }
+        Err(why) => {
+            central.audit(Quoi::EnveloppeRefusee, event(why.message())).await;
+            Err(ApiFailure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::Enveloppe,
+                why.message(),
+            ))
+        }
+    }
+}
