@@ -17,7 +17,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use tower_http::timeout::TimeoutLayer;
 use pupitre_domain::Personnel;
 use pupitre_sync_protocol::version::{HEADER_PROTOCOL, HEADER_SCHEMA};
 use pupitre_sync_protocol::wire::{
@@ -29,6 +28,7 @@ use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
+use tower_http::timeout::TimeoutLayer;
 use uuid::Uuid;
 
 /// The longest a request may take, its body's upload included (a full push is well under a
@@ -80,7 +80,9 @@ impl Central {
     pub(crate) async fn audit(&self, quoi: audit::Quoi, e: AuditOwned) {
         let written = self
             .db
-            .call(move |conn| audit::record(conn, quoi, &e.as_ref(), now_ms()).map_err(CentralError::from))
+            .call(move |conn| {
+                audit::record(conn, quoi, &e.as_ref(), now_ms()).map_err(CentralError::from)
+            })
             .await;
         if let Err(e) = written {
             tracing::error!("audit not written ({}): {e}", quoi.as_str());
@@ -146,7 +148,10 @@ pub fn router(central: Central) -> Router {
         .fallback(unknown_address)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // A body trickled in, or a request stuck, ends with a French 408.
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(middleware::from_fn(french_rejections))
         .with_state(central)
 }

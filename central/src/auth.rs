@@ -1,10 +1,10 @@
 //! Password hashing and session tokens.
 
+use crate::db::accounts;
 use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
-use crate::db::accounts;
 use pupitre_sync_protocol::wire::Jetons;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
@@ -115,7 +115,11 @@ pub fn password_problem(login: &str, password: &str) -> Option<String> {
             "Le nouveau mot de passe doit compter au moins {MIN_PASSWORD_CHARS} caractères (il en a {chars})."
         ));
     }
-    if password.trim().to_lowercase().contains(&login.to_lowercase()) {
+    if password
+        .trim()
+        .to_lowercase()
+        .contains(&login.to_lowercase())
+    {
         return Some("Le nouveau mot de passe ne doit pas contenir votre identifiant.".into());
     }
     None
@@ -164,7 +168,11 @@ mod tests {
             ("c.martin", "éééééééééé", false),
         ];
         for (login, password, refused) in cases {
-            assert_eq!(password_problem(login, password).is_some(), refused, "{password}");
+            assert_eq!(
+                password_problem(login, password).is_some(),
+                refused,
+                "{password}"
+            );
         }
     }
 }

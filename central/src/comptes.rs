@@ -20,7 +20,9 @@ fn revoke_all(
 ) -> Result<(), CentralError> {
     let sessions = accounts::delete_sessions_of(tx, &compte.personnel_id, None)?;
     let keys = depot::revoke_keys_of(tx, &compte.personnel_id, now_ms)?;
-    let detail = format!("par l'administrateur : {sessions} session(s) fermée(s), {keys} clé(s) d'envoi révoquée(s)");
+    let detail = format!(
+        "par l'administrateur : {sessions} session(s) fermée(s), {keys} clé(s) d'envoi révoquée(s)"
+    );
     let event = audit::Evenement {
         login: Some(&compte.login),
         personnel_id: Some(&compte.personnel_id),
@@ -32,7 +34,12 @@ fn revoke_all(
 }
 
 /// Sets a new password for `login` (the administrator hands it over; the person changes it).
-pub fn reinitialiser(db: &Db, login: &str, password: &str, now_ms: u64) -> Result<(), CentralError> {
+pub fn reinitialiser(
+    db: &Db,
+    login: &str,
+    password: &str,
+    now_ms: u64,
+) -> Result<(), CentralError> {
     if let Some(problem) = auth::password_problem(login, password) {
         return Err(CentralError::Invalid(problem));
     }

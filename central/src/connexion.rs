@@ -59,7 +59,13 @@ pub async fn login(
     if let Some(wait) = wait {
         let detail = "connexion refusée sans vérifier le mot de passe : trop d'échecs récents";
         central
-            .audit(Quoi::TropDeTentatives, AuditOwned { detail: detail.into(), ..audit })
+            .audit(
+                Quoi::TropDeTentatives,
+                AuditOwned {
+                    detail: detail.into(),
+                    ..audit
+                },
+            )
             .await;
         return Err(too_many(wait));
     }
@@ -69,8 +75,12 @@ pub async fn login(
         .call(move |conn| accounts::compte(conn, &who).map_err(ApiFailure::from))
         .await?;
     // An unknown login costs the same check, so that timing does not reveal which exist.
-    let hash = compte.as_ref().map_or(auth::DUMMY_HASH.to_owned(), |c| c.password_hash.clone());
-    let verified = central.verify_password(request.password.clone(), hash).await;
+    let hash = compte
+        .as_ref()
+        .map_or(auth::DUMMY_HASH.to_owned(), |c| c.password_hash.clone());
+    let verified = central
+        .verify_password(request.password.clone(), hash)
+        .await;
     let Some(compte) = compte.filter(|_| verified) else {
         {
             let mut limites = central.limites();
@@ -79,14 +89,26 @@ pub async fn login(
         }
         let detail = "identifiant ou mot de passe incorrect";
         central
-            .audit(Quoi::ConnexionRefusee, AuditOwned { detail: detail.into(), ..audit })
+            .audit(
+                Quoi::ConnexionRefusee,
+                AuditOwned {
+                    detail: detail.into(),
+                    ..audit
+                },
+            )
             .await;
         return Err(wrong());
     };
     if compte.desactive {
         let detail = "compte désactivé";
         central
-            .audit(Quoi::ConnexionRefusee, AuditOwned { detail: detail.into(), ..audit })
+            .audit(
+                Quoi::ConnexionRefusee,
+                AuditOwned {
+                    detail: detail.into(),
+                    ..audit
+                },
+            )
             .await;
         return Err(desactive());
     }
@@ -178,9 +200,9 @@ pub async fn refresh(
         .call(move |conn| -> Result<_, ApiFailure> {
             let now = now_ms();
             Ok(match accounts::find_refresh(conn, &presented, now)? {
-                accounts::Refresh::Rotate { session_id, .. } => Ok(
-                    auth::rotate_session(conn, &session_id, &presented, now)?.0,
-                ),
+                accounts::Refresh::Rotate { session_id, .. } => {
+                    Ok(auth::rotate_session(conn, &session_id, &presented, now)?.0)
+                }
                 accounts::Refresh::Reused { personnel_id } => Err(Some(personnel_id)),
                 accounts::Refresh::Unknown => Err(None),
             })
@@ -208,10 +230,15 @@ pub async fn refresh(
 }
 
 /// Ends the caller's session: both its tokens stop working at once.
-pub async fn logout(State(central): State<Central>, caller: Caller) -> Result<StatusCode, ApiFailure> {
+pub async fn logout(
+    State(central): State<Central>,
+    caller: Caller,
+) -> Result<StatusCode, ApiFailure> {
     central
         .db
-        .call(move |conn| accounts::delete_session(conn, &caller.session_id).map_err(ApiFailure::from))
+        .call(move |conn| {
+            accounts::delete_session(conn, &caller.session_id).map_err(ApiFailure::from)
+        })
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -147,7 +147,9 @@ pub async fn deliver(
             }))
         }
         Err(why) => {
-            central.audit(Quoi::EnveloppeRefusee, event(why.message())).await;
+            central
+                .audit(Quoi::EnveloppeRefusee, event(why.message()))
+                .await;
             Err(ApiFailure::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::Enveloppe,

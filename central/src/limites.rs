@@ -88,7 +88,10 @@ impl Fenetre {
 /// A French sentence for a wait.
 pub fn attendre(wait_ms: u64) -> String {
     let minutes = wait_ms.div_ceil(60_000).max(1);
-    format!("réessayez dans {minutes} minute{}", if minutes > 1 { "s" } else { "" })
+    format!(
+        "réessayez dans {minutes} minute{}",
+        if minutes > 1 { "s" } else { "" }
+    )
 }
 
 /// The central's limits.
@@ -135,7 +138,11 @@ mod tests {
             if record {
                 f.record("cpe", minute * MIN);
             }
-            assert_eq!(f.wait("cpe", minute * MIN), wait.map(|w| w * MIN), "minute {minute}");
+            assert_eq!(
+                f.wait("cpe", minute * MIN),
+                wait.map(|w| w * MIN),
+                "minute {minute}"
+            );
         }
         assert_eq!(f.wait("c.martin", 0), None, "another key is untouched");
         f.record("x", 0);

@@ -177,16 +177,34 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .read_line(&mut password)
                 .map_err(|e| format!("mot de passe illisible sur l'entrée standard : {e}"))?;
             let store = Db::open(&db).map_err(|e| e.to_string())?;
-            comptes::reinitialiser(&store, login.trim(), password.trim_end_matches(['\r', '\n']), clock::now_ms())
-                .map_err(|e| e.to_string())?;
-            println!("Mot de passe de {login} réinitialisé ; ses sessions sont fermées et ses clés d'envoi révoquées.");
+            comptes::reinitialiser(
+                &store,
+                login.trim(),
+                password.trim_end_matches(['\r', '\n']),
+                clock::now_ms(),
+            )
+            .map_err(|e| e.to_string())?;
+            println!(
+                "Mot de passe de {login} réinitialisé ; ses sessions sont fermées et ses clés d'envoi révoquées."
+            );
             Ok(())
         }
-        Command::Desactiver { db, login, reactiver } => {
+        Command::Desactiver {
+            db,
+            login,
+            reactiver,
+        } => {
             let store = Db::open(&db).map_err(|e| e.to_string())?;
             comptes::desactiver(&store, login.trim(), !reactiver, clock::now_ms())
                 .map_err(|e| e.to_string())?;
-            println!("Compte {login} {}.", if reactiver { "réactivé" } else { "désactivé" });
+            println!(
+                "Compte {login} {}.",
+                if reactiver {
+                    "réactivé"
+                } else {
+                    "désactivé"
+                }
+            );
             Ok(())
         }
         Command::Audit { db, jours } => {

@@ -30,7 +30,10 @@ async fn refresh(central: &Central, refresh_token: &str) -> (u16, Value) {
 fn tokens(answer: &Value) -> (String, String) {
     (
         answer["token"].as_str().expect("token").to_owned(),
-        answer["refresh_token"].as_str().expect("refresh").to_owned(),
+        answer["refresh_token"]
+            .as_str()
+            .expect("refresh")
+            .to_owned(),
     )
 }
 
@@ -55,15 +58,23 @@ async fn access_tokens_expire_and_refresh_tokens_rotate_once() {
         .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["access_expires_in_ms"], json!(15 * 60 * 1000));
-    assert!(answer["cle_depot"].is_array(), "the envelopes' key is given");
+    assert!(
+        answer["cle_depot"].is_array(),
+        "the envelopes' key is given"
+    );
     let (access, refresh1) = tokens(&answer);
     let log = json!(central.snapshot(&access).await.log);
     assert_eq!(central.pull_status(&access, &log).await, 200);
 
     // The access token's time is up: refused as expired (the client renews), not unknown.
-    central.sql(|c| c.execute("UPDATE sessions SET access_expires_ms = 0", []).expect("age"));
+    central.sql(|c| {
+        c.execute("UPDATE sessions SET access_expires_ms = 0", [])
+            .expect("age")
+    });
     let code = refused(
-        central.post("/v1/pull", Some(&access)).json(&json!({"cursor": 0, "log": log, "limit": 1})),
+        central
+            .post("/v1/pull", Some(&access))
+            .json(&json!({"cursor": 0, "log": log, "limit": 1})),
         401,
     )
     .await;
@@ -83,9 +94,15 @@ async fn access_tokens_expire_and_refresh_tokens_rotate_once() {
     assert_eq!(status, 200, "{again}");
     let (access3, refresh3) = tokens(&again);
     // ... but long after, it is a copy someone kept: the session ends, for everyone.
-    central.sql(|c| c.execute("UPDATE sessions SET rotated_ms = rotated_ms - 120000", []).expect("age"));
+    central.sql(|c| {
+        c.execute("UPDATE sessions SET rotated_ms = rotated_ms - 120000", [])
+            .expect("age")
+    });
     let (status, _) = refresh(&central, &refresh2).await;
-    assert_eq!(status, 401, "the token retired two rotations ago is unknown");
+    assert_eq!(
+        status, 401,
+        "the token retired two rotations ago is unknown"
+    );
     let (status, ended) = refresh(&central, &refresh1).await;
     assert_eq!(status, 401, "{ended}");
     let (status, _) = refresh(&central, &refresh3).await;
@@ -98,16 +115,29 @@ async fn access_tokens_expire_and_refresh_tokens_rotate_once() {
         .login_answer(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, PC)
         .await;
     let (access, refresh) = tokens(&answer);
-    let status = central.post("/v1/logout", Some(&access)).send().await.expect("send").status();
+    let status = central
+        .post("/v1/logout", Some(&access))
+        .send()
+        .await
+        .expect("send")
+        .status();
     assert_eq!(status.as_u16(), 204);
     assert_eq!(central.pull_status(&access, &log).await, 401);
     let (status, _) = self::refresh(&central, &refresh).await;
     assert_eq!(status, 401);
 
     // Sessions past their time are purged (at the next login).
-    central.sql(|c| c.execute("UPDATE sessions SET refresh_expires_ms = 1", []).expect("age"));
-    central.login(DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, OTHER_PC).await;
-    let left: i64 = central.sql(|c| c.query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0)).expect("count"));
+    central.sql(|c| {
+        c.execute("UPDATE sessions SET refresh_expires_ms = 1", [])
+            .expect("age")
+    });
+    central
+        .login(DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, OTHER_PC)
+        .await;
+    let left: i64 = central.sql(|c| {
+        c.query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))
+            .expect("count")
+    });
     assert_eq!(left, 1, "only the session just opened");
 }
 
@@ -120,10 +150,18 @@ async fn failed_logins_are_limited_per_account_and_address_and_audited() {
         assert_eq!(status, 401);
     }
     // The sixth try is refused before any hashing, even with the right password.
-    let (status, answer) = central.login_answer(DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, PC).await;
+    let (status, answer) = central
+        .login_answer(DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, PC)
+        .await;
     assert_eq!(status, 429, "{answer}");
     assert_eq!(answer["code"], "trop_de_tentatives");
-    assert!(answer["message"].as_str().expect("message").contains("minutes"), "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .expect("message")
+            .contains("minutes"),
+        "{answer}"
+    );
     // Another account from this address is not locked out by the CPE's guesser...
     let (status, _) = central
         .login_answer(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, OTHER_PC)
@@ -131,7 +169,11 @@ async fn failed_logins_are_limited_per_account_and_address_and_audited() {
     assert_eq!(status, 200);
     let failed = audited(&central, "connexion_refusee");
     assert_eq!(failed.len(), 5);
-    assert!(failed.iter().all(|(login, _)| login.as_deref() == Some(DEMO_CPE_LOGIN)));
+    assert!(
+        failed
+            .iter()
+            .all(|(login, _)| login.as_deref() == Some(DEMO_CPE_LOGIN))
+    );
     assert_eq!(audited(&central, "trop_de_tentatives").len(), 1);
     // ... until the address itself has failed too often (guesses spread over many logins).
     for i in 0..25 {
@@ -148,21 +190,44 @@ async fn failed_logins_are_limited_per_account_and_address_and_audited() {
 async fn password_change_reset_and_disabling_end_sessions_at_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let central = Central::start(dir.path()).await;
-    let here = central.login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, PC).await;
-    let elsewhere = central.login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, OTHER_PC).await;
+    let here = central
+        .login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, PC)
+        .await;
+    let elsewhere = central
+        .login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, OTHER_PC)
+        .await;
     let log = json!(central.snapshot(&here).await.log);
     let change = |ancien: &str, nouveau: &str| {
         central
             .post("/v1/mot-de-passe", Some(&here))
             .json(&json!({"ancien": ancien, "nouveau": nouveau}))
     };
-    assert_eq!(refused(change("faux", "une-phrase-longue"), 403).await, "identifiants");
-    assert_eq!(refused(change(DEMO_TEACHER_PASSWORD, "court"), 400).await, "requete_invalide");
-    let status = change(DEMO_TEACHER_PASSWORD, "une-phrase-longue").send().await.expect("send");
+    assert_eq!(
+        refused(change("faux", "une-phrase-longue"), 403).await,
+        "identifiants"
+    );
+    assert_eq!(
+        refused(change(DEMO_TEACHER_PASSWORD, "court"), 400).await,
+        "requete_invalide"
+    );
+    let status = change(DEMO_TEACHER_PASSWORD, "une-phrase-longue")
+        .send()
+        .await
+        .expect("send");
     assert_eq!(status.status().as_u16(), 204);
-    assert_eq!(central.pull_status(&here, &log).await, 200, "this session goes on");
-    assert_eq!(central.pull_status(&elsewhere, &log).await, 401, "the others end");
-    let (status, _) = central.login_answer(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, PC).await;
+    assert_eq!(
+        central.pull_status(&here, &log).await,
+        200,
+        "this session goes on"
+    );
+    assert_eq!(
+        central.pull_status(&elsewhere, &log).await,
+        401,
+        "the others end"
+    );
+    let (status, _) = central
+        .login_answer(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, PC)
+        .await;
     assert_eq!(status, 401, "the old password no longer works");
     assert_eq!(audited(&central, "mot_de_passe_change").len(), 1);
 
@@ -171,16 +236,27 @@ async fn password_change_reset_and_disabling_end_sessions_at_once() {
     pupitre_central::comptes::reinitialiser(&db, DEMO_TEACHER_LOGIN, "remise-a-zero-2026", 0)
         .expect("reset");
     assert_eq!(central.pull_status(&here, &log).await, 401);
-    assert!(pupitre_central::comptes::reinitialiser(&db, "personne", "remise-a-zero-2026", 0).is_err());
+    assert!(
+        pupitre_central::comptes::reinitialiser(&db, "personne", "remise-a-zero-2026", 0).is_err()
+    );
 
     // A disabled account: no login, and a session opened before is refused at once.
-    let cpe = central.login(DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, CPE_PC).await;
+    let cpe = central
+        .login(DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, CPE_PC)
+        .await;
     pupitre_central::comptes::desactiver(&db, DEMO_CPE_LOGIN, true, 0).expect("disable");
     assert_eq!(central.pull_status(&cpe, &log).await, 401);
-    let (status, answer) = central.login_answer(DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, CPE_PC).await;
-    assert_eq!((status, answer["code"].as_str()), (403, Some("compte_desactive")));
+    let (status, answer) = central
+        .login_answer(DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, CPE_PC)
+        .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (403, Some("compte_desactive"))
+    );
     pupitre_central::comptes::desactiver(&db, DEMO_CPE_LOGIN, false, 0).expect("enable");
-    let (status, _) = central.login_answer(DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, CPE_PC).await;
+    let (status, _) = central
+        .login_answer(DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, CPE_PC)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(audited(&central, "mot_de_passe_reinitialise").len(), 1);
     assert_eq!(audited(&central, "compte_desactive").len(), 1);
@@ -190,7 +266,9 @@ async fn password_change_reset_and_disabling_end_sessions_at_once() {
 async fn refused_changes_and_heavy_reads_are_audited_and_limited() {
     let dir = tempfile::tempdir().expect("tempdir");
     let central = Central::start(dir.path()).await;
-    let token = central.login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, PC).await;
+    let token = central
+        .login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, PC)
+        .await;
     let snapshot = central.snapshot(&token).await;
     // A roll call of a séance the teacher does not teach.
     let school = &snapshot.school;
@@ -210,7 +288,13 @@ async fn refused_changes_and_heavy_reads_are_audited_and_limited() {
                 "hlc": {"wall_ms": 1, "counter": 0}
             }]
         });
-        let status = central.post("/v1/push", Some(&token)).json(&body).send().await.expect("send").status();
+        let status = central
+            .post("/v1/push", Some(&token))
+            .json(&body)
+            .send()
+            .await
+            .expect("send")
+            .status();
         assert_eq!(status.as_u16(), 200);
         let refusals = audited(&central, "modification_refusee");
         assert_eq!(refusals.len(), 1, "{refusals:?}");
@@ -222,8 +306,14 @@ async fn refused_changes_and_heavy_reads_are_audited_and_limited() {
         let response = central
             .http
             .get(format!("{}/v1/snapshot", central.url))
-            .header(pupitre_sync_protocol::version::HEADER_PROTOCOL, pupitre_sync_protocol::PROTOCOL_VERSION.to_string())
-            .header(pupitre_sync_protocol::version::HEADER_SCHEMA, pupitre_sync_protocol::SCHEMA_VERSION.to_string())
+            .header(
+                pupitre_sync_protocol::version::HEADER_PROTOCOL,
+                pupitre_sync_protocol::PROTOCOL_VERSION.to_string(),
+            )
+            .header(
+                pupitre_sync_protocol::version::HEADER_SCHEMA,
+                pupitre_sync_protocol::SCHEMA_VERSION.to_string(),
+            )
             .bearer_auth(&token)
             .send()
             .await
@@ -239,8 +329,13 @@ async fn a_trickled_request_is_cut_and_files_are_the_owners_only() {
     let dir = tempfile::tempdir().expect("tempdir");
     let central = Central::start(dir.path()).await;
     let address = central.url.trim_start_matches("http://").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connect");
-    stream.write_all(b"POST /v1/login HTTP/1.1\r\nHost: x\r\n").await.expect("write");
+    let mut stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    stream
+        .write_all(b"POST /v1/login HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("write");
     // Headers never finished: the central closes within its deadline (10 s), not never.
     let mut buf = vec![0u8; 1024];
     let closed = tokio::time::timeout(std::time::Duration::from_secs(30), async {
@@ -252,15 +347,23 @@ async fn a_trickled_request_is_cut_and_files_are_the_owners_only() {
         }
     })
     .await;
-    assert!(closed.is_ok(), "the trickling connection is still open after 30 s");
+    assert!(
+        closed.is_ok(),
+        "the trickling connection is still open after 30 s"
+    );
     // The service still serves.
-    let (status, _) = central.login_answer(DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, PC).await;
+    let (status, _) = central
+        .login_answer(DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, PC)
+        .await;
     assert_eq!(status, 200);
 
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        for file in [central.db.clone(), pupitre_central::db::audit::path_beside(&central.db)] {
+        for file in [
+            central.db.clone(),
+            pupitre_central::db::audit::path_beside(&central.db),
+        ] {
             let mode = std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{}", file.display());
         }

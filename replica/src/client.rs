@@ -82,11 +82,7 @@ impl CentralClient {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, ReplicaError> {
-        let response = self
-            .versioned(request)
-            .send()
-            .await
-            .map_err(transport)?;
+        let response = self.versioned(request).send().await.map_err(transport)?;
         let status = response.status();
         let body = response.bytes().await.map_err(transport)?;
         if status.is_success() {

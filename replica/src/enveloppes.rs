@@ -5,13 +5,13 @@
 //! same changes (same op ids, same sequences): if she logs in again first, they leave with
 //! her own push, and the envelope delivered later changes nothing.
 
+use crate::client::CentralClient;
 use crate::error::ReplicaError;
 use crate::fichiers;
-use crate::client::CentralClient;
 use crate::store::Store;
+use pupitre_sync_protocol::ClientId;
 use pupitre_sync_protocol::enveloppe::{self, Contenu};
 use pupitre_sync_protocol::wire::{ErrorCode, MAX_PUSH_CHANGES, PushRequest};
-use pupitre_sync_protocol::ClientId;
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
@@ -30,9 +30,11 @@ pub fn laisser(
     now_ms: u64,
 ) -> Result<usize, ReplicaError> {
     let changes = store.pending(MAX_PUSH_CHANGES)?;
-    let (Some(log), Some(author), Some(central)) =
-        (store.log()?, store.envelope_key()?, store.central_box_key()?)
-    else {
+    let (Some(log), Some(author), Some(central)) = (
+        store.log()?,
+        store.envelope_key()?,
+        store.central_box_key()?,
+    ) else {
         return Ok(0);
     };
     if changes.is_empty() {

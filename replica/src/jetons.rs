@@ -70,7 +70,11 @@ impl Acces {
                 etat.refresh = Some(Zeroizing::new(jetons.refresh_token));
                 Ok(token)
             }
-            Err(ReplicaError::Server { status: 401, message, .. }) => {
+            Err(ReplicaError::Server {
+                status: 401,
+                message,
+                ..
+            }) => {
                 // The session is over at the central (ended, revoked, expired): what this PC
                 // holds opens nothing more.
                 etat.access = None;

@@ -5,10 +5,10 @@
 use crate::cle::{self, CleReplica};
 use crate::client::CentralClient;
 use crate::clock::now_ms;
-use crate::error::{ReplicaError, UiError};
-use crate::paths::replica_path;
 use crate::enveloppes;
+use crate::error::{ReplicaError, UiError};
 use crate::jetons::Acces;
+use crate::paths::replica_path;
 use crate::session::{Ouverture, Session};
 use crate::store::{Store, account};
 use crate::vault;
@@ -63,7 +63,11 @@ impl Session {
             login: login.clone(),
             password: password.to_owned(),
             client_id: client_id.clone(),
-            cle_envoi: Some(enveloppe::signing_key(*envelope_key).verifying_key().to_bytes()),
+            cle_envoi: Some(
+                enveloppe::signing_key(*envelope_key)
+                    .verifying_key()
+                    .to_bytes(),
+            ),
         };
         match api.login(&request).await {
             Ok(answer) => {

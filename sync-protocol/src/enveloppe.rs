@@ -150,7 +150,12 @@ mod tests {
     }
 
     /// Seals with a re-signed body, as a forger who knows the central's public key could.
-    fn forged(body: &[u8], signer: &SigningKey, claimed: &VerifyingKey, central: &CleDepot) -> Vec<u8> {
+    fn forged(
+        body: &[u8],
+        signer: &SigningKey,
+        claimed: &VerifyingKey,
+        central: &CleDepot,
+    ) -> Vec<u8> {
         let mut rng = ChaCha20Rng::seed_from_u64(3);
         let signature = signer.sign(&[CONTEXT, body].concat());
         let signed = [claimed.as_bytes().as_slice(), &signature.to_bytes(), body].concat();
@@ -177,7 +182,11 @@ mod tests {
         let cases: Vec<(&str, Vec<u8>, Result<(), Refus>)> = vec![
             ("as sealed", sealed.clone(), Ok(())),
             ("one bit flipped", flipped, Err(Refus::Illisible)),
-            ("truncated", sealed[..sealed.len() - 1].to_vec(), Err(Refus::Illisible)),
+            (
+                "truncated",
+                sealed[..sealed.len() - 1].to_vec(),
+                Err(Refus::Illisible),
+            ),
             ("empty", vec![], Err(Refus::Illisible)),
             (
                 "signed by a thief in the author's name",
@@ -189,10 +198,15 @@ mod tests {
                 {
                     let mut rng = ChaCha20Rng::seed_from_u64(4);
                     let signature = author.sign(&[CONTEXT, &body].concat());
-                    let signed =
-                        [author.verifying_key().as_bytes().as_slice(), &signature.to_bytes(), &altered]
-                            .concat();
-                    PublicKey::from(central.public_bytes()).seal(&mut rng, &signed).expect("seal")
+                    let signed = [
+                        author.verifying_key().as_bytes().as_slice(),
+                        &signature.to_bytes(),
+                        &altered,
+                    ]
+                    .concat();
+                    PublicKey::from(central.public_bytes())
+                        .seal(&mut rng, &signed)
+                        .expect("seal")
                 },
                 Err(Refus::Signature),
             ),
@@ -204,7 +218,11 @@ mod tests {
         ];
         for (what, envelope, expected) in cases {
             let opened = ouvrir(&envelope, &central);
-            assert_eq!(opened.as_ref().map(|_| ()).map_err(|e| *e), expected, "{what}");
+            assert_eq!(
+                opened.as_ref().map(|_| ()).map_err(|e| *e),
+                expected,
+                "{what}"
+            );
         }
         let opened = ouvrir(&sealed, &central).expect("opens");
         assert_eq!(opened.contenu, contenu());

@@ -185,7 +185,11 @@ async fn a_pc_ten_minutes_off_does_not_win_by_its_clock() {
         void: false,
         acked_as: None,
     };
-    let log = api.snapshot(&answer.jetons.token).await.expect("snapshot").log;
+    let log = api
+        .snapshot(&answer.jetons.token)
+        .await
+        .expect("snapshot")
+        .log;
     let pushed = api
         .push(
             &answer.jetons.token,

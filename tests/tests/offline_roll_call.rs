@@ -247,8 +247,14 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
         hlc: change.hlc,
         wall_ms: pupitre_replica::clock::now_ms(),
     };
-    let first = api.push(&answer.jetons.token, &request).await.expect("push");
-    let second = api.push(&answer.jetons.token, &request).await.expect("retry");
+    let first = api
+        .push(&answer.jetons.token, &request)
+        .await
+        .expect("push");
+    let second = api
+        .push(&answer.jetons.token, &request)
+        .await
+        .expect("retry");
     assert!(
         matches!(first.outcomes[0].result, PushResult::Accepted { .. }),
         "{first:?}"
@@ -276,12 +282,18 @@ async fn a_duplicated_push_is_applied_once_and_acknowledged_twice() {
         hlc: change.hlc,
         wall_ms: pupitre_replica::clock::now_ms(),
     };
-    let answer_refused = api.push(&answer.jetons.token, &request).await.expect("push");
+    let answer_refused = api
+        .push(&answer.jetons.token, &request)
+        .await
+        .expect("push");
     assert!(
         matches!(&answer_refused.outcomes[0].result, PushResult::Refused { code, .. } if code.as_str() == "hors_perimetre"),
         "{answer_refused:?}"
     );
-    let again = api.push(&answer.jetons.token, &request).await.expect("retry");
+    let again = api
+        .push(&answer.jetons.token, &request)
+        .await
+        .expect("retry");
     assert_eq!(again.outcomes, answer_refused.outcomes);
     assert_eq!(central_log_len(&central_db), 1);
     central.stop().await;

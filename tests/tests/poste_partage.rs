@@ -49,7 +49,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 fn token_hashes(central_db: &Path) -> BTreeSet<String> {
     let conn = rusqlite::Connection::open(central_db).expect("central db");
     let mut st = conn
-        .prepare("SELECT token_hash FROM sessions")
+        .prepare("SELECT access_hash FROM sessions UNION SELECT refresh_hash FROM sessions")
         .expect("sessions");
     st.query_map([], |r| r.get(0))
         .expect("query")
@@ -92,7 +92,7 @@ async fn the_next_person_on_a_shared_pc_finds_nothing_readable() {
     assert_eq!(teacher.etat().en_attente, 1);
     // Her session's token, as the central knows it (hashed); logout revokes it there.
     let hashes = token_hashes(&central_db);
-    assert_eq!(hashes.len(), 1, "{hashes:?}");
+    assert_eq!(hashes.len(), 2, "access and refresh: {hashes:?}");
     teacher.logout().await.expect("logout");
     assert!(
         token_hashes(&central_db).is_empty(),
@@ -200,8 +200,7 @@ async fn a_password_changed_at_the_central_sets_the_old_replica_aside_and_says_s
     // An administrator resets her password at the central.
     let nouveau = "nouveau-mot-de-passe";
     let admin = pupitre_central::Db::open(&central_db).expect("central db");
-    pupitre_central::comptes::reinitialiser(&admin, DEMO_TEACHER_LOGIN, nouveau, 0)
-        .expect("reset");
+    pupitre_central::comptes::reinitialiser(&admin, DEMO_TEACHER_LOGIN, nouveau, 0).expect("reset");
 
     // Offline, the new password does not open the old replica (nor does anything else).
     let offline = login(&poste, "http://127.0.0.1:9", DEMO_TEACHER_LOGIN, nouveau)

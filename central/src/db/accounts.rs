@@ -145,7 +145,9 @@ pub enum Refresh {
         personnel_id: String,
     },
     /// A retired one used again: a copy exists. The session is ended.
-    Reused { personnel_id: String },
+    Reused {
+        personnel_id: String,
+    },
     Unknown,
 }
 
@@ -253,8 +255,6 @@ pub fn delete_sessions_of(
 
 /// Removes sessions that can no longer be refreshed. Returns how many.
 pub fn purge_expired(conn: &Connection, now_ms: u64) -> rusqlite::Result<usize> {
-    conn.prepare_cached(
-        "DELETE FROM sessions WHERE refresh_expires_ms <= ?1 OR ends_ms <= ?1",
-    )?
-    .execute([now_ms as i64])
+    conn.prepare_cached("DELETE FROM sessions WHERE refresh_expires_ms <= ?1 OR ends_ms <= ?1")?
+        .execute([now_ms as i64])
 }

@@ -74,7 +74,12 @@ pub struct Evenement<'a> {
     pub detail: &'a str,
 }
 
-pub fn record(conn: &Connection, quoi: Quoi, e: &Evenement<'_>, now_ms: u64) -> rusqlite::Result<()> {
+pub fn record(
+    conn: &Connection,
+    quoi: Quoi,
+    e: &Evenement<'_>,
+    now_ms: u64,
+) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO audit.evenements (at_ms, quoi, login, personnel_id, client_id, adresse, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

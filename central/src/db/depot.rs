@@ -60,7 +60,11 @@ pub fn key_owner(conn: &Connection, key: &[u8; 32]) -> rusqlite::Result<Option<K
 }
 
 /// Revokes every envelope key of a person (a password reset, a disabled account).
-pub fn revoke_keys_of(conn: &Connection, personnel_id: &str, now_ms: u64) -> rusqlite::Result<usize> {
+pub fn revoke_keys_of(
+    conn: &Connection,
+    personnel_id: &str,
+    now_ms: u64,
+) -> rusqlite::Result<usize> {
     conn.execute(
         "UPDATE cles_envoi SET revoquee_ms = ?2 WHERE personnel_id = ?1 AND revoquee_ms IS NULL",
         params![personnel_id, now_ms as i64],

@@ -147,4 +147,3 @@ pub async fn refused(request: reqwest::RequestBuilder, status: u16) -> String {
     );
     error.code.as_str().to_owned()
 }
-

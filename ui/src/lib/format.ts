@@ -66,8 +66,8 @@ export function avantDeconnexion(n: number, enLigne: boolean): string {
   const une = n === 1;
   const quoi = une ? "1 modification n'est pas encore arrivée" : `${n} modifications ne sont pas encore arrivées`;
   const ou = enLigne ? "" : " : ce poste est hors ligne";
-  const reste = une ? "Elle reste enregistrée sur ce poste, chiffrée" : "Elles restent enregistrées sur ce poste, chiffrées";
-  const quand = une ? "sera envoyée" : "seront envoyées";
-  const tot = une ? "qu'elle parte" : "qu'elles partent";
-  return `${quoi} au service central${ou}. ${reste} par votre mot de passe, et ${quand} à votre prochaine connexion sur ce poste. Pour ${tot} plus tôt, restez connecté jusqu'au retour du réseau.`;
+  const quand = une ? "Elle partira" : "Elles partiront";
+  const scellee = une ? "scellée : personne ne peut la lire ni la modifier" : "scellées : personne ne peut les lire ni les modifier";
+  const reste = une ? "Elle reste aussi dans votre copie chiffrée, et part" : "Elles restent aussi dans votre copie chiffrée, et partent";
+  return `${quoi} au service central${ou}. ${quand} avec la prochaine session ouverte sur ce poste, quelle que soit la personne connectée, ${scellee} en chemin. ${reste} à votre prochaine connexion si personne ne se connecte ici d'ici là.`;
 }
