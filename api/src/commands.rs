@@ -13,7 +13,13 @@ use crate::views::{
 };
 use crate::{DevoirSaisie, ItemSaisie};
 use pupitre_domain::{EntityKind, Fait, Garder, Presence};
-use pupitre_replica::{Session, UiError};
+use pupitre_replica::verrou::Raison;
+use pupitre_replica::{ReplicaError, Session, UiError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often a session checks whether it must lock.
+const LOCK_CHECK: Duration = Duration::from_secs(5);
 
 /// Calls `$then! { name(arg: Type, ...) -> Returned; ... }` with every command.
 #[macro_export]
@@ -25,6 +31,8 @@ macro_rules! commands {
             avertissement_configuration() -> Option<String>;
             connexion(login: String, password: String) -> $crate::views::Moi;
             deconnexion() -> ();
+            verrouiller() -> ();
+            deverrouiller(password: String) -> ();
             seances_du_jour(date: String) -> Vec<$crate::views::SeanceView>;
             appel(seance_id: String) -> $crate::views::AppelView;
             marquer(seance_id: String, eleve_id: String, presence: $crate::Presence) -> ();
@@ -124,6 +132,7 @@ impl Api {
         )
         .await?;
         session.spawn_sync_loop();
+        self.watch_lock(&session);
         let mut status = session.subscribe();
         let events = self.events.clone();
         tokio::spawn(async move {
@@ -150,24 +159,57 @@ impl Api {
         Ok(())
     }
 
+    /// Locks the session now (the shortcut, the button): the replica closes, the webview forgets.
+    pub async fn verrouiller(&self) -> Answer<()> {
+        let session = self.session_passive()?;
+        session.verrouiller(Raison::Demande).await;
+        self.events.oublier_navigation();
+        Ok(())
+    }
+
+    pub async fn deverrouiller(&self, password: String) -> Answer<()> {
+        let session = self.session_passive()?;
+        session.deverrouiller(&password, Instant::now()).await?;
+        Ok(())
+    }
+
+    /// Checks every few seconds whether the session's time is up, until it is gone.
+    fn watch_lock(&self, session: &Arc<Session>) {
+        let session = Arc::downgrade(session);
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(LOCK_CHECK);
+            loop {
+                every.tick().await;
+                let Some(session) = session.upgrade() else {
+                    return;
+                };
+                if let Some(raison) = session.surveiller(Instant::now()).await {
+                    events.oublier_navigation();
+                    events.verrouillage(UiError::from(ReplicaError::Locked(raison)).message);
+                }
+            }
+        });
+    }
+
     pub async fn seances_du_jour(&self, date: String) -> Answer<Vec<SeanceView>> {
-        Ok(self.session()?.seances_du_jour(&date)?)
+        Ok(self.session().await?.seances_du_jour(&date)?)
     }
 
     pub async fn appel(&self, seance_id: String) -> Answer<AppelView> {
-        Ok(self.session()?.appel(&seance_id)?)
+        Ok(self.session().await?.appel(&seance_id)?)
     }
 
     pub async fn marquer(&self, seance_id: String, eleve_id: String, p: Presence) -> Answer<()> {
-        Ok(self.session()?.marquer(&seance_id, &eleve_id, p)?)
+        Ok(self.session().await?.marquer(&seance_id, &eleve_id, p)?)
     }
 
     pub async fn noter_fait(&self, seance_id: String, eleve_id: String, f: Fait) -> Answer<()> {
-        Ok(self.session()?.noter_fait(&seance_id, &eleve_id, f)?)
+        Ok(self.session().await?.noter_fait(&seance_id, &eleve_id, f)?)
     }
 
     pub async fn trancher(&self, seance_id: String, eleve_id: String, g: Garder) -> Answer<()> {
-        Ok(self.session()?.trancher(&seance_id, &eleve_id, g)?)
+        Ok(self.session().await?.trancher(&seance_id, &eleve_id, g)?)
     }
 
     pub async fn historique(
@@ -176,28 +218,28 @@ impl Api {
         entity_id: String,
         champ: String,
     ) -> Answer<Vec<HistoriqueView>> {
-        let session = self.session()?;
+        let session = self.session().await?;
         Ok(session.historique(kind, &entity_id, &champ).await?)
     }
 
     pub async fn valider_appel(&self, seance_id: String) -> Answer<()> {
-        Ok(self.session()?.valider_appel(&seance_id)?)
+        Ok(self.session().await?.valider_appel(&seance_id)?)
     }
 
     pub async fn absences_du_jour(&self, date: String) -> Answer<Vec<AbsenceView>> {
-        Ok(self.session()?.absences_du_jour(&date)?)
+        Ok(self.session().await?.absences_du_jour(&date)?)
     }
 
     pub async fn modifications(&self) -> Answer<Modifications> {
-        Ok(self.session()?.modifications()?)
+        Ok(self.session().await?.modifications()?)
     }
 
     pub async fn services(&self) -> Answer<Vec<ServiceView>> {
-        Ok(self.session()?.services()?)
+        Ok(self.session().await?.services()?)
     }
 
     pub async fn periodes(&self) -> Answer<Vec<PeriodeView>> {
-        Ok(self.session()?.periodes()?)
+        Ok(self.session().await?.periodes()?)
     }
 
     pub async fn appreciations(
@@ -205,7 +247,10 @@ impl Api {
         service_id: String,
         periode_id: String,
     ) -> Answer<Vec<LigneAppreciation>> {
-        Ok(self.session()?.appreciations(&service_id, &periode_id)?)
+        Ok(self
+            .session()
+            .await?
+            .appreciations(&service_id, &periode_id)?)
     }
 
     pub async fn ecrire_appreciation(
@@ -215,7 +260,7 @@ impl Api {
         eleve_id: String,
         texte: String,
     ) -> Answer<()> {
-        let session = self.session()?;
+        let session = self.session().await?;
         Ok(session.ecrire_appreciation(&service_id, &periode_id, &eleve_id, &texte)?)
     }
 
@@ -226,16 +271,16 @@ impl Api {
         champ: String,
         garder: Seq,
     ) -> Answer<()> {
-        let session = self.session()?;
+        let session = self.session().await?;
         Ok(session.resoudre_conflit(kind, &entity_id, &champ, garder.0)?)
     }
 
     pub async fn carnet(&self, service_id: String, periode_id: String) -> Answer<CarnetView> {
-        Ok(self.session()?.carnet(&service_id, &periode_id)?)
+        Ok(self.session().await?.carnet(&service_id, &periode_id)?)
     }
 
     pub async fn creer_devoir(&self, service_id: String, devoir: DevoirSaisie) -> Answer<String> {
-        Ok(self.session()?.creer_devoir(&service_id, &devoir)?)
+        Ok(self.session().await?.creer_devoir(&service_id, &devoir)?)
     }
 
     pub async fn modifier_devoir(
@@ -244,12 +289,15 @@ impl Api {
         devoir_id: String,
         devoir: DevoirSaisie,
     ) -> Answer<()> {
-        let session = self.session()?;
+        let session = self.session().await?;
         Ok(session.modifier_devoir(&service_id, &devoir_id, &devoir)?)
     }
 
     pub async fn supprimer_devoir(&self, service_id: String, devoir_id: String) -> Answer<()> {
-        Ok(self.session()?.supprimer_devoir(&service_id, &devoir_id)?)
+        Ok(self
+            .session()
+            .await?
+            .supprimer_devoir(&service_id, &devoir_id)?)
     }
 
     pub async fn saisir_note(
@@ -259,7 +307,7 @@ impl Api {
         eleve_id: String,
         texte: String,
     ) -> Answer<()> {
-        let session = self.session()?;
+        let session = self.session().await?;
         Ok(session.saisir_note(&service_id, &devoir_id, &eleve_id, &texte)?)
     }
 
@@ -270,7 +318,7 @@ impl Api {
         depuis_eleve_id: String,
         texte: String,
     ) -> Answer<u32> {
-        let session = self.session()?;
+        let session = self.session().await?;
         Ok(session.coller_notes(&service_id, &devoir_id, &depuis_eleve_id, &texte)?)
     }
 
@@ -279,19 +327,25 @@ impl Api {
         service_id: String,
         periode_id: String,
     ) -> Answer<CompetencesView> {
-        Ok(self.session()?.competences(&service_id, &periode_id)?)
+        Ok(self
+            .session()
+            .await?
+            .competences(&service_id, &periode_id)?)
     }
 
     pub async fn bilan(&self, eleve_id: String, periode_id: String) -> Answer<BilanView> {
-        Ok(self.session()?.bilan(&eleve_id, &periode_id)?)
+        Ok(self.session().await?.bilan(&eleve_id, &periode_id)?)
     }
 
     pub async fn creer_item(&self, service_id: String, item: ItemSaisie) -> Answer<String> {
-        Ok(self.session()?.creer_item(&service_id, &item)?)
+        Ok(self.session().await?.creer_item(&service_id, &item)?)
     }
 
     pub async fn supprimer_item(&self, service_id: String, item_id: String) -> Answer<()> {
-        Ok(self.session()?.supprimer_item(&service_id, &item_id)?)
+        Ok(self
+            .session()
+            .await?
+            .supprimer_item(&service_id, &item_id)?)
     }
 
     pub async fn saisir_evaluation(
@@ -302,7 +356,7 @@ impl Api {
         eleve_id: String,
         texte: String,
     ) -> Answer<()> {
-        let session = self.session()?;
+        let session = self.session().await?;
         Ok(session.saisir_evaluation(&service_id, &devoir_id, &item_id, &eleve_id, &texte)?)
     }
 
@@ -313,17 +367,17 @@ impl Api {
         eleve_id: String,
         texte: String,
     ) -> Answer<()> {
-        let session = self.session()?;
+        let session = self.session().await?;
         Ok(session.positionner(&service_id, &periode_id, &eleve_id, &texte)?)
     }
 
     pub async fn etat_synchro(&self) -> Answer<EtatSynchro> {
-        Ok(self.session()?.etat())
+        Ok(self.session_passive()?.etat())
     }
 
     /// Asks for a sync round now.
     pub async fn synchroniser(&self) -> Answer<()> {
-        self.session()?.sync_soon();
+        self.session().await?.sync_soon();
         Ok(())
     }
 }

@@ -31,4 +31,6 @@ pub mod events {
     pub const PROGRESSION: &str = "progression";
     /// The sync status whenever it changes (`views::EtatSynchro`).
     pub const ETAT_SYNCHRO: &str = "etat-synchro";
+    /// The session locked by itself (a French message).
+    pub const VERROUILLAGE: &str = "verrouillage";
 }

@@ -30,6 +30,9 @@ pub trait Events: Send + Sync + 'static {
     fn etat_synchro(&self, etat: EtatSynchro);
     /// Clears the webview's storage and caches (at logout: nothing of a session stays behind).
     fn oublier_navigation(&self);
+    /// The session locked by itself (inactivity, a school day): the front end shows the lock
+    /// screen with this message.
+    fn verrouillage(&self, message: String);
 }
 
 /// A central sequence number as a front end sends it back: a JSON number (exact up to 2^53).
@@ -58,8 +61,17 @@ impl Api {
         self.session.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The open session, or the error a command shows when nobody is logged in.
-    pub(crate) fn session(&self) -> Result<Arc<Session>, UiError> {
+    /// The open session for a gesture of its user, or the error a command shows when nobody
+    /// is logged in or the session is locked. Every command but the passive ones (the sync
+    /// status) comes through here: it is what "activity" means for the lock.
+    pub(crate) async fn session(&self) -> Result<Arc<Session>, UiError> {
+        let session = self.session_passive()?;
+        session.geste(std::time::Instant::now()).await?;
+        Ok(session)
+    }
+
+    /// The open session, without counting as a gesture (locked or not).
+    pub(crate) fn session_passive(&self) -> Result<Arc<Session>, UiError> {
         self.slot()
             .clone()
             .ok_or_else(|| ReplicaError::NoSession.into())

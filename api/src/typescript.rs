@@ -56,9 +56,10 @@ pub fn module() -> String {
         pupitre_domain::absences::COMMENTAIRE_MAX_CHARS,
     ));
     out.push_str(&format!(
-        "\nexport const EVENEMENTS = {{ progression: {:?}, etatSynchro: {:?} }} as const;\n",
+        "\nexport const EVENEMENTS = {{ progression: {:?}, etatSynchro: {:?}, verrouillage: {:?} }} as const;\n",
         events::PROGRESSION,
-        events::ETAT_SYNCHRO
+        events::ETAT_SYNCHRO,
+        events::VERROUILLAGE
     ));
     out
 }

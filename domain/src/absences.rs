@@ -353,7 +353,26 @@ pub struct Reglages {
     /// of training): their séances did not take place, so no roll call is missing and nothing
     /// is counted.
     pub jours_sans_cours: Vec<JourSansCours>,
+    /// Minutes without a gesture before a session locks on its PC (a classroom PC left on).
+    #[serde(default = "verrouillage_par_defaut")]
+    pub verrouillage_minutes: u16,
+    /// Days a replica may still be unlocked offline after its owner's last online login; past
+    /// them, an account disabled or a password changed at the central would go unnoticed.
+    #[serde(default = "grace_par_defaut")]
+    pub grace_hors_ligne_jours: u16,
 }
+
+fn verrouillage_par_defaut() -> u16 {
+    5
+}
+
+fn grace_par_defaut() -> u16 {
+    14
+}
+
+/// The longest a school may leave a PC unlocked without a gesture, and unlocked offline.
+pub const VERROUILLAGE_MAX_MINUTES: u16 = 120;
+pub const GRACE_MAX_JOURS: u16 = 90;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
@@ -378,6 +397,8 @@ impl Default for Reglages {
             heure_notification: DIX_HEURES,
             motifs: motifs_par_defaut(),
             jours_sans_cours: Vec::new(),
+            verrouillage_minutes: verrouillage_par_defaut(),
+            grace_hors_ligne_jours: grace_par_defaut(),
         }
     }
 }
@@ -387,6 +408,16 @@ impl Reglages {
         if self.delai_appel > DELAI_APPEL_MAX {
             return Err(format!(
                 "le délai de l'appel est d'au plus {DELAI_APPEL_MAX} minutes"
+            ));
+        }
+        if !(1..=VERROUILLAGE_MAX_MINUTES).contains(&self.verrouillage_minutes) {
+            return Err(format!(
+                "le verrouillage après inactivité est de 1 à {VERROUILLAGE_MAX_MINUTES} minutes"
+            ));
+        }
+        if !(1..=GRACE_MAX_JOURS).contains(&self.grace_hors_ligne_jours) {
+            return Err(format!(
+                "l'ouverture hors ligne est permise de 1 à {GRACE_MAX_JOURS} jours après la dernière connexion en ligne"
             ));
         }
         if self.motifs.is_empty() || self.motifs.len() > MOTIFS_MAX {
@@ -582,6 +613,38 @@ mod tests {
         let mut bad_code = ok.clone();
         bad_code.motifs[0].code = "a/b".into();
         assert!(bad_code.verifier().is_err());
+        // (lock after minutes, offline days, accepted)
+        let timings = [
+            (5, 14, true),
+            (1, 1, true),
+            (VERROUILLAGE_MAX_MINUTES, GRACE_MAX_JOURS, true),
+            (0, 14, false),
+            (VERROUILLAGE_MAX_MINUTES + 1, 14, false),
+            (5, 0, false),
+            (5, GRACE_MAX_JOURS + 1, false),
+        ];
+        for (minutes, jours, accepted) in timings {
+            let r = Reglages {
+                verrouillage_minutes: minutes,
+                grace_hors_ligne_jours: jours,
+                ..ok.clone()
+            };
+            assert_eq!(
+                r.verifier().is_ok(),
+                accepted,
+                "{minutes} min, {jours} jours"
+            );
+        }
+        // Settings written before these two existed read with their defaults.
+        let mut old = serde_json::to_value(&ok).expect("json");
+        let fields = old.as_object_mut().expect("object");
+        fields.remove("verrouillage_minutes");
+        fields.remove("grace_hors_ligne_jours");
+        let read: Reglages = serde_json::from_value(old).expect("older settings");
+        assert_eq!(
+            (read.verrouillage_minutes, read.grace_hors_ligne_jours),
+            (5, 14)
+        );
         let slow = Reglages {
             delai_appel: DELAI_APPEL_MAX + 1,
             ..ok

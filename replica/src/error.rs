@@ -47,6 +47,12 @@ pub enum ReplicaError {
     Corrupt(String),
     #[error("session fermée")]
     NoSession,
+    /// Locked on this PC (inactivity, a school day, the shortcut): the password unlocks it.
+    #[error("session verrouillée")]
+    Locked(crate::verrou::Raison),
+    /// This replica may not open offline now.
+    #[error("ouverture hors ligne refusée")]
+    Offline(crate::verrou::HorsLigne),
 }
 
 impl From<pupitre_school_db::OpenError> for ReplicaError {
@@ -106,6 +112,8 @@ pub enum CodePoste {
     ErreurCentral,
     PremiereConnexionHorsLigne,
     SaisieInvalide,
+    Verrouillee,
+    HorsLigneTropLongtemps,
 }
 
 impl UiCode {
@@ -130,6 +138,8 @@ impl CodePoste {
             CodePoste::ErreurCentral => "erreur_central",
             CodePoste::PremiereConnexionHorsLigne => "premiere_connexion_hors_ligne",
             CodePoste::SaisieInvalide => "saisie_invalide",
+            CodePoste::Verrouillee => "verrouillee",
+            CodePoste::HorsLigneTropLongtemps => "hors_ligne_trop_longtemps",
         }
     }
 }
@@ -179,6 +189,11 @@ impl From<&ReplicaError> for UiError {
                 UiCode::Central(ErrorCode::Session),
                 "Vous n'êtes plus connecté : reconnectez-vous.".to_owned(),
             ),
+            ReplicaError::Locked(raison) => (
+                UiCode::Poste(CodePoste::Verrouillee),
+                format!("{} Saisissez votre mot de passe pour reprendre ; rien n'est perdu.", raison.message()),
+            ),
+            ReplicaError::Offline(why) => (UiCode::Poste(CodePoste::HorsLigneTropLongtemps), why.message()),
         };
         UiError { code, message }
     }

@@ -96,6 +96,13 @@ impl Acces {
         self.etat.lock().await.access = None;
     }
 
+    /// After an unlock: the refresh token read back from the replica; the next request renews.
+    pub async fn reset(&self, refresh: Option<String>) {
+        let mut etat = self.etat.lock().await;
+        etat.access = None;
+        etat.refresh = refresh.map(Zeroizing::new);
+    }
+
     /// Forgets both tokens (logout, lock).
     pub async fn forget(&self) {
         let mut etat = self.etat.lock().await;

@@ -25,6 +25,7 @@ pub mod statistiques;
 pub mod store;
 pub mod sync;
 pub mod vault;
+pub mod verrou;
 pub mod vie_scolaire;
 pub mod views;
 

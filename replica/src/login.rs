@@ -12,6 +12,7 @@ use crate::paths::replica_path;
 use crate::session::{Ouverture, Session};
 use crate::store::{Store, account};
 use crate::vault;
+use crate::verrou;
 use crate::views::Progression;
 use pupitre_sync_protocol::ClientId;
 use pupitre_sync_protocol::enveloppe;
@@ -240,6 +241,7 @@ async fn online(o: Online<'_>, progress: Progress<'_>) -> Result<Arc<Session>, R
         refresh_token: &answer.jetons.refresh_token,
         envelope_key,
         central_box_key: answer.cle_depot.as_ref(),
+        now_ms: now_ms(),
     })?;
     store.observe_clock(answer.server_hlc, now_ms())?;
     if !store.is_bootstrapped()? {
@@ -284,6 +286,8 @@ fn offline(
     if !store.is_bootstrapped()? {
         return Err(ReplicaError::NoLocalReplica);
     }
+    let grace = store.reglages()?.grace_hors_ligne_jours;
+    verrou::hors_ligne(grace, store.last_online_ms()?, now_ms()).map_err(ReplicaError::Offline)?;
     step(progress, "Prêt (hors ligne)", 1, 1);
     let acces = Acces::offline(store.refresh_token()?);
     let session = Session::new(Ouverture {

@@ -29,6 +29,7 @@ use uuid::Uuid;
 
 mod notes;
 mod notifications;
+mod verrouillage;
 mod vie_scolaire;
 pub use notes::{COLLER_MAX_LIGNES, DevoirSaisie, ItemSaisie};
 pub use notifications::PreparationView;
@@ -47,6 +48,8 @@ pub struct Session {
     /// What the login did that its user must know (a replica set aside), shown once logged in.
     avis: Mutex<Option<String>>,
     background: Background,
+    politique: crate::verrou::Politique,
+    verrou: Mutex<verrouillage::Verrou>,
 }
 
 /// What a login opens a session with.
@@ -63,6 +66,7 @@ pub(crate) struct Ouverture {
 impl Session {
     pub(crate) fn new(o: Ouverture) -> Result<Arc<Session>, ReplicaError> {
         let etablissement = o.store.etablissement()?;
+        let politique = crate::verrou::Politique::minutes(o.store.reglages()?.verrouillage_minutes);
         let session = Arc::new(Session {
             store: Arc::new(Mutex::new(o.store)),
             api: o.api,
@@ -74,6 +78,8 @@ impl Session {
             logged_in_online: o.online,
             avis: Mutex::new(None),
             background: Background::new(o.online),
+            politique,
+            verrou: Mutex::new(verrouillage::Verrou::ouvert(std::time::Instant::now())),
         });
         session.refresh_counts()?;
         Ok(session)
@@ -120,6 +126,9 @@ impl Session {
         // them must not stop the sync: it is logged and tried again at the next round.
         if let Err(e) = self.notifier_a_l_heure() {
             tracing::warn!("notifications aux familles non préparées : {e}");
+        }
+        if let Some(raison) = self.verrouillee() {
+            return Err(ReplicaError::Locked(raison));
         }
         self.deliver_envelopes().await;
         let mut result = self.round().await;
@@ -457,9 +466,13 @@ impl Session {
     /// replica and its unsent changes stay on this PC, encrypted, for the next login.
     pub async fn logout(&self) -> Result<(), ReplicaError> {
         self.background.stop();
-        let left = {
-            let store = lock(&self.store);
-            enveloppes::laisser(&store, &self.envois, &self.client_id, now_ms())
+        // Locked, the envelope was left at lock time and the replica is closed already.
+        let left = match self.verrouillee() {
+            Some(_) => Ok(0),
+            None => {
+                let store = lock(&self.store);
+                enveloppes::laisser(&store, &self.envois, &self.client_id, now_ms())
+            }
         };
         let revoked = match self.token().await {
             Ok(token) => match self.api.logout(&token).await {

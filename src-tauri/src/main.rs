@@ -43,6 +43,9 @@ impl Events for Window {
     fn etat_synchro(&self, etat: EtatSynchro) {
         self.emit(events::ETAT_SYNCHRO, etat);
     }
+    fn verrouillage(&self, message: String) {
+        self.emit(events::VERROUILLAGE, message);
+    }
     fn oublier_navigation(&self) {
         for (label, webview) in self.0.webview_windows() {
             if let Err(e) = webview.clear_all_browsing_data() {

@@ -16,6 +16,8 @@ pub struct Login<'a> {
     pub refresh_token: &'a str,
     pub envelope_key: &'a [u8; 32],
     pub central_box_key: Option<&'a [u8; 32]>,
+    /// This PC's wall clock now.
+    pub now_ms: u64,
 }
 
 pub fn record(tx: &Transaction<'_>, login: &Login<'_>) -> Result<(), ReplicaError> {
@@ -25,6 +27,7 @@ pub fn record(tx: &Transaction<'_>, login: &Login<'_>) -> Result<(), ReplicaErro
     meta::set(tx, meta::PERSONNEL, personnel)?;
     meta::set(tx, meta::CLIENT_ID, login.client_id.0.to_string())?;
     meta::set(tx, meta::REFRESH_TOKEN, login.refresh_token)?;
+    meta::set(tx, meta::LAST_ONLINE_MS, login.now_ms as i64)?;
     meta::set(tx, meta::ENVELOPE_KEY, login.envelope_key.as_slice())?;
     if let Some(key) = login.central_box_key {
         meta::set(tx, meta::CENTRAL_BOX_KEY, key.as_slice())?;
@@ -47,6 +50,16 @@ pub fn client_id(conn: &Connection) -> rusqlite::Result<Option<ClientId>> {
 
 pub fn sealed_token(conn: &Connection) -> rusqlite::Result<Option<Vec<u8>>> {
     meta::get(conn, meta::SEALED_TOKEN)
+}
+
+/// When its owner last logged in online here; for a replica of an earlier release, which did
+/// not record it, its last sync (a session the central had authenticated).
+pub fn last_online_ms(conn: &Connection) -> rusqlite::Result<Option<u64>> {
+    let at = match meta::get::<i64>(conn, meta::LAST_ONLINE_MS)? {
+        Some(ms) => Some(ms),
+        None => meta::get::<i64>(conn, meta::LAST_SYNC_MS)?,
+    };
+    Ok(at.map(|ms| ms as u64))
 }
 
 pub fn refresh_token(conn: &Connection) -> rusqlite::Result<Option<String>> {

@@ -18,6 +18,8 @@ pub const SEALED_TOKEN: &str = "sealed_token";
 pub const REFRESH_TOKEN: &str = "refresh_token";
 /// This replica's envelope signing key (32 bytes; see `enveloppes`).
 pub const ENVELOPE_KEY: &str = "envelope_key";
+/// This PC's wall clock at its owner's last online login (the offline grace counts from it).
+pub const LAST_ONLINE_MS: &str = "last_online_login_ms";
 /// The central's public key that envelopes are sealed to (32 bytes).
 pub const CENTRAL_BOX_KEY: &str = "central_box_key";
 pub const LAST_SYNC_MS: &str = "last_sync_ms";

@@ -160,6 +160,10 @@ impl Store {
         Ok(account::client_id(&self.conn)?)
     }
 
+    pub fn last_online_ms(&self) -> Result<Option<u64>, ReplicaError> {
+        Ok(account::last_online_ms(&self.conn)?)
+    }
+
     pub fn refresh_token(&self) -> Result<Option<String>, ReplicaError> {
         Ok(account::refresh_token(&self.conn)?)
     }

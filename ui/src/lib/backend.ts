@@ -12,12 +12,21 @@ function isUiError(e: unknown): e is UiError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;
 }
 
+/** Who is told when a command finds the session locked (the app shows its lock screen). */
+let siVerrouillee: (message: string) => void = () => undefined;
+export function quandVerrouillee(f: (message: string) => void): void {
+  siVerrouillee = f;
+}
+
 /** Calls a command; a failure always arrives as a UiError with a French message. */
 export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (e) {
-    if (isUiError(e)) throw e;
+    if (isUiError(e)) {
+      if (e.code === "verrouillee") siVerrouillee(e.message);
+      throw e;
+    }
     throw {
       code: "interne",
       message: `Erreur inattendue de l'application (${String(e)}). Fermez puis rouvrez Pupitre.`,
@@ -35,3 +44,5 @@ export const onProgression = (f: (p: Progression) => void): Promise<UnlistenFn> 
   listen<Progression>(EVENEMENTS.progression, (e) => f(e.payload));
 export const onEtatSynchro = (f: (s: EtatSynchro) => void): Promise<UnlistenFn> =>
   listen<EtatSynchro>(EVENEMENTS.etatSynchro, (e) => f(e.payload));
+export const onVerrouillage = (f: (message: string) => void): Promise<UnlistenFn> =>
+  listen<string>(EVENEMENTS.verrouillage, (e) => f(e.payload));

@@ -237,9 +237,9 @@ export type Progression = { etape: string, fait: number, total: number, };
 
 export type Seq = number;
 
-export type ErrorCode = "session" | "identifiants" | "requete_invalide" | "poste" | "trop_de_modifications" | "mise_a_jour_necessaire" | "central_trop_ancien" | "journal_change" | "epoque_inconnue" | "interne" | "autre";
+export type ErrorCode = "session" | "identifiants" | "requete_invalide" | "poste" | "trop_de_modifications" | "mise_a_jour_necessaire" | "central_trop_ancien" | "journal_change" | "epoque_inconnue" | "interne" | "jeton_expire" | "compte_desactive" | "trop_de_tentatives" | "enveloppe" | "autre";
 
-export type CodePoste = "stockage" | "fichier_etranger" | "fichier_autre_compte" | "version_plus_recente" | "hors_ligne" | "reponse_illisible" | "erreur_central" | "premiere_connexion_hors_ligne" | "saisie_invalide";
+export type CodePoste = "stockage" | "fichier_etranger" | "fichier_autre_compte" | "version_plus_recente" | "hors_ligne" | "reponse_illisible" | "erreur_central" | "premiere_connexion_hors_ligne" | "saisie_invalide" | "verrouillee" | "hors_ligne_trop_longtemps";
 
 export type UiCode = CodePoste | ErrorCode;
 
@@ -404,7 +404,16 @@ heure_notification: string, motifs: Array<Motif>,
  * of training): their séances did not take place, so no roll call is missing and nothing
  * is counted.
  */
-jours_sans_cours: Array<JourSansCours>, };
+jours_sans_cours: Array<JourSansCours>, 
+/**
+ * Minutes without a gesture before a session locks on its PC (a classroom PC left on).
+ */
+verrouillage_minutes: number, 
+/**
+ * Days a replica may still be unlocked offline after its owner's last online login; past
+ * them, an account disabled or a password changed at the central would go unnoticed.
+ */
+grace_hors_ligne_jours: number, };
 
 export type ATraiterView = { eleve_id: string, eleve: string, division: string, debut: Moment, fin: Moment, 
 /**
@@ -532,6 +541,10 @@ export const connexion = (login: string, password: string) =>
   call<Moi>("connexion", { login, password });
 export const deconnexion = () =>
   call<void>("deconnexion");
+export const verrouiller = () =>
+  call<void>("verrouiller");
+export const deverrouiller = (password: string) =>
+  call<void>("deverrouiller", { password });
 export const seancesDuJour = (date: string) =>
   call<Array<SeanceView>>("seances_du_jour", { date });
 export const appel = (seanceId: string) =>
@@ -634,4 +647,4 @@ export const synchroniser = () =>
 /** The limits the domain sets (the central enforces them too). */
 export const LIMITES = { appreciation: 600, titreDevoir: 120, collerLignes: 200, rapport: 1000, commentaire: 200 } as const;
 
-export const EVENEMENTS = { progression: "progression", etatSynchro: "etat-synchro" } as const;
+export const EVENEMENTS = { progression: "progression", etatSynchro: "etat-synchro", verrouillage: "verrouillage" } as const;
