@@ -13,10 +13,11 @@ use crate::views::{
 };
 use crate::{DevoirSaisie, ItemSaisie};
 use pupitre_domain::{EntityKind, Fait, Garder, Presence};
+use pupitre_replica::clock;
 use pupitre_replica::verrou::Raison;
 use pupitre_replica::{ReplicaError, Session, UiError};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How often a session checks whether it must lock.
 const LOCK_CHECK: Duration = Duration::from_secs(5);
@@ -169,7 +170,7 @@ impl Api {
 
     pub async fn deverrouiller(&self, password: String) -> Answer<()> {
         let session = self.session_passive()?;
-        session.deverrouiller(&password, Instant::now()).await?;
+        session.deverrouiller(&password, clock::instant()).await?;
         Ok(())
     }
 
@@ -184,7 +185,7 @@ impl Api {
                 let Some(session) = session.upgrade() else {
                     return;
                 };
-                if let Some(raison) = session.surveiller(Instant::now()).await {
+                if let Some(raison) = session.surveiller(clock::instant()).await {
                     events.oublier_navigation();
                     events.verrouillage(UiError::from(ReplicaError::Locked(raison)).message);
                 }

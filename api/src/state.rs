@@ -66,7 +66,7 @@ impl Api {
     /// status) comes through here: it is what "activity" means for the lock.
     pub(crate) async fn session(&self) -> Result<Arc<Session>, UiError> {
         let session = self.session_passive()?;
-        session.geste(std::time::Instant::now()).await?;
+        session.geste(pupitre_replica::clock::instant()).await?;
         Ok(session)
     }
 

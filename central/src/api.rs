@@ -277,19 +277,30 @@ impl FromRequestParts<Central> for Caller {
     }
 }
 
-/// The address a request came from, when the server knows it (`serve` does).
+/// The address a request came from, when the server knows it (`serve` does). Behind a
+/// reverse proxy on this machine (the connection comes from loopback), the address the proxy
+/// appended to `X-Forwarded-For`: otherwise the per-address limit would count a whole region
+/// as one address.
 pub struct Adresse(pub Option<String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Adresse {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Adresse(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
-        ))
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded = || {
+            let header = parts.headers.get("x-forwarded-for")?.to_str().ok()?;
+            let last = header.rsplit(',').next()?.trim();
+            last.parse::<std::net::IpAddr>().ok()
+        };
+        let address = match peer {
+            Some(ip) if ip.is_loopback() => forwarded().or(Some(ip)),
+            other => other,
+        };
+        Ok(Adresse(address.map(|ip| ip.to_string())))
     }
 }
 

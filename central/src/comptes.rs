@@ -60,7 +60,7 @@ pub fn desactiver(db: &Db, login: &str, desactive: bool, now_ms: u64) -> Result<
     db.with(|conn| {
         let tx = conn.transaction()?;
         let compte = accounts::compte(&tx, login)?.ok_or_else(|| unknown(login))?;
-        accounts::set_desactive(&tx, login, desactive)?;
+        accounts::set_desactive(&tx, login, desactive.then_some(now_ms))?;
         if desactive {
             revoke_all(&tx, &compte, Quoi::CompteDesactive, now_ms)?;
         }

@@ -50,12 +50,7 @@ pub async fn login(
         adresse: adresse.clone(),
         ..Default::default()
     };
-    let wait = {
-        let mut limites = central.limites();
-        let by_account = limites.echecs_compte.wait(&login, now_ms());
-        let by_address = limites.echecs_adresse.wait(&address_key, now_ms());
-        by_account.max(by_address)
-    };
+    let wait = central.limites().wait_login(&login, &address_key, now_ms());
     if let Some(wait) = wait {
         let detail = "connexion refusée sans vérifier le mot de passe : trop d'échecs récents";
         central
@@ -82,11 +77,9 @@ pub async fn login(
         .verify_password(request.password.clone(), hash)
         .await;
     let Some(compte) = compte.filter(|_| verified) else {
-        {
-            let mut limites = central.limites();
-            limites.echecs_compte.record(&login, now_ms());
-            limites.echecs_adresse.record(&address_key, now_ms());
-        }
+        central
+            .limites()
+            .failed_login(&login, &address_key, now_ms());
         let detail = "identifiant ou mot de passe incorrect";
         central
             .audit(

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod clock;
 pub mod comptes;
 pub mod connexion;
+pub mod conservation;
 pub mod db;
 pub mod demo;
 pub mod enveloppes;
@@ -21,6 +22,7 @@ pub mod limites;
 pub mod notifications;
 pub mod pull;
 pub mod push;
+pub mod quand;
 pub mod serveur;
 pub mod snapshot;
 pub mod vie_scolaire;
@@ -79,6 +81,7 @@ pub async fn serve_mailing(
     let db = Db::open(db_path)?;
     open_epoch(&db, db_path, restored)?;
     let compactor = retention.map(|r| tokio::spawn(compact_periodically(db.clone(), r)));
+    let purger = tokio::spawn(purge_periodically(db.clone()));
     let sender = tokio::spawn(notifications::envoyer_sans_fin(
         db.clone(),
         notifications::Registre::beside(db_path),
@@ -96,6 +99,8 @@ pub async fn serve_mailing(
     }
     sender.abort();
     let _ = sender.await;
+    purger.abort();
+    let _ = purger.await;
     served
 }
 
@@ -140,6 +145,25 @@ pub fn restore(db: &Path, from: &Path) -> Result<(), error::CentralError> {
     })?;
     drop(target);
     open_epoch(&Db::open(db)?, db, true)
+}
+
+/// Removes what is past its time (`conservation`), at start and then hourly.
+async fn purge_periodically(db: Db) {
+    let mut every = tokio::time::interval(COMPACTION_EVERY);
+    loop {
+        every.tick().await;
+        let db = db.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            conservation::purger(&db, &conservation::Conservation::default(), clock::now_ms())
+        })
+        .await;
+        match done {
+            Ok(Ok(purge)) => tracing::info!(?purge, "purged"),
+            // The next tick tries again.
+            Ok(Err(e)) => tracing::error!("purge failed: {e}"),
+            Err(e) => tracing::error!("purge task failed: {e}"),
+        }
+    }
 }
 
 async fn compact_periodically(db: Db, retention: Retention) {

@@ -112,6 +112,20 @@ impl Default for Limites {
     }
 }
 
+impl Limites {
+    /// How long a login of `login` from `address` must wait (either limit reached).
+    pub fn wait_login(&mut self, login: &str, address: &str, now_ms: u64) -> Option<u64> {
+        let by_account = self.echecs_compte.wait(login, now_ms);
+        let by_address = self.echecs_adresse.wait(address, now_ms);
+        by_account.max(by_address)
+    }
+
+    pub fn failed_login(&mut self, login: &str, address: &str, now_ms: u64) {
+        self.echecs_compte.record(login, now_ms);
+        self.echecs_adresse.record(address, now_ms);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

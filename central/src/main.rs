@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use pupitre_central::db::{audit, compaction, identity};
 use pupitre_central::notifications::Courriel;
-use pupitre_central::{Db, Retention, clock, comptes, demo, serve_mailing};
+use pupitre_central::{Db, Retention, clock, comptes, conservation, demo, serve_mailing};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -80,6 +80,12 @@ enum Command {
         login: String,
         #[arg(long)]
         reactiver: bool,
+    },
+    /// Remove now what is past its time: accounts disabled over 3 months ago, the audit log and
+    /// the envelopes' delivery records over a year old, sessions past their time.
+    Purger {
+        #[arg(long, default_value = "pupitre-central.sqlite")]
+        db: PathBuf,
     },
     /// Print the audit log of the last DAYS days (failed logins, refusals, revocations).
     Audit {
@@ -171,62 +177,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::ReinitialiserMotDePasse { db, login } => {
-            let mut password = String::new();
-            std::io::stdin()
-                .read_line(&mut password)
-                .map_err(|e| format!("mot de passe illisible sur l'entrée standard : {e}"))?;
-            let store = Db::open(&db).map_err(|e| e.to_string())?;
-            comptes::reinitialiser(
-                &store,
-                login.trim(),
-                password.trim_end_matches(['\r', '\n']),
-                clock::now_ms(),
-            )
-            .map_err(|e| e.to_string())?;
-            println!(
-                "Mot de passe de {login} réinitialisé ; ses sessions sont fermées et ses clés d'envoi révoquées."
-            );
-            Ok(())
-        }
+        Command::ReinitialiserMotDePasse { db, login } => reinitialiser(&db, &login),
         Command::Desactiver {
             db,
             login,
             reactiver,
-        } => {
-            let store = Db::open(&db).map_err(|e| e.to_string())?;
-            comptes::desactiver(&store, login.trim(), !reactiver, clock::now_ms())
-                .map_err(|e| e.to_string())?;
-            println!(
-                "Compte {login} {}.",
-                if reactiver {
-                    "réactivé"
-                } else {
-                    "désactivé"
-                }
-            );
-            Ok(())
-        }
-        Command::Audit { db, jours } => {
-            let store = Db::open(&db).map_err(|e| e.to_string())?;
-            let since = clock::now_ms().saturating_sub(jours * 86_400_000);
-            let lines = store
-                .with(|conn| audit::read_since(conn, since))
-                .map_err(|e| e.to_string())?;
-            for l in lines {
-                println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                    l.at_ms,
-                    l.quoi,
-                    l.login.unwrap_or_default(),
-                    l.personnel_id.unwrap_or_default(),
-                    l.client_id.unwrap_or_default(),
-                    l.adresse.unwrap_or_default(),
-                    l.detail
-                );
-            }
-            Ok(())
-        }
+        } => desactiver(&db, &login, reactiver),
+        Command::Purger { db } => purger(&db),
+        Command::Audit { db, jours } => audit_log(&db, jours),
         Command::Demo { db, seed, date } => {
             let today = date.unwrap_or_else(clock::today);
             let store = Db::open(&db).map_err(|e| e.to_string())?;
@@ -242,6 +200,71 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+fn reinitialiser(db: &std::path::Path, login: &str) -> Result<(), String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .map_err(|e| format!("mot de passe illisible sur l'entrée standard : {e}"))?;
+    let store = Db::open(db).map_err(|e| e.to_string())?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    comptes::reinitialiser(&store, login.trim(), password, clock::now_ms())
+        .map_err(|e| e.to_string())?;
+    println!(
+        "Mot de passe de {login} réinitialisé ; ses sessions sont fermées et ses clés d'envoi révoquées."
+    );
+    Ok(())
+}
+
+fn desactiver(db: &std::path::Path, login: &str, reactiver: bool) -> Result<(), String> {
+    let store = Db::open(db).map_err(|e| e.to_string())?;
+    comptes::desactiver(&store, login.trim(), !reactiver, clock::now_ms())
+        .map_err(|e| e.to_string())?;
+    println!(
+        "Compte {login} {}.",
+        if reactiver {
+            "réactivé"
+        } else {
+            "désactivé"
+        }
+    );
+    Ok(())
+}
+
+fn purger(db: &std::path::Path) -> Result<(), String> {
+    let store = Db::open(db).map_err(|e| e.to_string())?;
+    let purge = conservation::purger(&store, &Default::default(), clock::now_ms())
+        .map_err(|e| e.to_string())?;
+    println!(
+        "Supprimés : {} compte(s) désactivé(s), {} session(s) expirée(s), {} événement(s) d'audit, {} remise(s) d'enveloppe.",
+        purge.comptes.len(),
+        purge.sessions,
+        purge.audit,
+        purge.remises
+    );
+    Ok(())
+}
+
+fn audit_log(db: &std::path::Path, jours: u64) -> Result<(), String> {
+    let store = Db::open(db).map_err(|e| e.to_string())?;
+    let since = clock::now_ms().saturating_sub(jours * 86_400_000);
+    let lines = store
+        .with(|conn| audit::read_since(conn, since))
+        .map_err(|e| e.to_string())?;
+    for l in lines {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            l.at_ms,
+            l.quoi,
+            l.login.unwrap_or_default(),
+            l.personnel_id.unwrap_or_default(),
+            l.client_id.unwrap_or_default(),
+            l.adresse.unwrap_or_default(),
+            l.detail
+        );
+    }
+    Ok(())
 }
 
 /// The mail settings from `--smtp HOST:PORT`. `PUPITRE_CENTRAL_ARRET_APRES_ENVOI=1` (tests

@@ -3,7 +3,7 @@
 
 use crate::db::{audit, envois, identity, log, school};
 use crate::error::CentralError;
-use crate::{gradebook, vie_scolaire};
+use crate::{gradebook, quand, vie_scolaire};
 use pupitre_domain::avis::{self, Contexte};
 use pupitre_domain::edit::{FIELD_FAIT, FIELD_STATUT};
 use pupitre_domain::{
@@ -217,6 +217,9 @@ fn admit(
         },
         Err(refusal) => return Ok(Err(refusal)),
     };
+    if let Some(refusal) = quand::check(conn, &edit, ctx.now_ms)? {
+        return Ok(Err(refusal));
+    }
     if let Some(refusal) = closed_period(conn, &edit)? {
         return Ok(Err(refusal));
     }

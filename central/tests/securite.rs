@@ -9,6 +9,7 @@ use common::{Central, refused};
 use pupitre_fixtures::{
     DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
 };
+use pupitre_sync_protocol::wire::{PushResponse, PushResult, Refusal};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -184,6 +185,25 @@ async fn failed_logins_are_limited_per_account_and_address_and_audited() {
         .login_answer(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, OTHER_PC)
         .await;
     assert_eq!(status, 429, "30 failures from one address");
+    // Behind a reverse proxy on the central's machine, each PC's address counts on its own.
+    let body = json!({"login": DEMO_TEACHER_LOGIN, "password": DEMO_TEACHER_PASSWORD, "client_id": OTHER_PC});
+    let through_proxy = central
+        .post("/v1/login", None)
+        .header("X-Forwarded-For", "10.20.30.40")
+        .json(&body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(through_proxy.status().as_u16(), 200);
+    let events = central.sql(|c| {
+        c.query_row(
+            "SELECT COUNT(*) FROM audit.evenements WHERE adresse = '127.0.0.1'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .expect("count")
+    });
+    assert!(events >= 30, "the failures name their address: {events}");
 }
 
 #[tokio::test]
@@ -368,4 +388,119 @@ async fn a_trickled_request_is_cut_and_files_are_the_owners_only() {
             assert_eq!(mode, 0o600, "{}", file.display());
         }
     }
+}
+
+#[tokio::test]
+async fn a_roll_call_of_a_seance_to_come_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let central = Central::start(dir.path()).await;
+    let token = central
+        .login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, PC)
+        .await;
+    let snapshot = central.snapshot(&token).await;
+    let school = &snapshot.school;
+    let today = chrono::Utc::now().date_naive();
+    let own = |from: i64, to: i64| {
+        school
+            .seances
+            .iter()
+            .filter(|s| school.is_taught_by(s, &snapshot.moi.id))
+            .find(|s| {
+                let days = (s.date - today).num_days();
+                (from..=to).contains(&days)
+            })
+            .unwrap_or_else(|| panic!("a séance of hers {from} to {to} days from today"))
+            .clone()
+    };
+    let (past, soon, month) = (own(-20, -1), own(3, 20), own(30, 90));
+    let change = |seq: u64, seance: &str| {
+        json!({
+            "op_id": format!("00000000-0000-4000-8000-{seq:012}"), "client_seq": seq,
+            "entity": {"kind": "appel", "id": seance}, "field": "etat",
+            "value": "fait", "base_version": 0, "hlc": {"wall_ms": 1, "counter": 0}
+        })
+    };
+    let body = json!({
+        "client_id": PC, "log": snapshot.log, "hlc": {"wall_ms": 1, "counter": 0}, "wall_ms": 1,
+        "changes": [change(1, &past.id), change(2, &soon.id), change(3, &month.id)]
+    });
+    let answer: PushResponse = central
+        .post("/v1/push", Some(&token))
+        .json(&body)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let results: Vec<&PushResult> = answer.outcomes.iter().map(|o| &o.result).collect();
+    assert!(
+        matches!(results[0], PushResult::Accepted { .. }),
+        "a past séance's roll call stands: {results:?}"
+    );
+    for r in &results[1..] {
+        let PushResult::Refused { code, message } = r else {
+            panic!("a séance to come, accepted: {results:?}");
+        };
+        assert_eq!(*code, Refusal::SeanceAVenir);
+        assert!(message.contains("pas encore eu lieu"), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn what_is_past_its_time_is_purged_at_simulated_dates() {
+    use pupitre_central::conservation::{Conservation, purger};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let central = Central::start(dir.path()).await;
+    let db = pupitre_central::Db::open(&central.db).expect("db");
+    let day = 86_400_000u64;
+    let now = pupitre_central::clock::now_ms();
+    // A failed login (audited), then the CPE leaves the school: her account is disabled.
+    let (status, _) = central.login_answer(DEMO_CPE_LOGIN, "oubli", PC).await;
+    assert_eq!(status, 401);
+    pupitre_central::comptes::desactiver(&db, DEMO_CPE_LOGIN, true, now).expect("disable");
+    let rule = Conservation::default();
+
+    // (days later, the CPE's account still there, audit events from today still there)
+    let steps = [
+        (30, true, true),
+        (91, true, true),
+        (93, false, true),
+        (366, false, false),
+    ];
+    for (days, account, audit) in steps {
+        let purge = purger(&db, &rule, now + days * day).expect("purge");
+        let still = central.sql(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM comptes WHERE login = ?1",
+                [DEMO_CPE_LOGIN],
+                |r| r.get::<_, i64>(0),
+            )
+            .expect("count")
+        });
+        assert_eq!(still == 1, account, "day {days}: {purge:?}");
+        let today = central.sql(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM audit.evenements WHERE at_ms <= ?1",
+                [now as i64],
+                |r| r.get::<_, i64>(0),
+            )
+            .expect("count")
+        });
+        assert_eq!(today > 0, audit, "day {days}: {purge:?}");
+        if days == 93 {
+            assert_eq!(purge.comptes, [DEMO_CPE_LOGIN]);
+        }
+    }
+    // Her account is gone: no login; its deletion is audited.
+    let (status, _) = central
+        .login_answer(DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, PC)
+        .await;
+    assert_eq!(status, 401);
+    assert_eq!(audited(&central, "compte_supprime").len(), 1);
+    // An active account is never touched, however old.
+    let (status, _) = central
+        .login_answer(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, OTHER_PC)
+        .await;
+    assert_eq!(status, 200);
 }

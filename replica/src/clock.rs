@@ -15,6 +15,12 @@ pub fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// The monotonic clock (how long since a gesture, until a token expires): never set back,
+/// whatever the wall clock does.
+pub fn instant() -> std::time::Instant {
+    std::time::Instant::now()
+}
+
 /// This PC's local time of day, `HH:MM`.
 pub fn heure_locale() -> String {
     chrono::Local::now().format("%H:%M").to_string()

@@ -55,7 +55,7 @@ impl Acces {
     ) -> Result<Zeroizing<String>, ReplicaError> {
         let mut etat = self.etat.lock().await;
         if let Some((token, until)) = &etat.access
-            && Instant::now() + MARGIN < *until
+            && crate::clock::instant() + MARGIN < *until
         {
             return Ok(token.clone());
         }
@@ -113,7 +113,10 @@ impl Acces {
 
 fn expiry(jetons: &Jetons) -> (Zeroizing<String>, Instant) {
     let lives = Duration::from_millis(jetons.access_expires_in_ms);
-    (Zeroizing::new(jetons.token.clone()), Instant::now() + lives)
+    (
+        Zeroizing::new(jetons.token.clone()),
+        crate::clock::instant() + lives,
+    )
 }
 
 fn ended() -> ReplicaError {

@@ -49,15 +49,7 @@ impl Session {
             Local::Absente | Local::Fermee | Local::SansCle => None,
         }
         .unwrap_or_else(|| ClientId(Uuid::new_v4()));
-        // The envelope key this replica signs with, registered again at every login.
-        let envelope_key = match &local {
-            Local::Ouverte(store) => store.envelope_key()?,
-            _ => None,
-        }
-        .unwrap_or_else(|| {
-            let fresh = enveloppe::new_signing_key(&mut rand::rngs::OsRng);
-            Zeroizing::new(fresh.to_bytes())
-        });
+        let envelope_key = envelope_key(&local)?;
         let api = CentralClient::new(central_url)?;
         step(progress, "Connexion au service central", 0, 0);
         let request = LoginRequest {
@@ -125,6 +117,19 @@ impl Session {
             Err(e) => Err(e),
         }
     }
+}
+
+/// The envelope key this replica signs with (a new one for a new replica), registered again
+/// at every login.
+fn envelope_key(local: &Local) -> Result<Zeroizing<[u8; 32]>, ReplicaError> {
+    let kept = match local {
+        Local::Ouverte(store) => store.envelope_key()?,
+        _ => None,
+    };
+    Ok(kept.unwrap_or_else(|| {
+        let fresh = enveloppe::new_signing_key(&mut rand::rngs::OsRng);
+        Zeroizing::new(fresh.to_bytes())
+    }))
 }
 
 /// What this PC holds for a login, before the central is asked.

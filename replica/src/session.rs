@@ -79,7 +79,7 @@ impl Session {
             avis: Mutex::new(None),
             background: Background::new(o.online),
             politique,
-            verrou: Mutex::new(verrouillage::Verrou::ouvert(std::time::Instant::now())),
+            verrou: Mutex::new(verrouillage::Verrou::ouvert(crate::clock::instant())),
         });
         session.refresh_counts()?;
         Ok(session)

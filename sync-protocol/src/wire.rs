@@ -235,6 +235,8 @@ pub enum Refusal {
     CausaliteInvalide,
     /// A timestamp no clock can give.
     HorodatageInvalide,
+    /// A roll call of a séance whose day has not begun (by the central's clock).
+    SeanceAVenir,
     /// A code this version does not know (a newer central).
     #[serde(other)]
     Autre,
@@ -268,6 +270,7 @@ impl Refusal {
             Refusal::VersionInconnue => "version_inconnue",
             Refusal::CausaliteInvalide => "causalite_invalide",
             Refusal::HorodatageInvalide => "horodatage_invalide",
+            Refusal::SeanceAVenir => "seance_a_venir",
             Refusal::Autre => "autre",
         }
     }

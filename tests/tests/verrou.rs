@@ -189,7 +189,7 @@ async fn a_replica_opens_offline_within_the_schools_grace_only() {
             (Ok(()), Ok(())) => {}
             (Err(ReplicaError::Offline(why)), Err(wanted)) => {
                 assert_eq!(*why, wanted, "{days_ago} days ago");
-                let ui = UiError::from(got.as_ref().err().expect("error"));
+                let ui = UiError::from(got.as_ref().expect_err("error"));
                 assert_eq!(ui.code.as_str(), "hors_ligne_trop_longtemps");
                 assert!(ui.message.contains("réseau"), "{}", ui.message);
             }

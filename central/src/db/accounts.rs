@@ -34,7 +34,7 @@ fn compte_where(conn: &Connection, column: &str, value: &str) -> rusqlite::Resul
             login: r.get(0)?,
             personnel_id: r.get(1)?,
             password_hash: r.get(2)?,
-            desactive: r.get(3)?,
+            desactive: r.get::<_, i64>(3)? != 0,
         })
     })
     .optional()
@@ -55,11 +55,32 @@ pub fn set_password(conn: &Connection, personnel_id: &str, hash: &str) -> rusqli
     )? > 0)
 }
 
-pub fn set_desactive(conn: &Connection, login: &str, desactive: bool) -> rusqlite::Result<bool> {
+/// Disables `login` from `since_ms` (`None`: enables it again).
+pub fn set_desactive(
+    conn: &Connection,
+    login: &str,
+    since_ms: Option<u64>,
+) -> rusqlite::Result<bool> {
     Ok(conn.execute(
         "UPDATE comptes SET desactive = ?2 WHERE login = ?1",
-        params![login, desactive],
+        params![login, since_ms.map_or(0, |ms| ms.max(1) as i64)],
     )? > 0)
+}
+
+/// Deletes the accounts disabled before `before_ms`, with their sessions. Returns their logins.
+pub fn delete_disabled_before(conn: &Connection, before_ms: u64) -> rusqlite::Result<Vec<String>> {
+    let logins: Vec<(String, String)> = conn
+        .prepare("SELECT login, personnel_id FROM comptes WHERE desactive > 0 AND desactive < ?1")?
+        .query_map([before_ms as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (login, personnel_id) in &logins {
+        conn.execute(
+            "DELETE FROM sessions WHERE personnel_id = ?1",
+            [personnel_id],
+        )?;
+        conn.execute("DELETE FROM comptes WHERE login = ?1", [login])?;
+    }
+    Ok(logins.into_iter().map(|(login, _)| login).collect())
 }
 
 /// A session's stored form: hashes of its two tokens and its limits.
@@ -121,7 +142,7 @@ pub fn access(conn: &Connection, access_hash: &str, now_ms: u64) -> rusqlite::Re
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, i64>(3)? as u64,
-                r.get::<_, bool>(4)?,
+                r.get::<_, i64>(4)? != 0,
             ))
         })
         .optional()?;

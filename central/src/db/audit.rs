@@ -45,6 +45,7 @@ pub enum Quoi {
     MotDePasseChange,
     MotDePasseReinitialise,
     CompteDesactive,
+    CompteSupprime,
 }
 
 impl Quoi {
@@ -60,6 +61,7 @@ impl Quoi {
             Quoi::MotDePasseChange => "mot_de_passe_change",
             Quoi::MotDePasseReinitialise => "mot_de_passe_reinitialise",
             Quoi::CompteDesactive => "compte_desactive",
+            Quoi::CompteSupprime => "compte_supprime",
         }
     }
 }
@@ -94,6 +96,14 @@ pub fn record(
         e.detail
     ])?;
     Ok(())
+}
+
+/// Deletes the events before `before_ms`. Returns how many.
+pub fn purge_before(conn: &Connection, before_ms: u64) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM audit.evenements WHERE at_ms < ?1",
+        [before_ms as i64],
+    )
 }
 
 /// An audited event as read back (the administrator's command, tests).

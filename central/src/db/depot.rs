@@ -91,3 +91,16 @@ pub fn record_delivery(
         .execute(params![envelope_id, key.as_slice(), now_ms as i64])?
         > 0)
 }
+
+/// Forgets the deliveries recorded before `before_ms` and the keys of accounts gone. Returns
+/// how many deliveries.
+pub fn purge_before(conn: &Connection, before_ms: u64) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM cles_envoi WHERE personnel_id NOT IN (SELECT personnel_id FROM comptes)",
+        [],
+    )?;
+    conn.execute(
+        "DELETE FROM enveloppes_remises WHERE remise_ms < ?1",
+        [before_ms as i64],
+    )
+}

@@ -49,8 +49,10 @@ fn row_change(r: &Row<'_>) -> rusqlite::Result<ServerChange> {
 fn scope_filter(who: &Personnel) -> Option<String> {
     match who.fonction {
         Fonction::Cpe | Fonction::Direction => None,
+        // A teacher's classes, less the families' notifications (their recipients' addresses
+        // are the vie scolaire's business, not hers).
         Fonction::Enseignant => Some(format!(
-            "(c.scope_key = :etablissement OR c.scope_key IN ({}))",
+            "(c.scope_key = :etablissement OR c.scope_key IN ({})) AND c.kind <> 'notification'",
             super::school::CIBLES_ENSEIGNANT
         )),
     }

@@ -40,6 +40,17 @@ pub fn scope_of(conn: &Connection, who: &Personnel) -> rusqlite::Result<Scope> {
 }
 
 /// The target and teacher of a séance, if it exists.
+/// The day of a séance.
+pub fn seance_date(
+    conn: &Connection,
+    seance_id: &str,
+) -> rusqlite::Result<Option<chrono::NaiveDate>> {
+    conn.prepare_cached("SELECT date FROM seances WHERE id = ?1")?
+        .query_row([seance_id], |r| r.get::<_, String>(0))
+        .optional()
+        .map(|d| d.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+}
+
 pub fn seance_owner(
     conn: &Connection,
     seance_id: &str,

@@ -18,7 +18,8 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_retired ON sessions (retired_refresh_hash);
 CREATE INDEX sessions_personnel ON sessions (personnel_id);
--- A disabled account neither logs in, nor pushes, nor has its envelopes delivered.
+-- A disabled account neither logs in, nor pushes, nor has its envelopes delivered: when it was
+-- disabled (ms), 0 while active. The retention job deletes it some months later.
 ALTER TABLE comptes ADD COLUMN desactive INTEGER NOT NULL DEFAULT 0;
 -- The central's key pair for envelopes (one row).
 CREATE TABLE cle_depot (id INTEGER PRIMARY KEY CHECK (id = 1), secret BLOB NOT NULL);

@@ -10,6 +10,9 @@ use pupitre_sync_protocol::{PROTOCOL_VERSION, SCHEMA_VERSION};
 use serde_json::{Value, json};
 use std::path::Path;
 
+/// The demo school these tests' central holds.
+pub const SEED: u64 = 1;
+
 pub struct Central {
     pub url: String,
     pub http: reqwest::Client,
@@ -22,7 +25,7 @@ impl Central {
         let day = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
         demo::import(
             &Db::open(&db).expect("db"),
-            &pupitre_fixtures::generate(1),
+            &pupitre_fixtures::generate(SEED),
             day,
         )
         .expect("import");
