@@ -13,9 +13,9 @@ use crate::views::{
 };
 use crate::{DevoirSaisie, ItemSaisie};
 use pupitre_domain::{EntityKind, Fait, Garder, Presence};
-use pupitre_replica::clock;
 use pupitre_replica::verrou::Raison;
 use pupitre_replica::{ReplicaError, Session, UiError};
+use pupitre_replica::{clock, trousseau};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,7 +30,8 @@ macro_rules! commands {
             jour_initial() -> String;
             compte_demo() -> Option<(String, String)>;
             avertissement_configuration() -> Option<String>;
-            connexion(login: String, password: String) -> $crate::views::Moi;
+            connexion(login: String, password: String, se_souvenir: bool) -> $crate::views::Moi;
+            reprendre() -> Option<$crate::views::Moi>;
             deconnexion() -> ();
             verrouiller() -> ();
             deverrouiller(password: String) -> ();
@@ -118,20 +119,46 @@ impl Api {
     }
 
     /// Logs in (closing any session still open: never two at once on a shared PC), starts the
-    /// sync loop and forwards its status to the front end.
-    pub async fn connexion(&self, login: String, password: String) -> Answer<Moi> {
+    /// sync loop and forwards its status to the front end. `se_souvenir`: a personal computer
+    /// whose owner asks to be remembered (the device's keyring keeps the replica's key).
+    pub async fn connexion(
+        &self,
+        login: String,
+        password: String,
+        se_souvenir: bool,
+    ) -> Answer<Moi> {
         self.deconnexion().await?;
         let events = self.events.clone();
         let mut progress = move |p| events.progression(p);
         let d = &self.demarrage;
-        let session = Session::login(
+        let (dir, url) = (&d.data_dir, &d.central_url);
+        let session = if se_souvenir {
+            let trousseau = d.trousseau.as_ref();
+            Session::login_en_se_souvenant(dir, url, &login, &password, trousseau, &mut progress)
+                .await?
+        } else {
+            Session::login(dir, url, &login, &password, &mut progress).await?
+        };
+        Ok(self.ouvrir(session))
+    }
+
+    /// At startup: the remembered owner's session, opened with the device's keyring, if any.
+    pub async fn reprendre(&self) -> Answer<Option<Moi>> {
+        let events = self.events.clone();
+        let mut progress = move |p| events.progression(p);
+        let d = &self.demarrage;
+        let session = Session::reprendre(
             &d.data_dir,
             &d.central_url,
-            &login,
-            &password,
+            d.trousseau.as_ref(),
             &mut progress,
         )
         .await?;
+        Ok(session.map(|s| self.ouvrir(s)))
+    }
+
+    /// Starts a session's background: its sync loop, its lock, its status to the front end.
+    fn ouvrir(&self, session: Arc<Session>) -> Moi {
         session.spawn_sync_loop();
         self.watch_lock(&session);
         let mut status = session.subscribe();
@@ -144,18 +171,25 @@ impl Api {
         });
         let moi = session.moi();
         self.put_session(session);
-        Ok(moi)
+        moi
     }
 
     /// Closes the session: the replica is closed (its key leaves memory), the webview forgets
-    /// what it showed. A central that cannot revoke the token must not block the next login:
-    /// the token expires on its own.
+    /// what it showed, and the device forgets its owner if it remembered her. A central that
+    /// cannot revoke the token must not block the next login: the token expires on its own.
     pub async fn deconnexion(&self) -> Answer<()> {
         if let Some(previous) = self.take_session() {
             if let Err(e) = previous.logout().await {
                 tracing::warn!("session not revoked at the central: {e}");
             }
             self.events.oublier_navigation();
+            let d = &self.demarrage;
+            if trousseau::memorise(&d.data_dir)?.as_deref() == Some(previous.identifiant()) {
+                if let Err(e) = d.trousseau.oublier(previous.identifiant()) {
+                    tracing::warn!("keyring entry not removed: {e}");
+                }
+                trousseau::oublier_memo(&d.data_dir)?;
+            }
         }
         Ok(())
     }

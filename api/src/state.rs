@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use ts_rs::TS;
 
 /// What the shell read at startup, so that no command reads the environment or the clock.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Demarrage {
     /// Where the replicas live (the platform's data directory).
     pub data_dir: PathBuf,
@@ -22,6 +22,8 @@ pub struct Demarrage {
     /// Why the PC's configuration could not be used (`pupitre_replica::config`), shown on the
     /// login screen.
     pub avertissement: Option<String>,
+    /// The device's keyring (the OS's in the app; one in memory in tests).
+    pub trousseau: Arc<dyn pupitre_replica::trousseau::Trousseau>,
 }
 
 /// How the boundary tells its front end what happens in the background.

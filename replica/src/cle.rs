@@ -22,6 +22,12 @@ impl CleReplica {
         CleReplica(key)
     }
 
+    /// A key read back from the device's keyring; `None` unless it is 32 bytes.
+    pub fn depuis(octets: &[u8]) -> Option<CleReplica> {
+        let key: Key = octets.try_into().ok()?;
+        Some(CleReplica(Zeroizing::new(key)))
+    }
+
     pub fn octets(&self) -> &Key {
         &self.0
     }

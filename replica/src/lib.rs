@@ -24,6 +24,7 @@ pub mod signalement;
 pub mod statistiques;
 pub mod store;
 pub mod sync;
+pub mod trousseau;
 pub mod vault;
 pub mod verrou;
 pub mod vie_scolaire;

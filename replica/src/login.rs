@@ -11,6 +11,7 @@ use crate::jetons::Acces;
 use crate::paths::replica_path;
 use crate::session::{Ouverture, Session};
 use crate::store::{Store, account};
+use crate::trousseau::{self, Trousseau};
 use crate::vault;
 use crate::verrou;
 use crate::views::Progression;
@@ -64,20 +65,7 @@ impl Session {
         };
         match api.login(&request).await {
             Ok(answer) => {
-                // The central has checked the password: whatever this PC holds opens with it,
-                // or is set aside.
-                let (store, avis) = match local {
-                    Local::Ouverte(store) => (store, None),
-                    Local::Absente => (nouvelle(&path, password)?, None),
-                    Local::Ancienne { .. } => (encrypt_unencrypted(&path, &login, password)?, None),
-                    Local::Fermee | Local::SansCle => {
-                        let ancienne = set_aside(&path)?;
-                        (
-                            nouvelle(&path, password)?,
-                            Some(avis_mise_de_cote(&ancienne)),
-                        )
-                    }
-                };
+                let (store, avis) = vouched(local, &path, &login, password)?;
                 let session = online(
                     Online {
                         store,
@@ -119,6 +107,28 @@ impl Session {
     }
 }
 
+/// The central has checked the password: whatever this PC holds opens with it, or is set
+/// aside (and the login says so).
+fn vouched(
+    local: Local,
+    path: &Path,
+    login: &str,
+    password: &str,
+) -> Result<(Store, Option<String>), ReplicaError> {
+    Ok(match local {
+        Local::Ouverte(store) => (store, None),
+        Local::Absente => (nouvelle(path, password)?, None),
+        Local::Ancienne { .. } => (encrypt_unencrypted(path, login, password)?, None),
+        Local::Fermee | Local::SansCle => {
+            let ancienne = set_aside(path)?;
+            (
+                nouvelle(path, password)?,
+                Some(avis_mise_de_cote(&ancienne)),
+            )
+        }
+    })
+}
+
 /// The envelope key this replica signs with (a new one for a new replica), registered again
 /// at every login.
 fn envelope_key(local: &Local) -> Result<Zeroizing<[u8; 32]>, ReplicaError> {
@@ -130,6 +140,62 @@ fn envelope_key(local: &Local) -> Result<Zeroizing<[u8; 32]>, ReplicaError> {
         let fresh = enveloppe::new_signing_key(&mut rand::rngs::OsRng);
         Zeroizing::new(fresh.to_bytes())
     }))
+}
+
+impl Session {
+    /// `login`, then, on a personal computer whose owner asked it, the replica's key kept in
+    /// the device's keyring so that `reprendre` opens it without the password. Without a
+    /// keyring the login stands and says why nothing was remembered.
+    pub async fn login_en_se_souvenant(
+        data_dir: &Path,
+        central_url: &str,
+        login: &str,
+        password: &str,
+        trousseau: &dyn Trousseau,
+        progress: Progress<'_>,
+    ) -> Result<Arc<Session>, ReplicaError> {
+        let session = Session::login(data_dir, central_url, login, password, progress).await?;
+        let login = session.identifiant().to_owned();
+        let cle = cle::ouvrir(&replica_path(data_dir, &login), password)?
+            .ok_or(ReplicaError::WrongPassword)?;
+        match trousseau.garder(&login, cle.octets()) {
+            Ok(()) => trousseau::memoriser(data_dir, &login)?,
+            Err(e) => session.set_avis(trousseau::avis_indisponible(&e)),
+        }
+        Ok(session)
+    }
+
+    /// Opens the remembered owner's replica with the key in the device's keyring, without the
+    /// password (`None`: nothing remembered, or the keyring no longer has it). Within the
+    /// offline grace only; the sync renews the session with the refresh token it kept.
+    pub async fn reprendre(
+        data_dir: &Path,
+        central_url: &str,
+        trousseau: &dyn Trousseau,
+        progress: Progress<'_>,
+    ) -> Result<Option<Arc<Session>>, ReplicaError> {
+        let Some(login) = trousseau::memorise(data_dir)? else {
+            return Ok(None);
+        };
+        let cle = match trousseau.lire(&login) {
+            Ok(Some(octets)) => CleReplica::depuis(&octets),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!("keyring unreadable: {e}");
+                None
+            }
+        };
+        let Some(cle) = cle else {
+            trousseau::oublier_memo(data_dir)?;
+            return Ok(None);
+        };
+        let store = open_owned(&replica_path(data_dir, &login), &login, &cle)?;
+        let api = CentralClient::new(central_url)?;
+        let client_id = store.client_id()?.ok_or(ReplicaError::NoLocalReplica)?;
+        let why = ReplicaError::Unreachable("session reprise sur cet ordinateur".into());
+        let envois = enveloppes::dossier(data_dir);
+        offline(store, api, why, client_id, envois, progress).map(Some)
+    }
 }
 
 /// What this PC holds for a login, before the central is asked.

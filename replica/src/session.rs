@@ -39,6 +39,8 @@ pub struct Session {
     store: SharedStore,
     api: CentralClient,
     me: Personnel,
+    /// The login this replica belongs to.
+    login: String,
     etablissement: String,
     client_id: ClientId,
     acces: Acces,
@@ -66,11 +68,13 @@ pub(crate) struct Ouverture {
 impl Session {
     pub(crate) fn new(o: Ouverture) -> Result<Arc<Session>, ReplicaError> {
         let etablissement = o.store.etablissement()?;
+        let login = o.store.owner()?.unwrap_or_default();
         let politique = crate::verrou::Politique::minutes(o.store.reglages()?.verrouillage_minutes);
         let session = Arc::new(Session {
             store: Arc::new(Mutex::new(o.store)),
             api: o.api,
             me: o.me,
+            login,
             etablissement,
             client_id: o.client_id,
             acces: o.acces,
@@ -96,6 +100,11 @@ impl Session {
             en_ligne: self.logged_in_online,
             avis: self.avis.lock().map(|a| a.clone()).unwrap_or_default(),
         }
+    }
+
+    /// The login this session's replica belongs to.
+    pub fn identifiant(&self) -> &str {
+        &self.login
     }
 
     pub(crate) fn set_avis(&self, avis: String) {

@@ -23,6 +23,7 @@ fn demarrage() -> Demarrage {
         jour: env(DATE_ENV).unwrap_or_else(pupitre_replica::clock::today),
         compte_demo: env("PUPITRE_DEMO_LOGIN").zip(env("PUPITRE_DEMO_PASSWORD")),
         avertissement: configuration.avertissement,
+        trousseau: Arc::new(pupitre_replica::trousseau::Systeme),
     }
 }
 

@@ -207,6 +207,26 @@ pub async fn screenshot(client: &Client, name: &str) {
     std::fs::write(dir.join(name), png).expect("write screenshot");
 }
 
+/// Every file under `dir`, however deep (none if it does not exist).
+pub fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
 /// Starts tauri-driver with `env` for the app, and opens a WebDriver session on `app`.
 pub async fn open_app(app: &Path, env: &[(&str, String)]) -> (Proc, Client) {
     let port = free_port();
@@ -258,6 +278,15 @@ pub async fn teacher_in_the_app(
     let mut env = vec![
         ("PUPITRE_DATA_DIR", data_dir.display().to_string()),
         ("PUPITRE_DATE", crate::test_day().to_string()),
+        // The webview's storage and caches, beside the replicas: a test can search them.
+        (
+            "XDG_DATA_HOME",
+            data_dir.join("xdg-data").display().to_string(),
+        ),
+        (
+            "XDG_CACHE_HOME",
+            data_dir.join("xdg-cache").display().to_string(),
+        ),
     ];
     if let Some(url) = central_url {
         env.push(("PUPITRE_CENTRAL_URL", url.to_owned()));

@@ -11,7 +11,8 @@
 use fantoccini::{Client, Locator};
 use pupitre_e2e::demo_central_db;
 use pupitre_e2e::window::{
-    binary, click, log_in, open_seance, screenshot, start_central, teacher_in_the_app, wait_text,
+    binary, click, files_under, log_in, open_seance, screenshot, start_central, teacher_in_the_app,
+    wait_text,
 };
 use pupitre_fixtures::{
     DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
@@ -206,6 +207,26 @@ async fn roll_call_in_the_real_window() {
     // a logout with changes unsent asks first.)
     wait_text(&client, "[data-testid=en-attente]", "tout est envoyé").await;
     click(&client, "[data-testid=deconnexion]", "logout").await;
+    // The next person at the login screen: nothing on this PC's disk shows the pupil's name,
+    // not the replicas, not the webview's storage or caches.
+    wait_text(&client, "#se-connecter", "Se connecter").await;
+    let files = files_under(&poste);
+    assert!(
+        files
+            .iter()
+            .any(|f| f.display().to_string().contains("replicas")),
+        "{files:?}"
+    );
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap_or_default();
+        assert!(
+            !bytes
+                .windows(absent_name.len())
+                .any(|w| w == absent_name.as_bytes()),
+            "{absent_name} readable in {} after logout",
+            file.display()
+        );
+    }
     log_in(&client, DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD).await;
     let row = wait_text(&client, "[data-testid=absences]", &absent_name).await;
     assert!(row.contains("Absent") && row.contains(&debut), "{row}");
@@ -424,6 +445,26 @@ async fn a_column_of_marks_typed_by_keyboard_in_the_real_window() {
     }
     assert_eq!(shown, ["10,00", "15,00", "10,00", "—", "0,00", "15,00"]);
     screenshots(&client, "notes.png").await;
+
+    // Called away from the classroom PC: Ctrl+L locks; only her password opens it again.
+    let ctrl_l = format!("{}l", char::from(fantoccini::key::Key::Control));
+    type_keys(&client, &ctrl_l).await;
+    wait_text(&client, "[data-testid=verrou]", "Session verrouillée").await;
+    screenshots(&client, "verrou.png").await;
+    let password = client
+        .find(Locator::Css("#mot-de-passe-verrou"))
+        .await
+        .expect("password field");
+    password.send_keys("demo").await.expect("type");
+    click(&client, "[data-testid=deverrouiller]", "unlock").await;
+    wait_text(&client, "[data-testid=erreur-verrou]", "mot de passe").await;
+    password.clear().await.expect("clear");
+    password
+        .send_keys(DEMO_TEACHER_PASSWORD)
+        .await
+        .expect("type");
+    click(&client, "[data-testid=deverrouiller]", "unlock").await;
+    wait_text(&client, "[data-testid=classe-moyenne]", "12,07").await;
     client.close().await.expect("close session");
     drop(driver);
 }

@@ -537,8 +537,10 @@ export const compteDemo = () =>
   call<[string, string] | null>("compte_demo");
 export const avertissementConfiguration = () =>
   call<string | null>("avertissement_configuration");
-export const connexion = (login: string, password: string) =>
-  call<Moi>("connexion", { login, password });
+export const connexion = (login: string, password: string, seSouvenir: boolean) =>
+  call<Moi>("connexion", { login, password, seSouvenir });
+export const reprendre = () =>
+  call<Moi | null>("reprendre");
 export const deconnexion = () =>
   call<void>("deconnexion");
 export const verrouiller = () =>
