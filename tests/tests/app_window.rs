@@ -64,6 +64,7 @@ async fn roll_call_in_the_real_window() {
     let poste = dir.path().join("poste");
     let (driver, client, first) =
         teacher_in_the_app(&binary("pupitre"), &poste, Some(url.as_str())).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
     screenshot(&client, "journee.png").await;
     let debut: String = first
         .text()
