@@ -81,29 +81,10 @@ pub async fn login(
             .limites()
             .failed_login(&login, &address_key, now_ms());
         let detail = "identifiant ou mot de passe incorrect";
-        central
-            .audit(
-                Quoi::ConnexionRefusee,
-                AuditOwned {
-                    detail: detail.into(),
-                    ..audit
-                },
-            )
-            .await;
-        return Err(wrong());
+        return Err(refuse(&central, audit, detail, wrong()).await);
     };
     if compte.desactive {
-        let detail = "compte désactivé";
-        central
-            .audit(
-                Quoi::ConnexionRefusee,
-                AuditOwned {
-                    detail: detail.into(),
-                    ..audit
-                },
-            )
-            .await;
-        return Err(desactive());
+        return Err(refuse(&central, audit, "compte désactivé", desactive()).await);
     }
     central.limites().echecs_compte.clear(&login);
     let answer = central
@@ -114,6 +95,16 @@ pub async fn login(
         server_hlc: central.clock.tick(),
         ..answer
     }))
+}
+
+/// Audits a refused login, then refuses it.
+async fn refuse(central: &Central, audit: AuditOwned, detail: &str, why: ApiFailure) -> ApiFailure {
+    let event = AuditOwned {
+        detail: detail.into(),
+        ..audit
+    };
+    central.audit(Quoi::ConnexionRefusee, event).await;
+    why
 }
 
 fn desactive() -> ApiFailure {

@@ -20,7 +20,7 @@ use pupitre_fixtures::{
     DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_HEAD_LOGIN, DEMO_HEAD_PASSWORD, DEMO_OTHER_PASSWORD,
     DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
 };
-use pupitre_sync_protocol::wire::{PullResponse, PushResponse, PushResult, Refusal};
+use pupitre_sync_protocol::wire::{PullResponse, PushResult, Refusal};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -396,16 +396,9 @@ async fn push(
         "client_id": p.client, "log": log, "hlc": {"wall_ms": 1, "counter": 0}, "wall_ms": 1,
         "changes": [change_of(edit, p.seq, op)]
     });
-    let answer: PushResponse = central
-        .post("/v1/push", Some(&p.token))
-        .json(&body)
-        .send()
+    central
+        .push(&p.token, &body)
         .await
-        .expect("send")
-        .json()
-        .await
-        .expect("push answer");
-    answer
         .outcomes
         .into_iter()
         .next()

@@ -9,7 +9,7 @@ use common::{Central, refused};
 use pupitre_fixtures::{
     DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
 };
-use pupitre_sync_protocol::wire::{PushResponse, PushResult, Refusal};
+use pupitre_sync_protocol::wire::{PushResult, Refusal};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -308,14 +308,14 @@ async fn refused_changes_and_heavy_reads_are_audited_and_limited() {
                 "hlc": {"wall_ms": 1, "counter": 0}
             }]
         });
-        let status = central
-            .post("/v1/push", Some(&token))
-            .json(&body)
-            .send()
-            .await
-            .expect("send")
-            .status();
-        assert_eq!(status.as_u16(), 200);
+        let answer = central.push(&token, &body).await;
+        assert!(matches!(
+            answer.outcomes[0].result,
+            PushResult::Refused {
+                code: Refusal::HorsPerimetre,
+                ..
+            }
+        ));
         let refusals = audited(&central, "modification_refusee");
         assert_eq!(refusals.len(), 1, "{refusals:?}");
         assert!(refusals[0].1.contains(&other), "{refusals:?}");
@@ -424,15 +424,7 @@ async fn a_roll_call_of_a_seance_to_come_is_refused() {
         "client_id": PC, "log": snapshot.log, "hlc": {"wall_ms": 1, "counter": 0}, "wall_ms": 1,
         "changes": [change(1, &past.id), change(2, &soon.id), change(3, &month.id)]
     });
-    let answer: PushResponse = central
-        .post("/v1/push", Some(&token))
-        .json(&body)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let answer = central.push(&token, &body).await;
     let results: Vec<&PushResult> = answer.outcomes.iter().map(|o| &o.result).collect();
     assert!(
         matches!(results[0], PushResult::Accepted { .. }),

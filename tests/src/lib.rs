@@ -409,3 +409,26 @@ fn replica_key(replica: &Path, password: &str) -> pupitre_replica::cle::CleRepli
         .expect("key file readable")
         .expect("a key file beside the replica")
 }
+
+/// Every file under `dir`, however deep (none if it does not exist). A directory that cannot
+/// be read fails the test: a search must not skip what it cannot see.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        let entries = match std::fs::read_dir(&d) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => panic!("{}: {e}", d.display()),
+        };
+        for entry in entries {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}

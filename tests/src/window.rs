@@ -207,26 +207,6 @@ pub async fn screenshot(client: &Client, name: &str) {
     std::fs::write(dir.join(name), png).expect("write screenshot");
 }
 
-/// Every file under `dir`, however deep (none if it does not exist).
-pub fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_owned()];
-    while let Some(d) = todo.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                todo.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
-}
-
 /// Starts tauri-driver with `env` for the app, and opens a WebDriver session on `app`.
 pub async fn open_app(app: &Path, env: &[(&str, String)]) -> (Proc, Client) {
     let port = free_port();

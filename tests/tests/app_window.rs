@@ -9,11 +9,10 @@
 #![cfg(unix)]
 
 use fantoccini::{Client, Locator};
-use pupitre_e2e::demo_central_db;
 use pupitre_e2e::window::{
-    binary, click, files_under, log_in, open_seance, screenshot, start_central, teacher_in_the_app,
-    wait_text,
+    binary, click, log_in, open_seance, screenshot, start_central, teacher_in_the_app, wait_text,
 };
+use pupitre_e2e::{demo_central_db, files_under};
 use pupitre_fixtures::{
     DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
 };

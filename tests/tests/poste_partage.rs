@@ -3,7 +3,7 @@
 //! directory, the files searched byte by byte.
 
 use pupitre_domain::Presence;
-use pupitre_e2e::{demo_central, login, test_day};
+use pupitre_e2e::{demo_central, files_under, login, test_day};
 use pupitre_fixtures::{DEMO_SEED, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
 use pupitre_replica::cle::{self, CleReplica};
 use pupitre_replica::paths::replica_path;
@@ -11,23 +11,6 @@ use pupitre_replica::{ReplicaError, Store, UiError};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-/// Every file under `dir`, however deep.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_owned()];
-    while let Some(d) = todo.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                todo.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
-}
 
 /// The runs of token characters (URL-safe base64) of at least 40 bytes in `bytes`: where a
 /// bearer token would sit if a file held one in clear.

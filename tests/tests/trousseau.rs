@@ -5,12 +5,12 @@
 
 use pupitre_api::views::{EtatSynchro, Progression};
 use pupitre_api::{Api, Demarrage, Events};
-use pupitre_e2e::{demo_central, test_day};
+use pupitre_e2e::{demo_central, files_under, test_day};
 use pupitre_fixtures::{DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
 use pupitre_replica::cle;
 use pupitre_replica::paths::replica_path;
 use pupitre_replica::trousseau::{self, Aucun, EnMemoire, Trousseau};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 struct Silence;
@@ -34,22 +34,6 @@ fn api(data_dir: &Path, url: &str, trousseau: Arc<dyn Trousseau>) -> Api {
         },
         Arc::new(Silence),
     )
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_owned()];
-    while let Some(d) = todo.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                todo.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

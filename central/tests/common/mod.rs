@@ -85,6 +85,22 @@ impl Central {
         Db::open(&self.db).expect("db").with(f)
     }
 
+    /// A push's answer, as the central gives it.
+    pub async fn push(
+        &self,
+        token: &str,
+        body: &Value,
+    ) -> pupitre_sync_protocol::wire::PushResponse {
+        self.post("/v1/push", Some(token))
+            .json(body)
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("push answer")
+    }
+
     pub async fn login(&self, login: &str, password: &str, client: &str) -> String {
         let body = json!({"login": login, "password": password, "client_id": client});
         let answer: Value = self
