@@ -33,6 +33,7 @@ macro_rules! commands {
             connexion(login: String, password: String, se_souvenir: bool) -> $crate::views::Moi;
             reprendre() -> Option<$crate::views::Moi>;
             deconnexion() -> ();
+            activite() -> ();
             verrouiller() -> ();
             deverrouiller(password: String) -> ();
             seances_du_jour(date: String) -> Vec<$crate::views::SeanceView>;
@@ -192,6 +193,12 @@ impl Api {
             }
         }
         Ok(())
+    }
+
+    /// Its user pressed a key or clicked: the inactivity counts from now.
+    pub async fn activite(&self) -> Answer<()> {
+        let session = self.session_passive()?;
+        Ok(session.geste(clock::instant()).await?)
     }
 
     /// Locks the session now (the shortcut, the button): the replica closes, the webview forgets.

@@ -63,12 +63,15 @@ impl Api {
         self.session.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The open session for a gesture of its user, or the error a command shows when nobody
-    /// is logged in or the session is locked. Every command but the passive ones (the sync
-    /// status) comes through here: it is what "activity" means for the lock.
+    /// The open session, or the error a command shows when nobody is logged in or the
+    /// session is locked. Every command but the lock's own and the sync status comes through
+    /// here. (A gesture is the front end's `activite`: a command may come from a screen
+    /// reloading by itself.)
     pub(crate) async fn session(&self) -> Result<Arc<Session>, UiError> {
         let session = self.session_passive()?;
-        session.geste(pupitre_replica::clock::instant()).await?;
+        session
+            .en_service(pupitre_replica::clock::instant())
+            .await?;
         Ok(session)
     }
 

@@ -61,6 +61,8 @@ async fn a_session_locks_reads_nothing_and_opens_with_its_password_only() {
         None,
         "4 minutes since the last"
     );
+    // A screen reloading by itself (at every sync) is served, but is no gesture.
+    teacher.en_service(t0 + 8 * MIN).await.expect("served");
     // Five minutes without one: locked.
     assert_eq!(
         teacher.surveiller(t0 + 9 * MIN).await,

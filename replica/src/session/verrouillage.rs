@@ -41,12 +41,19 @@ impl Session {
         self.verrou().ferme
     }
 
-    /// A gesture of its user at `now`: refused while locked, and locks first when the time
-    /// was up (the ticker may not have run yet).
-    pub async fn geste(&self, now: Instant) -> Result<(), ReplicaError> {
-        if let Some(raison) = self.surveiller(now).await.or(self.verrouillee()) {
-            return Err(ReplicaError::Locked(raison));
+    /// Whether the session serves a request at `now`: not while locked, and it locks first
+    /// when its time was up (the ticker may not have run yet). Not a gesture: the screens
+    /// reload by themselves at every sync, and that is no one at the keyboard.
+    pub async fn en_service(&self, now: Instant) -> Result<(), ReplicaError> {
+        match self.surveiller(now).await.or(self.verrouillee()) {
+            Some(raison) => Err(ReplicaError::Locked(raison)),
+            None => Ok(()),
         }
+    }
+
+    /// A gesture of its user at `now` (a key, a click): the inactivity counts from here.
+    pub async fn geste(&self, now: Instant) -> Result<(), ReplicaError> {
+        self.en_service(now).await?;
         self.verrou().geste = now;
         Ok(())
     }

@@ -543,6 +543,8 @@ export const reprendre = () =>
   call<Moi | null>("reprendre");
 export const deconnexion = () =>
   call<void>("deconnexion");
+export const activite = () =>
+  call<void>("activite");
 export const verrouiller = () =>
   call<void>("verrouiller");
 export const deverrouiller = (password: string) =>
