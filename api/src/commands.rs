@@ -34,6 +34,7 @@ macro_rules! commands {
             reprendre() -> Option<$crate::views::Moi>;
             deconnexion() -> ();
             activite() -> ();
+            changer_mot_de_passe(ancien: String, nouveau: String) -> ();
             verrouiller() -> ();
             deverrouiller(password: String) -> ();
             seances_du_jour(date: String) -> Vec<$crate::views::SeanceView>;
@@ -193,6 +194,14 @@ impl Api {
             }
         }
         Ok(())
+    }
+
+    pub async fn changer_mot_de_passe(&self, ancien: String, nouveau: String) -> Answer<()> {
+        Ok(self
+            .session()
+            .await?
+            .changer_mot_de_passe(&ancien, &nouveau)
+            .await?)
     }
 
     /// Its user pressed a key or clicked: the inactivity counts from now.

@@ -465,6 +465,10 @@ async fn a_column_of_marks_typed_by_keyboard_in_the_real_window() {
         .expect("type");
     click(&client, "[data-testid=deverrouiller]", "unlock").await;
     wait_text(&client, "[data-testid=classe-moyenne]", "12,07").await;
+    // Her name in the header opens the change of her password.
+    click(&client, "[data-testid=moi]", "her name").await;
+    wait_text(&client, "[data-testid=mot-de-passe]", "Mot de passe actuel").await;
+    screenshots(&client, "mot-de-passe.png").await;
     client.close().await.expect("close session");
     drop(driver);
 }

@@ -227,3 +227,53 @@ async fn a_password_changed_at_the_central_sets_the_old_replica_aside_and_says_s
     assert!(!again.moi().en_ligne);
     central.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_changed_from_the_app_opens_the_replica_offline_and_only_it_does() {
+    let (dir, _db, central) = demo_central().await;
+    let poste = dir.path().join("poste");
+    let url = central.url();
+    let teacher = login(&poste, &url, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD)
+        .await
+        .expect("login");
+    // The current password is checked, and the new one must be a real one.
+    assert!(matches!(
+        teacher
+            .changer_mot_de_passe("faux", "une-longue-phrase")
+            .await,
+        Err(ReplicaError::WrongPassword)
+    ));
+    let weak = teacher
+        .changer_mot_de_passe(DEMO_TEACHER_PASSWORD, "court")
+        .await
+        .expect_err("too short");
+    assert!(
+        UiError::from(&weak).message.contains("10 caractères"),
+        "{weak}"
+    );
+    let nouveau = "une-longue-phrase";
+    teacher
+        .changer_mot_de_passe(DEMO_TEACHER_PASSWORD, nouveau)
+        .await
+        .expect("changed");
+    teacher.logout().await.expect("logout");
+    drop(teacher);
+    // Offline, the new password opens her replica, the old one no longer does.
+    let offline = "http://127.0.0.1:9";
+    assert!(matches!(
+        login(&poste, offline, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD).await,
+        Err(ReplicaError::WrongPassword)
+    ));
+    let again = login(&poste, offline, DEMO_TEACHER_LOGIN, nouveau)
+        .await
+        .expect("offline with the new password");
+    again.logout().await.expect("logout");
+    drop(again);
+    // Online too, with nothing set aside.
+    let online = login(&poste, &url, DEMO_TEACHER_LOGIN, nouveau)
+        .await
+        .expect("online with the new password");
+    assert!(online.moi().avis.is_none(), "nothing set aside");
+    online.logout().await.expect("logout");
+    central.stop().await;
+}

@@ -12,6 +12,7 @@ use crate::error::ReplicaError;
 use crate::store::Store;
 use crate::sync::lock;
 use crate::verrou::{self, Raison};
+use pupitre_sync_protocol::wire::PasswordChangeRequest;
 use std::time::Instant;
 
 /// The lock's state.
@@ -92,6 +93,26 @@ impl Session {
             }
         }
         self.acces.forget().await;
+    }
+
+    /// Changes the owner's password at the central (online only: the central checks the
+    /// current one), then seals this replica's key under the new one, so that it opens offline
+    /// with it. The key file is replaced whole: a crash leaves the old seal, which the next
+    /// online login with the new password sets aside and says so.
+    pub async fn changer_mot_de_passe(
+        &self,
+        ancien: &str,
+        nouveau: &str,
+    ) -> Result<(), ReplicaError> {
+        let path = lock(&self.store).path().to_owned();
+        let key = cle::ouvrir(&path, ancien)?.ok_or(ReplicaError::WrongPassword)?;
+        let request = PasswordChangeRequest {
+            ancien: ancien.to_owned(),
+            nouveau: nouveau.to_owned(),
+        };
+        let token = self.token().await?;
+        self.api.change_password(&token, &request).await?;
+        cle::enregistrer(&path, nouveau, &key)
     }
 
     /// Unlocks with the owner's password: the key is opened again, and the replica with it.

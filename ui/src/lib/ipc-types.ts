@@ -545,6 +545,8 @@ export const deconnexion = () =>
   call<void>("deconnexion");
 export const activite = () =>
   call<void>("activite");
+export const changerMotDePasse = (ancien: string, nouveau: string) =>
+  call<void>("changer_mot_de_passe", { ancien, nouveau });
 export const verrouiller = () =>
   call<void>("verrouiller");
 export const deverrouiller = (password: string) =>
