@@ -10,11 +10,12 @@ use crate::connexion::cle_depot;
 use crate::db::audit::Quoi;
 use crate::db::{accounts, depot, school};
 use crate::error::ApiFailure;
+use crate::limites;
 use crate::push::{self, PushError};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use pupitre_sync_protocol::enveloppe;
+use pupitre_sync_protocol::enveloppe::{self, CleDepot};
 use pupitre_sync_protocol::wire::{DepotResponse, ErrorCode, MAX_PUSH_CHANGES};
 use rusqlite::Connection;
 
@@ -55,18 +56,21 @@ pub struct Remise {
     pub result: Result<usize, Refus>,
 }
 
-/// Opens, checks and pushes one envelope, in one call on the database.
-pub fn remettre(conn: &mut Connection, sealed: &[u8], now_ms: u64) -> Result<Remise, ApiFailure> {
-    let refused = |why: Refus| Remise {
+fn refused(why: Refus) -> Remise {
+    Remise {
         personnel_id: None,
         client_id: None,
         result: Err(why),
-    };
-    let central = cle_depot(conn)?;
-    let opened = match enveloppe::ouvrir(sealed, &central) {
-        Ok(opened) => opened,
-        Err(e) => return Ok(refused(Refus::Ouverture(e))),
-    };
+    }
+}
+
+/// Checks an opened envelope's key and pushes its changes as their author's, in one call on
+/// the database.
+pub fn remettre(
+    conn: &mut Connection,
+    opened: &enveloppe::Ouverte,
+    now_ms: u64,
+) -> Result<Remise, ApiFailure> {
     let Some(owner) = depot::key_owner(conn, &opened.signer)? else {
         return Ok(refused(Refus::CleInconnue));
     };
@@ -126,10 +130,46 @@ pub async fn deliver(
     Adresse(adresse): Adresse,
     body: axum::body::Bytes,
 ) -> Result<Json<DepotResponse>, ApiFailure> {
-    let remise = central
+    let address_key = adresse.clone().unwrap_or_default();
+    let wait = central
+        .limites()
+        .enveloppes_refusees
+        .wait(&address_key, now_ms());
+    if let Some(wait) = wait {
+        return Err(ApiFailure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TropDeTentatives,
+            format!(
+                "Trop d'enveloppes refusées depuis ce poste : {}.",
+                limites::attendre(wait)
+            ),
+        ));
+    }
+    // Opened and verified outside the database's lock: a flood of garbage costs no one's
+    // sync.
+    let secret = central
         .db
-        .call(move |conn| remettre(conn, &body, now_ms()))
+        .call(|conn| {
+            cle_depot(conn)
+                .map(|k| k.secret_bytes())
+                .map_err(ApiFailure::from)
+        })
         .await?;
+    let remise = match enveloppe::ouvrir(&body, &CleDepot::from_bytes(secret)) {
+        Ok(opened) => {
+            central
+                .db
+                .call(move |conn| remettre(conn, &opened, now_ms()))
+                .await?
+        }
+        Err(e) => refused(Refus::Ouverture(e)),
+    };
+    if remise.result.is_err() {
+        central
+            .limites()
+            .enveloppes_refusees
+            .record(&address_key, now_ms());
+    }
     let event = |detail: String| AuditOwned {
         personnel_id: remise.personnel_id.clone(),
         client_id: remise.client_id.clone(),

@@ -27,6 +27,11 @@ pub const INSTANTANES_PAR_COMPTE: Regle = Regle {
     max: 6,
     window_ms: 10 * 60 * 1000,
 };
+/// Envelopes refused from one address (a carrier posting garbage or stolen envelopes).
+pub const ENVELOPPES_REFUSEES_PAR_ADRESSE: Regle = Regle {
+    max: 30,
+    window_ms: 15 * 60 * 1000,
+};
 /// Keys remembered at most (the oldest are forgotten first): memory stays bounded whatever
 /// an attacker invents.
 const MAX_KEYS: usize = 100_000;
@@ -100,6 +105,7 @@ pub struct Limites {
     pub echecs_compte: Fenetre,
     pub echecs_adresse: Fenetre,
     pub instantanes: Fenetre,
+    pub enveloppes_refusees: Fenetre,
 }
 
 impl Default for Limites {
@@ -108,6 +114,7 @@ impl Default for Limites {
             echecs_compte: Fenetre::new(ECHECS_PAR_COMPTE),
             echecs_adresse: Fenetre::new(ECHECS_PAR_ADRESSE),
             instantanes: Fenetre::new(INSTANTANES_PAR_COMPTE),
+            enveloppes_refusees: Fenetre::new(ENVELOPPES_REFUSEES_PAR_ADRESSE),
         }
     }
 }

@@ -496,3 +496,29 @@ async fn what_is_past_its_time_is_purged_at_simulated_dates() {
         .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn a_flood_of_garbage_envelopes_is_refused_then_stopped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let central = Central::start(dir.path()).await;
+    let post = |bytes: Vec<u8>| {
+        central
+            .post("/v1/depot", None)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+    };
+    for i in 0..30u8 {
+        assert_eq!(
+            refused(post(vec![i; 200]), 422).await,
+            "enveloppe",
+            "envelope {i}"
+        );
+    }
+    assert_eq!(refused(post(vec![0; 200]), 429).await, "trop_de_tentatives");
+    assert_eq!(audited(&central, "enveloppe_refusee").len(), 30);
+    // Logins from the same address are not counted with them.
+    let (status, _) = central
+        .login_answer(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, PC)
+        .await;
+    assert_eq!(status, 200);
+}
