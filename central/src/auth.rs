@@ -55,8 +55,7 @@ pub fn open_session(
     client_id: &str,
     now_ms: u64,
 ) -> rusqlite::Result<Jetons> {
-    let (token, access_hash) = new_token();
-    let (refresh_token, refresh_hash) = new_token();
+    let (jetons, access_hash, refresh_hash) = new_pair();
     accounts::insert_session(
         conn,
         &accounts::NewSession {
@@ -71,11 +70,7 @@ pub fn open_session(
             now_ms,
         },
     )?;
-    Ok(Jetons {
-        token,
-        refresh_token,
-        access_expires_in_ms: ACCESS_TTL_MS,
-    })
+    Ok(jetons)
 }
 
 /// A new pair for a session, retiring the refresh token presented.
@@ -84,10 +79,9 @@ pub fn rotate_session(
     session_id: &str,
     presented_hash: &str,
     now_ms: u64,
-) -> rusqlite::Result<(Jetons, String)> {
-    let (token, access_hash) = new_token();
-    let (refresh_token, refresh_hash) = new_token();
-    let client_id = accounts::rotate(
+) -> rusqlite::Result<Jetons> {
+    let (jetons, access_hash, refresh_hash) = new_pair();
+    accounts::rotate(
         conn,
         &accounts::Rotation {
             session_id,
@@ -99,12 +93,19 @@ pub fn rotate_session(
             now_ms,
         },
     )?;
+    Ok(jetons)
+}
+
+/// A session's two fresh tokens, and the hashes they are stored under.
+fn new_pair() -> (Jetons, String, String) {
+    let (token, access_hash) = new_token();
+    let (refresh_token, refresh_hash) = new_token();
     let jetons = Jetons {
         token,
         refresh_token,
         access_expires_in_ms: ACCESS_TTL_MS,
     };
-    Ok((jetons, client_id))
+    (jetons, access_hash, refresh_hash)
 }
 
 /// Why a new password is refused, in words its owner can act on.

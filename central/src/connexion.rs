@@ -184,8 +184,8 @@ pub async fn refresh(
         .call(move |conn| -> Result<_, ApiFailure> {
             let now = now_ms();
             Ok(match accounts::find_refresh(conn, &presented, now)? {
-                accounts::Refresh::Rotate { session_id, .. } => {
-                    Ok(auth::rotate_session(conn, &session_id, &presented, now)?.0)
+                accounts::Refresh::Rotate { session_id } => {
+                    Ok(auth::rotate_session(conn, &session_id, &presented, now)?)
                 }
                 accounts::Refresh::Reused { personnel_id } => Err(Some(personnel_id)),
                 accounts::Refresh::Unknown => Err(None),

@@ -15,6 +15,7 @@ use crate::push::{self, PushError};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use pupitre_domain::Personnel;
 use pupitre_sync_protocol::enveloppe::{self, CleDepot};
 use pupitre_sync_protocol::wire::{DepotResponse, ErrorCode, MAX_PUSH_CHANGES};
 use rusqlite::Connection;
@@ -64,6 +65,32 @@ fn refused(why: Refus) -> Remise {
     }
 }
 
+/// The author an envelope is delivered as, or why it may not be.
+fn recevable(
+    conn: &Connection,
+    opened: &enveloppe::Ouverte,
+    owner: &depot::KeyOwner,
+) -> Result<Result<Personnel, Refus>, ApiFailure> {
+    let push = &opened.contenu.push;
+    if owner.revoked {
+        return Ok(Err(Refus::CleRevoquee));
+    }
+    if push.client_id.0.to_string() != owner.client_id {
+        return Ok(Err(Refus::AutrePoste));
+    }
+    let active = accounts::compte_of(conn, &owner.personnel_id)?.is_some_and(|c| !c.desactive);
+    let Some(personnel) = school::personnel(conn, &owner.personnel_id)?.filter(|_| active) else {
+        return Ok(Err(Refus::CompteDesactive));
+    };
+    if push.changes.len() > MAX_PUSH_CHANGES {
+        return Ok(Err(Refus::TropDeModifications));
+    }
+    if depot::was_delivered(conn, &opened.contenu.id.to_string())? {
+        return Ok(Err(Refus::DejaRemise));
+    }
+    Ok(Ok(personnel))
+}
+
 /// Checks an opened envelope's key and pushes its changes as their author's, in one call on
 /// the database.
 pub fn remettre(
@@ -80,23 +107,9 @@ pub fn remettre(
         client_id: Some(owner.client_id.clone()),
         result,
     };
-    let compte = accounts::compte_of(conn, &owner.personnel_id)?;
-    let personnel = school::personnel(conn, &owner.personnel_id)?;
-    let why = if owner.revoked {
-        Some(Refus::CleRevoquee)
-    } else if push.client_id.0.to_string() != owner.client_id {
-        Some(Refus::AutrePoste)
-    } else if compte.is_none_or(|c| c.desactive) || personnel.is_none() {
-        Some(Refus::CompteDesactive)
-    } else if push.changes.len() > MAX_PUSH_CHANGES {
-        Some(Refus::TropDeModifications)
-    } else if depot::was_delivered(conn, &opened.contenu.id.to_string())? {
-        Some(Refus::DejaRemise)
-    } else {
-        None
-    };
-    let (Some(personnel), None) = (personnel, why.clone()) else {
-        return Ok(remise(Err(why.unwrap_or(Refus::CompteDesactive))));
+    let personnel = match recevable(conn, opened, &owner)? {
+        Ok(personnel) => personnel,
+        Err(why) => return Ok(remise(Err(why))),
     };
     // Written earlier than delivered: the PC's clock offset at writing is unknown here.
     let outcomes = match push::push(

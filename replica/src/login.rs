@@ -1,6 +1,7 @@
 //! Logging in on this PC: online against the central (bootstrapping the replica on first use),
-//! or, when the central is unreachable or broken, offline against the token sealed in this
-//! PC's replica by the user's password.
+//! or, when the central is unreachable or broken, offline: the password opens the replica's key
+//! (within the school's offline grace). On a personal computer that remembers its owner, the
+//! device's keyring opens it.
 
 use crate::cle::{self, CleReplica};
 use crate::client::CentralClient;
@@ -27,8 +28,7 @@ pub type Progress<'a> = &'a mut (dyn FnMut(Progression) + Send);
 
 impl Session {
     /// Logs in online (and bootstraps the replica on first use), or, when the central is
-    /// unreachable, offline against the token sealed in this PC's replica. The one way to get
-    /// a `Session`.
+    /// unreachable, offline with the replica's key the password opens.
     pub async fn login(
         data_dir: &Path,
         central_url: &str,
@@ -89,7 +89,8 @@ impl Session {
                     offline(store, api, e, client_id, envois, progress)
                 }
                 Local::Ancienne { sealed_token, .. } => {
-                    let proves = sealed_token.is_some_and(|t| vault::open(password, &t).is_ok());
+                    let proves =
+                        sealed_token.is_some_and(|t| vault::open_bytes(password, &t).is_ok());
                     if !proves {
                         return Err(ReplicaError::WrongPassword);
                     }

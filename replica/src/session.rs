@@ -152,7 +152,7 @@ impl Session {
     }
 
     async fn round(&self) -> Result<RoundReport, ReplicaError> {
-        let token = self.acces.token(&self.api, &self.store).await?;
+        let token = self.token().await?;
         sync::round(&self.store, &self.api, &token, &self.client_id, now_ms).await
     }
 

@@ -1,6 +1,6 @@
-//! The session token at rest: sealed with a key derived from the user's password (argon2id),
-//! so the file never holds it in plain text and an offline login can check the password by
-//! opening it.
+//! Sealing by a password: a key derived from it (argon2id), then XChaCha20-Poly1305. It seals
+//! the replica's key (`cle`); it opens the session token an earlier release sealed, which proves
+//! the password before that release's plain replica is encrypted.
 
 use argon2::Argon2;
 use chacha20poly1305::aead::{Aead, KeyInit};
@@ -56,27 +56,20 @@ pub fn open_bytes(password: &str, blob: &[u8]) -> Result<Zeroizing<Vec<u8>>, Vau
         .map_err(|_| VaultError::Refused)
 }
 
-pub fn seal(password: &str, secret: &str) -> Result<Vec<u8>, VaultError> {
-    seal_bytes(password, secret.as_bytes())
-}
-
-pub fn open(password: &str, blob: &[u8]) -> Result<String, VaultError> {
-    let plain = open_bytes(password, blob)?;
-    String::from_utf8(plain.to_vec()).map_err(|_| VaultError::Refused)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn seal_and_open() {
+        let seal = |p: &str, t: &str| seal_bytes(p, t.as_bytes());
+        let open = |p: &str, b: &[u8]| open_bytes(p, b).map(|t| t.to_vec());
         let blob = seal("demo-enseignant", "token-123").expect("seal");
         assert!(
             !blob.windows(9).any(|w| w == b"token-123"),
             "the token is not in clear"
         );
-        assert_eq!(open("demo-enseignant", &blob), Ok("token-123".into()));
+        assert_eq!(open("demo-enseignant", &blob), Ok(b"token-123".to_vec()));
         assert_eq!(open("demo-enseignanT", &blob), Err(VaultError::Refused));
         let mut tampered = blob.clone();
         let last = tampered.len() - 1;

@@ -163,7 +163,6 @@ pub enum Refresh {
     /// The current one, or the one just retired within the grace (its answer was lost).
     Rotate {
         session_id: String,
-        personnel_id: String,
     },
     /// A retired one used again: a copy exists. The session is ended.
     Reused {
@@ -179,18 +178,15 @@ pub const RETIRED_GRACE_MS: u64 = 60_000;
 pub fn find_refresh(conn: &Connection, hash: &str, now_ms: u64) -> rusqlite::Result<Refresh> {
     let current = conn
         .prepare_cached(
-            "SELECT s.id, s.personnel_id FROM sessions s
+            "SELECT s.id FROM sessions s
              JOIN comptes c ON c.personnel_id = s.personnel_id
              WHERE s.refresh_hash = ?1 AND s.refresh_expires_ms > ?2 AND s.ends_ms > ?2
                AND c.desactive = 0",
         )?
-        .query_row(params![hash, now_ms as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![hash, now_ms as i64], |r| r.get(0))
         .optional()?;
-    if let Some((session_id, personnel_id)) = current {
-        return Ok(Refresh::Rotate {
-            session_id,
-            personnel_id,
-        });
+    if let Some(session_id) = current {
+        return Ok(Refresh::Rotate { session_id });
     }
     let retired = conn
         .prepare_cached(
@@ -206,13 +202,10 @@ pub fn find_refresh(conn: &Connection, hash: &str, now_ms: u64) -> rusqlite::Res
         })
         .optional()?;
     Ok(match retired {
-        Some((session_id, personnel_id, rotated, ends))
+        Some((session_id, _, rotated, ends))
             if now_ms < rotated + RETIRED_GRACE_MS && now_ms < ends =>
         {
-            Refresh::Rotate {
-                session_id,
-                personnel_id,
-            }
+            Refresh::Rotate { session_id }
         }
         Some((session_id, personnel_id, ..)) => {
             delete_session(conn, &session_id)?;
@@ -233,27 +226,23 @@ pub struct Rotation<'a> {
     pub now_ms: u64,
 }
 
-/// The session's client id after the rotation.
-pub fn rotate(conn: &Connection, r: &Rotation<'_>) -> rusqlite::Result<String> {
+pub fn rotate(conn: &Connection, r: &Rotation<'_>) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE sessions SET access_hash = ?2, access_expires_ms = MIN(?3, ends_ms),
                 refresh_hash = ?4, refresh_expires_ms = MIN(?5, ends_ms), rotated_ms = ?6,
                 retired_refresh_hash = ?7
-         WHERE id = ?1
-         RETURNING client_id",
+         WHERE id = ?1",
     )?
-    .query_row(
-        params![
-            r.session_id,
-            r.access_hash,
-            r.access_expires_ms as i64,
-            r.refresh_hash,
-            r.refresh_expires_ms as i64,
-            r.now_ms as i64,
-            r.presented_hash
-        ],
-        |row| row.get(0),
-    )
+    .execute(params![
+        r.session_id,
+        r.access_hash,
+        r.access_expires_ms as i64,
+        r.refresh_hash,
+        r.refresh_expires_ms as i64,
+        r.now_ms as i64,
+        r.presented_hash
+    ])?;
+    Ok(())
 }
 
 pub fn delete_session(conn: &Connection, session_id: &str) -> rusqlite::Result<()> {
