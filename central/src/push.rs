@@ -440,7 +440,8 @@ fn roll_call_outcome(
 #[derive(Debug, Clone)]
 struct Owner {
     cible: Cible,
-    /// The teacher of the séance or service (none for a council).
+    /// The teacher of the séance or service; for a council, its division's professeur
+    /// principal (who runs it with the head).
     teacher: Option<String>,
     eleve_ok: bool,
 }
@@ -498,7 +499,7 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
                 }
                 Some(Owner {
                     cible: Cible::Division(division_id.clone()),
-                    teacher: None,
+                    teacher: school::professeur_principal(conn, division_id)?,
                     eleve_ok: true,
                 })
             }
@@ -560,8 +561,8 @@ fn vie_scolaire_owner(
 /// Who may write what (`pupitre_domain::may_write`); the pupil must belong to the record's
 /// division or group.
 fn authorize(who: &Personnel, edit: &Edit, owner: &Owner) -> Result<(), PushResult> {
-    let is_teacher = owner.teacher.as_deref() == Some(who.id.as_str());
-    may_write(who.fonction, edit.kind(), edit.field(), is_teacher)
+    let in_charge = owner.teacher.as_deref() == Some(who.id.as_str());
+    may_write(who.fonction, edit.kind(), edit.field(), in_charge)
         .map_err(|reason| refused(Refusal::HorsPerimetre, reason))?;
     if !owner.eleve_ok {
         return Err(refused(

@@ -1,9 +1,10 @@
 //! The authorization matrix at the real central: every role × every kind of record × every
 //! verb (write by push, read by pull, read by history), against a table written here, in the
-//! school's terms, not derived from the code's own rules. Roles: the teacher of the class, a
-//! teacher with no class in common, the CPE, the direction. A write the table forbids is
-//! refused as out of scope and leaves nothing in the log; a record the table hides from a role
-//! never reaches it. 0 leaks.
+//! school's terms, not derived from the code's own rules. Roles: the teacher of the séance and
+//! service, a colleague who teaches the class another subject, the class's professeur
+//! principal, a teacher with no class in common, the CPE, the direction, the administrator. A
+//! write the table forbids is refused as out of scope and leaves nothing in the log; a record
+//! the table hides from a role never reaches it. 0 leaks.
 
 mod common;
 use chrono::NaiveDate;
@@ -17,8 +18,8 @@ use pupitre_domain::{
     Heure, Item, ItemBrut, Niveau, Presence, School,
 };
 use pupitre_fixtures::{
-    DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_HEAD_LOGIN, DEMO_HEAD_PASSWORD, DEMO_OTHER_PASSWORD,
-    DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
+    DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_HEAD_LOGIN,
+    DEMO_HEAD_PASSWORD, DEMO_OTHER_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
 };
 use pupitre_sync_protocol::wire::{PullResponse, PushResult, Refusal};
 use serde_json::{Value, json};
@@ -26,19 +27,27 @@ use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
-    /// Teaches the class the records are about.
+    /// Teaches the séance and the service the records are about.
     Enseignant,
+    /// Teaches the class another subject (the équipe pédagogique).
+    Collegue,
+    /// The class's professeur principal (she teaches it another subject).
+    Principal,
     /// Teaches, but nothing in common with that class.
     AutreEnseignant,
     Cpe,
     Direction,
+    Administrateur,
 }
 
-const ROLES: [Role; 4] = [
+const ROLES: [Role; 7] = [
     Role::Enseignant,
+    Role::Collegue,
+    Role::Principal,
     Role::AutreEnseignant,
     Role::Cpe,
     Role::Direction,
+    Role::Administrateur,
 ];
 
 /// What each role may do with one kind of record: (write, read).
@@ -51,7 +60,10 @@ struct Cell {
     readers: &'static [Role],
 }
 
-use Role::{AutreEnseignant as O, Cpe as C, Direction as D, Enseignant as T};
+use Role::{
+    Administrateur as A, AutreEnseignant as O, Collegue as K, Cpe as C, Direction as D,
+    Enseignant as T, Principal as P,
+};
 
 /// The class's people and records the matrix is about.
 struct Classe {
@@ -60,18 +72,28 @@ struct Classe {
     seance: String,
     eleve: String,
     periode: String,
+    /// The personnel ids of the séance's teacher and of a colleague of the class.
+    enseignant: String,
+    collegue: String,
 }
 
-fn classe(school: &School, teacher: &str) -> Classe {
+/// A class whose professeur principal is `principal`, one of its other teachers' séances, and
+/// a third teacher of it.
+fn classe(school: &School, principal: &str) -> Classe {
     let today = chrono::Utc::now().date_naive();
-    let service = school
-        .services
+    let division = school
+        .divisions
         .iter()
-        .find(|s| s.enseignant_id == teacher && matches!(s.cible, Cible::Division(_)))
-        .expect("a class of hers");
-    let Cible::Division(division) = &service.cible else {
-        unreachable!("a division")
-    };
+        .find(|d| d.professeur_principal_id.as_deref() == Some(principal))
+        .map(|d| d.id.clone())
+        .expect("a class she is PP of");
+    let of_class: Vec<_> = (school.services.iter())
+        .filter(|s| s.cible == Cible::Division(division.clone()) && s.enseignant_id != principal)
+        .collect();
+    let service = of_class[0];
+    let collegue = (of_class.iter())
+        .find(|s| s.enseignant_id != service.enseignant_id)
+        .expect("a third teacher of the class");
     let seance = school
         .seances
         .iter()
@@ -80,7 +102,7 @@ fn classe(school: &School, teacher: &str) -> Classe {
     let eleve = school
         .eleves
         .iter()
-        .find(|e| &e.division_id == division && e.date_sortie.is_none())
+        .find(|e| e.division_id == division && e.date_sortie.is_none())
         .expect("a pupil");
     let periode = school
         .periodes
@@ -93,7 +115,18 @@ fn classe(school: &School, teacher: &str) -> Classe {
         seance: seance.id.clone(),
         eleve: eleve.id.clone(),
         periode: periode.id.clone(),
+        enseignant: service.enseignant_id.clone(),
+        collegue: collegue.enseignant_id.clone(),
     }
+}
+
+/// A demo account's login.
+fn login_of(personnel_id: &str) -> String {
+    let demo = pupitre_fixtures::generate(common::SEED);
+    (demo.comptes.iter())
+        .find(|c| c.personnel_id == personnel_id)
+        .map(|c| c.login.clone())
+        .expect("an account")
 }
 
 /// A teacher whose classes and groups have no pupil of `division`'s.
@@ -153,7 +186,11 @@ fn cells(k: &Classe, day: NaiveDate) -> Vec<Cell> {
         heure: Heure::new(h, 0).expect("hour"),
     };
     let all: &[Role] = &ROLES;
-    let class: &[Role] = &[T, C, D];
+    // The équipe pédagogique of the class and the vie scolaire.
+    let class: &[Role] = &[T, K, P, C, D];
+    // A séance's roll call: its teacher, the class's PP, the vie scolaire; not the colleagues
+    // (an infirmary or an exclusion in another lesson is not theirs to know).
+    let roll: &[Role] = &[T, P, C, D];
     vec![
         Cell {
             what: "appel",
@@ -162,7 +199,7 @@ fn cells(k: &Classe, day: NaiveDate) -> Vec<Cell> {
                 etat: AppelEtat::Fait,
             },
             writers: &[T, C, D],
-            readers: class,
+            readers: roll,
         },
         Cell {
             what: "présence",
@@ -172,7 +209,7 @@ fn cells(k: &Classe, day: NaiveDate) -> Vec<Cell> {
                 presence: Presence::Absent,
             },
             writers: &[T, C, D],
-            readers: class,
+            readers: roll,
         },
         Cell {
             what: "fait de vie scolaire",
@@ -184,7 +221,7 @@ fn cells(k: &Classe, day: NaiveDate) -> Vec<Cell> {
                 },
             },
             writers: &[C, D],
-            readers: class,
+            readers: roll,
         },
         Cell {
             what: "rapport d'exclusion",
@@ -194,7 +231,7 @@ fn cells(k: &Classe, day: NaiveDate) -> Vec<Cell> {
                 rapport: None,
             },
             writers: &[T, C, D],
-            readers: class,
+            readers: roll,
         },
         Cell {
             what: "justification de retard",
@@ -204,7 +241,7 @@ fn cells(k: &Classe, day: NaiveDate) -> Vec<Cell> {
                 justification: justification.clone(),
             },
             writers: &[C, D],
-            readers: class,
+            readers: roll,
         },
         Cell {
             what: "conseil",
@@ -213,7 +250,7 @@ fn cells(k: &Classe, day: NaiveDate) -> Vec<Cell> {
                 division_id: k.division.clone(),
                 etat: ConseilEtat::EnSeance,
             },
-            writers: &[D],
+            writers: &[P, D],
             readers: class,
         },
         Cell {
@@ -329,7 +366,7 @@ fn cells(k: &Classe, day: NaiveDate) -> Vec<Cell> {
             edit: Edit::Reglages {
                 reglages: Default::default(),
             },
-            writers: &[C, D],
+            writers: &[C, D, A],
             readers: all,
         },
         Cell {
@@ -406,20 +443,25 @@ async fn push(
         .result
 }
 
+/// A page of the log after `cursor` as `p` pulls it.
+async fn page_of(central: &Central, p: &Persona, log: &Value, cursor: u64) -> PullResponse {
+    central
+        .post("/v1/pull", Some(&p.token))
+        .json(&json!({"cursor": cursor, "log": log, "limit": 1000}))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("pull")
+}
+
 /// Every (kind, entity, field) a role receives by pulling the whole log.
 async fn pulled(central: &Central, p: &Persona, log: &Value) -> BTreeSet<(String, String, String)> {
     let mut seen = BTreeSet::new();
     let mut cursor = 0;
     loop {
-        let page: PullResponse = central
-            .post("/v1/pull", Some(&p.token))
-            .json(&json!({"cursor": cursor, "log": log, "limit": 1000}))
-            .send()
-            .await
-            .expect("send")
-            .json()
-            .await
-            .expect("pull");
+        let page = page_of(central, p, log, cursor).await;
         seen.extend(page.changes.iter().map(|c| {
             (
                 c.entity.kind.as_str().to_owned(),
@@ -432,6 +474,15 @@ async fn pulled(central: &Central, p: &Persona, log: &Value) -> BTreeSet<(String
             return seen;
         }
     }
+}
+
+/// The client id that `p` receives with the change of `edit`.
+async fn poste_vu(central: &Central, log: &Value, p: &Persona, edit: &Edit) -> Option<String> {
+    let page = page_of(central, p, log, 0).await;
+    page.changes
+        .into_iter()
+        .find(|c| c.entity.kind == edit.kind() && c.entity.id == edit.key().id())
+        .map(|c| c.client_id.0.to_string())
 }
 
 #[tokio::test]
@@ -448,42 +499,40 @@ async fn every_role_writes_and_reads_exactly_what_the_school_allows() {
             (token, client)
         }
     };
-    let (t_token, t_client) = login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, 1).await;
-    let snapshot = central.snapshot(&t_token).await;
+    // The demo teacher is the professeur principal of her French classes.
+    let (p_token, p_client) = login(DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD, 1).await;
+    let snapshot = central.snapshot(&p_token).await;
     let log = json!(snapshot.log);
     let school = pupitre_fixtures::generate(common::SEED)
         .school(NaiveDate::from_ymd_opt(2026, 11, 23).expect("day"));
     let k = classe(&school, &snapshot.moi.id);
     let other = unrelated_teacher(&school, &k.division);
-    let (o_token, o_client) = login(&other, DEMO_OTHER_PASSWORD, 2).await;
-    let (c_token, c_client) = login(DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, 3).await;
-    let (d_token, d_client) = login(DEMO_HEAD_LOGIN, DEMO_HEAD_PASSWORD, 4).await;
-    let mut personas = vec![
-        Persona {
-            role: T,
-            token: t_token,
-            client: t_client,
+    let mut personas = Vec::new();
+    for (n, (role, login_name, password)) in [
+        (T, login_of(&k.enseignant), DEMO_OTHER_PASSWORD),
+        (K, login_of(&k.collegue), DEMO_OTHER_PASSWORD),
+        (O, other, DEMO_OTHER_PASSWORD),
+        (C, DEMO_CPE_LOGIN.to_owned(), DEMO_CPE_PASSWORD),
+        (D, DEMO_HEAD_LOGIN.to_owned(), DEMO_HEAD_PASSWORD),
+        (A, DEMO_ADMIN_LOGIN.to_owned(), DEMO_ADMIN_PASSWORD),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (token, client) = login(&login_name, password, n as u8 + 2).await;
+        personas.push(Persona {
+            role,
+            token,
+            client,
             seq: 0,
-        },
-        Persona {
-            role: O,
-            token: o_token,
-            client: o_client,
-            seq: 0,
-        },
-        Persona {
-            role: C,
-            token: c_token,
-            client: c_client,
-            seq: 0,
-        },
-        Persona {
-            role: D,
-            token: d_token,
-            client: d_client,
-            seq: 0,
-        },
-    ];
+        });
+    }
+    personas.push(Persona {
+        role: P,
+        token: p_token,
+        client: p_client,
+        seq: 0,
+    });
 
     let cells = cells(&k, day);
     let mut leaks = vec![];
@@ -564,4 +613,35 @@ async fn every_role_writes_and_reads_exactly_what_the_school_allows() {
         leaks.join("\n")
     );
     assert_eq!(n as usize, cells.len() * ROLES.len());
+
+    // Who wrote the roll call is named; the PC it came from is not handed out: its author sees
+    // her PC's id, everyone else a pseudonym of their own, the same at every pull.
+    let appel = &cells[0].edit;
+    let poste = |p| poste_vu(&central, &log, p, appel);
+    let author = &personas[0];
+    assert_eq!(poste(author).await.as_deref(), Some(author.client.as_str()));
+    let mut seen_as = BTreeSet::new();
+    for p in personas
+        .iter()
+        .filter(|p| cells[0].readers.contains(&p.role) && p.role != T)
+    {
+        let named = poste(p).await.expect("a reader receives it");
+        assert_ne!(
+            named, author.client,
+            "{:?} receives the author's PC id",
+            p.role
+        );
+        assert_eq!(
+            poste(p).await.as_ref(),
+            Some(&named),
+            "stable for {:?}",
+            p.role
+        );
+        seen_as.insert(named);
+    }
+    assert_eq!(
+        seen_as.len(),
+        3,
+        "one pseudonym per reader (PP, CPE, direction)"
+    );
 }

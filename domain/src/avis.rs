@@ -13,6 +13,8 @@ impl Personnel {
         let role = match (self.fonction, self.civilite.as_str()) {
             (Fonction::Cpe, _) => "CPE",
             (Fonction::Direction, _) => "direction",
+            (Fonction::Administrateur, "Mme") => "administratrice",
+            (Fonction::Administrateur, _) => "administrateur",
             (Fonction::Enseignant, "Mme") => "enseignante",
             (Fonction::Enseignant, _) => "enseignant",
         };

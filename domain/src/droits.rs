@@ -15,13 +15,16 @@ macro_rules! GRADEBOOK {
     };
 }
 
-/// Whether a person of `fonction` may write `field` of a record of `kind`; `is_teacher`: they
-/// teach the record's séance or service. The error is the French reason a person reads.
+const ADMINISTRATEUR: &str = "L'administrateur gère les comptes, l'année et les réglages : il ne saisit ni appel, ni absence, ni note, ni appréciation, ni décision de conseil.";
+
+/// Whether a person of `fonction` may write `field` of a record of `kind`; `in_charge`: they
+/// teach the record's séance or service, or, for a council, are the professeur principal of its
+/// division. The error is the French reason a person reads.
 pub fn may_write(
     fonction: Fonction,
     kind: EntityKind,
     field: &str,
-    is_teacher: bool,
+    in_charge: bool,
 ) -> Result<(), &'static str> {
     let (allowed, reason) = match (kind, fonction) {
         // The vie scolaire's facts (arrival time, infirmary, departure, dispense, exclusion) are
@@ -36,14 +39,14 @@ pub fn may_write(
         ),
         // Her exclusion report (`rapport`) is the teacher's, like her marks.
         (EntityKind::Appel | EntityKind::Presence, Fonction::Enseignant) => (
-            is_teacher,
+            in_charge,
             "Vous n'êtes pas l'enseignant de cette séance : l'appel ne peut pas être modifié.",
         ),
         (EntityKind::Appel | EntityKind::Presence, Fonction::Cpe | Fonction::Direction) => {
             (true, "")
         }
         (EntityKind::Appreciation, Fonction::Enseignant) => (
-            is_teacher,
+            in_charge,
             "Vous n'enseignez pas cette matière à cette classe : l'appréciation ne peut pas être modifiée.",
         ),
         (EntityKind::Appreciation, Fonction::Direction) => (true, ""),
@@ -53,7 +56,7 @@ pub fn may_write(
         ),
         // The gradebook is the teacher's; the direction may correct it (a teacher on leave).
         (GRADEBOOK!(), Fonction::Enseignant) => (
-            is_teacher,
+            in_charge,
             "Vous n'enseignez pas cette matière à cette classe : ses devoirs, ses notes et ses compétences ne peuvent pas être modifiés.",
         ),
         (GRADEBOOK!(), Fonction::Direction) => (true, ""),
@@ -85,10 +88,14 @@ pub fn may_write(
             "Les absences, leurs justifications, les dispenses et les réglages de la vie scolaire sont saisis par la vie scolaire.",
         ),
         (EntityKind::Conseil, Fonction::Direction) => (true, ""),
+        // The professeur principal runs her division's council with the head.
         (EntityKind::Conseil, Fonction::Enseignant | Fonction::Cpe) => (
-            false,
-            "Seule la direction ouvre et clôt un conseil de classe.",
+            in_charge && fonction == Fonction::Enseignant,
+            "Seuls la direction et le professeur principal de la classe ouvrent et closent son conseil de classe.",
         ),
+        // The administrator sets the school's rules; the pupils' records are not his to write
+        // (nor to read: the central's `log::scope_filter`).
+        (_, Fonction::Administrateur) => (kind == EntityKind::Reglages, ADMINISTRATEUR),
     };
     if allowed { Ok(()) } else { Err(reason) }
 }
@@ -97,7 +104,7 @@ pub fn may_write(
 mod tests {
     use super::*;
     use EntityKind::{Appel, Appreciation, Conseil, Devoir, Note, Presence};
-    use Fonction::{Cpe, Direction, Enseignant};
+    use Fonction::{Administrateur, Cpe, Direction, Enseignant};
 
     #[test]
     fn table() {
@@ -116,7 +123,35 @@ mod tests {
             (Cpe, Appreciation, "texte", false, false),
             (Direction, Appreciation, "texte", false, true),
             (Direction, Conseil, "etat", false, true),
-            (Enseignant, Conseil, "etat", true, false),
+            // "in charge" of a council: its division's professeur principal.
+            (Enseignant, Conseil, "etat", true, true),
+            (Enseignant, Conseil, "etat", false, false),
+            (Administrateur, Conseil, "etat", false, false),
+            (Administrateur, EntityKind::Reglages, "valeur", false, true),
+            (Administrateur, Presence, "statut", false, false),
+            (
+                Administrateur,
+                EntityKind::Absence,
+                "justification",
+                false,
+                false,
+            ),
+            (Administrateur, Note, "valeur", false, false),
+            (Administrateur, Appreciation, "texte", false, false),
+            (
+                Administrateur,
+                EntityKind::Notification,
+                "message",
+                false,
+                false,
+            ),
+            (
+                Administrateur,
+                EntityKind::Notification,
+                "envoi",
+                false,
+                false,
+            ),
             (Cpe, Conseil, "etat", false, false),
             (Enseignant, Devoir, "definition", true, true),
             (Enseignant, Devoir, "supprime", false, false),

@@ -33,8 +33,8 @@ pub use heure::Heure;
 pub use notes::{Centiemes, Note};
 pub use presence::{AppelEtat, Presence};
 pub use school::{
-    Cible, Division, Eleve, Etablissement, Fonction, Groupe, Matiere, Passage, Personnel,
-    Responsable, School, Seance, Sejour, Service,
+    Cible, Division, Eleve, Etablissement, EtatCivil, Fonction, Groupe, Matiere, Passage,
+    Personnel, Responsable, School, Seance, Sejour, Service,
 };
 pub use scope::{Scope, ScopeKey};
 pub use uai::Uai;

@@ -20,6 +20,10 @@ pub struct Division {
     pub code: String,
     /// The level as the MEF names it: `6EME`, `5EME`, `4EME`, `3EME`.
     pub niveau: String,
+    /// The professeur principal (a teacher's personnel id): she follows the division's
+    /// council and its assiduité. STS-Web names her; a division may have none yet.
+    #[serde(default)]
+    pub professeur_principal_id: Option<String>,
 }
 
 /// A group of pupils across divisions, e.g. a language group.
@@ -30,14 +34,13 @@ pub struct Groupe {
     pub libelle: String,
 }
 
-/// A pupil: `id` is SIECLE's ELEVE_ID, `ine` the national pupil id.
+/// A pupil: `id` is SIECLE's ELEVE_ID. Her national id and birth date are apart
+/// (`EtatCivil`): a teacher's PC does not receive them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Eleve {
     pub id: String,
-    pub ine: String,
     pub nom: String,
     pub prenom: String,
-    pub date_naissance: NaiveDate,
     pub division_id: String,
     pub groupe_ids: Vec<String>,
     /// SIECLE's `DATE_ENTREE` when the pupil arrived during the year, and `DATE_SORTIE` when she
@@ -51,6 +54,16 @@ pub struct Eleve {
     /// (included), then in the next one, then in `division_id`.
     #[serde(default)]
     pub passages: Vec<Passage>,
+}
+
+/// What identifies a pupil beyond her name: the INE (national pupil id) and birth date. Only
+/// the roles that report to the administration (the DASEN's absentéisme report, the LSU) hold
+/// them (`Scope::view_of`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EtatCivil {
+    pub eleve_id: String,
+    pub ine: String,
+    pub date_naissance: NaiveDate,
 }
 
 /// A division a pupil left: she was in it until `jusqu_au` (included).
@@ -149,6 +162,9 @@ pub enum Fonction {
     Enseignant,
     Cpe,
     Direction,
+    /// Imports the year, sets the periods and the school's rules, manages the accounts: sees
+    /// the reference data and the settings, none of the pupils' records.
+    Administrateur,
 }
 
 impl Fonction {
@@ -157,13 +173,19 @@ impl Fonction {
             Fonction::Enseignant => "enseignant",
             Fonction::Cpe => "cpe",
             Fonction::Direction => "direction",
+            Fonction::Administrateur => "administrateur",
         }
     }
 
     pub fn parse(text: &str) -> Option<Fonction> {
-        [Fonction::Enseignant, Fonction::Cpe, Fonction::Direction]
-            .into_iter()
-            .find(|f| f.as_str() == text)
+        [
+            Fonction::Enseignant,
+            Fonction::Cpe,
+            Fonction::Direction,
+            Fonction::Administrateur,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == text)
     }
 }
 
@@ -285,10 +307,8 @@ mod tests {
         let d = |m, j| chrono::NaiveDate::from_ymd_opt(2026, m, j).expect("date");
         let eleve = Eleve {
             id: "1".into(),
-            ine: "1".into(),
             nom: "N".into(),
             prenom: "P".into(),
-            date_naissance: d(1, 1),
             division_id: "D6C".into(),
             groupe_ids: vec!["GLAT".into()],
             date_entree: None,
@@ -365,6 +385,9 @@ pub struct School {
     /// The pupils' legal guardians (empty in a teacher's view).
     #[serde(default)]
     pub responsables: Vec<Responsable>,
+    /// The pupils' INE and birth dates (empty in a teacher's view).
+    #[serde(default)]
+    pub etats_civils: Vec<EtatCivil>,
 }
 
 impl School {

@@ -290,12 +290,12 @@ impl Session {
     }
 
     /// The services whose appreciations this person writes: a teacher's own; every one for the
-    /// direction; none for the CPE.
+    /// direction; none for the CPE and the administrator.
     pub fn services(&self) -> Result<Vec<ServiceView>, ReplicaError> {
         match self.me.fonction {
             Fonction::Enseignant => lock(&self.store).services(Some(&self.me.id)),
             Fonction::Direction => lock(&self.store).services(None),
-            Fonction::Cpe => Ok(Vec::new()),
+            Fonction::Cpe | Fonction::Administrateur => Ok(Vec::new()),
         }
     }
 
@@ -364,8 +364,15 @@ impl Session {
         division_id: &str,
         etat: ConseilEtat,
     ) -> Result<(), ReplicaError> {
-        may_write(self.me.fonction, EntityKind::Conseil, FIELD_ETAT, false)
-            .map_err(|reason| ReplicaError::Invalid(reason.to_owned()))?;
+        // The division's professeur principal runs its council with the head.
+        let principal = lock(&self.store).professeur_principal(division_id)?;
+        may_write(
+            self.me.fonction,
+            EntityKind::Conseil,
+            FIELD_ETAT,
+            principal.as_deref() == Some(self.me.id.as_str()),
+        )
+        .map_err(|reason| ReplicaError::Invalid(reason.to_owned()))?;
         lock(&self.store).edit(
             &Edit::Conseil {
                 periode_id: periode_id.into(),

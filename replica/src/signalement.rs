@@ -88,6 +88,13 @@ fn entete(rows: &Rows, eleve_id: &str) -> Result<Lignes, SignalementError> {
         .find(|d| d.id == e.division_id)
         .map_or(e.division_id.as_str(), |d| d.code.as_str());
     let et = &school.etablissement;
+    // The replica of the vie scolaire holds the pupils' INE and birth dates (`Scope::view_of`).
+    let etat_civil = school.etats_civils.iter().find(|c| c.eleve_id == eleve_id);
+    let naissance = etat_civil.map_or_else(
+        || "date de naissance inconnue".to_owned(),
+        |c| format!("né(e) le {}", c.date_naissance.format("%d/%m/%Y")),
+    );
+    let ine = etat_civil.map_or("inconnu", |c| c.ine.as_str());
     let mut l: Lignes = vec![
         (true, format!("{} ({}) — {}", et.nom, et.uai, et.commune)),
         (false, String::new()),
@@ -95,11 +102,8 @@ fn entete(rows: &Rows, eleve_id: &str) -> Result<Lignes, SignalementError> {
         (
             false,
             format!(
-                "{} {}, né(e) le {}, classe {division}, INE {}",
-                e.nom,
-                e.prenom,
-                e.date_naissance.format("%d/%m/%Y"),
-                e.ine
+                "{} {}, {naissance}, classe {division}, INE {ine}",
+                e.nom, e.prenom
             ),
         ),
     ];

@@ -22,6 +22,8 @@ pub const PARCOURS_SQL: &str = include_str!("parcours.sql");
 pub const RESPONSABLES_SQL: &str = include_str!("responsables.sql");
 /// Séances taught by a substitute, part of both stores' later migrations.
 pub const REMPLACEMENTS_SQL: &str = include_str!("remplacements.sql");
+/// Migration: divisions' professeur principal; pupils' INE and birth dates in their own table.
+pub const ROLES_SQL: &str = include_str!("roles.sql");
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -247,7 +249,8 @@ pub fn replace_school(
 ) -> rusqlite::Result<()> {
     // Dependents first, for the foreign keys.
     tx.execute_batch(
-        "DELETE FROM responsables; DELETE FROM periodes; DELETE FROM seances; DELETE FROM services; DELETE FROM matieres;
+        "UPDATE divisions SET professeur_principal_id = NULL;
+         DELETE FROM eleve_etats_civils; DELETE FROM responsables; DELETE FROM periodes; DELETE FROM seances; DELETE FROM services; DELETE FROM matieres;
          DELETE FROM personnels; DELETE FROM eleve_groupes; DELETE FROM eleve_divisions;
          DELETE FROM eleves;
          DELETE FROM groupes; DELETE FROM divisions; DELETE FROM etablissement;",
@@ -262,13 +265,15 @@ pub fn replace_school(
         + s.services.len()
         + s.seances.len()
         + s.periodes.len()
-        + s.responsables.len();
+        + s.responsables.len()
+        + s.etats_civils.len();
     let mut done = 0;
     let mut tick = |n: usize| {
         done += n;
         progress(done, total);
     };
     insert_all(tx, std::slice::from_ref(&s.etablissement), &mut tick)?;
+    insert_all(tx, &s.personnels, &mut tick)?;
     insert_all(tx, &s.divisions, &mut tick)?;
     insert_all(tx, &s.groupes, &mut tick)?;
     insert_all(tx, &s.eleves, &mut tick)?;
@@ -291,12 +296,12 @@ pub fn replace_school(
             ])?;
         }
     }
-    insert_all(tx, &s.personnels, &mut tick)?;
     insert_all(tx, &s.matieres, &mut tick)?;
     insert_all(tx, &s.services, &mut tick)?;
     insert_all(tx, &s.seances, &mut tick)?;
     insert_all(tx, &s.periodes, &mut tick)?;
     insert_all(tx, &s.responsables, &mut tick)?;
+    insert_all(tx, &s.etats_civils, &mut tick)?;
     Ok(())
 }
 
@@ -374,6 +379,7 @@ pub fn read_school(conn: &Connection) -> rusqlite::Result<School> {
         seances: read_all(conn)?,
         periodes: read_all(conn)?,
         responsables: read_all(conn)?,
+        etats_civils: read_all(conn)?,
     })
 }
 
@@ -535,11 +541,13 @@ mod tests {
                     id: "D5A".into(),
                     code: "5A".into(),
                     niveau: "5EME".into(),
+                    professeur_principal_id: Some("P1".into()),
                 },
                 Division {
                     id: "D5B".into(),
                     code: "5B".into(),
                     niveau: "5EME".into(),
+                    professeur_principal_id: None,
                 },
             ],
             groupes: vec![Groupe {
@@ -549,10 +557,8 @@ mod tests {
             }],
             eleves: vec![Eleve {
                 id: "1001".into(),
-                ine: "1234567890A".into(),
                 nom: "ÉLOI".into(),
                 prenom: "Zoé".into(),
-                date_naissance: date(2014, 2, 28),
                 division_id: "D5A".into(),
                 groupe_ids: vec!["G5ESP".into()],
                 date_entree: Some(date(2026, 9, 14)),
@@ -597,6 +603,11 @@ mod tests {
                 debut: date(2026, 9, 1),
                 fin: date(2026, 11, 30),
             }],
+            etats_civils: vec![pupitre_domain::EtatCivil {
+                eleve_id: "1001".into(),
+                ine: "1234567890A".into(),
+                date_naissance: date(2014, 2, 28),
+            }],
             responsables: vec![pupitre_domain::Responsable {
                 id: "R1".into(),
                 eleve_id: "1001".into(),
@@ -619,6 +630,7 @@ mod tests {
             PARCOURS_SQL,
             RESPONSABLES_SQL,
             REMPLACEMENTS_SQL,
+            ROLES_SQL,
         ]];
         let mut conn = open(&dir.path().join("s.sqlite"), APP, migrations).expect("open");
         let school = small_school();
@@ -632,7 +644,7 @@ mod tests {
         assert_eq!(read_school(&conn).expect("read"), school);
         assert_eq!(
             reported.last(),
-            Some(&(11, 11)),
+            Some(&(12, 12)),
             "progress reaches the total"
         );
         let found: Option<pupitre_domain::Personnel> = by_key(&conn, "P1").expect("find");

@@ -5,8 +5,8 @@
 
 use chrono::NaiveDate;
 use pupitre_domain::{
-    Cible, Division, Eleve, Etablissement, Fonction, Groupe, Heure, Matiere, Periode, Personnel,
-    Responsable, Seance, Service, Uai,
+    Cible, Division, Eleve, Etablissement, EtatCivil, Fonction, Groupe, Heure, Matiere, Periode,
+    Personnel, Responsable, Seance, Service, Uai,
 };
 use rusqlite::types::{FromSqlError, FromSqlResult, Type, Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params_from_iter};
@@ -115,12 +115,17 @@ macro_rules! table {
 table!(Etablissement in "etablissement" order "uai" {
     uai: "uai", nom: "nom", commune: "commune",
 });
-table!(Division in "divisions" order "code" { id: "id", code: "code", niveau: "niveau" });
+table!(Division in "divisions" order "code" {
+    id: "id", code: "code", niveau: "niveau", professeur_principal_id: "professeur_principal_id",
+});
 table!(Groupe in "groupes" order "code" { id: "id", code: "code", libelle: "libelle" });
 table!(Eleve in "eleves" order "nom, prenom" {
-    id: "id", ine: "ine", nom: "nom", prenom: "prenom", date_naissance: "date_naissance",
+    id: "id", nom: "nom", prenom: "prenom",
     division_id: "division_id", date_entree: "date_entree", date_sortie: "date_sortie",
 } then { groupe_ids, passages });
+table!(EtatCivil in "eleve_etats_civils" order "eleve_id" {
+    eleve_id: "eleve_id", ine: "ine", date_naissance: "date_naissance",
+});
 table!(Personnel in "personnels" order "nom" {
     id: "id", civilite: "civilite", nom: "nom", prenom: "prenom", fonction: "fonction",
 });

@@ -55,8 +55,14 @@ pub fn demo_central_db_with_classes_of(dir: &Path, size: usize) -> PathBuf {
             .collect();
         for n in of.len()..size {
             let mut e = of[n % of.len()].clone();
+            let mut etat_civil = (school.etats_civils.iter())
+                .find(|c| c.eleve_id == e.id)
+                .cloned()
+                .expect("every demo pupil has her état civil");
             e.id = format!("{}{n:02}", e.id);
-            e.ine = format!("{}{n:02}", &e.ine[..9]);
+            etat_civil.eleve_id = e.id.clone();
+            etat_civil.ine = format!("{}{n:02}", &etat_civil.ine[..9]);
+            school.etats_civils.push(etat_civil);
             e.prenom = format!("{} {}", e.prenom, ["bis", "ter"][n % 2]);
             school.eleves.push(e);
         }
@@ -113,8 +119,8 @@ pub fn personnel(school: &School, id: &str) -> pupitre_domain::Personnel {
 }
 
 /// A colleague of the demo teacher (P001) and a service of theirs that can be given to her: one
-/// with séances on the test day, in a class neither teaches otherwise (so the colleague loses the
-/// class and she gains it).
+/// with séances on the test day, in a class neither teaches otherwise and the colleague is not
+/// the professeur principal of (so the colleague loses the class and she gains it).
 pub fn class_to_move(school: &School) -> (String, String) {
     let teaches = |teacher: &str, cible: &Cible| {
         school
@@ -130,6 +136,11 @@ pub fn class_to_move(school: &School) -> (String, String) {
             s.enseignant_id != "P001"
                 && teaches("P001", &s.cible) == 0
                 && teaches(&s.enseignant_id, &s.cible) == 1
+                // Nor is its professeur principal (she would keep following it).
+                && !school.divisions.iter().any(|d| {
+                    s.cible == Cible::Division(d.id.clone())
+                        && d.professeur_principal_id.as_ref() == Some(&s.enseignant_id)
+                })
                 && school.seances.iter().any(|se| se.service_id == s.id)
         })
         .map(|s| (s.enseignant_id.clone(), s.id.clone()))
@@ -267,6 +278,19 @@ pub fn give_service(central: &Db, service: &str, teacher: &str) {
             )
         })
         .expect("give the service");
+}
+
+/// The school hands the professeur principal role of the division of `seance`'s class from
+/// `from` to `to`, at the central (as a re-import would, with the class's services).
+pub fn hand_principal_of(conn: &rusqlite::Connection, seance: &str, from: &str, to: &str) {
+    conn.execute(
+        "UPDATE divisions SET professeur_principal_id = ?3
+         WHERE professeur_principal_id = ?2 AND 'division:' || id =
+             (SELECT sv.cible_key FROM seances se JOIN services sv ON sv.id = se.service_id
+              WHERE se.id = ?1)",
+        [seance, from, to],
+    )
+    .expect("hand the PP role");
 }
 
 /// The period of `test_day()` as a PC lists it.

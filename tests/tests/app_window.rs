@@ -14,7 +14,8 @@ use pupitre_e2e::window::{
 };
 use pupitre_e2e::{demo_central_db, files_under};
 use pupitre_fixtures::{
-    DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
+    DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN,
+    DEMO_TEACHER_PASSWORD,
 };
 use std::time::{Duration, Instant};
 
@@ -633,6 +634,24 @@ async fn an_absence_justified_from_the_cpe_s_desk_and_the_pupil_s_file_in_the_re
         "{file}"
     );
     screenshot(&client, "dossier-eleve.png").await;
+
+    // The administrator, on the same PC: the school's settings, and no pupil anywhere.
+    click(&client, "[data-testid=fermer-dossier]", "close the file").await;
+    click(&client, "[data-testid=deconnexion]", "logout").await;
+    log_in(&client, DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD).await;
+    wait_text(&client, "[data-testid=reglages]", "Verrouiller une session").await;
+    let page = client
+        .find(Locator::Css("main"))
+        .await
+        .expect("main")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !page.contains(&name),
+        "the administrator sees no pupil: {page}"
+    );
+    screenshots(&client, "administrateur.png").await;
     drop(client);
     drop(driver);
 }

@@ -3,7 +3,7 @@
 
 use pupitre_central::Db;
 use pupitre_domain::{AppelEtat, Heure, Presence};
-use pupitre_e2e::{RunningCentral, demo_central, login, test_day};
+use pupitre_e2e::{RunningCentral, demo_central, hand_principal_of, login, test_day};
 use pupitre_fixtures::{
     DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
 };
@@ -371,10 +371,12 @@ async fn a_refused_change_stays_visible_with_its_reason() {
         .expect("mark");
     assert_eq!(teacher.modifications().expect("list").en_attente.len(), 1);
 
-    // Meanwhile the school gives the class to a colleague: the central refuses the mark.
+    // Meanwhile the school gives the class to a colleague, and the class's professeur
+    // principal role: the central refuses the mark.
     Db::open(&central_db)
         .expect("central")
         .with(|c| {
+            hand_principal_of(c, &seance.id, "P001", "P002");
             c.execute(
                 "UPDATE services SET enseignant_id = 'P002' WHERE id = (SELECT service_id FROM seances WHERE id = ?1)",
                 [&seance.id],
@@ -461,6 +463,7 @@ async fn a_lost_class_is_purged_and_its_unsent_marks_stay_visible() {
     Db::open(&central_db)
         .expect("central")
         .with(|c| {
+            hand_principal_of(c, &lost.id, "P001", "P002");
             c.execute(
                 "UPDATE services SET enseignant_id = 'P002'
                  WHERE enseignant_id = 'P001' AND cible_key = (SELECT sv.cible_key FROM seances se
@@ -537,6 +540,8 @@ async fn a_lost_class_is_purged_and_its_unsent_marks_stay_visible() {
     let cursor = store.cursor().expect("cursor");
     let nothing = pupitre_domain::Scope::Cibles {
         cibles: Default::default(),
+        enseignant: "P001".into(),
+        principal: Default::default(),
     };
     store
         .apply_page(&[], cursor, &nothing)

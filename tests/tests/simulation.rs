@@ -1446,6 +1446,8 @@ fn seances_of(school: &School, who: &Personnel, teachers: &[&str]) -> Vec<(Strin
             .iter()
             .flat_map(|t| own(t).into_iter().take(3))
             .collect(),
+        // The simulation's users are teachers, the CPE and the head.
+        Fonction::Administrateur => Vec::new(),
     }
 }
 
@@ -1455,7 +1457,7 @@ fn services_of(school: &School, who: &Personnel) -> Vec<(String, Vec<String>)> {
     let teacher = match who.fonction {
         Fonction::Enseignant => who.id.as_str(),
         Fonction::Direction => "P001",
-        Fonction::Cpe => return Vec::new(),
+        Fonction::Cpe | Fonction::Administrateur => return Vec::new(),
     };
     school
         .services

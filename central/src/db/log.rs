@@ -43,22 +43,51 @@ fn row_change(r: &Row<'_>) -> rusqlite::Result<ServerChange> {
     })
 }
 
-/// The scope filter of a query over `changes c`: a teacher sees the targets of their services
-/// (bound as `:who`) and the whole school's records (`Cible::Etablissement`, the settings); the
-/// CPE and the direction see everything.
+/// The scope filter of a query over `changes c`: a teacher (bound as `:who`) sees the targets
+/// of her services and the divisions she is professeur principal of, the whole school's records
+/// (`Cible::Etablissement`, the settings), and of the roll calls only her own séances' (and her
+/// PP divisions'); the CPE and the direction see everything; the administrator the settings.
 fn scope_filter(who: &Personnel) -> Option<String> {
     match who.fonction {
         Fonction::Cpe | Fonction::Direction => None,
-        // A teacher's classes, less the families' notifications (their recipients' addresses
-        // are the vie scolaire's business, not hers).
+        Fonction::Administrateur => Some("c.kind = 'reglages'".to_owned()),
+        // Less the families' notifications (their recipients' addresses are the vie scolaire's
+        // business, not hers) and her colleagues' roll calls (their infirmary and exclusion
+        // marks are not hers to know).
         Fonction::Enseignant => Some(format!(
-            "(c.scope_key = :etablissement OR c.scope_key IN ({})) AND c.kind <> 'notification'",
-            super::school::CIBLES_ENSEIGNANT
+            "(c.scope_key = :etablissement OR c.scope_key IN ({cibles} UNION SELECT :division || id FROM ({principal}))) \
+             AND c.kind <> 'notification' \
+             AND (c.kind NOT IN ('appel', 'presence') OR \
+                  (CASE c.kind WHEN 'appel' THEN c.entity_id \
+                   ELSE substr(c.entity_id, 1, instr(c.entity_id, '/') - 1) END) IN ({seances}))",
+            cibles = super::school::CIBLES_ENSEIGNANT,
+            principal = super::school::DIVISIONS_PRINCIPAL,
+            seances = super::school::SEANCES_ENSEIGNANT,
         )),
     }
 }
 
-/// Runs a query over `changes c` whose `{scope}` placeholder takes `who`'s scope filter.
+/// How another person's PC is named to `who`: a stable pseudonym of its client id, the same
+/// for every change she receives from that PC and different for each recipient, so that the
+/// history can still say "another PC" without handing out the ids other PCs sign in with.
+/// Her own PCs keep their ids (the history says "ce poste").
+fn poste_vu_par(client: &ClientId, author_id: &str, who: &Personnel) -> ClientId {
+    if author_id == who.id {
+        return client.clone();
+    }
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(b"pupitre poste\0")
+        .chain_update(client.0.as_bytes())
+        .chain_update(who.id.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    ClientId(uuid::Builder::from_custom_bytes(bytes).into_uuid())
+}
+
+/// Runs a query over `changes c` whose `{scope}` placeholder takes `who`'s scope filter; what
+/// it returns is what `who` receives (other PCs under pseudonyms).
 fn scoped_changes(
     conn: &Connection,
     sql: &str,
@@ -68,12 +97,22 @@ fn scoped_changes(
     let filter = scope_filter(who);
     let sql = sql.replace("{scope}", filter.as_deref().unwrap_or("1"));
     let mut all: Vec<(&str, &dyn rusqlite::ToSql)> = params.to_vec();
-    if filter.is_some() {
+    let division_prefix = pupitre_domain::Cible::Division(String::new()).key();
+    if who.fonction == Fonction::Enseignant {
         all.push((":who", &who.id));
         all.push((":etablissement", &pupitre_domain::school::ETABLISSEMENT_KEY));
+        all.push((":division", &division_prefix));
     }
     let mut stmt = conn.prepare_cached(&sql)?;
-    stmt.query_map(all.as_slice(), row_change)?.collect()
+    let changes = stmt.query_map(all.as_slice(), row_change)?;
+    changes
+        .map(|c| {
+            c.map(|mut c| {
+                c.client_id = poste_vu_par(&c.client_id, &c.author_id, who);
+                c
+            })
+        })
+        .collect()
 }
 
 /// The last server sequence given. Compaction may have deleted it, never below the horizon; a

@@ -38,6 +38,7 @@ const MIGRATIONS: &[&[&str]] = &[
         include_str!("envois.sql"),
     ],
     &[include_str!("securite.sql")],
+    &[pupitre_school_db::ROLES_SQL],
 ];
 
 #[derive(Clone)]

@@ -28,7 +28,19 @@ pub(crate) const CIBLES_ENSEIGNANT: &str =
      UNION SELECT sv.cible_key FROM seances se JOIN services sv ON sv.id = se.service_id
      WHERE se.remplacant_id = :who";
 
-/// A user's scope: the whole school, or the targets of the services they teach.
+/// The séances whose roll call a teacher (`:who`) receives: her services', the ones she
+/// substitutes in, and every one of the divisions she is professeur principal of.
+pub(crate) const SEANCES_ENSEIGNANT: &str =
+    "SELECT se.id FROM seances se JOIN services sv ON sv.id = se.service_id
+     WHERE sv.enseignant_id = :who OR se.remplacant_id = :who
+        OR sv.cible_key IN (SELECT :division || id FROM divisions WHERE professeur_principal_id = :who)";
+
+/// The divisions whose professeur principal is `:who`.
+pub(crate) const DIVISIONS_PRINCIPAL: &str =
+    "SELECT id FROM divisions WHERE professeur_principal_id = :who";
+
+/// A user's scope: the whole school, or the targets of the services they teach and the
+/// divisions they are professeur principal of.
 pub fn scope_of(conn: &Connection, who: &Personnel) -> rusqlite::Result<Scope> {
     let mut stmt = conn.prepare(CIBLES_ENSEIGNANT)?;
     let taught = stmt
@@ -36,7 +48,22 @@ pub fn scope_of(conn: &Connection, who: &Personnel) -> rusqlite::Result<Scope> {
             cible(r.get(0)?)
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Scope::for_user(who.fonction, taught))
+    let mut stmt = conn.prepare(DIVISIONS_PRINCIPAL)?;
+    let principal = stmt
+        .query_map(rusqlite::named_params! {":who": who.id}, |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(Scope::for_user(who, taught, principal))
+}
+
+/// The professeur principal of a division, if it has one.
+pub fn professeur_principal(
+    conn: &Connection,
+    division_id: &str,
+) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT professeur_principal_id FROM divisions WHERE id = ?1")?
+        .query_row([division_id], |r| r.get(0))
+        .optional()
+        .map(Option::flatten)
 }
 
 /// The target and teacher of a séance, if it exists.

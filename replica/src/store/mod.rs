@@ -65,6 +65,7 @@ const MIGRATIONS: &[&[&str]] = &[
         pupitre_school_db::RESPONSABLES_SQL,
         pupitre_school_db::REMPLACEMENTS_SQL,
     ],
+    &[pupitre_school_db::ROLES_SQL, include_str!("roles.sql")],
 ];
 
 pub struct Store {
@@ -448,6 +449,14 @@ impl Store {
     /// The teacher of a record's séance or service, if it has one here.
     pub fn teacher_of(&self, key: &EntityKey) -> Result<Option<String>, ReplicaError> {
         Ok(describe::teacher_of(&self.conn, key)?)
+    }
+
+    /// A division's professeur principal, if this PC holds the division and it has one.
+    pub fn professeur_principal(&self, division_id: &str) -> Result<Option<String>, ReplicaError> {
+        Ok(
+            pupitre_school_db::by_key::<pupitre_domain::Division>(&self.conn, division_id)?
+                .and_then(|d| d.professeur_principal_id),
+        )
     }
 
     /// Whether a pupil is on this PC.

@@ -71,7 +71,7 @@ export type AppelEtat = "non_fait" | "en_cours" | "fait";
 
 export type EtatSync = "aucun" | "local" | "envoye" | "acquitte" | "conflit";
 
-export type Fonction = "enseignant" | "cpe" | "direction";
+export type Fonction = "enseignant" | "cpe" | "direction" | "administrateur";
 
 export type Moi = { id: string, civilite: string, nom: string, prenom: string, fonction: Fonction, etablissement: string, 
 /**
