@@ -1,10 +1,12 @@
 //! How long the central keeps what is not the school's record: a disabled account (deleted 3
 //! months after it was disabled, as the ENT rules require of a person who lost the right to
-//! it), the audit log and the envelopes' delivery records (a year), sessions past their time.
+//! it), the audit log and the envelopes' delivery records (a year), sessions past their time,
+//! and the school year's vie scolaire once its days after the year's end, a school setting,
+//! have passed (`pupitre_domain::conservation`).
 //! The hourly job (`serve`) and `pupitre-central purger` run it; the time is passed in, so
 //! tests run it at simulated dates.
 
-use crate::db::{Db, accounts, audit, depot};
+use crate::db::{Db, accounts, audit, depot, log, school};
 use crate::error::CentralError;
 
 const DAY_MS: u64 = 86_400_000;
@@ -33,7 +35,12 @@ pub struct Purge {
     pub sessions: usize,
     pub audit: usize,
     pub remises: usize,
+    /// The vie scolaire's changes erased (0 before the year's time is up, and after).
+    pub vie_scolaire: usize,
 }
+
+/// What the vie scolaire's erasure is recorded as (`log::effacements`).
+pub const VIE_SCOLAIRE: &str = "vie_scolaire";
 
 fn before(now_ms: u64, days: u32) -> u64 {
     now_ms.saturating_sub(u64::from(days) * DAY_MS)
@@ -49,6 +56,7 @@ pub fn purger(db: &Db, c: &Conservation, now_ms: u64) -> Result<Purge, CentralEr
             sessions: accounts::purge_expired(&tx, now_ms)?,
             remises: depot::purge_before(&tx, before(now_ms, c.remises_jours))?,
             audit: audit::purge_before(&tx, before(now_ms, c.audit_jours))?,
+            vie_scolaire: vie_scolaire(&tx, now_ms)?,
             comptes,
         };
         for login in &purge.comptes {
@@ -62,4 +70,30 @@ pub fn purger(db: &Db, c: &Conservation, now_ms: u64) -> Result<Purge, CentralEr
         tx.commit()?;
         Ok(purge)
     })
+}
+
+/// Erases the year's vie scolaire when, on the central's day, it is past the school's time.
+fn vie_scolaire(conn: &rusqlite::Connection, now_ms: u64) -> Result<usize, CentralError> {
+    let Some(today) = chrono::DateTime::from_timestamp_millis(now_ms as i64) else {
+        return Ok(0);
+    };
+    let reglages = crate::vie_scolaire::reglages(conn)?;
+    let periodes = school::periodes(conn)?;
+    if !pupitre_domain::conservation::a_effacer(&periodes, &reglages, today.date_naive())
+        || log::efface(conn, VIE_SCOLAIRE)?
+    {
+        return Ok(0);
+    }
+    let erased = log::effacer(
+        conn,
+        VIE_SCOLAIRE,
+        &pupitre_domain::conservation::VIE_SCOLAIRE,
+        now_ms,
+    )?;
+    let event = audit::Evenement {
+        detail: "année scolaire close depuis plus que la durée de conservation : appels, absences, dispenses et notifications effacés",
+        ..Default::default()
+    };
+    audit::record(conn, audit::Quoi::VieScolaireEffacee, &event, now_ms)?;
+    Ok(erased)
 }

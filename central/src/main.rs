@@ -237,11 +237,12 @@ fn purger(db: &std::path::Path) -> Result<(), String> {
     let purge = conservation::purger(&store, &Default::default(), clock::now_ms())
         .map_err(|e| e.to_string())?;
     println!(
-        "Supprimés : {} compte(s) désactivé(s), {} session(s) expirée(s), {} événement(s) d'audit, {} remise(s) d'enveloppe.",
+        "Supprimés : {} compte(s) désactivé(s), {} session(s) expirée(s), {} événement(s) d'audit, {} remise(s) d'enveloppe, {} modification(s) de vie scolaire d'une année close.",
         purge.comptes.len(),
         purge.sessions,
         purge.audit,
-        purge.remises
+        purge.remises,
+        purge.vie_scolaire
     );
     Ok(())
 }

@@ -47,5 +47,6 @@ pub fn page(
         log: id.log,
         durable_through: id.durable_through,
         server_hlc,
+        vie_scolaire_effacee: log::efface(&tx, crate::conservation::VIE_SCOLAIRE)?,
     })
 }

@@ -28,6 +28,11 @@ fn refused(code: Refusal, message: impl Into<String>) -> Option<PushResult> {
 /// The refusal of a vie scolaire change, if it is refused.
 pub fn check(conn: &Connection, edit: &Edit) -> Checked {
     let key = edit.key();
+    if pupitre_domain::conservation::VIE_SCOLAIRE.contains(&edit.kind())
+        && log::efface(conn, crate::conservation::VIE_SCOLAIRE)?
+    {
+        return Ok(refused(Refusal::HorsAnnee, ANNEE_EFFACEE.to_owned()));
+    }
     match edit {
         Edit::Absence {
             eleve_id, absence, ..
@@ -89,6 +94,9 @@ pub fn check(conn: &Connection, edit: &Edit) -> Checked {
         _ => Ok(None),
     }
 }
+
+/// Why a change of an erased year's vie scolaire is refused.
+pub const ANNEE_EFFACEE: &str = "L'année scolaire est close depuis plus que la durée de conservation choisie par l'établissement : ses appels, absences et dispenses ont été effacés, et cette saisie n'est pas enregistrée.";
 
 /// A deleted absence or dispense takes nothing more.
 fn not_deleted(conn: &Connection, key: &EntityKey) -> Checked {

@@ -360,6 +360,16 @@ pub struct Reglages {
     /// them, an account disabled or a password changed at the central would go unnoticed.
     #[serde(default = "grace_par_defaut")]
     pub grace_hors_ligne_jours: u16,
+    /// Days the vie scolaire's details (roll calls, absences, dispenses, notifications) are
+    /// kept after the school year's last period ends; then the central erases them, and every
+    /// PC with it (`conservation`).
+    #[serde(default = "conservation_par_defaut")]
+    pub conservation_vie_scolaire_jours: u16,
+}
+
+fn conservation_par_defaut() -> u16 {
+    // Through the summer: appeals of the year's decisions, and the last reports.
+    62
 }
 
 fn verrouillage_par_defaut() -> u16 {
@@ -373,6 +383,9 @@ fn grace_par_defaut() -> u16 {
 /// The longest a school may leave a PC unlocked without a gesture, and unlocked offline.
 pub const VERROUILLAGE_MAX_MINUTES: u16 = 120;
 pub const GRACE_MAX_JOURS: u16 = 90;
+/// The longest the vie scolaire's details are kept after the school year (a year: beyond, they
+/// are no longer what the year needs, GUIDE §2).
+pub const CONSERVATION_MAX_JOURS: u16 = 365;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
@@ -399,6 +412,7 @@ impl Default for Reglages {
             jours_sans_cours: Vec::new(),
             verrouillage_minutes: verrouillage_par_defaut(),
             grace_hors_ligne_jours: grace_par_defaut(),
+            conservation_vie_scolaire_jours: conservation_par_defaut(),
         }
     }
 }
@@ -418,6 +432,11 @@ impl Reglages {
         if !(1..=GRACE_MAX_JOURS).contains(&self.grace_hors_ligne_jours) {
             return Err(format!(
                 "l'ouverture hors ligne est permise de 1 à {GRACE_MAX_JOURS} jours après la dernière connexion en ligne"
+            ));
+        }
+        if !(1..=CONSERVATION_MAX_JOURS).contains(&self.conservation_vie_scolaire_jours) {
+            return Err(format!(
+                "les données de vie scolaire sont conservées de 1 à {CONSERVATION_MAX_JOURS} jours après la fin de l'année scolaire"
             ));
         }
         if self.motifs.is_empty() || self.motifs.len() > MOTIFS_MAX {
@@ -635,15 +654,28 @@ mod tests {
                 "{minutes} min, {jours} jours"
             );
         }
-        // Settings written before these two existed read with their defaults.
+        // Days the vie scolaire is kept after the year: (days, accepted).
+        for (jours, accepted) in [(62, true), (1, true), (365, true), (0, false), (366, false)] {
+            let r = Reglages {
+                conservation_vie_scolaire_jours: jours,
+                ..ok.clone()
+            };
+            assert_eq!(r.verifier().is_ok(), accepted, "kept {jours} days");
+        }
+        // Settings written before these three existed read with their defaults.
         let mut old = serde_json::to_value(&ok).expect("json");
         let fields = old.as_object_mut().expect("object");
         fields.remove("verrouillage_minutes");
         fields.remove("grace_hors_ligne_jours");
+        fields.remove("conservation_vie_scolaire_jours");
         let read: Reglages = serde_json::from_value(old).expect("older settings");
         assert_eq!(
-            (read.verrouillage_minutes, read.grace_hors_ligne_jours),
-            (5, 14)
+            (
+                read.verrouillage_minutes,
+                read.grace_hors_ligne_jours,
+                read.conservation_vie_scolaire_jours
+            ),
+            (5, 14, 62)
         );
         let slow = Reglages {
             delai_appel: DELAI_APPEL_MAX + 1,

@@ -10,6 +10,7 @@ pub mod absences;
 pub mod avis;
 pub mod competences;
 pub mod conseil;
+pub mod conservation;
 pub mod demi_journees;
 pub mod devoir;
 pub mod droits;

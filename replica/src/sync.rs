@@ -228,6 +228,9 @@ async fn pull_all<T: Transport, N: Fn() -> u64>(
             page.durable_through,
         )?;
         s.observe_clock(page.server_hlc, (r.now_ms)())?;
+        if page.vie_scolaire_effacee {
+            s.effacer_vie_scolaire()?;
+        }
         report.pulled += page.changes.len();
         if !page.has_more {
             return Ok(Pulled::UpToDate);

@@ -343,6 +343,10 @@ pub struct PullResponse {
     pub log: LogRef,
     pub durable_through: u64,
     pub server_hlc: Hlc,
+    /// The central erased the school year's vie scolaire (its retention, by its own clock): the
+    /// replica erases its copy, and its unsent entries there become refusals it shows.
+    #[serde(default)]
+    pub vie_scolaire_effacee: bool,
 }
 
 /// A field's history, as the roll call and the CPE's desk open it.

@@ -46,6 +46,7 @@ pub enum Quoi {
     MotDePasseReinitialise,
     CompteDesactive,
     CompteSupprime,
+    VieScolaireEffacee,
 }
 
 impl Quoi {
@@ -62,6 +63,7 @@ impl Quoi {
             Quoi::MotDePasseReinitialise => "mot_de_passe_reinitialise",
             Quoi::CompteDesactive => "compte_desactive",
             Quoi::CompteSupprime => "compte_supprime",
+            Quoi::VieScolaireEffacee => "vie_scolaire_effacee",
         }
     }
 }

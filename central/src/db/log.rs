@@ -115,6 +115,42 @@ fn scoped_changes(
         .collect()
 }
 
+/// Erases every record of `kinds` from the log, the current values, the conflicts and the
+/// families' notifications' sending records, and says so for the pulls (`effacements`). Part of
+/// the caller's transaction. Returns how many changes went.
+pub fn effacer(
+    conn: &Connection,
+    quoi: &str,
+    kinds: &[EntityKind],
+    now_ms: u64,
+) -> rusqlite::Result<usize> {
+    let mut erased = 0;
+    for kind in kinds {
+        let kind = kind.as_str();
+        conn.execute(
+            "DELETE FROM conflicts WHERE server_seq IN (SELECT server_seq FROM changes WHERE kind = ?1)
+                OR resolved_by IN (SELECT server_seq FROM changes WHERE kind = ?1)",
+            [kind],
+        )?;
+        conn.execute("DELETE FROM fields WHERE kind = ?1", [kind])?;
+        erased += conn.execute("DELETE FROM changes WHERE kind = ?1", [kind])?;
+    }
+    if kinds.contains(&EntityKind::Notification) {
+        conn.execute("DELETE FROM envois", [])?;
+    }
+    conn.execute(
+        "INSERT INTO effacements (quoi, le_ms) VALUES (?1, ?2) ON CONFLICT (quoi) DO NOTHING",
+        params![quoi, now_ms as i64],
+    )?;
+    Ok(erased)
+}
+
+/// Whether the retention erased `quoi` (`effacer`).
+pub fn efface(conn: &Connection, quoi: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM effacements WHERE quoi = ?1)")?
+        .query_row([quoi], |r| r.get(0))
+}
+
 /// The last server sequence given. Compaction may have deleted it, never below the horizon; a
 /// restore moves it above every sequence given before.
 pub fn head(conn: &Connection) -> rusqlite::Result<u64> {

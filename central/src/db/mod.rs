@@ -38,7 +38,10 @@ const MIGRATIONS: &[&[&str]] = &[
         include_str!("envois.sql"),
     ],
     &[include_str!("securite.sql")],
-    &[pupitre_school_db::ROLES_SQL],
+    &[
+        pupitre_school_db::ROLES_SQL,
+        include_str!("effacements.sql"),
+    ],
 ];
 
 #[derive(Clone)]

@@ -10,6 +10,7 @@
 
 pub mod account;
 pub mod conflicts;
+pub mod conservation;
 pub mod describe;
 pub mod edit;
 pub mod fields;
@@ -288,6 +289,12 @@ impl Store {
         durable_through: u64,
     ) -> Result<(), ReplicaError> {
         self.write(|tx| pull::apply_page(tx, changes, next_cursor, scope, durable_through))
+    }
+
+    /// Erases the closed year's vie scolaire, as the central did (`conservation`). Returns how
+    /// many values went.
+    pub fn effacer_vie_scolaire(&mut self) -> Result<usize, ReplicaError> {
+        self.write(|tx| Ok(conservation::effacer_vie_scolaire(tx)?))
     }
 
     /// Writes a snapshot in one transaction (see `pull::rebase`). Returns how many values that

@@ -413,7 +413,13 @@ verrouillage_minutes: number,
  * Days a replica may still be unlocked offline after its owner's last online login; past
  * them, an account disabled or a password changed at the central would go unnoticed.
  */
-grace_hors_ligne_jours: number, };
+grace_hors_ligne_jours: number, 
+/**
+ * Days the vie scolaire's details (roll calls, absences, dispenses, notifications) are
+ * kept after the school year's last period ends; then the central erases them, and every
+ * PC with it (`conservation`).
+ */
+conservation_vie_scolaire_jours: number, };
 
 export type ATraiterView = { eleve_id: string, eleve: string, division: string, debut: Moment, fin: Moment, 
 /**
