@@ -3,7 +3,7 @@
 //! On the same logical data (a school year of roll-call changes), side by side in one run:
 //! (a) applying pulled pages into a replica (`Store::apply_page`, one transaction a page);
 //! (b) the SQLite ceiling measured in the same run: plain upsert plus log append, same
-//!     transaction sizes, same pragmas;
+//!     transaction sizes, same pragmas, the same encryption as a replica's;
 //! (c) automerge and yrs applying the same changes, in memory, page by page;
 //! (d) the central's push rate (`push::push`: validation, authorization, merge, log), without HTTP.
 //!

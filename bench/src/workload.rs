@@ -98,8 +98,16 @@ pub fn temp_ceiling() -> (TempDir, Connection) {
                           value TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (kind, entity_id, field));
                           CREATE TABLE log (seq INTEGER PRIMARY KEY, op_id TEXT NOT NULL, kind TEXT NOT NULL,
                           entity_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);"];
-    let conn = pupitre_school_db::open(&dir.path().join("ceiling.sqlite"), 0x4345_494c, &[sql])
-        .expect("ceiling db");
+    // Encrypted as a replica is (SQLCipher, the same page cache, checkpoints and durability):
+    // the ceiling of what any encrypted replica could do.
+    let key = pupitre_replica::cle::CleReplica::nouvelle();
+    let conn = pupitre_school_db::open_encrypted(
+        &dir.path().join("ceiling.sqlite"),
+        key.octets(),
+        0x4345_494c,
+        &[sql],
+    )
+    .expect("ceiling db");
     (dir, conn)
 }
 

@@ -92,18 +92,23 @@ async fn concurrent_appreciations_are_both_kept_until_a_person_chooses() {
     // reason, stays visible, and the PC that knows it refuses at once.
     let head = head_pc(dir.path(), &url).await;
     let division = ligne_of(&head, &service.id, &periode.id, &eleve);
-    let division_id = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED)
+    let divisions = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED)
         .reference
-        .divisions
-        .into_iter()
+        .divisions;
+    let division_id = (divisions.iter())
         .find(|d| d.code == division.division)
         .expect("division")
-        .id;
+        .id
+        .clone();
+    // A teacher closes no council but her class's, as its professeur principal.
+    let not_hers = (divisions.iter())
+        .find(|d| d.professeur_principal_id.as_deref() != Some("P001"))
+        .expect("a class she is not PP of");
     assert!(
         salle
-            .changer_conseil(&periode.id, &division_id, ConseilEtat::Clos)
+            .changer_conseil(&periode.id, &not_hers.id, ConseilEtat::Clos)
             .is_err(),
-        "a teacher cannot close a council"
+        "a teacher cannot close another class's council"
     );
     maison
         .ecrire_appreciation(&service.id, &periode.id, &eleve, "Écrit trop tard.")

@@ -507,7 +507,8 @@ async fn a_lost_class_is_purged_and_its_unsent_marks_stay_visible() {
         .expect("count");
     let fields_left: i64 = conn
         .query_row(
-            "SELECT COUNT(*) FROM fields WHERE seance_id = ?1",
+            "SELECT COUNT(*) FROM fields WHERE (kind = 'appel' AND entity_id = ?1)
+             OR (kind = 'presence' AND entity_id >= ?1 || '/' AND entity_id < ?1 || '0')",
             [&lost.id],
             |r| r.get(0),
         )

@@ -73,7 +73,7 @@ fn roll_rows(replica: &Path, password: &str, seance: &str) -> i64 {
 
 #[tokio::test]
 async fn each_role_s_pc_holds_what_its_work_needs_and_nothing_more() {
-    let (dir, _db, central) = demo_central().await;
+    let (dir, db, central) = demo_central().await;
     let url = central.url();
     let school = test_day_school();
     let k = classe(&school);
@@ -140,6 +140,30 @@ async fn each_role_s_pc_holds_what_its_work_needs_and_nothing_more() {
             .count(),
         0,
         "her day lists her own lessons, not the ones she follows"
+    );
+
+    // Once the school makes a colleague the class's PP, her colleague's lesson leaves her PC.
+    pupitre_central::Db::open(&db)
+        .expect("central")
+        .with(|c| hand_principal_of(c, &k.seance_d_un_collegue, "P001", &k.enseignant));
+    pp.sync_once().await.expect("PP sync");
+    assert_eq!(
+        roll_rows(&pp_replica, DEMO_TEACHER_PASSWORD, &k.seance_d_un_collegue),
+        0
+    );
+    let held = "SELECT COUNT(*) FROM seances WHERE id = ?1";
+    assert_eq!(
+        count(
+            &pp_replica,
+            DEMO_TEACHER_PASSWORD,
+            held,
+            &k.seance_d_un_collegue
+        ),
+        0
+    );
+    assert!(
+        count(&pp_replica, DEMO_TEACHER_PASSWORD, own, "P001") > 0,
+        "hers stay"
     );
 
     // The CPE's PC (the whole school's vie scolaire) has the pupils' INE for the DASEN report.

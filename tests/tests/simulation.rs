@@ -1070,7 +1070,7 @@ impl Sim {
             }
             for seance in &self.revoked {
                 let held: i64 = file
-                    .query_row("SELECT (SELECT COUNT(*) FROM seances WHERE id = ?1) + (SELECT COUNT(*) FROM fields WHERE seance_id = ?1)", [seance], |row| row.get(0))
+                    .query_row("SELECT (SELECT COUNT(*) FROM seances WHERE id = ?1) + (SELECT COUNT(*) FROM fields WHERE (kind = 'appel' AND entity_id = ?1) OR (kind = 'presence' AND entity_id >= ?1 || '/' AND entity_id < ?1 || '0'))", [seance], |row| row.get(0))
                     .expect("count");
                 assert!(
                     held == 0 || i != 2,

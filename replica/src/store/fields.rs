@@ -30,8 +30,8 @@ pub fn write_local(
     scope_key: &str,
 ) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms, scope_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO fields (kind, entity_id, field, value, author_id, at_ms, scope_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (kind, entity_id, field) DO UPDATE SET
             value = excluded.value, author_id = excluded.author_id, at_ms = excluded.at_ms",
     )?
@@ -39,7 +39,6 @@ pub fn write_local(
         edit.kind().as_str(),
         edit.entity_id(),
         edit.field(),
-        edit.key().seance_id().unwrap_or(""),
         edit.value().to_string(),
         me,
         now_ms as i64,
@@ -53,7 +52,6 @@ pub fn write_local(
 pub fn write_central(
     tx: &Transaction<'_>,
     change: &ServerChange,
-    seance_id: &str,
     follow: bool,
 ) -> rusqlite::Result<()> {
     // When: the central's reception where known (a PC's clock may be off by a year).
@@ -63,20 +61,19 @@ pub fn write_central(
         change.hlc.wall_ms
     };
     tx.prepare_cached(
-        "INSERT INTO fields (kind, entity_id, field, seance_id, value, author_id, at_ms, server_value, version, scope_key, server_op)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?8, ?10, ?11)
+        "INSERT INTO fields (kind, entity_id, field, value, author_id, at_ms, server_value, version, scope_key, server_op)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4, ?7, ?9, ?10)
          ON CONFLICT (kind, entity_id, field) DO UPDATE SET
             server_value = excluded.server_value, version = excluded.version,
             server_op = excluded.server_op,
-            value = CASE WHEN ?9 THEN excluded.value ELSE value END,
-            author_id = CASE WHEN ?9 THEN excluded.author_id ELSE author_id END,
-            at_ms = CASE WHEN ?9 THEN excluded.at_ms ELSE at_ms END",
+            value = CASE WHEN ?8 THEN excluded.value ELSE value END,
+            author_id = CASE WHEN ?8 THEN excluded.author_id ELSE author_id END,
+            at_ms = CASE WHEN ?8 THEN excluded.at_ms ELSE at_ms END",
     )?
     .execute(params![
         change.entity.kind.as_str(),
         change.entity.id,
         change.field,
-        seance_id,
         change.value.to_string(),
         change.author_id,
         at_ms as i64,

@@ -67,6 +67,7 @@ const MIGRATIONS: &[&[&str]] = &[
         pupitre_school_db::REMPLACEMENTS_SQL,
     ],
     &[pupitre_school_db::ROLES_SQL, include_str!("roles.sql")],
+    &[include_str!("sans_rowid.sql")],
 ];
 
 pub struct Store {

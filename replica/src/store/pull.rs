@@ -69,13 +69,13 @@ fn apply_pulled(
     outbox_empty: bool,
 ) -> Result<(), ReplicaError> {
     let EntityRef { kind, id } = &change.entity;
-    let Ok(edit) = Edit::parse(*kind, id, &change.field, &change.value) else {
+    if Edit::parse(*kind, id, &change.field, &change.value).is_err() {
         // The central validated it; a value this version cannot read is a newer schema.
         return Err(ReplicaError::Garbage(format!(
             "valeur inconnue pour {kind:?}.{}",
             change.field
         )));
-    };
+    }
     let field = change.field.as_str();
     let follow = outbox_empty || !outbox::has_pending(tx, *kind, id, field)?;
     if let Some(upto) = change.resolves {
@@ -83,9 +83,7 @@ fn apply_pulled(
     }
     match change.effect {
         // A new row can only come without pending edits (an edit writes its row).
-        Effect::Applied => {
-            fields::write_central(tx, change, edit.key().seance_id().unwrap_or(""), follow)?
-        }
+        Effect::Applied => fields::write_central(tx, change, follow)?,
         // A superseded change or one kept in a conflict: with nothing local left to replay,
         // show the central's value.
         Effect::Conflict | Effect::Superseded => {

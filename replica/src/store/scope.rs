@@ -2,7 +2,7 @@
 //! class keeps nothing of it on the PC, and their unsent edits in it become visible refusals.
 
 use super::push;
-use pupitre_domain::{Cible, Scope};
+use pupitre_domain::{Cible, Scope, Seance, Service};
 use pupitre_sync_protocol::wire::Refusal;
 use rusqlite::{Transaction, params};
 
@@ -71,11 +71,59 @@ pub fn purge_outside(conn: &Transaction<'_>, scope: &Scope) -> rusqlite::Result<
             conn.execute("DELETE FROM eleves WHERE id = ?1", params![id])?;
         }
     }
+    purge_seances_unseen(conn, scope)?;
     conn.execute_batch(
         "DELETE FROM divisions WHERE id NOT IN (SELECT division_id FROM eleve_divisions)
              AND division_key(id) NOT IN (SELECT cible_key FROM services);
          DELETE FROM groupes WHERE id NOT IN (SELECT groupe_id FROM eleve_groupes)
              AND groupe_key(id) NOT IN (SELECT cible_key FROM services);",
     )?;
+    Ok(())
+}
+
+const NOT_HERS: &str = "Cette séance n'est plus la vôtre (ni celle d'une classe dont vous êtes professeur principal) : cette saisie n'a pas été envoyée.";
+
+/// The séances of classes still held that the scope no longer shows (a colleague's, once she is
+/// no longer the class's professeur principal, or held by an earlier release), with their roll
+/// calls; unsent edits in them become refusals.
+fn purge_seances_unseen(conn: &Transaction<'_>, scope: &Scope) -> rusqlite::Result<()> {
+    match scope {
+        Scope::Etablissement => return Ok(()),
+        // An older central names nobody: it sends every séance of the classes, keep them.
+        Scope::Cibles { enseignant, .. } if enseignant.is_empty() => return Ok(()),
+        Scope::Cibles { .. } => {}
+    }
+    let services: std::collections::BTreeMap<String, Service> =
+        pupitre_school_db::read_all::<Service>(conn)?
+            .into_iter()
+            .map(|s| (s.id.clone(), s))
+            .collect();
+    let unseen: Vec<String> = pupitre_school_db::read_all::<Seance>(conn)?
+        .into_iter()
+        .filter(|se| {
+            !services
+                .get(&se.service_id)
+                .is_some_and(|sv| scope.sees_seance(sv, se.remplacant_id.as_deref()))
+        })
+        .map(|se| se.id)
+        .collect();
+    // Its appel (id: the séance's) and its presences (ids below it, `EntityKey::children_range`).
+    const OF_SEANCE: &str = "(kind = 'appel' AND entity_id = ?1)
+        OR (kind = 'presence' AND entity_id >= ?1 || '/' AND entity_id < ?1 || '0')";
+    for seance in unseen {
+        let unsent: Vec<i64> = conn
+            .prepare_cached(&format!(
+                "SELECT client_seq FROM outbox WHERE withdrawn = 0 AND ({OF_SEANCE})"
+            ))?
+            .query_map([&seance], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for seq in unsent {
+            push::withdraw(conn, seq as u64, Refusal::HorsPerimetre, NOT_HERS)?;
+        }
+        for table in ["fields", "conflicts"] {
+            conn.execute(&format!("DELETE FROM {table} WHERE {OF_SEANCE}"), [&seance])?;
+        }
+        conn.execute("DELETE FROM seances WHERE id = ?1", [&seance])?;
+    }
     Ok(())
 }

@@ -238,7 +238,7 @@ fn roll_call_notices(conn: &Connection, me: &Personnel) -> Result<Vec<AvisView>,
         "SELECT fs.value, fs.author_id, fs.at_ms, ff.value, ff.author_id, ff.at_ms,
                 e.nom || ' ' || e.prenom, d.code, se.debut, fs.entity_id
          FROM fields fs
-         JOIN seances se ON se.id = fs.seance_id
+         JOIN seances se ON se.id = substr(fs.entity_id, 1, instr(fs.entity_id, '/') - 1)
          JOIN services sv ON sv.id = se.service_id
          JOIN eleves e ON fs.entity_id = presence_id(se.id, e.id)
          JOIN divisions d ON d.id = e.division_id

@@ -6,21 +6,26 @@ use crate::views::{AppelView, LigneAppel, SeanceView, etat_sync, etat_sync_confl
 use pupitre_domain::{AppelEtat, Presence};
 use rusqlite::{Connection, Row, params};
 
-const SYNC_STATE_SQL: &str = "(SELECT MIN(o.state) FROM outbox o JOIN fields f2
-        ON f2.kind = o.kind AND f2.entity_id = o.entity_id AND f2.field = o.field
-        WHERE f2.seance_id = se.id)";
+// A séance's roll-call records are its appel (id: the séance's) and its pupils' presences (ids
+// below the séance's, `EntityKey::children_range`): key ranges, read in place.
+const SYNC_STATE_SQL: &str = "(SELECT MIN(o.state) FROM outbox o
+        WHERE (o.kind = 'appel' AND o.entity_id = se.id)
+           OR (o.kind = 'presence' AND o.entity_id >= se.id || '/' AND o.entity_id < se.id || '0'))";
+
+/// The presences of séance `se` among `fields f`.
+const PRESENCES_DE_LA_SEANCE: &str =
+    "f.kind = 'presence' AND f.entity_id >= se.id || '/' AND f.entity_id < se.id || '0'";
 
 const SEANCE_SQL: &str = "SELECT se.id, se.date, se.debut, se.fin, se.salle, m.libelle,
     {CIBLE},
     COALESCE(p.civilite || ' ' || p.nom, ''),
     (SELECT value FROM fields WHERE kind = 'appel' AND entity_id = se.id AND field = 'etat'),
     (SELECT COUNT(*) FROM eleves e WHERE {ELEVES} AND {INSCRIT}),
-    (SELECT COUNT(*) FROM fields f WHERE f.seance_id = se.id AND f.kind = 'presence'
-        AND json_extract(f.value, '$.statut') = 'absent'),
-    (SELECT COUNT(*) FROM fields f WHERE f.seance_id = se.id AND f.kind = 'presence'
-        AND json_extract(f.value, '$.statut') = 'retard'),
+    (SELECT COUNT(*) FROM fields f WHERE {PRESENCES} AND json_extract(f.value, '$.statut') = 'absent'),
+    (SELECT COUNT(*) FROM fields f WHERE {PRESENCES} AND json_extract(f.value, '$.statut') = 'retard'),
     {SYNC},
-    (SELECT MAX(version) FROM fields f WHERE f.seance_id = se.id),
+    (SELECT MAX(version) FROM fields f
+        WHERE (f.kind = 'appel' AND f.entity_id = se.id) OR ({PRESENCES})),
     se.remplacant_id IS NOT NULL
   FROM seances se
   JOIN services sv ON sv.id = se.service_id
@@ -33,6 +38,7 @@ fn seance_sql() -> String {
         .replace("{CIBLE}", CIBLE_CODE)
         .replace("{ELEVES}", ELEVES_DU_SERVICE)
         .replace("{INSCRIT}", INSCRIT_A_LA_SEANCE)
+        .replace("{PRESENCES}", PRESENCES_DE_LA_SEANCE)
 }
 
 fn row_seance(r: &Row<'_>) -> rusqlite::Result<SeanceView> {

@@ -15,8 +15,10 @@ pub fn absences_du_jour(conn: &Connection, date: &str) -> Result<Vec<AbsenceView
                 ff.at_ms,
                 (SELECT MIN(o.state) FROM outbox o WHERE o.kind = 'presence' AND o.entity_id = k.entity_id),
                 MAX(COALESCE(fs.version, 0), COALESCE(ff.version, 0)), d.niveau
-         FROM (SELECT DISTINCT entity_id, seance_id FROM fields WHERE kind = 'presence'
-               AND seance_id IN (SELECT id FROM seances WHERE date = ?1)) k
+         FROM (SELECT DISTINCT f.entity_id, sj.id AS seance_id FROM seances sj
+               JOIN fields f ON f.kind = 'presence'
+                   AND f.entity_id >= sj.id || '/' AND f.entity_id < sj.id || '0'
+               WHERE sj.date = ?1) k
          JOIN seances se ON se.id = k.seance_id
          JOIN services sv ON sv.id = se.service_id
          JOIN matieres m ON m.code = sv.matiere_code
