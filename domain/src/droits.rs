@@ -103,7 +103,7 @@ pub fn may_write(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use EntityKind::{Appel, Appreciation, Conseil, Devoir, Note, Presence};
+    use EntityKind::{Absence, Appel, Appreciation, Conseil, Devoir, Note, Notification, Presence};
     use Fonction::{Administrateur, Cpe, Direction, Enseignant};
 
     #[test]
@@ -129,29 +129,11 @@ mod tests {
             (Administrateur, Conseil, "etat", false, false),
             (Administrateur, EntityKind::Reglages, "valeur", false, true),
             (Administrateur, Presence, "statut", false, false),
-            (
-                Administrateur,
-                EntityKind::Absence,
-                "justification",
-                false,
-                false,
-            ),
+            (Administrateur, Absence, "justification", false, false),
             (Administrateur, Note, "valeur", false, false),
             (Administrateur, Appreciation, "texte", false, false),
-            (
-                Administrateur,
-                EntityKind::Notification,
-                "message",
-                false,
-                false,
-            ),
-            (
-                Administrateur,
-                EntityKind::Notification,
-                "envoi",
-                false,
-                false,
-            ),
+            (Administrateur, Notification, "message", false, false),
+            (Administrateur, Notification, "envoi", false, false),
             (Cpe, Conseil, "etat", false, false),
             (Enseignant, Devoir, "definition", true, true),
             (Enseignant, Devoir, "supprime", false, false),

@@ -112,6 +112,17 @@ pub fn start_central_with(
     (Proc(child), url)
 }
 
+/// The text of the element `css` shows now.
+pub async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+}
+
 pub async fn wait_text(client: &Client, css: &str, expected: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut last = String::new();

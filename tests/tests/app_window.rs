@@ -10,7 +10,8 @@
 
 use fantoccini::{Client, Locator};
 use pupitre_e2e::window::{
-    binary, click, log_in, open_seance, screenshot, start_central, teacher_in_the_app, wait_text,
+    binary, click, log_in, open_seance, screenshot, start_central, teacher_in_the_app, text_of,
+    wait_text,
 };
 use pupitre_e2e::{demo_central_db, files_under};
 use pupitre_fixtures::{
@@ -101,13 +102,7 @@ async fn roll_call_in_the_real_window() {
         "3 modifications en attente",
     )
     .await;
-    let sync = client
-        .find(Locator::Css("[data-testid=sync-seance]"))
-        .await
-        .expect("sync")
-        .text()
-        .await
-        .expect("text");
+    let sync = text_of(&client, "[data-testid=sync-seance]").await;
     assert_eq!(sync, "Enregistré sur ce poste, pas encore envoyé");
     screenshot(&client, "appel-hors-ligne.png").await;
 
@@ -640,13 +635,7 @@ async fn an_absence_justified_from_the_cpe_s_desk_and_the_pupil_s_file_in_the_re
     click(&client, "[data-testid=deconnexion]", "logout").await;
     log_in(&client, DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD).await;
     wait_text(&client, "[data-testid=reglages]", "Verrouiller une session").await;
-    let page = client
-        .find(Locator::Css("main"))
-        .await
-        .expect("main")
-        .text()
-        .await
-        .expect("text");
+    let page = text_of(&client, "main").await;
     assert!(
         !page.contains(&name),
         "the administrator sees no pupil: {page}"

@@ -15,13 +15,7 @@ const EFFACEE: &str = "L'année scolaire est close depuis plus que la durée de 
 pub fn effacer_vie_scolaire(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
     let mut erased = 0;
     for kind in VIE_SCOLAIRE.map(|k| k.as_str()) {
-        let unsent: Vec<i64> = tx
-            .prepare_cached("SELECT client_seq FROM outbox WHERE kind = ?1 AND withdrawn = 0")?
-            .query_map([kind], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for seq in unsent {
-            push::withdraw(tx, seq as u64, Refusal::HorsAnnee, EFFACEE)?;
-        }
+        push::withdraw_where(tx, "kind = ?1", kind, Refusal::HorsAnnee, EFFACEE)?;
         for table in ["conflicts", "notices", "acked"] {
             tx.execute(&format!("DELETE FROM {table} WHERE kind = ?1"), [kind])?;
         }

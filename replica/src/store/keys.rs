@@ -2,11 +2,30 @@
 //! (`EntityKey::id`, `Cible::key`) registered on the connection, so that their text form has
 //! one definition: `presence_id(seance, eleve)`, `conseil_id(periode, division)`,
 //! `appreciation_id(periode, service, eleve)`, `division_key(id)`, `groupe_key(id)`, and back
-//! from a tag, `cible_division(key)`, `cible_groupe(key)`.
+//! from a tag, `cible_division(key)`, `cible_groupe(key)`; a parent's records' range,
+//! `children_from(id)` to `children_to(id)`. And a séance's roll-call records as key ranges
+//! (`presences`, `appel_et_presences`).
 
 use pupitre_domain::{Cible, EntityKey};
 use rusqlite::Connection;
 use rusqlite::functions::{Context, FunctionFlags};
+
+/// The presences of the séance whose id is the SQL expression `seance`, among rows whose
+/// columns are prefixed `t` (`"f."`, or `""`): ids below the séance's
+/// (`EntityKey::children_range`), a key range read in place.
+pub fn presences(t: &str, seance: &str) -> String {
+    format!(
+        "{t}kind = 'presence' AND {t}entity_id >= {seance} || '/' AND {t}entity_id < {seance} || '0'"
+    )
+}
+
+/// The séance's appel (its id is the séance's) and its presences.
+pub fn appel_et_presences(t: &str, seance: &str) -> String {
+    format!(
+        "(({t}kind = 'appel' AND {t}entity_id = {seance}) OR ({}))",
+        presences(t, seance)
+    )
+}
 
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
@@ -38,6 +57,12 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     })?;
     conn.create_scalar_function("groupe_key", 1, flags, move |ctx| {
         Ok(Cible::Groupe(text(ctx, 0)?).key())
+    })?;
+    conn.create_scalar_function("children_from", 1, flags, move |ctx| {
+        Ok(EntityKey::children_range(&text(ctx, 0)?).0)
+    })?;
+    conn.create_scalar_function("children_to", 1, flags, move |ctx| {
+        Ok(EntityKey::children_range(&text(ctx, 0)?).1)
     })?;
     // The other way: a scope tag's division or group id (NULL for the other kind), so that a
     // join on a service's target can use the membership tables' indexes.

@@ -121,6 +121,27 @@ pub fn withdraw(
     Ok(())
 }
 
+/// `withdraw` for every unsent edit whose outbox row matches `condition` (SQL over the outbox's
+/// columns, `?1` bound to `param`).
+pub fn withdraw_where(
+    tx: &Transaction<'_>,
+    condition: &str,
+    param: &str,
+    code: Refusal,
+    message: &str,
+) -> rusqlite::Result<()> {
+    let unsent: Vec<i64> = tx
+        .prepare_cached(&format!(
+            "SELECT client_seq FROM outbox WHERE withdrawn = 0 AND ({condition})"
+        ))?
+        .query_map([param], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for seq in unsent {
+        withdraw(tx, seq as u64, code, message)?;
+    }
+    Ok(())
+}
+
 /// Moves an outbox entry to the refused list with its reason and description, and shows the
 /// central's value of the field again.
 fn refuse(

@@ -20,17 +20,9 @@ pub fn purge_outside(conn: &Transaction<'_>, scope: &Scope) -> rusqlite::Result<
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for key in keys.iter().filter(|k| outside(k)) {
-        let unsent: Vec<i64> = conn
-            .prepare(
-                "SELECT o.client_seq FROM outbox o
-                 JOIN fields f ON f.kind = o.kind AND f.entity_id = o.entity_id AND f.field = o.field
-                 WHERE f.scope_key = ?1",
-            )?
-            .query_map([key], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for seq in unsent {
-            push::withdraw(conn, seq as u64, Refusal::HorsPerimetre, LEFT_SCOPE)?;
-        }
+        let in_class = "EXISTS (SELECT 1 FROM fields f WHERE f.kind = outbox.kind
+             AND f.entity_id = outbox.entity_id AND f.field = outbox.field AND f.scope_key = ?1)";
+        push::withdraw_where(conn, in_class, key, Refusal::HorsPerimetre, LEFT_SCOPE)?;
         conn.execute("DELETE FROM fields WHERE scope_key = ?1", [key])?;
         conn.execute("DELETE FROM conflicts WHERE scope_key = ?1", [key])?;
         conn.execute(
@@ -107,21 +99,11 @@ fn purge_seances_unseen(conn: &Transaction<'_>, scope: &Scope) -> rusqlite::Resu
         })
         .map(|se| se.id)
         .collect();
-    // Its appel (id: the séance's) and its presences (ids below it, `EntityKey::children_range`).
-    const OF_SEANCE: &str = "(kind = 'appel' AND entity_id = ?1)
-        OR (kind = 'presence' AND entity_id >= ?1 || '/' AND entity_id < ?1 || '0')";
+    let of_seance = super::keys::appel_et_presences("", "?1");
     for seance in unseen {
-        let unsent: Vec<i64> = conn
-            .prepare_cached(&format!(
-                "SELECT client_seq FROM outbox WHERE withdrawn = 0 AND ({OF_SEANCE})"
-            ))?
-            .query_map([&seance], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for seq in unsent {
-            push::withdraw(conn, seq as u64, Refusal::HorsPerimetre, NOT_HERS)?;
-        }
+        push::withdraw_where(conn, &of_seance, &seance, Refusal::HorsPerimetre, NOT_HERS)?;
         for table in ["fields", "conflicts"] {
-            conn.execute(&format!("DELETE FROM {table} WHERE {OF_SEANCE}"), [&seance])?;
+            conn.execute(&format!("DELETE FROM {table} WHERE {of_seance}"), [&seance])?;
         }
         conn.execute("DELETE FROM seances WHERE id = ?1", [&seance])?;
     }

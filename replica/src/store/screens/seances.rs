@@ -2,19 +2,10 @@
 
 use super::{CIBLE_CODE, ELEVES_DU_SERVICE, INSCRIT_A_LA_SEANCE, combine, fait_row, json_column};
 use crate::error::ReplicaError;
+use crate::store::keys;
 use crate::views::{AppelView, LigneAppel, SeanceView, etat_sync, etat_sync_conflit};
 use pupitre_domain::{AppelEtat, Presence};
 use rusqlite::{Connection, Row, params};
-
-// A séance's roll-call records are its appel (id: the séance's) and its pupils' presences (ids
-// below the séance's, `EntityKey::children_range`): key ranges, read in place.
-const SYNC_STATE_SQL: &str = "(SELECT MIN(o.state) FROM outbox o
-        WHERE (o.kind = 'appel' AND o.entity_id = se.id)
-           OR (o.kind = 'presence' AND o.entity_id >= se.id || '/' AND o.entity_id < se.id || '0'))";
-
-/// The presences of séance `se` among `fields f`.
-const PRESENCES_DE_LA_SEANCE: &str =
-    "f.kind = 'presence' AND f.entity_id >= se.id || '/' AND f.entity_id < se.id || '0'";
 
 const SEANCE_SQL: &str = "SELECT se.id, se.date, se.debut, se.fin, se.salle, m.libelle,
     {CIBLE},
@@ -23,9 +14,8 @@ const SEANCE_SQL: &str = "SELECT se.id, se.date, se.debut, se.fin, se.salle, m.l
     (SELECT COUNT(*) FROM eleves e WHERE {ELEVES} AND {INSCRIT}),
     (SELECT COUNT(*) FROM fields f WHERE {PRESENCES} AND json_extract(f.value, '$.statut') = 'absent'),
     (SELECT COUNT(*) FROM fields f WHERE {PRESENCES} AND json_extract(f.value, '$.statut') = 'retard'),
-    {SYNC},
-    (SELECT MAX(version) FROM fields f
-        WHERE (f.kind = 'appel' AND f.entity_id = se.id) OR ({PRESENCES})),
+    (SELECT MIN(o.state) FROM outbox o WHERE {ROLL_OUTBOX}),
+    (SELECT MAX(version) FROM fields f WHERE {ROLL}),
     se.remplacant_id IS NOT NULL
   FROM seances se
   JOIN services sv ON sv.id = se.service_id
@@ -33,12 +23,14 @@ const SEANCE_SQL: &str = "SELECT se.id, se.date, se.debut, se.fin, se.salle, m.l
   LEFT JOIN personnels p ON p.id = COALESCE(se.remplacant_id, sv.enseignant_id)";
 
 fn seance_sql() -> String {
+    // A séance's roll-call records: key ranges (`keys::appel_et_presences`).
     SEANCE_SQL
-        .replace("{SYNC}", SYNC_STATE_SQL)
+        .replace("{ROLL_OUTBOX}", &keys::appel_et_presences("o.", "se.id"))
+        .replace("{ROLL}", &keys::appel_et_presences("f.", "se.id"))
+        .replace("{PRESENCES}", &keys::presences("f.", "se.id"))
         .replace("{CIBLE}", CIBLE_CODE)
         .replace("{ELEVES}", ELEVES_DU_SERVICE)
         .replace("{INSCRIT}", INSCRIT_A_LA_SEANCE)
-        .replace("{PRESENCES}", PRESENCES_DE_LA_SEANCE)
 }
 
 fn row_seance(r: &Row<'_>) -> rusqlite::Result<SeanceView> {

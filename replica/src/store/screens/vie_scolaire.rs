@@ -2,6 +2,7 @@
 
 use super::{combine, fait_row, json_column};
 use crate::error::ReplicaError;
+use crate::store::keys;
 use crate::views::{AbsenceView, etat_sync};
 use pupitre_domain::Presence;
 use rusqlite::Connection;
@@ -10,14 +11,13 @@ use rusqlite::Connection;
 /// division and time, with the two sources and what they combine into.
 pub fn absences_du_jour(conn: &Connection, date: &str) -> Result<Vec<AbsenceView>, ReplicaError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT e.nom || ' ' || e.prenom, e.id, d.code, se.id, se.debut, se.fin, m.libelle,
+        &"SELECT e.nom || ' ' || e.prenom, e.id, d.code, se.id, se.debut, se.fin, m.libelle,
                 COALESCE(p.civilite || ' ' || p.nom, ''), fs.value, ff.value, ff.author_id,
                 ff.at_ms,
                 (SELECT MIN(o.state) FROM outbox o WHERE o.kind = 'presence' AND o.entity_id = k.entity_id),
                 MAX(COALESCE(fs.version, 0), COALESCE(ff.version, 0)), d.niveau
          FROM (SELECT DISTINCT f.entity_id, sj.id AS seance_id FROM seances sj
-               JOIN fields f ON f.kind = 'presence'
-                   AND f.entity_id >= sj.id || '/' AND f.entity_id < sj.id || '0'
+               JOIN fields f ON {PRESENCES}
                WHERE sj.date = ?1) k
          JOIN seances se ON se.id = k.seance_id
          JOIN services sv ON sv.id = se.service_id
@@ -27,7 +27,8 @@ pub fn absences_du_jour(conn: &Connection, date: &str) -> Result<Vec<AbsenceView
          JOIN divisions d ON d.id = e.division_id
          LEFT JOIN fields fs ON fs.kind = 'presence' AND fs.entity_id = k.entity_id AND fs.field = 'statut'
          LEFT JOIN fields ff ON ff.kind = 'presence' AND ff.entity_id = k.entity_id AND ff.field = 'fait'
-         ORDER BY d.code, e.nom, e.prenom, se.debut",
+         ORDER BY d.code, e.nom, e.prenom, se.debut"
+            .replace("{PRESENCES}", &keys::presences("f.", "sj.id")),
     )?;
     let rows = stmt
         .query_map([date], |r| {
