@@ -18,6 +18,7 @@ pub mod enveloppes;
 pub mod error;
 pub mod gradebook;
 pub mod history;
+pub mod import;
 pub mod limites;
 pub mod notifications;
 pub mod pull;

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use pupitre_central::db::{audit, compaction, identity};
 use pupitre_central::notifications::Courriel;
-use pupitre_central::{Db, Retention, clock, comptes, conservation, demo, serve_mailing};
+use pupitre_central::{Db, Retention, clock, comptes, conservation, demo, import, serve_mailing};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -93,6 +93,23 @@ enum Command {
         db: PathBuf,
         #[arg(long, default_value_t = 7)]
         jours: u64,
+    },
+    /// Import a school's year from the national exports (SIECLE's ElevesSansAdresses,
+    /// ResponsablesAvecAdresses, Nomenclature; STS-Web's sts_emp), each file's kind told by its
+    /// root element, all in one transaction; DB is created when empty. Run again later in the
+    /// year: arrivals, departures, changes of class and services reach the PCs at their sync.
+    Import {
+        #[arg(long, default_value = "pupitre-central.sqlite")]
+        db: PathBuf,
+        /// The school (its UAI); by default the one in DB, or the one the files name.
+        #[arg(long)]
+        uai: Option<pupitre_domain::Uai>,
+        /// The day the changes take effect (default: today): a pupil who changed class was in
+        /// the former one until the day before.
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        #[arg(required = true)]
+        fichiers: Vec<PathBuf>,
     },
     /// Create DB with the demo collège (same seed, same school).
     Demo {
@@ -185,6 +202,19 @@ async fn run(cli: Cli) -> Result<(), String> {
         } => desactiver(&db, &login, reactiver),
         Command::Purger { db } => purger(&db),
         Command::Audit { db, jours } => audit_log(&db, jours),
+        Command::Import {
+            db,
+            uai,
+            date,
+            fichiers,
+        } => {
+            let store = Db::open(&db).map_err(|e| e.to_string())?;
+            let le = date.unwrap_or_else(clock::today);
+            let rapport = import::importer_fichiers(&store, &fichiers, uai.as_ref(), le)
+                .map_err(|e| e.to_string())?;
+            println!("{rapport}");
+            Ok(())
+        }
         Command::Demo { db, seed, date } => {
             let today = date.unwrap_or_else(clock::today);
             let store = Db::open(&db).map_err(|e| e.to_string())?;

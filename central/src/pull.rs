@@ -1,7 +1,7 @@
 //! Serving a pull: one page of the caller's scope after its cursor, with the scope itself, read
 //! in one transaction; or, when the cursor is below the compacted log, the word to rebase.
 
-use crate::db::{identity, log, school};
+use crate::db::{identity, log, referentiel, school};
 use crate::error::ApiFailure;
 use pupitre_domain::Personnel;
 use pupitre_sync_protocol::Hlc;
@@ -32,13 +32,14 @@ pub fn page(
         )));
     }
     let snapshot_required = !same_log || request.cursor < log::horizon(&tx)?;
-    let (changes, next_cursor, has_more) = if snapshot_required {
-        (Vec::new(), request.cursor, false)
+    let (changes, next_cursor, has_more, moves) = if snapshot_required {
+        (Vec::new(), request.cursor, false, Vec::new())
     } else {
         let limit = request.limit.clamp(1, MAX_PULL_PAGE);
-        log::pull(&tx, who, request.cursor, limit)?
+        page_with_moves(&tx, who, request.cursor, limit)?
     };
     Ok(PullResponse {
+        referentiel: moves,
         changes,
         next_cursor,
         has_more,
@@ -49,4 +50,32 @@ pub fn page(
         server_hlc,
         vie_scolaire_effacee: log::efface(&tx, crate::conservation::VIE_SCOLAIRE)?,
     })
+}
+
+type Page = (
+    Vec<pupitre_sync_protocol::ServerChange>,
+    u64,
+    bool,
+    Vec<pupitre_sync_protocol::wire::RefChange>,
+);
+
+/// The changes of a page and the reference data's moves in the same span of the log: when the
+/// moves alone fill a page, the span ends at the last of them (and the changes after it wait).
+fn page_with_moves(
+    tx: &Connection,
+    who: &Personnel,
+    cursor: u64,
+    limit: u32,
+) -> rusqlite::Result<Page> {
+    let (mut changes, mut next, mut has_more) = log::pull(tx, who, cursor, limit)?;
+    let moves = referentiel::apres(tx, &referentiel::audience(who), cursor, next, limit)?;
+    if moves.len() as u32 == limit
+        && let Some(last) = moves.last().map(|m| m.server_seq)
+        && last < next
+    {
+        changes.retain(|c| c.server_seq <= last);
+        next = last;
+        has_more = true;
+    }
+    Ok((changes, next, has_more, moves))
 }

@@ -20,6 +20,7 @@ pub mod heure;
 pub mod notes;
 pub mod notifications;
 pub mod presence;
+pub mod referentiel;
 pub mod school;
 pub mod scope;
 pub mod uai;

@@ -1,6 +1,6 @@
 //! What a user may see: the scope a replica holds and the central service re-checks.
 
-use crate::school::{Cible, Eleve, Fonction, Personnel, School, Seance, Service};
+use crate::school::{Cible, Division, Eleve, Fonction, Personnel, School, Seance, Service};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -49,6 +49,27 @@ impl Scope {
                 }
             }
         }
+    }
+
+    /// `who`'s scope in `school`: the targets of her services and of the séances she
+    /// substitutes in, and the divisions she is professeur principal of (as the central's
+    /// `scope_of` reads them from its tables).
+    pub fn in_school(who: &Personnel, school: &School) -> Scope {
+        let services: std::collections::BTreeMap<&str, &Service> =
+            school.services.iter().map(|s| (s.id.as_str(), s)).collect();
+        let taught = (school.services.iter())
+            .filter(|s| s.enseignant_id == who.id)
+            .map(|s| s.cible.clone())
+            .chain(
+                (school.seances.iter())
+                    .filter(|se| se.remplacant_id.as_deref() == Some(who.id.as_str()))
+                    .filter_map(|se| services.get(se.service_id.as_str()))
+                    .map(|sv| sv.cible.clone()),
+            );
+        let principal = (school.divisions.iter())
+            .filter(|d| d.professeur_principal_id.as_deref() == Some(who.id.as_str()))
+            .map(|d| d.id.clone());
+        Scope::for_user(who, taught, principal)
     }
 
     /// Whether this scope holds the séance of `service` (taught by `enseignant` unless
@@ -110,14 +131,15 @@ impl Scope {
     }
 
     /// The séances of `services` this scope holds (`sees_seance`).
-    fn seances_vues(&self, seances: Vec<Seance>, services: &[Service]) -> Vec<Seance> {
+    fn seances_vues(&self, seances: &[Seance], services: &[Service]) -> Vec<Seance> {
         let by_id: std::collections::BTreeMap<&str, &Service> =
             services.iter().map(|s| (s.id.as_str(), s)).collect();
-        (seances.into_iter())
+        (seances.iter())
             .filter(|s| {
                 (by_id.get(s.service_id.as_str()))
                     .is_some_and(|sv| self.sees_seance(sv, s.remplacant_id.as_deref()))
             })
+            .cloned()
             .collect()
     }
 
@@ -126,11 +148,13 @@ impl Scope {
     /// the other way round), its services and their séances, their teachers and the staff who
     /// are not teachers; every subject and period. A teacher's view holds her own séances (and
     /// her PP divisions'), not the families' contacts nor the pupils' INE and birth dates.
-    pub fn view_of(&self, school: School) -> School {
-        let eleves: Vec<Eleve> = school
-            .eleves
-            .into_iter()
+    pub fn view_of(&self, school: &School) -> School {
+        if matches!(self, Scope::Etablissement) {
+            return school.clone();
+        }
+        let eleves: Vec<Eleve> = (school.eleves.iter())
             .filter(|e| self.sees_eleve(e))
+            .cloned()
             .collect();
         let divisions: BTreeSet<&str> = eleves
             .iter()
@@ -140,58 +164,44 @@ impl Scope {
             .iter()
             .flat_map(|e| e.groupe_ids.iter().map(String::as_str))
             .collect();
-        let services: Vec<_> = school
-            .services
-            .into_iter()
+        let services: Vec<Service> = (school.services.iter())
             .filter(|s| self.contains(&s.cible))
+            .cloned()
             .collect();
-        let seances = self.seances_vues(school.seances, &services);
+        let seances = self.seances_vues(&school.seances, &services);
         let mut teachers: BTreeSet<&str> =
             services.iter().map(|s| s.enseignant_id.as_str()).collect();
         // The substitutes of the séances it holds.
         teachers.extend(seances.iter().filter_map(|s| s.remplacant_id.as_deref()));
-        let divisions_kept: Vec<_> = (school.divisions.into_iter())
+        let divisions_kept: Vec<Division> = (school.divisions.iter())
             .filter(|d| {
                 self.contains(&Cible::Division(d.id.clone())) || divisions.contains(d.id.as_str())
             })
+            .cloned()
             .collect();
         // Their professeurs principaux: who a colleague turns to about a pupil.
-        let principaux: Vec<String> = divisions_kept
-            .iter()
-            .filter_map(|d| d.professeur_principal_id.clone())
-            .collect();
-        teachers.extend(principaux.iter().map(String::as_str));
-        let whole_school = matches!(self, Scope::Etablissement);
+        teachers
+            .extend((divisions_kept.iter()).filter_map(|d| d.professeur_principal_id.as_deref()));
         School {
-            etablissement: school.etablissement,
-            divisions: divisions_kept,
-            groupes: (school.groupes.into_iter())
+            etablissement: school.etablissement.clone(),
+            groupes: (school.groupes.iter())
                 .filter(|g| {
                     self.contains(&Cible::Groupe(g.id.clone())) || groupes.contains(g.id.as_str())
                 })
+                .cloned()
                 .collect(),
-            personnels: (school.personnels.into_iter())
-                .filter(|p| {
-                    whole_school
-                        || teachers.contains(p.id.as_str())
-                        || p.fonction != Fonction::Enseignant
-                })
+            personnels: (school.personnels.iter())
+                .filter(|p| teachers.contains(p.id.as_str()) || p.fonction != Fonction::Enseignant)
+                .cloned()
                 .collect(),
-            matieres: school.matieres,
-            seances,
-            periodes: school.periodes,
+            matieres: school.matieres.clone(),
+            periodes: school.periodes.clone(),
             // The families' contacts are the vie scolaire's, the INE and birth dates the
             // administration's (the DASEN report, the LSU): a teacher's PC holds none.
-            responsables: if whole_school {
-                school.responsables
-            } else {
-                Vec::new()
-            },
-            etats_civils: if whole_school {
-                school.etats_civils
-            } else {
-                Vec::new()
-            },
+            responsables: Vec::new(),
+            etats_civils: Vec::new(),
+            divisions: divisions_kept,
+            seances,
             services,
             eleves,
         }
@@ -409,14 +419,14 @@ mod tests {
             ],
             vec![seance("S1", "SV-ESP", None), seance("S2", "SV-MATHS", None)],
         );
-        let seen = teacher("ESP", &[Cible::Groupe("5ESP".into())], &[]).view_of(school.clone());
+        let seen = teacher("ESP", &[Cible::Groupe("5ESP".into())], &[]).view_of(&school);
         assert_eq!(ids(&seen.eleves, |e| &e.id), "1 2");
         assert_eq!(ids(&seen.divisions, |d| &d.id), "5A 5B");
         assert_eq!(ids(&seen.services, |s| &s.id), "SV-ESP");
         assert_eq!(ids(&seen.seances, |s| &s.id), "S1");
         assert_eq!(ids(&seen.personnels, |p| &p.id), "ESP CPE");
         assert_eq!(seen.groupes.len(), 1);
-        assert_eq!(Scope::Etablissement.view_of(school.clone()), school);
+        assert_eq!(Scope::Etablissement.view_of(&school), school);
     }
 
     #[test]
@@ -445,7 +455,7 @@ mod tests {
             ("CPE", Scope::Etablissement, "M1 M2 F1"),
         ];
         for (who, scope, seances) in cases {
-            let seen = scope.view_of(school.clone());
+            let seen = scope.view_of(&school);
             assert_eq!(ids(&seen.seances, |s| &s.id), seances, "{who}");
             // Every service of the class stays: the équipe pédagogique sees every subject's
             // marks and appreciations.

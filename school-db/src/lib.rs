@@ -4,8 +4,10 @@
 //! It knows the reference data only: no sync state, no merge rule, no scope policy (`domain`
 //! decides what a scope sees).
 
+pub mod mouvements;
 pub mod tables;
 
+pub use mouvements::appliquer;
 use pupitre_domain::{Eleve, Etablissement, Passage, School};
 use rusqlite::{Connection, Transaction, params};
 use std::collections::BTreeMap;
@@ -285,24 +287,8 @@ pub fn replace_school(
     insert_all(tx, &s.divisions, &mut tick)?;
     insert_all(tx, &s.groupes, &mut tick)?;
     insert_all(tx, &s.eleves, &mut tick)?;
-    let mut member =
-        tx.prepare("INSERT INTO eleve_groupes (eleve_id, groupe_id) VALUES (?1, ?2)")?;
-    let mut stay = tx.prepare(
-        "INSERT INTO eleve_divisions (eleve_id, division_id, depuis, jusqu_au) VALUES (?1, ?2, ?3, ?4)",
-    )?;
     for e in &s.eleves {
-        for g in &e.groupe_ids {
-            member.execute(params![e.id, g])?;
-        }
-        for sejour in e.sejours() {
-            let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
-            stay.execute(params![
-                e.id,
-                sejour.division_id,
-                date(sejour.depuis),
-                date(sejour.jusqu_au)
-            ])?;
-        }
+        insert_eleve_links(tx, e)?;
     }
     insert_all(tx, &s.matieres, &mut tick)?;
     insert_all(tx, &s.services, &mut tick)?;
@@ -310,6 +296,28 @@ pub fn replace_school(
     insert_all(tx, &s.periodes, &mut tick)?;
     insert_all(tx, &s.responsables, &mut tick)?;
     insert_all(tx, &s.etats_civils, &mut tick)?;
+    Ok(())
+}
+
+/// Writes a pupil's groups and stays in divisions (`Eleve::sejours`).
+pub(crate) fn insert_eleve_links(tx: &Transaction<'_>, e: &Eleve) -> rusqlite::Result<()> {
+    let mut member =
+        tx.prepare_cached("INSERT INTO eleve_groupes (eleve_id, groupe_id) VALUES (?1, ?2)")?;
+    for g in &e.groupe_ids {
+        member.execute(params![e.id, g])?;
+    }
+    let mut stay = tx.prepare_cached(
+        "INSERT INTO eleve_divisions (eleve_id, division_id, depuis, jusqu_au) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for sejour in e.sejours() {
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+        stay.execute(params![
+            e.id,
+            sejour.division_id,
+            date(sejour.depuis),
+            date(sejour.jusqu_au)
+        ])?;
+    }
     Ok(())
 }
 
@@ -663,5 +671,49 @@ mod tests {
         replace_school(&tx, &school, &mut |_, _| {}).expect("rewrite");
         tx.commit().expect("commit");
         assert_eq!(read_school(&conn).expect("read"), school);
+    }
+
+    #[test]
+    fn moves_take_the_tables_from_one_school_to_the_next() {
+        use pupitre_domain::referentiel::mouvements;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let migrations: &[&[&str]] = &[&[
+            SCHOOL_SQL,
+            PERIODES_SQL,
+            PARCOURS_SQL,
+            RESPONSABLES_SQL,
+            REMPLACEMENTS_SQL,
+            ROLES_SQL,
+        ]];
+        let mut conn = open(&dir.path().join("s.sqlite"), APP, migrations).expect("open");
+        let avant = small_school();
+        let tx = conn.transaction().expect("tx");
+        replace_school(&tx, &avant, &mut |_, _| {}).expect("write");
+        tx.commit().expect("commit");
+        // The pupil goes back to 5B, her group left, the teacher renamed, the séance gone with
+        // its service, a second teacher arrives and the guardian leaves.
+        let mut apres = avant.clone();
+        apres.eleves[0].division_id = "D5B".into();
+        apres.eleves[0].groupe_ids.clear();
+        apres.eleves[0].passages[0].division_id = "D5A".into();
+        apres.personnels[0].nom = "GARCIA-LOPEZ".into();
+        apres.personnels.push(pupitre_domain::Personnel {
+            id: "P2".into(),
+            ..apres.personnels[0].clone()
+        });
+        apres.divisions[0].professeur_principal_id = Some("P2".into());
+        apres.seances.clear();
+        apres.services.clear();
+        apres.responsables.clear();
+        for way in [(&avant, &apres), (&apres, &avant)] {
+            let tx = conn.transaction().expect("tx");
+            for m in mouvements(way.0, way.1) {
+                appliquer(&tx, &m).expect("move");
+            }
+            tx.commit().expect("commit");
+            let mut read = read_school(&conn).expect("read");
+            read.personnels.sort_by(|a, b| a.id.cmp(&b.id));
+            assert_eq!(&read, way.1);
+        }
     }
 }

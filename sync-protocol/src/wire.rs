@@ -347,6 +347,17 @@ pub struct PullResponse {
     /// replica erases its copy, and its unsent entries there become refusals it shows.
     #[serde(default)]
     pub vie_scolaire_effacee: bool,
+    /// The reference data's moves for the caller's view, in the same span of the log as
+    /// `changes` (applied before them). Absent from an older central.
+    #[serde(default)]
+    pub referentiel: Vec<RefChange>,
+}
+
+/// A move of the reference data at its place in the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefChange {
+    pub server_seq: u64,
+    pub mouvement: pupitre_domain::referentiel::Mouvement,
 }
 
 /// A field's history, as the roll call and the CPE's desk open it.

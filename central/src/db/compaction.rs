@@ -50,6 +50,7 @@ pub fn compact(conn: &mut Connection, through: u64) -> rusqlite::Result<Compacte
            AND server_seq NOT IN (SELECT resolved_by FROM conflicts WHERE resolved_by IS NOT NULL)",
         [through as i64],
     )?;
+    super::referentiel::compacter(&tx, through)?;
     tx.execute(
         "UPDATE log_horizon SET compacted_through = ?1",
         params![through as i64],

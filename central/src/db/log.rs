@@ -156,6 +156,7 @@ pub fn efface(conn: &Connection, quoi: &str) -> rusqlite::Result<bool> {
 pub fn head(conn: &Connection) -> rusqlite::Result<u64> {
     conn.prepare_cached(
         "SELECT MAX(COALESCE((SELECT MAX(server_seq) FROM changes), 0),
+                    COALESCE((SELECT MAX(server_seq) FROM referentiel), 0),
                     (SELECT compacted_through FROM log_horizon),
                     (SELECT restore_floor FROM log_identity))",
     )?

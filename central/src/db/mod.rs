@@ -8,6 +8,7 @@ pub mod depot;
 pub mod envois;
 pub mod identity;
 pub mod log;
+pub mod referentiel;
 pub mod school;
 
 use crate::error::CentralError;
@@ -42,6 +43,7 @@ const MIGRATIONS: &[&[&str]] = &[
         pupitre_school_db::ROLES_SQL,
         include_str!("effacements.sql"),
     ],
+    &[include_str!("referentiel.sql")],
 ];
 
 #[derive(Clone)]

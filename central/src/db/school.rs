@@ -213,5 +213,5 @@ pub fn eleve_in(conn: &Connection, eleve_id: &str, target: &Cible) -> rusqlite::
 
 /// The reference data a scope sees (`Scope::view_of`).
 pub fn read_scoped(conn: &Connection, scope: &Scope) -> rusqlite::Result<School> {
-    Ok(scope.view_of(pupitre_school_db::read_school(conn)?))
+    Ok(scope.view_of(&pupitre_school_db::read_school(conn)?))
 }

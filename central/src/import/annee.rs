@@ -1,0 +1,464 @@
+//! The school's year after an import: what was stored, updated by what the files say (pure).
+//! A re-import later in the year brings arrivals and departures, changes of division (the
+//! pupil's former class keeps her history: a `Passage` until the day before the import) or of
+//! group, and services handed to another teacher (the service keeps its id, so its marks stay
+//! with it). Nothing the files do not name is removed: a pupil, a teacher or a service missing
+//! from a file keeps its history and is reported as kept.
+
+use super::ErreurImport;
+use super::siecle::{ElevesLus, NomenclatureLue, ResponsablesLus};
+use super::sts::{StructureLue, StsLu};
+use chrono::NaiveDate;
+use pupitre_domain::{
+    Cible, Division, Eleve, EtatCivil, Groupe, Passage, Personnel, Responsable, School, Service,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the files of one import hold (each kind at most once).
+#[derive(Debug, Default)]
+pub struct Lu {
+    pub eleves: Option<(String, ElevesLus)>,
+    pub responsables: Option<(String, ResponsablesLus)>,
+    pub nomenclature: Option<(String, NomenclatureLue)>,
+    pub sts: Option<(String, StsLu)>,
+}
+
+/// The school after the import, and what was left out or kept, in words.
+#[derive(Debug)]
+pub struct Fusion {
+    pub school: School,
+    pub ignores: Vec<String>,
+    pub conserves: Vec<String>,
+}
+
+/// An id for a national code: its letters and digits (others become `_`) after a prefix.
+pub fn ident(prefixe: &str, code: &str) -> String {
+    let safe: String = code
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{prefixe}{safe}")
+}
+
+pub fn fusionner(avant: &School, lu: &Lu, le: NaiveDate) -> Result<Fusion, ErreurImport> {
+    let mut f = Fusion {
+        school: avant.clone(),
+        ignores: Vec::new(),
+        conserves: Vec::new(),
+    };
+    if let Some((_, n)) = &lu.nomenclature {
+        let mut matieres: BTreeMap<String, _> = f
+            .school
+            .matieres
+            .drain(..)
+            .map(|m| (m.code.clone(), m))
+            .collect();
+        for m in &n.matieres {
+            matieres.insert(m.code.clone(), m.clone());
+        }
+        f.school.matieres = matieres.into_values().collect();
+    }
+    if let Some((fichier, sts)) = &lu.sts {
+        personnels(&mut f, fichier, sts)?;
+        structures(&mut f, fichier, sts)?;
+        services(&mut f, fichier, sts)?;
+    }
+    if let Some((fichier, e)) = &lu.eleves {
+        let mefs = lu.nomenclature.as_ref().map(|(_, n)| &n.mefs);
+        eleves(&mut f, fichier, e, mefs, le)?;
+    }
+    if let Some((_, r)) = &lu.responsables {
+        responsables(&mut f, r);
+    }
+    Ok(f)
+}
+
+fn personnels(f: &mut Fusion, fichier: &str, sts: &StsLu) -> Result<(), ErreurImport> {
+    let mut all: BTreeMap<String, Personnel> = f
+        .school
+        .personnels
+        .drain(..)
+        .map(|p| (p.id.clone(), p))
+        .collect();
+    let mut seen = BTreeSet::new();
+    for (p, ligne) in &sts.personnels {
+        if !seen.insert(&p.id) {
+            return Err(ErreurImport::new(
+                fichier,
+                "INDIVIDU",
+                *ligne,
+                format!("deux personnels ont l'ID {}", p.id),
+            ));
+        }
+        all.insert(p.id.clone(), p.clone());
+    }
+    for id in all.keys().filter(|id| !seen.contains(id)) {
+        f.conserves
+            .push(format!("personnel {id} absent de STS-Web, conservé"));
+    }
+    f.school.personnels = all.into_values().collect();
+    f.ignores.extend(sts.ignores.iter().cloned());
+    Ok(())
+}
+
+/// The divisions and groups STS-Web declares, with their professeurs principaux.
+fn structures(f: &mut Fusion, fichier: &str, sts: &StsLu) -> Result<(), ErreurImport> {
+    let staff: BTreeSet<&str> = f.school.personnels.iter().map(|p| p.id.as_str()).collect();
+    let mut divisions: BTreeMap<String, Division> = f
+        .school
+        .divisions
+        .iter()
+        .map(|d| (d.id.clone(), d.clone()))
+        .collect();
+    let mut codes: BTreeMap<String, String> = BTreeMap::new();
+    let mut check = |s: &StructureLue, id: &str| match codes.insert(id.to_owned(), s.code.clone()) {
+        Some(other) if other != s.code => Err(ErreurImport::new(
+            fichier,
+            "CODE",
+            s.ligne,
+            format!(
+                "les structures « {other} » et « {} » ne se distinguent que par des caractères que Pupitre ne garde pas",
+                s.code
+            ),
+        )),
+        Some(_) => Err(ErreurImport::new(
+            fichier,
+            "CODE",
+            s.ligne,
+            format!("la structure « {} » est déclarée deux fois", s.code),
+        )),
+        None => Ok(()),
+    };
+    for s in &sts.divisions {
+        let id = ident("D", &s.code);
+        check(s, &id)?;
+        if let Some(pp) = &s.professeur_principal
+            && !staff.contains(pp.as_str())
+        {
+            return Err(ErreurImport::new(
+                fichier,
+                "PROF_PRINC",
+                s.ligne,
+                format!(
+                    "le professeur principal {pp} de {} n'est pas dans INDIVIDUS",
+                    s.code
+                ),
+            ));
+        }
+        let d = divisions.entry(id.clone()).or_insert_with(|| Division {
+            id,
+            code: s.code.clone(),
+            niveau: String::new(),
+            professeur_principal_id: None,
+        });
+        d.code = s.code.clone();
+        if s.professeur_principal.is_some() {
+            d.professeur_principal_id = s.professeur_principal.clone();
+        }
+    }
+    let mut groupes: BTreeMap<String, Groupe> = f
+        .school
+        .groupes
+        .iter()
+        .map(|g| (g.id.clone(), g.clone()))
+        .collect();
+    for s in &sts.groupes {
+        let id = ident("G", &s.code);
+        check(s, &id)?;
+        let libelle = s.libelle.clone().unwrap_or_else(|| s.code.clone());
+        groupes.insert(
+            id.clone(),
+            Groupe {
+                id,
+                code: s.code.clone(),
+                libelle,
+            },
+        );
+    }
+    f.school.divisions = divisions.into_values().collect();
+    f.school.groupes = groupes.into_values().collect();
+    Ok(())
+}
+
+/// Each STS-Web service, on the service already stored for its class and subject when there
+/// is one (a service handed to another teacher keeps its id and its marks).
+fn services(f: &mut Fusion, fichier: &str, sts: &StsLu) -> Result<(), ErreurImport> {
+    let staff: BTreeSet<String> = f.school.personnels.iter().map(|p| p.id.clone()).collect();
+    let matieres: BTreeSet<String> = f.school.matieres.iter().map(|m| m.code.clone()).collect();
+    let mut stored: BTreeMap<(Cible, String), Vec<usize>> = BTreeMap::new();
+    for (i, s) in f.school.services.iter().enumerate() {
+        stored
+            .entry((s.cible.clone(), s.matiere_code.clone()))
+            .or_default()
+            .push(i);
+    }
+    let targets = (sts
+        .divisions
+        .iter()
+        .map(|s| (s, Cible::Division(ident("D", &s.code)))))
+    .chain(
+        sts.groupes
+            .iter()
+            .map(|s| (s, Cible::Groupe(ident("G", &s.code)))),
+    );
+    for (s, cible) in targets {
+        for sv in &s.services {
+            if !matieres.contains(&sv.matiere_code) {
+                return Err(ErreurImport::new(
+                    fichier,
+                    "SERVICE",
+                    sv.ligne,
+                    format!(
+                        "la matière {} de {} n'est ni dans la nomenclature importée ni déjà connue : importez Nomenclature.xml avec ce fichier",
+                        sv.matiere_code, s.code
+                    ),
+                ));
+            }
+            if let Some(t) = sv.enseignants.iter().find(|t| !staff.contains(*t)) {
+                return Err(ErreurImport::new(
+                    fichier,
+                    "ENSEIGNANT",
+                    sv.ligne,
+                    format!("l'enseignant {t} n'est pas dans INDIVIDUS"),
+                ));
+            }
+            if sv.enseignants.is_empty() {
+                f.ignores.push(format!(
+                    "service {} de {} (ligne {}) : sans enseignant",
+                    sv.matiere_code, s.code, sv.ligne
+                ));
+            }
+            let key = (cible.clone(), sv.matiere_code.clone());
+            let mut existing = stored.remove(&key).unwrap_or_default().into_iter();
+            for (n, teacher) in sv.enseignants.iter().enumerate() {
+                match existing.next() {
+                    Some(i) => f.school.services[i].enseignant_id = teacher.clone(),
+                    None => {
+                        let base = match &cible {
+                            Cible::Division(id) | Cible::Groupe(id) => {
+                                format!("SV-{id}-{}", sv.matiere_code)
+                            }
+                            _ => format!("SV-{}", sv.matiere_code),
+                        };
+                        let id = if n == 0 {
+                            base
+                        } else {
+                            format!("{base}-{teacher}")
+                        };
+                        f.school.services.push(Service {
+                            id,
+                            enseignant_id: teacher.clone(),
+                            matiere_code: sv.matiere_code.clone(),
+                            cible: cible.clone(),
+                            coefficient: 1.0,
+                        });
+                    }
+                }
+            }
+            for i in existing {
+                f.conserves.push(format!(
+                    "service {} absent de STS-Web, conservé avec son historique",
+                    f.school.services[i].id
+                ));
+            }
+        }
+    }
+    for ((_, _), left) in stored {
+        for i in left {
+            f.conserves.push(format!(
+                "service {} absent de STS-Web, conservé avec son historique",
+                f.school.services[i].id
+            ));
+        }
+    }
+    f.school.services.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(())
+}
+
+fn eleves(
+    f: &mut Fusion,
+    fichier: &str,
+    lus: &ElevesLus,
+    mefs: Option<&BTreeMap<String, String>>,
+    le: NaiveDate,
+) -> Result<(), ErreurImport> {
+    let division_by_code: BTreeMap<String, String> = f
+        .school
+        .divisions
+        .iter()
+        .map(|d| (d.code.clone(), d.id.clone()))
+        .collect();
+    let groupe_by_code: BTreeMap<String, String> = f
+        .school
+        .groupes
+        .iter()
+        .map(|g| (g.code.clone(), g.id.clone()))
+        .collect();
+    let mut all: BTreeMap<String, Eleve> = f
+        .school
+        .eleves
+        .drain(..)
+        .map(|e| (e.id.clone(), e))
+        .collect();
+    let mut etats: BTreeMap<String, EtatCivil> = f
+        .school
+        .etats_civils
+        .drain(..)
+        .map(|e| (e.eleve_id.clone(), e))
+        .collect();
+    let mut seen = BTreeSet::new();
+    let mut niveaux: BTreeMap<String, String> = BTreeMap::new();
+    let veille = le.pred_opt().unwrap_or(le);
+    for e in &lus.eleves {
+        if !seen.insert(e.eleve_id.as_str()) {
+            return Err(ErreurImport::new(
+                fichier,
+                "ELEVE",
+                e.ligne,
+                format!(
+                    "deux élèves ont l'ELEVE_ID {} : le fichier est à réexporter de SIECLE",
+                    e.eleve_id
+                ),
+            ));
+        }
+        let inconnue = |code: &str| {
+            ErreurImport::new(
+                fichier,
+                "STRUCTURE",
+                e.ligne,
+                format!(
+                    "la structure « {code} » de l'élève {} {} n'existe pas : importez le fichier STS-Web qui la déclare avec celui-ci",
+                    e.nom, e.prenom
+                ),
+            )
+        };
+        let mut division = None;
+        let mut groupe_ids = Vec::new();
+        for (code, is_division) in &e.structures {
+            if *is_division {
+                let id = division_by_code.get(code).ok_or_else(|| inconnue(code))?;
+                if division.is_none() {
+                    division = Some(id.clone());
+                } else {
+                    f.ignores.push(format!(
+                        "élève {} (ligne {}) : plusieurs divisions, la première gardée",
+                        e.eleve_id, e.ligne
+                    ));
+                }
+            } else {
+                groupe_ids.push(
+                    groupe_by_code
+                        .get(code)
+                        .ok_or_else(|| inconnue(code))?
+                        .clone(),
+                );
+            }
+        }
+        groupe_ids.sort();
+        let before = all.get(&e.eleve_id);
+        let Some(division_id) = division.or_else(|| before.map(|b| b.division_id.clone())) else {
+            f.ignores.push(format!(
+                "élève {} {} (ligne {}) : sans division",
+                e.nom, e.prenom, e.ligne
+            ));
+            continue;
+        };
+        if let (Some(mef), Some(mefs)) = (&e.code_mef, mefs)
+            && let Some(formation) = mefs.get(mef)
+        {
+            niveaux
+                .entry(division_id.clone())
+                .or_insert_with(|| formation.clone());
+        }
+        let mut passages = before.map(|b| b.passages.clone()).unwrap_or_default();
+        if let Some(b) = before
+            && b.division_id != division_id
+        {
+            passages.push(Passage {
+                division_id: b.division_id.clone(),
+                jusqu_au: veille,
+            });
+        }
+        if let (Some(ine), Some(date_naissance)) = (&e.ine, e.date_naissance) {
+            etats.insert(
+                e.eleve_id.clone(),
+                EtatCivil {
+                    eleve_id: e.eleve_id.clone(),
+                    ine: ine.clone(),
+                    date_naissance,
+                },
+            );
+        }
+        all.insert(
+            e.eleve_id.clone(),
+            Eleve {
+                id: e.eleve_id.clone(),
+                nom: e.nom.clone(),
+                prenom: e.prenom.clone(),
+                division_id,
+                groupe_ids,
+                date_entree: e.date_entree,
+                date_sortie: e.date_sortie,
+                passages,
+            },
+        );
+    }
+    for id in all.keys().filter(|id| !seen.contains(id.as_str())) {
+        f.conserves.push(format!(
+            "élève {id} absent du fichier, conservé avec son historique"
+        ));
+    }
+    for d in &mut f.school.divisions {
+        if d.niveau.is_empty()
+            && let Some(n) = niveaux.get(&d.id)
+        {
+            d.niveau = n.clone();
+        }
+    }
+    f.school.etats_civils = etats
+        .into_values()
+        .filter(|e| all.contains_key(&e.eleve_id))
+        .collect();
+    f.school.eleves = all.into_values().collect();
+    Ok(())
+}
+
+/// The legal guardians of every pupil the file names replace hers.
+fn responsables(f: &mut Fusion, lus: &ResponsablesLus) {
+    let eleves: BTreeSet<&str> = f.school.eleves.iter().map(|e| e.id.as_str()).collect();
+    let named: BTreeSet<&str> = lus
+        .responsables
+        .iter()
+        .map(|r| r.eleve_id.as_str())
+        .collect();
+    let mut kept: Vec<Responsable> = (f.school.responsables.drain(..))
+        .filter(|r| !named.contains(r.eleve_id.as_str()))
+        .collect();
+    for r in &lus.responsables {
+        if !eleves.contains(r.eleve_id.as_str()) {
+            f.ignores.push(format!(
+                "responsable {} (ligne {}) : l'élève {} n'est pas connu",
+                r.personne_id, r.ligne, r.eleve_id
+            ));
+            continue;
+        }
+        kept.push(Responsable {
+            id: ident("R", &format!("{}-{}", r.personne_id, r.eleve_id)),
+            eleve_id: r.eleve_id.clone(),
+            civilite: r.civilite.clone(),
+            nom: r.nom.clone(),
+            prenom: r.prenom.clone(),
+            lien: r.lien.clone(),
+            telephone: r.telephone.clone(),
+            mail: r.mail.clone(),
+        });
+    }
+    kept.sort_by(|a, b| (&a.eleve_id, &a.id).cmp(&(&b.eleve_id, &b.id)));
+    f.school.responsables = kept;
+}

@@ -1,0 +1,353 @@
+//! Importing a school's year from its national exports (SIECLE, STS-Web), on made-up files in
+//! ISO-8859-15 (`tests/fichiers/`): what is created, what a re-import changes, and bad input
+//! refused whole with the file, the element and the line.
+
+use chrono::NaiveDate;
+use pupitre_central::Db;
+use pupitre_central::import::{ImportError, Rapport, importer};
+use pupitre_domain::referentiel::Table;
+use pupitre_domain::{Cible, School};
+use std::path::Path;
+
+fn d(y: i32, m: u32, j: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, j).expect("date")
+}
+
+fn fichier(nom: &str) -> (String, Vec<u8>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fichiers")
+        .join(nom);
+    (nom.to_owned(), std::fs::read(&path).expect("test file"))
+}
+
+const RENTREE: [&str; 4] = [
+    "sts_emp_0670099U_2026.xml",
+    "Nomenclature.xml",
+    "ElevesSansAdresses.xml",
+    "ResponsablesAvecAdresses.xml",
+];
+
+fn db() -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Db::open(&dir.path().join("central.sqlite")).expect("open");
+    (dir, db)
+}
+
+fn import(db: &Db, noms: &[&str], le: NaiveDate) -> Result<Rapport, ImportError> {
+    let files: Vec<_> = noms.iter().map(|n| fichier(n)).collect();
+    importer(db, &files, None, le)
+}
+
+fn school(db: &Db) -> School {
+    db.with(|c| pupitre_school_db::read_school(c))
+        .expect("school")
+}
+
+fn moves(db: &Db) -> Vec<(String, String)> {
+    db.with(|c| {
+        c.prepare("SELECT audience, mouvement FROM referentiel ORDER BY server_seq")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+    })
+    .expect("moves")
+}
+
+#[test]
+fn a_school_s_year_imports_from_its_national_exports() {
+    let (_dir, db) = db();
+    let rapport = import(&db, &RENTREE, d(2026, 9, 1)).expect("import");
+    let s = school(&db);
+    assert_eq!(s.etablissement.uai.as_str(), "0670099U");
+    assert_eq!(
+        (
+            s.eleves.len(),
+            s.personnels.len(),
+            s.divisions.len(),
+            s.groupes.len()
+        ),
+        (6, 5, 2, 1)
+    );
+    assert_eq!(
+        (s.services.len(), s.matieres.len(), s.responsables.len()),
+        (5, 4, 3)
+    );
+    assert_eq!(rapport.tables[&Table::Eleve], (6, 0, 0));
+    // The letters only ISO-8859-15 has (œ, Œ, €), read as written.
+    let names: Vec<String> = s
+        .personnels
+        .iter()
+        .map(|p| format!("{} {}", p.prenom, p.nom))
+        .collect();
+    assert!(
+        names.contains(&"Cœlestine ŒTTINGER".to_owned()),
+        "{names:?}"
+    );
+    assert!(names.contains(&"Anaïs LEBŒUF".to_owned()), "{names:?}");
+    assert_eq!(s.groupes[0].libelle, "Latin et théâtre (sortie 12 €)");
+    assert!(
+        s.eleves
+            .iter()
+            .any(|e| e.nom == "DUPONT-ŒUVRARD" && e.prenom == "Léa")
+    );
+    assert!(
+        s.matieres
+            .iter()
+            .any(|m| m.libelle.ends_with("LATIN (ŒUVRES)"))
+    );
+    // The professeur principal, the level from the MEF, the group's pupils from both classes.
+    let d6a = s.divisions.iter().find(|d| d.code == "6A").expect("6A");
+    assert_eq!((d6a.id.as_str(), d6a.niveau.as_str()), ("D6A", "6EME"));
+    assert_eq!(d6a.professeur_principal_id.as_deref(), Some("101"));
+    let latin: Vec<&str> = (s.eleves.iter())
+        .filter(|e| e.groupe_ids == ["G6LAT"])
+        .map(|e| e.id.as_str())
+        .collect();
+    assert_eq!(latin, ["5001", "5003"]);
+    // A pupil who left is off today's rolls, still in the year's records; one who arrives
+    // later is on no roll before her day.
+    let today = d(2026, 11, 23);
+    let chloe = s
+        .eleves
+        .iter()
+        .find(|e| e.id == "5004")
+        .expect("Chloé kept");
+    assert!(!chloe.inscrit_le(today) && chloe.inscrit_le(d(2026, 10, 16)));
+    let elise = s.eleves.iter().find(|e| e.id == "5005").expect("Élise");
+    assert!(elise.inscrit_le(today) && !elise.inscrit_le(d(2026, 11, 2)));
+    // Hugo has no INE yet: no état civil, said in no error.
+    assert!(!s.etats_civils.iter().any(|e| e.eleve_id == "5006"));
+    assert_eq!(s.etats_civils.len(), 5);
+    // The guardians: legal ones only, with how to reach them.
+    let coeur: Vec<_> = s
+        .responsables
+        .iter()
+        .filter(|r| r.eleve_id == "5001")
+        .collect();
+    assert_eq!(coeur.len(), 2);
+    assert!(
+        coeur
+            .iter()
+            .any(|r| r.lien == "Mère" && r.mail.as_deref() == Some("berenice.coeur@example.org"))
+    );
+    // What was left out, in words.
+    let ignores = rapport.ignores.join("\n");
+    assert!(
+        ignores.contains("106") && ignores.contains("OUV"),
+        "{ignores}"
+    );
+    assert!(
+        ignores.contains("030201") && ignores.contains("sans enseignant"),
+        "{ignores}"
+    );
+    let text = rapport.to_string();
+    assert!(
+        text.contains("0670099U") && text.contains("créés"),
+        "{text}"
+    );
+    // A first import tells no PC: none holds anything yet.
+    assert!(moves(&db).is_empty());
+}
+
+#[test]
+fn a_reimport_moves_a_pupil_and_a_service_and_keeps_their_history() {
+    let (_dir, db) = db();
+    import(&db, &RENTREE, d(2026, 9, 1)).expect("import");
+    let avant = school(&db);
+    let maths_6a = (avant.services.iter())
+        .find(|s| s.cible == Cible::Division("D6A".into()) && s.matiere_code == "061300")
+        .expect("6A maths")
+        .clone();
+    assert_eq!(maths_6a.enseignant_id, "102");
+    let rapport = import(
+        &db,
+        &[
+            "sts_emp_0670099U_2026_janvier.xml",
+            "ElevesSansAdresses_janvier.xml",
+        ],
+        d(2027, 1, 5),
+    )
+    .expect("re-import");
+    let s = school(&db);
+    // Léa is in 6B from the day of the import, in 6A until the day before.
+    let lea = s.eleves.iter().find(|e| e.id == "5002").expect("Léa");
+    assert_eq!(lea.division_id, "D6B");
+    assert!(lea.dans_la_cible_le(&Cible::Division("D6A".into()), d(2027, 1, 4)));
+    assert!(lea.dans_la_cible_le(&Cible::Division("D6B".into()), d(2027, 1, 5)));
+    assert!(!lea.dans_la_cible_le(&Cible::Division("D6A".into()), d(2027, 1, 5)));
+    // Hugo joined the latin group, Noé left it; a pupil arrived; Chloé, absent from the
+    // export, is kept with her history.
+    let groupes = |id: &str| {
+        s.eleves
+            .iter()
+            .find(|e| e.id == id)
+            .expect("pupil")
+            .groupe_ids
+            .clone()
+    };
+    assert_eq!(
+        (groupes("5006"), groupes("5003")),
+        (vec!["G6LAT".to_owned()], vec![])
+    );
+    assert!(
+        s.eleves
+            .iter()
+            .any(|e| e.id == "5007" && e.prenom == "Œline")
+    );
+    assert!(s.eleves.iter().any(|e| e.id == "5004"));
+    assert!(
+        rapport.conserves.iter().any(|c| c.contains("5004")),
+        "{:?}",
+        rapport.conserves
+    );
+    // The service is the same one, now Anaïs Lebœuf's: its marks stay with it.
+    let moved = s
+        .services
+        .iter()
+        .find(|sv| sv.id == maths_6a.id)
+        .expect("same service");
+    assert_eq!(moved.enseignant_id, "103");
+    assert_eq!(s.services.len(), avant.services.len());
+    assert_eq!(rapport.tables[&Table::Eleve], (1, 3, 3), "{rapport}");
+    // The log tells the whole school's PCs and each teacher whose view changed.
+    let audiences: std::collections::BTreeSet<String> =
+        moves(&db).into_iter().map(|(a, _)| a).collect();
+    for a in [
+        "etablissement",
+        "personnel:101",
+        "personnel:102",
+        "personnel:103",
+    ] {
+        assert!(audiences.contains(a), "{a} in {audiences:?}");
+    }
+    assert_eq!(rapport.enseignants_prevenus, 3);
+    // The same files again: nothing changes, nothing is sent.
+    let before = moves(&db).len();
+    let again = import(
+        &db,
+        &[
+            "sts_emp_0670099U_2026_janvier.xml",
+            "ElevesSansAdresses_janvier.xml",
+        ],
+        d(2027, 1, 6),
+    )
+    .expect("again");
+    assert_eq!(moves(&db).len(), before);
+    assert_eq!((again.mouvements, again.enseignants_prevenus), (0, 0));
+    assert_eq!(school(&db), s);
+}
+
+/// `fichier`'s bytes with `from` replaced by `to` (ISO-8859-15 text).
+fn edited(nom: &str, from: &str, to: &str) -> (String, Vec<u8>) {
+    let (nom, bytes) = fichier(nom);
+    let text = encoding_rs::ISO_8859_15.decode(&bytes).0.into_owned();
+    assert!(text.contains(from), "{from}");
+    let text = text.replacen(from, to, 1);
+    let (bytes, _, _) = encoding_rs::ISO_8859_15.encode(&text);
+    (nom, bytes.into_owned())
+}
+
+#[test]
+fn bad_input_is_refused_whole_in_french_naming_the_file_the_element_and_the_line() {
+    let (_dir, db) = db();
+    import(&db, &RENTREE, d(2026, 9, 1)).expect("import");
+    let before = school(&db);
+    let good = |n: &str| fichier(n);
+    let (_, eleves) = fichier("ElevesSansAdresses.xml");
+    let text = encoding_rs::ISO_8859_15.decode(&eleves).0.into_owned();
+    let utf8_but_declared_latin = (
+        "ElevesSansAdresses.xml".to_owned(),
+        text.clone().into_bytes(),
+    );
+    let latin_but_declared_utf8 = edited("ElevesSansAdresses.xml", "ISO-8859-15", "UTF-8");
+    let truncated = (
+        "ElevesSansAdresses.xml".to_owned(),
+        eleves[..eleves.len() * 2 / 3].to_vec(),
+    );
+    let other_school = edited(
+        "ElevesSansAdresses.xml",
+        "<UAJ>0670099U</UAJ>",
+        "<UAJ>0670100V</UAJ>",
+    );
+    let twice = edited(
+        "ElevesSansAdresses.xml",
+        "ELEVE_ID=\"5002\" ELENOET",
+        "ELEVE_ID=\"5001\" ELENOET",
+    );
+    let unknown = edited(
+        "ElevesSansAdresses.xml",
+        "<CODE_STRUCTURE>6B</CODE_STRUCTURE>",
+        "<CODE_STRUCTURE>6Z</CODE_STRUCTURE>",
+    );
+    let bad_date = edited("ElevesSansAdresses.xml", "14/02/2015", "2015-02-14");
+    let no_subject = edited(
+        "sts_emp_0670099U_2026.xml",
+        "CODE_MATIERE=\"021000\"",
+        "CODE_MATIERE=\"999999\"",
+    );
+    let line_of = |from: &str| {
+        text[..text.find(from).expect("in file")]
+            .matches('\n')
+            .count() as u32
+            + 1
+    };
+    // (files, what the error says, its line)
+    let cases: Vec<(Vec<(String, Vec<u8>)>, &str, Option<u32>)> = vec![
+        (
+            vec![good("sts_emp_0670099U_2026.xml"), utf8_but_declared_latin],
+            "UTF-8",
+            Some(line_of("CŒUR")),
+        ),
+        (
+            vec![latin_but_declared_utf8],
+            "pas en UTF-8",
+            Some(line_of("CŒUR")),
+        ),
+        (vec![truncated], "tronqué", None),
+        (vec![other_school], "0670100V", None),
+        (
+            vec![twice],
+            "deux élèves ont l'ELEVE_ID 5001",
+            Some(line_of("ELEVE_ID=\"5002\" ELENOET")),
+        ),
+        (vec![unknown], "« 6Z »", None),
+        (vec![bad_date], "JJ/MM/AAAA", Some(line_of("14/02/2015"))),
+        (vec![no_subject], "999999", None),
+        (
+            vec![good("Nomenclature.xml"), good("Nomenclature.xml")],
+            "déjà dans cet import",
+            None,
+        ),
+        (
+            vec![("notes.xml".into(), b"<CLASSEUR/>".to_vec())],
+            "ni STS-Web",
+            None,
+        ),
+    ];
+    for (files, says, line) in cases {
+        let names: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
+        let Err(ImportError::Fichier(e)) = importer(&db, &files, None, d(2026, 9, 2)) else {
+            panic!("{names:?} must be refused as a file error ({says})");
+        };
+        let text = e.to_string();
+        assert!(text.contains(says), "{text}");
+        assert!(text.contains("Rien n'a été importé"), "{text}");
+        assert!(names.contains(&e.fichier), "{text}");
+        if let Some(line) = line {
+            assert_eq!(e.ligne, line, "{text}");
+        }
+        assert_eq!(school(&db), before, "{says}: nothing half-imported");
+        assert!(moves(&db).is_empty(), "{says}: no PC told");
+    }
+    // A file for another school into a base that holds this one, by --uai.
+    let other: pupitre_domain::Uai = "0670100V".parse().expect("uai");
+    let refused = importer(
+        &db,
+        &[good("Nomenclature.xml")],
+        Some(&other),
+        d(2026, 9, 2),
+    );
+    assert!(
+        matches!(&refused, Err(ImportError::Central(e)) if e.to_string().contains("contient l'établissement 0670099U")),
+        "{refused:?}"
+    );
+}
