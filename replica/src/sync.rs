@@ -6,6 +6,7 @@
 use crate::client::CentralClient;
 use crate::error::ReplicaError;
 use crate::store::Store;
+use pupitre_domain::referentiel::Mouvement;
 use pupitre_sync_protocol::ClientId;
 use pupitre_sync_protocol::wire::{
     ErrorCode, MAX_PULL_PAGE, MAX_PUSH_CHANGES, PullRequest, PullResponse, PushOutcome,
@@ -209,7 +210,15 @@ async fn pull_all<T: Transport, N: Fn() -> u64>(
             limit: MAX_PULL_PAGE,
         };
         let page = r.api.pull(r.token, &request).await?;
-        if page.snapshot_required || page.log != log || lock(r.store).lacks_part_of(&page.scope)? {
+        // The import handed this PC's user a séance or a service with history: a snapshot
+        // brings its marks and roll calls.
+        let reprise = (page.referentiel.iter())
+            .any(|m| m.server_seq > cursor && m.mouvement == Mouvement::Reprise);
+        if page.snapshot_required
+            || reprise
+            || page.log != log
+            || lock(r.store).lacks_part_of(&page.scope)?
+        {
             if report.rebased {
                 // Once per round: the log moved on meanwhile; the next round goes on.
                 return Ok(Pulled::Later);
@@ -221,17 +230,17 @@ async fn pull_all<T: Transport, N: Fn() -> u64>(
             continue;
         }
         let mut s = lock(r.store);
-        s.apply_page_durable(
-            &page.changes,
-            page.next_cursor,
-            &page.scope,
-            page.durable_through,
-        )?;
+        let moves = crate::store::Page {
+            changes: &page.changes,
+            moves: &page.referentiel,
+            next_cursor: page.next_cursor,
+        };
+        s.apply_page_durable(moves, &page.scope, page.durable_through)?;
         s.observe_clock(page.server_hlc, (r.now_ms)())?;
         if page.vie_scolaire_effacee {
             s.effacer_vie_scolaire()?;
         }
-        report.pulled += page.changes.len();
+        report.pulled += page.changes.len() + page.referentiel.len();
         if !page.has_more {
             return Ok(Pulled::UpToDate);
         }

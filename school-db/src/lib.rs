@@ -195,8 +195,11 @@ fn open_with(
             known: migrations.len(),
         });
     }
+    // A second process on the same file (an import while the central serves) waits for the
+    // other's transaction rather than fail.
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 10000;",
     )?;
     if !existed {
         conn.pragma_update(None, "application_id", application_id)?;

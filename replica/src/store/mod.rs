@@ -25,6 +25,7 @@ pub mod screens;
 
 pub use conflicts::{Choice, ConflictRow};
 pub use edit::Author;
+pub use pull::Page;
 
 use crate::carnet::{self, Gradebook, MoyennesPeriode, ServiceRow};
 use crate::cle::CleReplica;
@@ -278,18 +279,23 @@ impl Store {
         next_cursor: u64,
         scope: &Scope,
     ) -> Result<(), ReplicaError> {
-        self.apply_page_durable(changes, next_cursor, scope, 0)
+        let page = pull::Page {
+            changes,
+            moves: &[],
+            next_cursor,
+        };
+        self.apply_page_durable(page, scope, 0)
     }
 
-    /// `apply_page`, forgetting acknowledged entries a backup of the central holds.
+    /// `apply_page` with the reference data's moves, forgetting acknowledged entries a backup
+    /// of the central holds.
     pub fn apply_page_durable(
         &mut self,
-        changes: &[ServerChange],
-        next_cursor: u64,
+        page: pull::Page<'_>,
         scope: &Scope,
         durable_through: u64,
     ) -> Result<(), ReplicaError> {
-        self.write(|tx| pull::apply_page(tx, changes, next_cursor, scope, durable_through))
+        self.write(|tx| pull::apply_page(tx, page, scope, durable_through))
     }
 
     /// Erases the closed year's vie scolaire, as the central did (`conservation`). Returns how

@@ -3,30 +3,67 @@
 
 use super::{conflicts, fields, meta, outbox, scope};
 use crate::error::ReplicaError;
+use pupitre_domain::referentiel::{Mouvement, Table};
 use pupitre_domain::{Edit, Scope};
 use pupitre_sync_protocol::change::Effect;
-use pupitre_sync_protocol::wire::{LogRef, Snapshot};
+use pupitre_sync_protocol::wire::{LogRef, RefChange, Snapshot};
 use pupitre_sync_protocol::{EntityRef, ServerChange};
 use rusqlite::{Connection, Transaction};
 
 /// One pulled page, the new cursor and the current scope (what left the scope is purged), and
-/// the acknowledged entries a backup of the central now holds are forgotten. A cursor never
+/// the acknowledged entries a backup of the central now holds are forgotten. The reference
+/// data's moves of the page's span come first (what its changes may name). A cursor never
 /// moves back.
 pub fn apply_page(
     tx: &Transaction<'_>,
-    changes: &[ServerChange],
-    next_cursor: u64,
+    page: Page<'_>,
     scope: &Scope,
     durable_through: u64,
 ) -> Result<(), ReplicaError> {
+    let Page {
+        changes,
+        moves,
+        next_cursor,
+    } = page;
+    let cursor = meta::cursor(tx)?;
+    apply_moves(tx, moves, cursor)?;
     set_scope(tx, scope)?;
     outbox::prune_acked(tx, durable_through)?;
-    let cursor = meta::cursor(tx)?;
     let outbox_empty = outbox::is_empty(tx)?;
     for change in changes.iter().filter(|c| c.server_seq > cursor) {
         apply_pulled(tx, change, outbox_empty)?;
     }
     meta::set(tx, meta::CURSOR, next_cursor.max(cursor) as i64)?;
+    Ok(())
+}
+
+/// What a pulled page brings.
+#[derive(Debug, Clone, Copy)]
+pub struct Page<'a> {
+    pub changes: &'a [ServerChange],
+    pub moves: &'a [RefChange],
+    pub next_cursor: u64,
+}
+
+/// The reference data's moves after `cursor`, in the log's order. The references between the
+/// tables are checked at the commit: a move may name a record a later one of the same import
+/// writes. A séance that leaves the view takes its roll call with it.
+fn apply_moves(tx: &Transaction<'_>, moves: &[RefChange], cursor: u64) -> Result<(), ReplicaError> {
+    let moves: Vec<&RefChange> = moves.iter().filter(|m| m.server_seq > cursor).collect();
+    if moves.is_empty() {
+        return Ok(());
+    }
+    tx.execute_batch("PRAGMA defer_foreign_keys = ON;")?;
+    for m in moves {
+        if let Mouvement::Retire {
+            table: Table::Seance,
+            cle,
+        } = &m.mouvement
+        {
+            scope::drop_seance(tx, cle)?;
+        }
+        pupitre_school_db::appliquer(tx, &m.mouvement)?;
+    }
     Ok(())
 }
 

@@ -99,13 +99,20 @@ fn purge_seances_unseen(conn: &Transaction<'_>, scope: &Scope) -> rusqlite::Resu
         })
         .map(|se| se.id)
         .collect();
-    let of_seance = super::keys::appel_et_presences("", "?1");
     for seance in unseen {
-        push::withdraw_where(conn, &of_seance, &seance, Refusal::HorsPerimetre, NOT_HERS)?;
-        for table in ["fields", "conflicts"] {
-            conn.execute(&format!("DELETE FROM {table} WHERE {of_seance}"), [&seance])?;
-        }
-        conn.execute("DELETE FROM seances WHERE id = ?1", [&seance])?;
+        drop_seance(conn, &seance)?;
     }
+    Ok(())
+}
+
+/// Deletes a séance that is no longer this PC's, with its roll call; unsent edits in it become
+/// refusals.
+pub fn drop_seance(conn: &Transaction<'_>, seance: &str) -> rusqlite::Result<()> {
+    let of_seance = super::keys::appel_et_presences("", "?1");
+    push::withdraw_where(conn, &of_seance, seance, Refusal::HorsPerimetre, NOT_HERS)?;
+    for table in ["fields", "conflicts"] {
+        conn.execute(&format!("DELETE FROM {table} WHERE {of_seance}"), [seance])?;
+    }
+    conn.execute("DELETE FROM seances WHERE id = ?1", [seance])?;
     Ok(())
 }
