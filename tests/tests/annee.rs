@@ -44,10 +44,7 @@ fn a_move(school: &School) -> (String, String, String, String, String, String, S
             };
             let pupil = (school.eleves.iter())
                 .find(|e| {
-                    e.division_id == from.id
-                        && e.passages.is_empty()
-                       
-                        && e.date_sortie.is_none()
+                    e.division_id == from.id && e.passages.is_empty() && e.date_sortie.is_none()
                 })
                 .expect("a pupil");
             return (

@@ -228,6 +228,8 @@ struct Sim {
     revoked: BTreeSet<String>,
     /// Every change the log held before each compaction, by sequence.
     history: BTreeMap<u64, LogEntry>,
+    /// The sequences the reference data's moves took in the log (re-imports, the class moved).
+    ref_seqs: BTreeSet<u64>,
     /// Rebases on a snapshot, and values they forgot (erased at the central long before).
     rebases: usize,
     forgotten: usize,
@@ -278,6 +280,7 @@ impl Sim {
             moved_service,
             revoked: BTreeSet::new(),
             history: BTreeMap::new(),
+            ref_seqs: BTreeSet::new(),
             rebases: 0,
             forgotten: 0,
             past: BTreeMap::new(),
@@ -563,6 +566,7 @@ impl Sim {
         );
         // Only what the backup holds stays in the history of the log.
         self.history.retain(|seq, _| *seq <= head);
+        self.ref_seqs.retain(|seq| *seq <= head);
         self.central
             .with(|c| -> rusqlite::Result<()> {
                 let src = rusqlite::Connection::open(&path)?;
@@ -579,7 +583,7 @@ impl Sim {
         self.jumps.insert(head, mark.head);
         if !moved && !self.revoked.is_empty() {
             // The backup predates the class move: the administrator makes it again.
-            pupitre_e2e::give_service(&self.central, &self.moved_service, "P001");
+            self.give_moved_service();
         }
     }
 
@@ -619,7 +623,7 @@ impl Sim {
         const COLLEAGUE: usize = 2;
         let (_, school) = template();
         let service = self.moved_service.clone();
-        pupitre_e2e::give_service(&self.central, &service, "P001");
+        self.give_moved_service();
         let moved = school
             .services
             .iter()
@@ -644,6 +648,71 @@ impl Sim {
         }
     }
 
+    /// The import hands the moved service to the demo teacher (its moves go in the log).
+    fn give_moved_service(&mut self) {
+        let service = self.moved_service.clone();
+        self.publish(|s| {
+            for sv in s.services.iter_mut().filter(|sv| sv.id == service) {
+                sv.enseignant_id = "P001".into();
+            }
+        });
+    }
+
+    /// A re-import in the middle of the run: a pupil of the demo teacher's first class leaves
+    /// it for another class at the end of the year (after every date the run writes for), and
+    /// another's name is corrected. Every PC must end with the central's reference data for
+    /// its scope, without a snapshot for what stays in it.
+    fn reimport(&mut self) {
+        let (_, school) = template();
+        let ours = school
+            .services
+            .iter()
+            .find(|s| s.enseignant_id == "P001")
+            .expect("hers");
+        let pupils = pupils_of(school, &ours.cible);
+        let moved = pupils[self.rng.gen_range(0..pupils.len())].clone();
+        let renamed = pupils[self.rng.gen_range(0..pupils.len())].clone();
+        let to = (school.divisions.iter())
+            .map(|d| d.id.clone())
+            .find(|d| Cible::Division(d.clone()) != ours.cible)
+            .expect("another class");
+        let june = chrono::NaiveDate::from_ymd_opt(2027, 5, 31).expect("date");
+        self.publish(|s| {
+            for e in s.eleves.iter_mut() {
+                if e.id == moved && e.division_id != to {
+                    let from = std::mem::replace(&mut e.division_id, to.clone());
+                    e.passages.push(pupitre_domain::Passage {
+                        division_id: from,
+                        jusqu_au: june,
+                    });
+                }
+                if e.id == renamed {
+                    e.prenom.push_str("-Marie");
+                }
+            }
+        });
+    }
+
+    /// The central's reference data changed by `change` through the import's path, in one
+    /// transaction; the sequences its moves took are recorded.
+    fn publish(&mut self, change: impl FnOnce(&mut School)) {
+        let seqs = self
+            .central
+            .with(|c| -> rusqlite::Result<Vec<u64>> {
+                let tx = c.transaction()?;
+                let avant = pupitre_school_db::read_school(&tx)?;
+                let mut apres = avant.clone();
+                change(&mut apres);
+                pupitre_central::import::publier::publier(&tx, &avant, &apres)?;
+                tx.commit()?;
+                c.prepare("SELECT server_seq FROM referentiel")?
+                    .query_map([], |r| r.get::<_, i64>(0).map(|v| v as u64))?
+                    .collect()
+            })
+            .expect("publish");
+        self.ref_seqs.extend(seqs);
+    }
+
     /// The central compacts its log up to a few changes before its head.
     fn compact(&mut self) {
         let keep = self.rng.gen_range(0..6);
@@ -661,9 +730,13 @@ impl Sim {
 
     fn run(&mut self) {
         let move_at = self.rng.gen_range(0..STEPS);
+        let reimport_at = self.rng.gen_range(0..STEPS);
         for step in 0..STEPS {
             if step == move_at {
                 self.move_class();
+            }
+            if step == reimport_at {
+                self.reimport();
             }
             let i = self.rng.gen_range(0..self.replicas.len());
             match self.rng.gen_range(0..100) {
@@ -719,17 +792,24 @@ impl Sim {
         }
         let log = self.full_log(&now_in_log);
         // Cursors move without gaps: the log is 1..=N, but for a restore's jump above every
-        // sequence given before it.
+        // sequence given before it. The reference data's moves take their sequences in it.
+        let mut seqs: Vec<u64> = log
+            .iter()
+            .map(|e| e.seq)
+            .chain(self.ref_seqs.iter().copied())
+            .collect();
+        seqs.sort();
         let mut expected = 1;
-        for entry in &log {
+        for seq in seqs {
             while let Some(to) = self.jumps.get(&(expected - 1))
-                && entry.seq != expected
+                && seq != expected
             {
                 expected = to + 1;
             }
-            assert_eq!(entry.seq, expected, "gap in the server sequence");
+            assert_eq!(seq, expected, "gap in the server sequence");
             expected += 1;
         }
+        self.check_reference_data();
         // What a restore lost came back: its PCs sent it again.
         let in_log: BTreeSet<&str> = log.iter().map(|e| e.op.as_str()).collect();
         let acked_ops: BTreeSet<String> = self
@@ -1146,6 +1226,29 @@ impl Sim {
 
     /// The roll-call records whose current mark is `who`'s and that a current vie scolaire
     /// fact combines with (her mark does not simply stand).
+    /// Every PC holds the central's reference data for its scope, re-imports included.
+    fn check_reference_data(&self) {
+        let school = self
+            .central
+            .with(|c| pupitre_school_db::read_school(c))
+            .expect("school");
+        let by_id = |mut s: School| {
+            s.personnels.sort_by(|a, b| a.id.cmp(&b.id));
+            s
+        };
+        for (i, r) in self.replicas.iter().enumerate() {
+            let held = pupitre_school_db::read_school(&replica_file(r)).expect("replica school");
+            let scope = pupitre_domain::Scope::in_school(&r.who, &school);
+            assert_eq!(
+                by_id(held),
+                by_id(scope.view_of(&school)),
+                "seed {}: replica {i} ({}) holds other reference data than its scope's",
+                self.seed,
+                r.who.id
+            );
+        }
+    }
+
     fn combined_marks_of(&self, who: &Personnel) -> Vec<String> {
         let current = self
             .central
