@@ -207,29 +207,38 @@ async fn run(cli: Cli) -> Result<(), String> {
             uai,
             date,
             fichiers,
-        } => {
-            let store = Db::open(&db).map_err(|e| e.to_string())?;
-            let le = date.unwrap_or_else(clock::today);
-            let rapport = import::importer_fichiers(&store, &fichiers, uai.as_ref(), le)
-                .map_err(|e| e.to_string())?;
-            println!("{rapport}");
-            Ok(())
-        }
-        Command::Demo { db, seed, date } => {
-            let today = date.unwrap_or_else(clock::today);
-            let store = Db::open(&db).map_err(|e| e.to_string())?;
-            let summary = demo::import(&store, &pupitre_fixtures::generate(seed), today)
-                .map_err(|e| e.to_string())?;
-            println!(
-                "École de démonstration créée dans {} : {} élèves, {} personnels, {} séances.",
-                db.display(),
-                summary.eleves,
-                summary.personnels,
-                summary.seances
-            );
-            Ok(())
-        }
+        } => importer(&db, uai.as_ref(), date, &fichiers),
+        Command::Demo { db, seed, date } => demo_school(&db, seed, date),
     }
+}
+
+fn demo_school(db: &std::path::Path, seed: u64, date: Option<NaiveDate>) -> Result<(), String> {
+    let today = date.unwrap_or_else(clock::today);
+    let store = Db::open(db).map_err(|e| e.to_string())?;
+    let summary = demo::import(&store, &pupitre_fixtures::generate(seed), today)
+        .map_err(|e| e.to_string())?;
+    println!(
+        "École de démonstration créée dans {} : {} élèves, {} personnels, {} séances.",
+        db.display(),
+        summary.eleves,
+        summary.personnels,
+        summary.seances
+    );
+    Ok(())
+}
+
+fn importer(
+    db: &std::path::Path,
+    uai: Option<&pupitre_domain::Uai>,
+    date: Option<NaiveDate>,
+    fichiers: &[PathBuf],
+) -> Result<(), String> {
+    let store = Db::open(db).map_err(|e| e.to_string())?;
+    let le = date.unwrap_or_else(clock::today);
+    let rapport =
+        import::importer_fichiers(&store, fichiers, uai, le).map_err(|e| e.to_string())?;
+    println!("{rapport}");
+    Ok(())
 }
 
 fn reinitialiser(db: &std::path::Path, login: &str) -> Result<(), String> {

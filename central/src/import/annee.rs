@@ -31,6 +31,11 @@ pub struct Fusion {
     pub conserves: Vec<String>,
 }
 
+/// The records of `v`, taken out of it, by key.
+fn keyed<T>(v: &mut Vec<T>, key: impl Fn(&T) -> String) -> BTreeMap<String, T> {
+    v.drain(..).map(|r| (key(&r), r)).collect()
+}
+
 /// An id for a national code: its letters and digits (others become `_`) after a prefix.
 pub fn ident(prefixe: &str, code: &str) -> String {
     let safe: String = code
@@ -209,58 +214,10 @@ fn services(f: &mut Fusion, fichier: &str, sts: &StsLu) -> Result<(), ErreurImpo
     );
     for (s, cible) in targets {
         for sv in &s.services {
-            if !matieres.contains(&sv.matiere_code) {
-                return Err(ErreurImport::new(
-                    fichier,
-                    "SERVICE",
-                    sv.ligne,
-                    format!(
-                        "la matière {} de {} n'est ni dans la nomenclature importée ni déjà connue : importez Nomenclature.xml avec ce fichier",
-                        sv.matiere_code, s.code
-                    ),
-                ));
-            }
-            if let Some(t) = sv.enseignants.iter().find(|t| !staff.contains(*t)) {
-                return Err(ErreurImport::new(
-                    fichier,
-                    "ENSEIGNANT",
-                    sv.ligne,
-                    format!("l'enseignant {t} n'est pas dans INDIVIDUS"),
-                ));
-            }
-            if sv.enseignants.is_empty() {
-                f.ignores.push(format!(
-                    "service {} de {} (ligne {}) : sans enseignant",
-                    sv.matiere_code, s.code, sv.ligne
-                ));
-            }
+            verifier_service(f, fichier, s, sv, &staff, &matieres)?;
             let key = (cible.clone(), sv.matiere_code.clone());
             let mut existing = stored.remove(&key).unwrap_or_default().into_iter();
-            for (n, teacher) in sv.enseignants.iter().enumerate() {
-                match existing.next() {
-                    Some(i) => f.school.services[i].enseignant_id = teacher.clone(),
-                    None => {
-                        let base = match &cible {
-                            Cible::Division(id) | Cible::Groupe(id) => {
-                                format!("SV-{id}-{}", sv.matiere_code)
-                            }
-                            _ => format!("SV-{}", sv.matiere_code),
-                        };
-                        let id = if n == 0 {
-                            base
-                        } else {
-                            format!("{base}-{teacher}")
-                        };
-                        f.school.services.push(Service {
-                            id,
-                            enseignant_id: teacher.clone(),
-                            matiere_code: sv.matiere_code.clone(),
-                            cible: cible.clone(),
-                            coefficient: 1.0,
-                        });
-                    }
-                }
-            }
+            poser_service(f, &cible, sv, &mut existing);
             for i in existing {
                 f.conserves.push(format!(
                     "service {} absent de STS-Web, conservé avec son historique",
@@ -281,6 +238,78 @@ fn services(f: &mut Fusion, fichier: &str, sts: &StsLu) -> Result<(), ErreurImpo
     Ok(())
 }
 
+/// A service names a known subject and known teachers.
+fn verifier_service(
+    f: &mut Fusion,
+    fichier: &str,
+    s: &StructureLue,
+    sv: &super::sts::ServiceLu,
+    staff: &BTreeSet<String>,
+    matieres: &BTreeSet<String>,
+) -> Result<(), ErreurImport> {
+    if !matieres.contains(&sv.matiere_code) {
+        return Err(ErreurImport::new(
+            fichier,
+            "SERVICE",
+            sv.ligne,
+            format!(
+                "la matière {} de {} n'est ni dans la nomenclature importée ni déjà connue : importez Nomenclature.xml avec ce fichier",
+                sv.matiere_code, s.code
+            ),
+        ));
+    }
+    if let Some(t) = sv.enseignants.iter().find(|t| !staff.contains(*t)) {
+        return Err(ErreurImport::new(
+            fichier,
+            "ENSEIGNANT",
+            sv.ligne,
+            format!("l'enseignant {t} n'est pas dans INDIVIDUS"),
+        ));
+    }
+    if sv.enseignants.is_empty() {
+        f.ignores.push(format!(
+            "service {} de {} (ligne {}) : sans enseignant",
+            sv.matiere_code, s.code, sv.ligne
+        ));
+    }
+    Ok(())
+}
+
+/// Each teacher of a service on the next stored service of its class and subject, or on a new
+/// one.
+fn poser_service(
+    f: &mut Fusion,
+    cible: &Cible,
+    sv: &super::sts::ServiceLu,
+    existing: &mut impl Iterator<Item = usize>,
+) {
+    for (n, teacher) in sv.enseignants.iter().enumerate() {
+        match existing.next() {
+            Some(i) => f.school.services[i].enseignant_id = teacher.clone(),
+            None => {
+                let base = match &cible {
+                    Cible::Division(id) | Cible::Groupe(id) => {
+                        format!("SV-{id}-{}", sv.matiere_code)
+                    }
+                    _ => format!("SV-{}", sv.matiere_code),
+                };
+                let id = if n == 0 {
+                    base
+                } else {
+                    format!("{base}-{teacher}")
+                };
+                f.school.services.push(Service {
+                    id,
+                    enseignant_id: teacher.clone(),
+                    matiere_code: sv.matiere_code.clone(),
+                    cible: cible.clone(),
+                    coefficient: 1.0,
+                });
+            }
+        }
+    }
+}
+
 fn eleves(
     f: &mut Fusion,
     fichier: &str,
@@ -288,30 +317,14 @@ fn eleves(
     mefs: Option<&BTreeMap<String, String>>,
     le: NaiveDate,
 ) -> Result<(), ErreurImport> {
-    let division_by_code: BTreeMap<String, String> = f
-        .school
-        .divisions
-        .iter()
+    let division_by_code: BTreeMap<String, String> = (f.school.divisions.iter())
         .map(|d| (d.code.clone(), d.id.clone()))
         .collect();
-    let groupe_by_code: BTreeMap<String, String> = f
-        .school
-        .groupes
-        .iter()
+    let groupe_by_code: BTreeMap<String, String> = (f.school.groupes.iter())
         .map(|g| (g.code.clone(), g.id.clone()))
         .collect();
-    let mut all: BTreeMap<String, Eleve> = f
-        .school
-        .eleves
-        .drain(..)
-        .map(|e| (e.id.clone(), e))
-        .collect();
-    let mut etats: BTreeMap<String, EtatCivil> = f
-        .school
-        .etats_civils
-        .drain(..)
-        .map(|e| (e.eleve_id.clone(), e))
-        .collect();
+    let mut all = keyed(&mut f.school.eleves, |e| e.id.clone());
+    let mut etats = keyed(&mut f.school.etats_civils, |e| e.eleve_id.clone());
     let mut seen = BTreeSet::new();
     let mut niveaux: BTreeMap<String, String> = BTreeMap::new();
     let veille = le.pred_opt().unwrap_or(le);
@@ -327,40 +340,8 @@ fn eleves(
                 ),
             ));
         }
-        let inconnue = |code: &str| {
-            ErreurImport::new(
-                fichier,
-                "STRUCTURE",
-                e.ligne,
-                format!(
-                    "la structure « {code} » de l'élève {} {} n'existe pas : importez le fichier STS-Web qui la déclare avec celui-ci",
-                    e.nom, e.prenom
-                ),
-            )
-        };
-        let mut division = None;
-        let mut groupe_ids = Vec::new();
-        for (code, is_division) in &e.structures {
-            if *is_division {
-                let id = division_by_code.get(code).ok_or_else(|| inconnue(code))?;
-                if division.is_none() {
-                    division = Some(id.clone());
-                } else {
-                    f.ignores.push(format!(
-                        "élève {} (ligne {}) : plusieurs divisions, la première gardée",
-                        e.eleve_id, e.ligne
-                    ));
-                }
-            } else {
-                groupe_ids.push(
-                    groupe_by_code
-                        .get(code)
-                        .ok_or_else(|| inconnue(code))?
-                        .clone(),
-                );
-            }
-        }
-        groupe_ids.sort();
+        let (division, groupe_ids) =
+            structures_de(f, fichier, e, &division_by_code, &groupe_by_code)?;
         let before = all.get(&e.eleve_id);
         let Some(division_id) = division.or_else(|| before.map(|b| b.division_id.clone())) else {
             f.ignores.push(format!(
@@ -376,57 +357,117 @@ fn eleves(
                 .entry(division_id.clone())
                 .or_insert_with(|| formation.clone());
         }
-        let mut passages = before.map(|b| b.passages.clone()).unwrap_or_default();
-        if let Some(b) = before
-            && b.division_id != division_id
-        {
-            passages.push(Passage {
-                division_id: b.division_id.clone(),
-                jusqu_au: veille,
-            });
-        }
+        let eleve = suivi(before, e, division_id, groupe_ids, veille);
         if let (Some(ine), Some(date_naissance)) = (&e.ine, e.date_naissance) {
+            let ine = ine.clone();
+            let eleve_id = e.eleve_id.clone();
             etats.insert(
-                e.eleve_id.clone(),
+                eleve_id.clone(),
                 EtatCivil {
-                    eleve_id: e.eleve_id.clone(),
-                    ine: ine.clone(),
+                    eleve_id,
+                    ine,
                     date_naissance,
                 },
             );
         }
-        all.insert(
-            e.eleve_id.clone(),
-            Eleve {
-                id: e.eleve_id.clone(),
-                nom: e.nom.clone(),
-                prenom: e.prenom.clone(),
-                division_id,
-                groupe_ids,
-                date_entree: e.date_entree,
-                date_sortie: e.date_sortie,
-                passages,
-            },
-        );
+        all.insert(e.eleve_id.clone(), eleve);
     }
     for id in all.keys().filter(|id| !seen.contains(id.as_str())) {
         f.conserves.push(format!(
             "élève {id} absent du fichier, conservé avec son historique"
         ));
     }
-    for d in &mut f.school.divisions {
-        if d.niveau.is_empty()
-            && let Some(n) = niveaux.get(&d.id)
-        {
-            d.niveau = n.clone();
-        }
-    }
+    niveaux_manquants(&mut f.school.divisions, &niveaux);
     f.school.etats_civils = etats
         .into_values()
         .filter(|e| all.contains_key(&e.eleve_id))
         .collect();
     f.school.eleves = all.into_values().collect();
     Ok(())
+}
+
+/// A division without a level takes the one its pupils' MEF names.
+fn niveaux_manquants(divisions: &mut [Division], niveaux: &BTreeMap<String, String>) {
+    for d in divisions {
+        if d.niveau.is_empty()
+            && let Some(n) = niveaux.get(&d.id)
+        {
+            d.niveau = n.clone();
+        }
+    }
+}
+
+/// The pupil as the file gives her, after `before` (as stored): a change of division leaves
+/// her former one behind her, until `veille`.
+fn suivi(
+    before: Option<&Eleve>,
+    e: &super::siecle::EleveLu,
+    division_id: String,
+    groupe_ids: Vec<String>,
+    veille: NaiveDate,
+) -> Eleve {
+    let mut passages = before.map(|b| b.passages.clone()).unwrap_or_default();
+    if let Some(b) = before
+        && b.division_id != division_id
+    {
+        passages.push(Passage {
+            division_id: b.division_id.clone(),
+            jusqu_au: veille,
+        });
+    }
+    Eleve {
+        id: e.eleve_id.clone(),
+        nom: e.nom.clone(),
+        prenom: e.prenom.clone(),
+        division_id,
+        groupe_ids,
+        date_entree: e.date_entree,
+        date_sortie: e.date_sortie,
+        passages,
+    }
+}
+
+/// A pupil's division (the first, if SIECLE lists several) and groups, by their codes.
+fn structures_de(
+    f: &mut Fusion,
+    fichier: &str,
+    e: &super::siecle::EleveLu,
+    division_by_code: &BTreeMap<String, String>,
+    groupe_by_code: &BTreeMap<String, String>,
+) -> Result<(Option<String>, Vec<String>), ErreurImport> {
+    let inconnue = |code: &str| {
+        ErreurImport::new(
+            fichier,
+            "STRUCTURE",
+            e.ligne,
+            format!(
+                "la structure « {code} » de l'élève {} {} n'existe pas : importez le fichier STS-Web qui la déclare avec celui-ci",
+                e.nom, e.prenom
+            ),
+        )
+    };
+    let mut division = None;
+    let mut groupe_ids = Vec::new();
+    for (code, is_division) in &e.structures {
+        let by_code = if *is_division {
+            division_by_code
+        } else {
+            groupe_by_code
+        };
+        let id = by_code.get(code).ok_or_else(|| inconnue(code))?.clone();
+        if !*is_division {
+            groupe_ids.push(id);
+        } else if division.is_none() {
+            division = Some(id);
+        } else {
+            f.ignores.push(format!(
+                "élève {} (ligne {}) : plusieurs divisions, la première gardée",
+                e.eleve_id, e.ligne
+            ));
+        }
+    }
+    groupe_ids.sort();
+    Ok((division, groupe_ids))
 }
 
 /// The legal guardians of every pupil the file names replace hers.
