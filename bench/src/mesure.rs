@@ -1,6 +1,9 @@
 //! What the benchmarks share: the central's current values as a snapshot gives them, a
 //! replica bootstrapped from one, and the table's timings (medians, p99, one row per measure).
 
+// Each benchmark binary includes this file and uses a part of it.
+#![allow(dead_code)]
+
 use pupitre_domain::{EntityKind, Fonction, School, Scope};
 use pupitre_replica::store::Store;
 use pupitre_sync_protocol::change::Effect;
@@ -107,6 +110,22 @@ pub fn replica(
     };
     store.rebase(&snapshot, &mut |_, _| {}).expect("snapshot");
     (dir, store, raw)
+}
+
+/// The school's CPE.
+pub fn cpe_of(school: &School) -> pupitre_domain::Personnel {
+    (school.personnels.iter())
+        .find(|p| p.fonction == Fonction::Cpe)
+        .expect("a CPE")
+        .clone()
+}
+
+/// A new encrypted replica, empty.
+pub fn empty_replica() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = pupitre_replica::cle::CleReplica::nouvelle();
+    let store = Store::open(&dir.path().join("replica.sqlite"), &key).expect("replica");
+    (dir, store)
 }
 
 pub fn median(mut times: Vec<Duration>) -> Duration {

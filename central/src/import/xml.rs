@@ -146,6 +146,7 @@ pub fn lire(fichier: &str, octets: &[u8]) -> Result<Noeud, ErreurImport> {
         }
         Ok(n)
     };
+    let mut lignes = Lignes::default();
     loop {
         let at = reader.buffer_position() as usize;
         let event = reader.read_event().map_err(|e| {
@@ -157,7 +158,7 @@ pub fn lire(fichier: &str, octets: &[u8]) -> Result<Noeud, ErreurImport> {
                 format!("XML mal formé ({e})"),
             )
         })?;
-        let ligne = ligne_de(bytes, at);
+        let ligne = lignes.a(bytes, at);
         let mal = |m: String| ErreurImport::new(fichier, "", ligne, m);
         match event {
             Event::Start(e) => pile.push(ouvert(&e, ligne).map_err(mal)?),
@@ -202,6 +203,28 @@ pub fn lire(fichier: &str, octets: &[u8]) -> Result<Noeud, ErreurImport> {
         ));
     }
     racine.ok_or_else(|| ErreurImport::new(fichier, "", 1, "le fichier est vide".into()))
+}
+
+/// Line numbers of positions that only move forward, counted once.
+#[derive(Default)]
+struct Lignes {
+    position: usize,
+    ligne: u32,
+}
+
+impl Lignes {
+    fn a(&mut self, bytes: &[u8], position: usize) -> u32 {
+        let position = position.min(bytes.len());
+        if position < self.position {
+            return ligne_de(bytes, position);
+        }
+        self.ligne += bytes[self.position..position]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32;
+        self.position = position;
+        self.ligne + 1
+    }
 }
 
 fn attacher(pile: &mut [Noeud], racine: &mut Option<Noeud>, n: Noeud) {
