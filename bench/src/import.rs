@@ -268,6 +268,7 @@ fn main() {
                 let page = db
                     .with(|c| pull::page(c, &cpe, &request, hlc()))
                     .expect("pull");
+                received += page.referentiel.len();
                 let moves = Page {
                     changes: &page.changes,
                     moves: &page.referentiel,
@@ -288,6 +289,11 @@ fn main() {
             store.rebase(&snap, &mut |_, _| {}).expect("rebase");
         }));
     }
+    assert!(received >= 100 * runs, "every change reached the replica");
+    println!(
+        "The replica received {} moves a re-import.",
+        received / runs
+    );
     mesure::header();
     mesure::row(
         "(a) import of the lycée's exports",

@@ -13,12 +13,21 @@ fn d(y: i32, m: u32, j: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, j).expect("date")
 }
 
-fn fichier(nom: &str) -> (String, Vec<u8>) {
+/// A file of an import: its name and bytes.
+type Fichier = (String, Vec<u8>);
+
+fn fichier(nom: &str) -> Fichier {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fichiers")
         .join(nom);
     (nom.to_owned(), std::fs::read(&path).expect("test file"))
 }
+
+/// The files of January: 6A's maths handed on, pupils moved, arrived and gone.
+const JANVIER: [&str; 2] = [
+    "sts_emp_0670099U_2026_janvier.xml",
+    "ElevesSansAdresses_janvier.xml",
+];
 
 const RENTREE: [&str; 4] = [
     "sts_emp_0670099U_2026.xml",
@@ -158,15 +167,7 @@ fn a_reimport_moves_a_pupil_and_a_service_and_keeps_their_history() {
         .expect("6A maths")
         .clone();
     assert_eq!(maths_6a.enseignant_id, "102");
-    let rapport = import(
-        &db,
-        &[
-            "sts_emp_0670099U_2026_janvier.xml",
-            "ElevesSansAdresses_janvier.xml",
-        ],
-        d(2027, 1, 5),
-    )
-    .expect("re-import");
+    let rapport = import(&db, &JANVIER, d(2027, 1, 5)).expect("re-import");
     let s = school(&db);
     // Léa is in 6B from the day of the import, in 6A until the day before.
     let lea = s.eleves.iter().find(|e| e.id == "5002").expect("Léa");
@@ -222,15 +223,7 @@ fn a_reimport_moves_a_pupil_and_a_service_and_keeps_their_history() {
     assert_eq!(rapport.enseignants_prevenus, 3);
     // The same files again: nothing changes, nothing is sent.
     let before = moves(&db).len();
-    let again = import(
-        &db,
-        &[
-            "sts_emp_0670099U_2026_janvier.xml",
-            "ElevesSansAdresses_janvier.xml",
-        ],
-        d(2027, 1, 6),
-    )
-    .expect("again");
+    let again = import(&db, &JANVIER, d(2027, 1, 6)).expect("again");
     assert_eq!(moves(&db).len(), before);
     assert_eq!((again.mouvements, again.enseignants_prevenus), (0, 0));
     assert_eq!(school(&db), s);
@@ -291,7 +284,7 @@ fn bad_input_is_refused_whole_in_french_naming_the_file_the_element_and_the_line
             + 1
     };
     // (files, what the error says, its line)
-    let cases: Vec<(Vec<(String, Vec<u8>)>, &str, Option<u32>)> = vec![
+    let cases: Vec<(Vec<Fichier>, &str, Option<u32>)> = vec![
         (
             vec![good("sts_emp_0670099U_2026.xml"), utf8_but_declared_latin],
             "UTF-8",

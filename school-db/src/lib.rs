@@ -542,6 +542,16 @@ mod tests {
         );
     }
 
+    /// Every reference table's migration, as one.
+    const ALL_SCHOOL_SQL: &[&[&str]] = &[&[
+        SCHOOL_SQL,
+        PERIODES_SQL,
+        PARCOURS_SQL,
+        RESPONSABLES_SQL,
+        REMPLACEMENTS_SQL,
+        ROLES_SQL,
+    ]];
+
     /// A small school with every table and every kind of column: a pupil in a group, a
     /// group service, an accent, a séance's times.
     fn small_school() -> School {
@@ -643,14 +653,7 @@ mod tests {
     #[test]
     fn a_school_reads_back_as_written() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let migrations: &[&[&str]] = &[&[
-            SCHOOL_SQL,
-            PERIODES_SQL,
-            PARCOURS_SQL,
-            RESPONSABLES_SQL,
-            REMPLACEMENTS_SQL,
-            ROLES_SQL,
-        ]];
+        let migrations = ALL_SCHOOL_SQL;
         let mut conn = open(&dir.path().join("s.sqlite"), APP, migrations).expect("open");
         let school = small_school();
         let tx = conn.transaction().expect("tx");
@@ -680,14 +683,7 @@ mod tests {
     fn moves_take_the_tables_from_one_school_to_the_next() {
         use pupitre_domain::referentiel::mouvements;
         let dir = tempfile::tempdir().expect("tempdir");
-        let migrations: &[&[&str]] = &[&[
-            SCHOOL_SQL,
-            PERIODES_SQL,
-            PARCOURS_SQL,
-            RESPONSABLES_SQL,
-            REMPLACEMENTS_SQL,
-            ROLES_SQL,
-        ]];
+        let migrations = ALL_SCHOOL_SQL;
         let mut conn = open(&dir.path().join("s.sqlite"), APP, migrations).expect("open");
         let avant = small_school();
         let tx = conn.transaction().expect("tx");

@@ -58,12 +58,7 @@ pub fn fusionner(avant: &School, lu: &Lu, le: NaiveDate) -> Result<Fusion, Erreu
         conserves: Vec::new(),
     };
     if let Some((_, n)) = &lu.nomenclature {
-        let mut matieres: BTreeMap<String, _> = f
-            .school
-            .matieres
-            .drain(..)
-            .map(|m| (m.code.clone(), m))
-            .collect();
+        let mut matieres = keyed(&mut f.school.matieres, |m| m.code.clone());
         for m in &n.matieres {
             matieres.insert(m.code.clone(), m.clone());
         }
@@ -85,12 +80,7 @@ pub fn fusionner(avant: &School, lu: &Lu, le: NaiveDate) -> Result<Fusion, Erreu
 }
 
 fn personnels(f: &mut Fusion, fichier: &str, sts: &StsLu) -> Result<(), ErreurImport> {
-    let mut all: BTreeMap<String, Personnel> = f
-        .school
-        .personnels
-        .drain(..)
-        .map(|p| (p.id.clone(), p))
-        .collect();
+    let mut all = keyed(&mut f.school.personnels, |p| p.id.clone());
     let mut seen = BTreeSet::new();
     for (p, ligne) in &sts.personnels {
         if !seen.insert(&p.id) {
