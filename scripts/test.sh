@@ -28,6 +28,7 @@ dbus-run-session -- bash -c 'printf ci | gnome-keyring-daemon --unlock --compone
 echo "==> The benchmark still runs (small; the real one: see README)"
 target/debug/pupitre-bench --changes 5000 --push-changes 1000 --runs 1
 target/debug/pupitre-bench-vie-scolaire --runs 1 --marks 100
+target/debug/pupitre-bench-import --runs 1
 
 echo "==> The README's first command, headless"
 rm -rf target/demo-smoke
