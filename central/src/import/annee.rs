@@ -10,7 +10,7 @@ use super::siecle::{ElevesLus, NomenclatureLue, ResponsablesLus};
 use super::sts::{StructureLue, StsLu};
 use chrono::NaiveDate;
 use pupitre_domain::{
-    Cible, Division, Eleve, EtatCivil, Groupe, Passage, Personnel, Responsable, School, Service,
+    Cible, Division, Eleve, EtatCivil, Groupe, Passage, Responsable, School, Service,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
