@@ -41,17 +41,15 @@ fn poser(tx: &Transaction<'_>, fiche: &Fiche) -> rusqlite::Result<()> {
 
 /// Inserts the row, or updates it in place when its key is there.
 fn upsert<T: Table>(tx: &Transaction<'_>, row: &T) -> rusqlite::Result<()> {
-    let marks: Vec<String> = (1..=T::COLUMNS.len()).map(|i| format!("?{i}")).collect();
-    let set: Vec<String> = (T::COLUMNS.iter().skip(1))
+    let assignments: Vec<String> = (T::COLUMNS.iter())
+        .skip(1)
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
     let sql = format!(
-        "INSERT INTO {name} ({cols}) VALUES ({marks}) ON CONFLICT ({key}) DO UPDATE SET {set}",
-        name = T::NAME,
-        cols = T::COLUMNS.join(", "),
-        marks = marks.join(", "),
-        key = T::COLUMNS[0],
-        set = set.join(", "),
+        "{} ON CONFLICT ({}) DO UPDATE SET {}",
+        crate::tables::insert_sql::<T>(),
+        T::COLUMNS[0],
+        assignments.join(", "),
     );
     tx.prepare_cached(&sql)?
         .execute(params_from_iter(row.values()))
@@ -67,23 +65,26 @@ fn unlink_eleve(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<()> {
 }
 
 fn retirer(tx: &Transaction<'_>, table: RefTable, cle: &str) -> rusqlite::Result<()> {
-    let (name, key) = match table {
-        RefTable::Etablissement => (Etablissement::NAME, Etablissement::COLUMNS[0]),
-        RefTable::Personnel => (Personnel::NAME, Personnel::COLUMNS[0]),
-        RefTable::Division => (Division::NAME, Division::COLUMNS[0]),
-        RefTable::Groupe => (Groupe::NAME, Groupe::COLUMNS[0]),
+    match table {
+        RefTable::Etablissement => delete::<Etablissement>(tx, cle),
+        RefTable::Personnel => delete::<Personnel>(tx, cle),
+        RefTable::Division => delete::<Division>(tx, cle),
+        RefTable::Groupe => delete::<Groupe>(tx, cle),
         RefTable::Eleve => {
             unlink_eleve(tx, cle)?;
-            (Eleve::NAME, Eleve::COLUMNS[0])
+            delete::<Eleve>(tx, cle)
         }
-        RefTable::EtatCivil => (EtatCivil::NAME, EtatCivil::COLUMNS[0]),
-        RefTable::Responsable => (Responsable::NAME, Responsable::COLUMNS[0]),
-        RefTable::Matiere => (Matiere::NAME, Matiere::COLUMNS[0]),
-        RefTable::Service => (Service::NAME, Service::COLUMNS[0]),
-        RefTable::Seance => (Seance::NAME, Seance::COLUMNS[0]),
-        RefTable::Periode => (Periode::NAME, Periode::COLUMNS[0]),
-    };
-    tx.prepare_cached(&format!("DELETE FROM {name} WHERE {key} = ?1"))?
-        .execute([cle])
-        .map(|_| ())
+        RefTable::EtatCivil => delete::<EtatCivil>(tx, cle),
+        RefTable::Responsable => delete::<Responsable>(tx, cle),
+        RefTable::Matiere => delete::<Matiere>(tx, cle),
+        RefTable::Service => delete::<Service>(tx, cle),
+        RefTable::Seance => delete::<Seance>(tx, cle),
+        RefTable::Periode => delete::<Periode>(tx, cle),
+    }
+}
+
+/// Deletes `T`'s row whose key is `cle`.
+fn delete<T: Table>(tx: &Transaction<'_>, cle: &str) -> rusqlite::Result<()> {
+    let sql = format!("DELETE FROM {} WHERE {} = ?1", T::NAME, T::COLUMNS[0]);
+    tx.prepare_cached(&sql)?.execute([cle]).map(|_| ())
 }

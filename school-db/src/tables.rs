@@ -152,14 +152,7 @@ pub fn insert_all<T: Table>(
     rows: &[T],
     tick: &mut dyn FnMut(usize),
 ) -> rusqlite::Result<()> {
-    let marks: Vec<String> = (1..=T::COLUMNS.len()).map(|i| format!("?{i}")).collect();
-    let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({})",
-        T::NAME,
-        T::COLUMNS.join(", "),
-        marks.join(", ")
-    );
-    let mut stmt = tx.prepare(&sql)?;
+    let mut stmt = tx.prepare(&insert_sql::<T>())?;
     for chunk in rows.chunks(CHUNK) {
         for row in chunk {
             stmt.execute(params_from_iter(row.values()))?;
@@ -167,6 +160,17 @@ pub fn insert_all<T: Table>(
         tick(chunk.len());
     }
     Ok(())
+}
+
+/// `INSERT INTO <table> (<columns>) VALUES (?1, …)` for `T`.
+pub(crate) fn insert_sql<T: Table>() -> String {
+    let marks: Vec<String> = (1..=T::COLUMNS.len()).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        T::NAME,
+        T::COLUMNS.join(", "),
+        marks.join(", ")
+    )
 }
 
 /// Rows written between two progress reports.
