@@ -29,11 +29,31 @@ pub fn binary(name: &str) -> PathBuf {
 }
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+    free_ports::<1>()[0]
+}
+
+/// `N` ports free now and distinct from each other (each held until all are found: ports taken
+/// one after the other may come back the same).
+pub fn free_ports<const N: usize>() -> [u16; N] {
+    let held: Vec<_> = (0..N)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").expect("bind"))
+        .collect();
+    std::array::from_fn(|i| held[i].local_addr().expect("addr").port())
+}
+
+/// Where a central started by `start_central_with` on `db` writes its log (appended across
+/// restarts), for a failing test to show.
+pub fn central_log(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".journal");
+    PathBuf::from(name)
+}
+
+/// The last lines of the log of the central on `db`.
+pub fn central_log_tail(db: &Path) -> String {
+    let text = std::fs::read_to_string(central_log(db)).unwrap_or_default();
+    let lines: Vec<_> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
 /// A child process stopped with SIGTERM (a SIGKILL of tauri-driver leaves WebKitWebDriver
@@ -100,7 +120,13 @@ pub fn start_central_with(
         .args(args)
         .envs(envs.iter().copied())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(central_log(db))
+                .expect("central's log"),
+        )
         .spawn()
         .expect("start central");
     let mut line = String::new();

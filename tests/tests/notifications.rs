@@ -6,7 +6,7 @@
 
 use pupitre_domain::Presence;
 use pupitre_domain::notifications::EtatEnvoi;
-use pupitre_e2e::window::{Proc, free_port, start_central_with};
+use pupitre_e2e::window::{Proc, central_log_tail, free_ports, start_central_with};
 use pupitre_e2e::{demo_central_db, on_pc, test_day};
 use pupitre_fixtures::{DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD};
 use pupitre_replica::Session;
@@ -53,11 +53,17 @@ fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
         .find_map(|l| l.strip_prefix(&format!("{name}: ")))
 }
 
-/// Syncs the CPE's PC until the notification of `eleve` says `etat` (at most 30 s).
-async fn until_state(cpe: &Session, eleve: &str, etat: EtatEnvoi) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
+/// Syncs the CPE's PC until the notification of `eleve` says `etat` (at most 45 s: a mail server
+/// that accepts the connection and says nothing holds a try up to its 20 s timeout). A sync
+/// may fail while the central restarts; the last failure and the central's log (`db`) are
+/// shown if the state never comes.
+async fn until_state(cpe: &Session, db: &Path, eleve: &str, etat: EtatEnvoi) -> String {
+    let deadline = Instant::now() + Duration::from_secs(45);
+    let mut last_failure = None;
     loop {
-        let _ = cpe.sync_once().await;
+        if let Err(e) = cpe.sync_once().await {
+            last_failure = Some(e.to_string());
+        }
         let n = cpe.notifications().expect("notifications");
         if let Some(n) = n.iter().find(|n| n.eleve_id == eleve)
             && n.etat == Some(etat)
@@ -66,8 +72,9 @@ async fn until_state(cpe: &Session, eleve: &str, etat: EtatEnvoi) -> String {
         }
         assert!(
             Instant::now() < deadline,
-            "never {etat:?}: {:?}",
-            n.iter().find(|n| n.eleve_id == eleve)
+            "never {etat:?}: {:?}\nlast failed sync: {last_failure:?}\ncentral's log:\n{}",
+            n.iter().find(|n| n.eleve_id == eleve),
+            central_log_tail(db)
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
@@ -92,7 +99,8 @@ async fn a_family_is_told_once_through_a_real_mail_server_whatever_the_central_s
     let dir = tempfile::tempdir().expect("tempdir");
     let db = demo_central_db(dir.path());
     let maildir = dir.path().join("courriel");
-    let (smtp_port, addr) = (free_port(), format!("127.0.0.1:{}", free_port()));
+    let [smtp_port, central_port] = free_ports();
+    let addr = format!("127.0.0.1:{central_port}");
     let smtp = format!("127.0.0.1:{smtp_port}");
     let args = [
         "--smtp",
@@ -106,7 +114,7 @@ async fn a_family_is_told_once_through_a_real_mail_server_whatever_the_central_s
     let (mut central, url) = start_central_with(&db, &addr, &args, &[]);
     let cpe = on_pc(dir.path(), &url, "cpe", DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD).await;
     let first = absent_and_notified(&cpe, 0);
-    let libelle = until_state(&cpe, &first, EtatEnvoi::EnAttente).await;
+    let libelle = until_state(&cpe, &db, &first, EtatEnvoi::EnAttente).await;
     assert!(libelle.contains("serveur de courriel"), "{libelle}");
     // Prepared twice, it is still one notification.
     assert_eq!(
@@ -120,7 +128,7 @@ async fn a_family_is_told_once_through_a_real_mail_server_whatever_the_central_s
     central.crash();
     let mut smtp_server = start_smtp(smtp_port, &maildir);
     let (mut central, _) = start_central_with(&db, &addr, &args, &[]);
-    until_state(&cpe, &first, EtatEnvoi::Envoyee).await;
+    until_state(&cpe, &db, &first, EtatEnvoi::Envoyee).await;
     let messages = received(&maildir);
     assert_eq!(messages.len(), 1, "sent once");
     let message = &messages[0];
@@ -153,7 +161,7 @@ async fn a_family_is_told_once_through_a_real_mail_server_whatever_the_central_s
     );
     assert_eq!(received(&maildir).len(), 2, "the second one left");
     let (mut central, _) = start_central_with(&db, &addr, &args, &[]);
-    let libelle = until_state(&cpe, &second, EtatEnvoi::Incertaine).await;
+    let libelle = until_state(&cpe, &db, &second, EtatEnvoi::Incertaine).await;
     assert!(
         libelle.contains("Vérifiez auprès de la famille"),
         "{libelle}"
