@@ -7,7 +7,9 @@
 //!     the central's side (the merge, every view's moves in the log);
 //! (c) a replica of the whole school receiving it (pull pages and apply the moves, as a sync
 //!     round does) vs the same replica rebased on a fresh snapshot (what it cost before the
-//!     moves).
+//!     moves);
+//! (d) exporting the school's archive (`archive::exporter`) and (e) importing it into an empty
+//!     central, vs an online backup of the same database (`identity::backup`).
 //!
 //!   cargo run --release -p pupitre-bench --bin pupitre-bench-import -- [--runs 5]
 
@@ -179,7 +181,7 @@ fn exports(s: &School) -> Vec<(String, Vec<u8>)> {
     ]
 }
 
-/// The lycée with 100 pupils changed: 50 in the next class, 50 renamed.
+/// The lycée with 100 pupils changed from round `round - 1`: 50 one class further, 50 renamed.
 fn changed(s: &School, round: usize) -> School {
     let mut s = s.clone();
     let codes: Vec<String> = s.divisions.iter().map(|d| d.id.clone()).collect();
@@ -192,7 +194,7 @@ fn changed(s: &School, round: usize) -> School {
     {
         if i % 40 == 0 {
             let at = codes.iter().position(|c| *c == e.division_id).unwrap_or(0);
-            e.division_id = codes[(at + 1) % codes.len()].clone();
+            e.division_id = codes[(at + 1 + round) % codes.len()].clone();
         } else {
             e.prenom = format!("{}-{round}", e.prenom);
         }
@@ -289,7 +291,36 @@ fn main() {
             store.rebase(&snap, &mut |_, _| {}).expect("rebase");
         }));
     }
-    assert!(received >= 100 * runs, "every change reached the replica");
+    assert!(
+        received >= 100 * runs,
+        "every change reached the replica: {received}"
+    );
+    // (d) and (e): the school's archive out of that central (its log holds the re-imports'
+    // moves), and back into an empty one, vs an online backup of the same database.
+    let source = dirs[0].path().join("c.sqlite");
+    let uai = school.etablissement.uai.as_str();
+    let mut n = 0;
+    let export = mesure::timed(runs, || {
+        let out = dirs[n].path().join("archive.zip");
+        n += 1;
+        pupitre_central::archive::exporter(&db, &source, uai, &out).expect("export");
+    });
+    let mut n = 0;
+    let backup = mesure::timed(runs, || {
+        let out = dirs[n].path().join("sauvegarde.sqlite");
+        n += 1;
+        db.with(|c| pupitre_central::db::identity::backup(c, &out))
+            .expect("backup");
+    });
+    let archive = std::fs::read(dirs[0].path().join("archive.zip")).expect("archive");
+    let mut n = 0;
+    let reimport = mesure::timed(runs, || {
+        let path = dirs[n].path().join("e.sqlite");
+        n += 1;
+        let target = Db::open(&path).expect("db");
+        pupitre_central::archive::importer(&target, &path, "archive.zip", archive.clone())
+            .expect("archive import");
+    });
     println!(
         "The replica received {} moves a re-import.",
         received / runs
@@ -312,5 +343,22 @@ fn main() {
         &receive,
         &rebase,
         "≤ 1 s",
+    );
+    mesure::row(
+        "(d) export of the school's archive",
+        &export,
+        &backup,
+        "≤ 10 s",
+    );
+    mesure::row(
+        "(e) its archive into an empty central",
+        &reimport,
+        &backup,
+        "—",
+    );
+    println!(
+        "The archive: {} KiB (the database: {} KiB).",
+        archive.len() / 1024,
+        std::fs::metadata(&source).map_or(0, |m| m.len()) / 1024
     );
 }

@@ -7,6 +7,7 @@
 //! scope or causal metadata without checking them.
 
 pub mod api;
+pub mod archive;
 pub mod auth;
 pub mod clock;
 pub mod comptes;

@@ -4,7 +4,9 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use pupitre_central::db::{audit, compaction, identity};
 use pupitre_central::notifications::Courriel;
-use pupitre_central::{Db, Retention, clock, comptes, conservation, demo, import, serve_mailing};
+use pupitre_central::{
+    Db, Retention, archive, clock, comptes, conservation, demo, import, serve_mailing,
+};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -98,6 +100,7 @@ enum Command {
     /// ResponsablesAvecAdresses, Nomenclature; STS-Web's sts_emp), each file's kind told by its
     /// root element, all in one transaction; DB is created when empty. Run again later in the
     /// year: arrivals, departures, changes of class and services reach the PCs at their sync.
+    /// Or, alone, a school's archive (`export`), into an empty DB.
     Import {
         #[arg(long, default_value = "pupitre-central.sqlite")]
         db: PathBuf,
@@ -110,6 +113,17 @@ enum Command {
         date: Option<NaiveDate>,
         #[arg(required = true)]
         fichiers: Vec<PathBuf>,
+    },
+    /// Write all of the school UAI's data in DB to the new archive OUT (a zip of JSON Lines and
+    /// CSV, README « L'archive d'un établissement »); `import` takes it back into an empty DB.
+    /// The central may keep serving meanwhile
+    Export {
+        #[arg(long, default_value = "pupitre-central.sqlite")]
+        db: PathBuf,
+        #[arg(long)]
+        uai: pupitre_domain::Uai,
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Create DB with the demo collège (same seed, same school).
     Demo {
@@ -208,6 +222,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             date,
             fichiers,
         } => importer(&db, uai.as_ref(), date, &fichiers),
+        Command::Export { db, uai, out } => exporter(&db, &uai, &out),
         Command::Demo { db, seed, date } => demo_school(&db, seed, date),
     }
 }
@@ -234,10 +249,63 @@ fn importer(
     fichiers: &[PathBuf],
 ) -> Result<(), String> {
     let store = Db::open(db).map_err(|e| e.to_string())?;
+    if let [fichier] = fichiers {
+        let octets = std::fs::read(fichier)
+            .map_err(|e| format!("{} : lecture impossible ({e})", fichier.display()))?;
+        if archive::est_une_archive(&octets) {
+            return importer_archive(&store, db, fichier, octets);
+        }
+    }
     let le = date.unwrap_or_else(clock::today);
     let rapport =
         import::importer_fichiers(&store, fichiers, uai, le).map_err(|e| e.to_string())?;
     println!("{rapport}");
+    Ok(())
+}
+
+fn importer_archive(
+    store: &Db,
+    db: &std::path::Path,
+    fichier: &std::path::Path,
+    octets: Vec<u8>,
+) -> Result<(), String> {
+    let nom = fichier.display().to_string();
+    let manifeste = archive::importer(store, db, &nom, octets).map_err(|e| e.to_string())?;
+    let lignes: u64 = manifeste.tables.iter().map(|t| t.lignes).sum();
+    println!(
+        "Archive de {} ({}), exportée le {}, importée dans {} : {} tables, {lignes} lignes.\n\
+         Les postes de l'établissement se resynchroniseront d'eux-mêmes (nouvelle époque du journal).\n\
+         Les comptes n'ont pas de mot de passe : donnez-en un à chacun avec \
+         `pupitre-central reinitialiser-mot-de-passe`.",
+        manifeste.uai,
+        manifeste.nom,
+        manifeste.exportee_le,
+        db.display(),
+        manifeste.tables.len()
+    );
+    Ok(())
+}
+
+fn exporter(
+    db: &std::path::Path,
+    uai: &pupitre_domain::Uai,
+    out: &std::path::Path,
+) -> Result<(), String> {
+    let store = Db::open(db).map_err(|e| e.to_string())?;
+    let manifeste = archive::exporter(&store, db, uai.as_str(), out).map_err(|e| e.to_string())?;
+    println!(
+        "Archive de {} ({}) écrite dans {} :",
+        manifeste.uai,
+        manifeste.nom,
+        out.display()
+    );
+    for t in &manifeste.tables {
+        println!("  {:<20} {:>8} lignes", t.table, t.lignes);
+    }
+    println!(
+        "Laissées hors de l'archive : {}.",
+        manifeste.omises.join(", ")
+    );
     Ok(())
 }
 

@@ -70,6 +70,11 @@ impl Registre {
         }
     }
 
+    /// The ledger's file (a school's archive carries it).
+    pub fn chemin(&self) -> &Path {
+        &self.path
+    }
+
     /// Records an outcome (`envois::record`), then the high-water mark it moved.
     fn enregistrer(
         &self,

@@ -8,7 +8,7 @@ use std::fmt;
 pub struct Uai(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("UAI invalide « {0} » : attendu 7 chiffres et la lettre de contrôle, par exemple 0670001A")]
+#[error("UAI invalide « {0} » : attendu 7 chiffres et la lettre de contrôle, par exemple 0750654D")]
 pub struct UaiInvalide(pub String);
 
 /// The check letter's alphabet: 23 letters, without I, O and Q.

@@ -92,15 +92,20 @@ pub fn backup(conn: &Connection, out: &Path) -> Result<u64, CentralError> {
 /// given, and the restored log is durable (it is a backup). Returns the new identity.
 pub fn begin_epoch(conn: &mut Connection, high_water: &HighWater) -> rusqlite::Result<Identity> {
     let tx = conn.transaction()?;
-    let head = log::head(&tx)?;
-    let epoch = read(&tx)?.log.epoch.max(high_water.epoch) + 1;
-    tx.execute(
+    let identity = new_epoch(&tx, high_water)?;
+    tx.commit()?;
+    Ok(identity)
+}
+
+/// `begin_epoch` inside the caller's transaction (a school's archive imported: a restore too).
+pub fn new_epoch(conn: &Connection, high_water: &HighWater) -> rusqlite::Result<Identity> {
+    let head = log::head(conn)?;
+    let epoch = read(conn)?.log.epoch.max(high_water.epoch) + 1;
+    conn.execute(
         "UPDATE log_identity SET epoch = ?3, restore_floor = ?1, durable_through = ?2",
         params![high_water.head.max(head) as i64, head as i64, epoch],
     )?;
-    let identity = read(&tx)?;
-    tx.commit()?;
-    Ok(identity)
+    read(conn)
 }
 
 /// What a serving central last knew of its log, kept beside the database (`<db>.hwm`).

@@ -2,6 +2,7 @@
 //! from blocking tasks. One module per group of tables, with its SQL next to it.
 
 pub mod accounts;
+pub mod archive;
 pub mod audit;
 pub mod compaction;
 pub mod depot;

@@ -41,7 +41,10 @@ impl ErreurImport {
 
 impl fmt::Display for ErreurImport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}, ligne {}", self.fichier, self.ligne)?;
+        write!(f, "{}", self.fichier)?;
+        if self.ligne > 0 {
+            write!(f, ", ligne {}", self.ligne)?;
+        }
         if !self.element.is_empty() {
             write!(f, ", élément <{}>", self.element)?;
         }
@@ -249,7 +252,9 @@ pub fn importer(
         lire_fichier(&mut lu, nom, octets)?;
     }
     db.with(|conn| {
-        let tx = conn.transaction()?;
+        // Immediate: the serving central writes meanwhile; a deferred transaction that read first
+        // could not write after it (SQLITE_BUSY_SNAPSHOT), whatever the busy timeout.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let stocke = if pupitre_school_db::holds_a_school(&tx)? {
             Some(pupitre_school_db::read_school(&tx)?)
         } else {
