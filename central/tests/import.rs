@@ -344,3 +344,85 @@ fn bad_input_is_refused_whole_in_french_naming_the_file_the_element_and_the_line
         "{refused:?}"
     );
 }
+
+/// A periods' CSV as a French spreadsheet saves it: Windows-1252, `;`, `JJ/MM/AAAA`.
+fn calendrier(lignes: &[&str]) -> Fichier {
+    let text = format!("Période;Libellé;Début;Fin\r\n{}\r\n", lignes.join("\r\n"));
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
+    ("periodes.csv".to_owned(), bytes.into_owned())
+}
+
+#[test]
+fn the_periods_come_from_a_spreadsheet_s_csv_and_a_bad_one_is_refused_whole() {
+    let (_dir, db) = db();
+    import(&db, &RENTREE, d(2026, 9, 1)).expect("rentrée");
+    let trimestres = calendrier(&[
+        "T1;1er trimestre;01/09/2026;30/11/2026",
+        "T2;2e trimestre;01/12/2026;28/02/2027",
+        "T3;3e trimestre;01/03/2027;04/07/2027",
+    ]);
+    let rapport = importer(&db, &[trimestres], None, d(2026, 9, 2)).expect("periods");
+    let periodes = school(&db).periodes;
+    assert_eq!(
+        periodes
+            .iter()
+            .map(|p| (p.id.as_str(), p.libelle.as_str(), p.debut, p.fin))
+            .collect::<Vec<_>>(),
+        [
+            ("T1", "1er trimestre", d(2026, 9, 1), d(2026, 11, 30)),
+            ("T2", "2e trimestre", d(2026, 12, 1), d(2027, 2, 28)),
+            ("T3", "3e trimestre", d(2027, 3, 1), d(2027, 7, 4)),
+        ]
+    );
+    assert_eq!(rapport.tables[&Table::Periode].0, 3, "created: {rapport}");
+    // The third trimester ends later: the PCs are told.
+    let before_moves = moves(&db).len();
+    importer(
+        &db,
+        &[calendrier(&["T3;3e trimestre;01/03/2027;2027-07-07"])],
+        None,
+        d(2027, 1, 5),
+    )
+    .expect("T3 moved");
+    assert_eq!(school(&db).periodes[2].fin, d(2027, 7, 7));
+    assert!(
+        moves(&db).len() > before_moves,
+        "the change travels to the PCs"
+    );
+
+    let before = school(&db);
+    // (file, what the error says, its line)
+    let cases = [
+        (
+            calendrier(&["T4;bis;15/06/2027;30/06/2027"]),
+            "se chevauchent",
+            2,
+        ),
+        (
+            calendrier(&["T4;été;32/07/2027;31/08/2027"]),
+            "32/07/2027",
+            2,
+        ),
+        (
+            calendrier(&["T4;été;31/08/2027;01/07/2027"]),
+            "finit avant",
+            2,
+        ),
+        (calendrier(&["T4;été;08/07/2027"]), "4 champs", 2),
+        (
+            calendrier(&[
+                "T4;été;08/07/2027;10/07/2027",
+                "T4;encore;11/07/2027;12/07/2027",
+            ]),
+            "déjà plus haut",
+            3,
+        ),
+    ];
+    for (file, says, line) in cases {
+        let Err(ImportError::Fichier(e)) = importer(&db, &[file], None, d(2027, 1, 5)) else {
+            panic!("refused: {says}");
+        };
+        assert!(e.to_string().contains(says) && e.ligne == line, "{e}");
+        assert_eq!(school(&db), before, "{says}: nothing half-imported");
+    }
+}

@@ -10,7 +10,7 @@ use super::siecle::{ElevesLus, NomenclatureLue, ResponsablesLus};
 use super::sts::{StructureLue, StsLu};
 use chrono::NaiveDate;
 use pupitre_domain::{
-    Cible, Division, Eleve, EtatCivil, Groupe, Passage, Responsable, School, Service,
+    Cible, Division, Eleve, EtatCivil, Groupe, Passage, Periode, Responsable, School, Service,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,6 +21,8 @@ pub struct Lu {
     pub responsables: Option<(String, ResponsablesLus)>,
     pub nomenclature: Option<(String, NomenclatureLue)>,
     pub sts: Option<(String, StsLu)>,
+    /// The periods' CSV (`calendrier`), each period with its line.
+    pub periodes: Option<(String, Vec<(Periode, u32)>)>,
 }
 
 /// The school after the import, and what was left out or kept, in words.
@@ -76,7 +78,48 @@ pub fn fusionner(avant: &School, lu: &Lu, le: NaiveDate) -> Result<Fusion, Erreu
     if let Some((_, r)) = &lu.responsables {
         responsables(&mut f, r);
     }
+    if let Some((fichier, p)) = &lu.periodes {
+        periodes(&mut f, fichier, p)?;
+    }
     Ok(f)
+}
+
+/// The periods the file names replace those of the same id; the others stay (marks and
+/// councils may refer to them). The year's periods must not overlap.
+fn periodes(f: &mut Fusion, fichier: &str, lues: &[(Periode, u32)]) -> Result<(), ErreurImport> {
+    let mut all = keyed(&mut f.school.periodes, |p| p.id.clone());
+    let mut lignes = BTreeMap::new();
+    for (p, ligne) in lues {
+        if lignes.insert(p.id.clone(), *ligne).is_some() {
+            return Err(ErreurImport::new(
+                fichier,
+                "",
+                *ligne,
+                format!("la période {} est déjà plus haut", p.id),
+            ));
+        }
+        all.insert(p.id.clone(), p.clone());
+    }
+    let mut sorted: Vec<Periode> = all.into_values().collect();
+    sorted.sort_by_key(|p| p.debut);
+    if let Some(w) = sorted.windows(2).find(|w| w[1].debut <= w[0].fin) {
+        let ligne = lignes
+            .get(&w[1].id)
+            .or(lignes.get(&w[0].id))
+            .copied()
+            .unwrap_or(1);
+        return Err(ErreurImport::new(
+            fichier,
+            "",
+            ligne,
+            format!(
+                "les périodes {} ({}) et {} ({}) se chevauchent",
+                w[0].id, w[0].libelle, w[1].id, w[1].libelle
+            ),
+        ));
+    }
+    f.school.periodes = sorted;
+    Ok(())
 }
 
 fn personnels(f: &mut Fusion, fichier: &str, sts: &StsLu) -> Result<(), ErreurImport> {

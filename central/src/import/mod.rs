@@ -4,6 +4,7 @@
 //! import changed travels to the replicas in the log (`publier`).
 
 pub mod annee;
+pub mod calendrier;
 pub mod publier;
 pub mod siecle;
 pub mod sts;
@@ -110,6 +111,18 @@ impl fmt::Display for Rapport {
 
 /// Reads one file and puts it in `lu` by its root element.
 pub fn lire_fichier(lu: &mut Lu, nom: &str, octets: &[u8]) -> Result<(), ErreurImport> {
+    if calendrier::est_un_calendrier(octets) {
+        if lu.periodes.is_some() {
+            return Err(ErreurImport::new(
+                nom,
+                "",
+                1,
+                "un autre fichier des périodes est déjà dans cet import".into(),
+            ));
+        }
+        lu.periodes = Some((nom.to_owned(), calendrier::periodes(nom, octets)?));
+        return Ok(());
+    }
     let root = xml::lire(nom, octets)?;
     let twice = || {
         ErreurImport::new(
