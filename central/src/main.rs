@@ -250,16 +250,14 @@ fn importer(
     fichiers: &[PathBuf],
 ) -> Result<(), String> {
     let store = Db::open(db).map_err(|e| e.to_string())?;
-    if let [fichier] = fichiers {
-        let octets = std::fs::read(fichier)
-            .map_err(|e| format!("{} : lecture impossible ({e})", fichier.display()))?;
-        if archive::est_une_archive(&octets) {
-            return importer_archive(&store, db, fichier, octets);
-        }
+    let mut lus = import::lire_fichiers(fichiers).map_err(|e| e.to_string())?;
+    if let [(nom, octets)] = lus.as_mut_slice()
+        && archive::est_une_archive(octets)
+    {
+        return importer_archive(&store, db, nom, std::mem::take(octets));
     }
     let le = date.unwrap_or_else(clock::today);
-    let rapport =
-        import::importer_fichiers(&store, fichiers, uai, le).map_err(|e| e.to_string())?;
+    let rapport = import::importer(&store, &lus, uai, le).map_err(|e| e.to_string())?;
     println!("{rapport}");
     Ok(())
 }
@@ -267,11 +265,10 @@ fn importer(
 fn importer_archive(
     store: &Db,
     db: &std::path::Path,
-    fichier: &std::path::Path,
+    nom: &str,
     octets: Vec<u8>,
 ) -> Result<(), String> {
-    let nom = fichier.display().to_string();
-    let manifeste = archive::importer(store, db, &nom, octets).map_err(|e| e.to_string())?;
+    let manifeste = archive::importer(store, db, nom, octets).map_err(|e| e.to_string())?;
     let lignes: u64 = manifeste.tables.iter().map(|t| t.lignes).sum();
     println!(
         "Archive de {} ({}), exportée le {}, importée dans {} : {} tables, {lignes} lignes.\n\

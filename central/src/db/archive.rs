@@ -100,13 +100,6 @@ pub fn each_row<E: From<rusqlite::Error>>(
     Ok(())
 }
 
-/// Whether the database holds a school (an archive goes only into one that holds none).
-pub fn holds_a_school(conn: &Connection) -> rusqlite::Result<bool> {
-    conn.query_row("SELECT EXISTS (SELECT 1 FROM etablissement)", [], |r| {
-        r.get(0)
-    })
-}
-
 /// Empties `table` (the rows an empty central starts with: its own log identity, its horizon).
 pub fn clear(conn: &Connection, table: &str) -> rusqlite::Result<()> {
     conn.execute(&format!("DELETE FROM \"{table}\""), [])?;

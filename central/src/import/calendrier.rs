@@ -9,20 +9,18 @@ use pupitre_domain::Periode;
 
 const ENTETE: [&str; 4] = ["periode", "libelle", "debut", "fin"];
 
-/// Whether these bytes are a periods' CSV (its header), rather than an XML export.
-pub fn est_un_calendrier(octets: &[u8]) -> bool {
-    let texte = decoder(octets);
-    let premiere = texte.lines().next().unwrap_or("").to_lowercase();
-    premiere
-        .replace(',', ";")
-        .replace(['é', 'É'], "e")
-        .starts_with("periode;")
-}
-
-/// The periods of the file, each with its line.
-pub fn periodes(nom: &str, octets: &[u8]) -> Result<Vec<(Periode, u32)>, ErreurImport> {
+/// The periods of the file, each with its line; `None` when it is not a periods' CSV (its
+/// header says), rather than an XML export.
+pub fn lire(nom: &str, octets: &[u8]) -> Option<Result<Vec<(Periode, u32)>, ErreurImport>> {
     let texte = decoder(octets);
     let premiere = texte.lines().next().unwrap_or("");
+    let debut = premiere.to_lowercase().replace(',', ";").replace('é', "e");
+    debut
+        .starts_with("periode;")
+        .then(|| periodes(nom, &texte, premiere))
+}
+
+fn periodes(nom: &str, texte: &str, premiere: &str) -> Result<Vec<(Periode, u32)>, ErreurImport> {
     let separateur = if premiere.contains(';') { b';' } else { b',' };
     let mut lecteur = csv::ReaderBuilder::new()
         .delimiter(separateur)

@@ -111,7 +111,7 @@ impl fmt::Display for Rapport {
 
 /// Reads one file and puts it in `lu` by its root element.
 pub fn lire_fichier(lu: &mut Lu, nom: &str, octets: &[u8]) -> Result<(), ErreurImport> {
-    if calendrier::est_un_calendrier(octets) {
+    if let Some(periodes) = calendrier::lire(nom, octets) {
         if lu.periodes.is_some() {
             return Err(ErreurImport::new(
                 nom,
@@ -120,7 +120,7 @@ pub fn lire_fichier(lu: &mut Lu, nom: &str, octets: &[u8]) -> Result<(), ErreurI
                 "un autre fichier des périodes est déjà dans cet import".into(),
             ));
         }
-        lu.periodes = Some((nom.to_owned(), calendrier::periodes(nom, octets)?));
+        lu.periodes = Some((nom.to_owned(), periodes?));
         return Ok(());
     }
     let root = xml::lire(nom, octets)?;
@@ -296,14 +296,10 @@ pub fn importer(
     })
 }
 
-/// Reads the files at `paths` and imports them (`importer`).
-pub fn importer_fichiers(
-    db: &Db,
-    paths: &[impl AsRef<Path>],
-    uai: Option<&Uai>,
-    le: NaiveDate,
-) -> Result<Rapport, ImportError> {
-    let fichiers = paths
+/// The files at `paths`, each by its name and bytes (what `importer` and an archive's import
+/// take).
+pub fn lire_fichiers(paths: &[impl AsRef<Path>]) -> Result<Vec<(String, Vec<u8>)>, CentralError> {
+    paths
         .iter()
         .map(|p| {
             let p = p.as_ref();
@@ -315,6 +311,5 @@ pub fn importer_fichiers(
                 CentralError::Invalid(format!("{} : lecture impossible ({e})", p.display()))
             })
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    importer(db, &fichiers, uai, le)
+        .collect()
 }
