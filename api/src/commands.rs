@@ -8,11 +8,11 @@ use crate::carnet::CarnetView;
 use crate::competences::{BilanView, CompetencesView};
 use crate::state::{Api, Seq};
 use crate::views::{
-    AbsenceView, AppelView, EtatSynchro, HistoriqueView, LigneAppreciation, Modifications, Moi,
-    PeriodeView, SeanceView, ServiceView,
+    AbsenceView, AppelView, EtablissementView, EtatSynchro, HistoriqueView, LigneAppreciation,
+    Modifications, Moi, PeriodeView, SeanceView, ServiceView,
 };
 use crate::{DevoirSaisie, ItemSaisie};
-use pupitre_domain::{EntityKind, Fait, Garder, Presence};
+use pupitre_domain::{EntityKind, Fait, Garder, Presence, Uai};
 use pupitre_replica::verrou::Raison;
 use pupitre_replica::{ReplicaError, Session, UiError};
 use pupitre_replica::{clock, trousseau};
@@ -30,7 +30,9 @@ macro_rules! commands {
             jour_initial() -> String;
             compte_demo() -> Option<(String, String)>;
             avertissement_configuration() -> Option<String>;
-            connexion(login: String, password: String, se_souvenir: bool) -> $crate::views::Moi;
+            etablissements() -> Vec<$crate::views::EtablissementView>;
+            connexion(login: String, password: String, se_souvenir: bool,
+                etablissement: Option<String>) -> $crate::views::Moi;
             reprendre() -> Option<$crate::views::Moi>;
             deconnexion() -> ();
             activite() -> ();
@@ -120,15 +122,28 @@ impl Api {
         Ok(self.demarrage.avertissement.clone())
     }
 
+    /// The schools the login screen offers (none or one: nothing to choose).
+    pub async fn etablissements(&self) -> Answer<Vec<EtablissementView>> {
+        let d = &self.demarrage;
+        Ok(Session::etablissements(&d.data_dir, &d.central_url).await)
+    }
+
     /// Logs in (closing any session still open: never two at once on a shared PC), starts the
     /// sync loop and forwards its status to the front end. `se_souvenir`: a personal computer
     /// whose owner asks to be remembered (the device's keyring keeps the replica's key).
+    /// `etablissement`: the school chosen among `etablissements` (`None`: the central's first).
     pub async fn connexion(
         &self,
         login: String,
         password: String,
         se_souvenir: bool,
+        etablissement: Option<String>,
     ) -> Answer<Moi> {
+        let etablissement = etablissement
+            .map(|u| Uai::parse(&u))
+            .transpose()
+            .map_err(|e| UiError::from(ReplicaError::Invalid(e.to_string())))?;
+        let etablissement = etablissement.as_ref();
         self.deconnexion().await?;
         let events = self.events.clone();
         let mut progress = move |p| events.progression(p);
@@ -136,10 +151,18 @@ impl Api {
         let (dir, url) = (&d.data_dir, &d.central_url);
         let session = if se_souvenir {
             let trousseau = d.trousseau.as_ref();
-            Session::login_en_se_souvenant(dir, url, &login, &password, trousseau, &mut progress)
-                .await?
+            Session::login_en_se_souvenant(
+                dir,
+                url,
+                etablissement,
+                &login,
+                &password,
+                trousseau,
+                &mut progress,
+            )
+            .await?
         } else {
-            Session::login(dir, url, &login, &password, &mut progress).await?
+            Session::login_dans(dir, url, etablissement, &login, &password, &mut progress).await?
         };
         Ok(self.ouvrir(session))
     }

@@ -17,9 +17,9 @@ use crate::vie_scolaire::{
     ExclusionView, MoisView, NotificationView, ReferentielView, ResponsableView, RetardView,
 };
 use crate::views::{
-    AbsenceView, AppelView, AvisView, ConflitView, EtatSync, EtatSynchro, FaitView, HistoriqueView,
-    LigneAppel, LigneAppreciation, ModifView, Modifications, Moi, PeriodeView, Progression,
-    SeanceView, ServiceView, VersionView,
+    AbsenceView, AppelView, AvisView, ConflitView, EtablissementView, EtatSync, EtatSynchro,
+    FaitView, HistoriqueView, LigneAppel, LigneAppreciation, ModifView, Modifications, Moi,
+    PeriodeView, Progression, SeanceView, ServiceView, VersionView,
 };
 use crate::{
     AbsenceSaisie, DevoirSaisie, DispenseSaisie, ItemSaisie, JustificationSaisie, PreparationView,
@@ -65,7 +65,7 @@ pub fn module() -> String {
 }
 
 fn declarations() -> Vec<String> {
-    vec![
+    let mut declarations = vec![
         Presence::decl(),
         Fait::decl(),
         Issue::decl(),
@@ -76,6 +76,7 @@ fn declarations() -> Vec<String> {
         AppelEtat::decl(),
         EtatSync::decl(),
         Fonction::decl(),
+        EtablissementView::decl(),
         Moi::decl(),
         SeanceView::decl(),
         LigneAppel::decl(),
@@ -136,6 +137,13 @@ fn declarations() -> Vec<String> {
         NotificationView::decl(),
         ReferentielView::decl(),
         PreparationView::decl(),
+    ];
+    declarations.extend(saisies_et_statistiques());
+    declarations
+}
+
+fn saisies_et_statistiques() -> [String; 6] {
+    [
         CelluleStatistiques::decl(),
         LigneStatistiques::decl(),
         StatistiquesView::decl(),

@@ -200,7 +200,10 @@ fn header_u32(headers: &HeaderMap, name: &str) -> Option<u32> {
     headers.get(name)?.to_str().ok()?.parse().ok()
 }
 
-async fn check_version_headers(request: Request, next: Next) -> Result<Response, ApiFailure> {
+pub(crate) async fn check_version_headers(
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiFailure> {
     let headers = request.headers();
     let (Some(protocol), Some(schema)) = (
         header_u32(headers, HEADER_PROTOCOL),

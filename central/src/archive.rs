@@ -10,7 +10,7 @@
 //! new epoch, so that PCs pointed at the new central rebase and resend what the archive lacks.
 
 use crate::db::archive::{self as store, Insertion, Sort};
-use crate::db::{Db, identity};
+use crate::db::{Db, identity, school};
 use crate::error::CentralError;
 use crate::import::{ErreurImport, ImportError};
 use crate::notifications::Registre;
@@ -100,7 +100,7 @@ fn ecrire(
 ) -> Result<Manifeste, CentralError> {
     // One read transaction: every table from the same instant.
     let tx = conn.transaction()?;
-    let (stored, nom) = store::etablissement(&tx)?.ok_or_else(|| {
+    let (stored, nom) = school::etablissement(&tx)?.ok_or_else(|| {
         CentralError::Invalid("cette base ne contient aucun établissement".to_owned())
     })?;
     if stored != uai {
@@ -281,7 +281,7 @@ fn verifier_cible(
     manifeste: &Manifeste,
     nom: &str,
 ) -> Result<(), ImportError> {
-    if let Some((uai, etablissement)) = store::etablissement(conn)? {
+    if let Some((uai, etablissement)) = school::etablissement(conn)? {
         return Err(erreur(
             nom,
             format!(

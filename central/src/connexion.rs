@@ -149,12 +149,17 @@ fn open_login(
         )
     })?;
     let cle_depot = cle_depot(&tx)?;
+    let etablissement = school::etablissement(&tx)?
+        .map(|(uai, _)| pupitre_domain::Uai::parse(&uai))
+        .transpose()
+        .map_err(|e| ApiFailure::from(CentralError::Invalid(e.to_string())))?;
     tx.commit().map_err(ApiFailure::from)?;
     Ok(LoginResponse {
         jetons,
         personnel,
         server_hlc: Default::default(),
         cle_depot: Some(cle_depot.public_bytes()),
+        etablissement,
     })
 }
 

@@ -15,6 +15,7 @@ pub mod connexion;
 pub mod conservation;
 pub mod db;
 pub mod demo;
+pub mod ecoles;
 pub mod enveloppes;
 pub mod error;
 pub mod gradebook;
@@ -32,7 +33,7 @@ pub mod vie_scolaire;
 pub use api::{Central, router};
 pub use db::Db;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::net::TcpListener;
 
@@ -80,30 +81,76 @@ pub async fn serve_mailing(
     courriel: Option<notifications::Courriel>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), error::CentralError> {
-    let db = Db::open(db_path)?;
-    open_epoch(&db, db_path, restored)?;
-    let compactor = retention.map(|r| tokio::spawn(compact_periodically(db.clone(), r)));
-    let purger = tokio::spawn(purge_periodically(db.clone()));
-    let sender = tokio::spawn(notifications::envoyer_sans_fin(
-        db.clone(),
-        notifications::Registre::beside(db_path),
-        courriel,
-    ));
-    let app = router(Central::new(db).with_high_water(db_path));
-    let served = serveur::serve(listener, app, shutdown)
+    let paths = [db_path.to_path_buf()];
+    serve_ecoles(listener, &paths, retention, restored, courriel, shutdown).await
+}
+
+/// `serve_mailing` for several schools, one database each (`ecoles`): each has its own
+/// epoch, compaction, purge and notifications, and requests go to the school they name.
+pub async fn serve_ecoles(
+    listener: TcpListener,
+    db_paths: &[PathBuf],
+    retention: Option<Retention>,
+    restored: bool,
+    courriel: Option<notifications::Courriel>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), error::CentralError> {
+    if restored && db_paths.len() > 1 {
+        return Err(error::CentralError::Invalid(
+            "--restored vaut pour une seule base : restaurez chacune avec `restore`, puis servez-les ensemble".into(),
+        ));
+    }
+    let mut opened = Vec::new();
+    for path in db_paths {
+        let db = Db::open(path)?;
+        let servie = db.with(servie)?;
+        opened.push((path, db, servie));
+    }
+    let servies: Vec<_> = opened.iter().map(|(_, _, s)| s.clone()).collect();
+    ecoles::check_distinct(&servies).map_err(error::CentralError::Invalid)?;
+    let mut tasks = Vec::new();
+    let mut served = Vec::new();
+    for (path, db, servie) in opened {
+        open_epoch(&db, path, restored)?;
+        if let Some(r) = retention {
+            tasks.push(tokio::spawn(compact_periodically(db.clone(), r)));
+        }
+        tasks.push(tokio::spawn(purge_periodically(db.clone())));
+        tasks.push(tokio::spawn(notifications::envoyer_sans_fin(
+            db.clone(),
+            notifications::Registre::beside(path),
+            courriel.clone(),
+        )));
+        served.push(ecoles::Ecole {
+            servie,
+            router: router(Central::new(db).with_high_water(path)),
+        });
+    }
+    let outcome = serveur::serve(listener, ecoles::router(served), shutdown)
         .await
         .map_err(error::CentralError::Io);
     // Wait until the background tasks are gone, and their database handles with them: a
     // handle closed later could checkpoint its WAL into a file put back from a backup.
-    if let Some(compactor) = compactor {
-        compactor.abort();
-        let _ = compactor.await;
+    for task in tasks {
+        task.abort();
+        let _ = task.await;
     }
-    sender.abort();
-    let _ = sender.await;
-    purger.abort();
-    let _ = purger.await;
-    served
+    outcome
+}
+
+/// The school a database holds, as the login screen names it.
+fn servie(
+    conn: &mut rusqlite::Connection,
+) -> Result<Option<pupitre_sync_protocol::wire::EtablissementServi>, error::CentralError> {
+    let Some((uai, nom)) = db::school::etablissement(conn)? else {
+        return Ok(None);
+    };
+    let uai = pupitre_domain::Uai::parse(&uai)
+        .map_err(|e| error::CentralError::Invalid(e.to_string()))?;
+    Ok(Some(pupitre_sync_protocol::wire::EtablissementServi {
+        uai,
+        nom,
+    }))
 }
 
 /// Checks the database against its high-water mark (or begins a new epoch after a restore),

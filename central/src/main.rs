@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use pupitre_central::db::{audit, compaction, identity};
 use pupitre_central::notifications::Courriel;
 use pupitre_central::{
-    Db, Retention, archive, clock, comptes, conservation, demo, import, serve_mailing,
+    Db, Retention, archive, clock, comptes, conservation, demo, import, serve_ecoles,
 };
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -20,10 +20,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the API on ADDR with the SQLite database DB.
+    /// Serve the API on ADDR with the SQLite database DB. Several schools: one `--db` each
+    /// (each its own file); the first answers the PCs that name no school.
     Serve {
-        #[arg(long, default_value = "pupitre-central.sqlite")]
-        db: PathBuf,
+        #[arg(long, default_value = "pupitre-central.sqlite", num_args = 1)]
+        db: Vec<PathBuf>,
         #[arg(long, default_value = "127.0.0.1:8787")]
         addr: SocketAddr,
         /// Days the log is kept in full; older superseded changes and erasures are compacted
@@ -393,7 +394,7 @@ fn courriel(smtp: &str, from: String, starttls: bool) -> Result<Courriel, String
 
 /// Serves until Ctrl-C or SIGTERM.
 async fn serve_on(
-    db: &std::path::Path,
+    db: &[PathBuf],
     addr: SocketAddr,
     keep_log_days: u32,
     restored: bool,
@@ -413,7 +414,7 @@ async fn serve_on(
         }
     };
     let retention = (keep_log_days > 0).then(|| Retention::days(keep_log_days));
-    serve_mailing(
+    serve_ecoles(
         listener,
         db,
         retention,

@@ -163,7 +163,7 @@ fn a_damaged_or_foreign_archive_is_refused_whole_and_the_central_stays_empty() {
             "case {i}: {text}"
         );
         let empty = target
-            .with(|c| pupitre_central::db::archive::etablissement(c))
+            .with(|c| pupitre_central::db::school::etablissement(c))
             .expect("read");
         assert_eq!(empty, None, "case {i}: nothing imported");
         let pupils: i64 = target

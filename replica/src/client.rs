@@ -2,11 +2,12 @@
 //! versions; every failure becomes a `ReplicaError` that says whether we are simply offline.
 
 use crate::error::ReplicaError;
-use pupitre_sync_protocol::version::{HEADER_PROTOCOL, HEADER_SCHEMA};
+use pupitre_domain::Uai;
+use pupitre_sync_protocol::version::{HEADER_ETABLISSEMENT, HEADER_PROTOCOL, HEADER_SCHEMA};
 use pupitre_sync_protocol::wire::{
-    ApiError, DepotResponse, ErrorCode, HistoryRequest, HistoryResponse, Jetons, LoginRequest,
-    LoginResponse, PasswordChangeRequest, PullRequest, PullResponse, PushRequest, PushResponse,
-    RefreshRequest, Snapshot,
+    ApiError, DepotResponse, ErrorCode, Etablissements, HistoryRequest, HistoryResponse, Jetons,
+    LoginRequest, LoginResponse, PasswordChangeRequest, PullRequest, PullResponse, PushRequest,
+    PushResponse, RefreshRequest, Snapshot,
 };
 use pupitre_sync_protocol::{PROTOCOL_VERSION, SCHEMA_VERSION};
 use serde::Serialize;
@@ -55,6 +56,8 @@ pub fn check_address(base: &str) -> Result<(), ReplicaError> {
 pub struct CentralClient {
     http: reqwest::Client,
     base: String,
+    /// The school every request names (`None`: the central's first).
+    etablissement: Option<Uai>,
 }
 
 impl CentralClient {
@@ -71,7 +74,20 @@ impl CentralClient {
         Ok(CentralClient {
             http,
             base: base.trim_end_matches('/').to_owned(),
+            etablissement: None,
         })
+    }
+
+    /// The same client, for the school `etablissement` of a central that serves several.
+    pub fn pour(mut self, etablissement: Option<&Uai>) -> CentralClient {
+        self.etablissement = etablissement.cloned();
+        self
+    }
+
+    /// The schools the central serves, its first one first (a login screen's choice).
+    pub async fn etablissements(&self) -> Result<Etablissements, ReplicaError> {
+        self.send(self.http.get(format!("{}/v1/etablissements", self.base)))
+            .await
     }
 
     pub fn base(&self) -> &str {
@@ -146,9 +162,13 @@ impl CentralClient {
     }
 
     fn versioned(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        request
+        let request = request
             .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
-            .header(HEADER_SCHEMA, SCHEMA_VERSION.to_string())
+            .header(HEADER_SCHEMA, SCHEMA_VERSION.to_string());
+        match &self.etablissement {
+            Some(uai) => request.header(HEADER_ETABLISSEMENT, uai.as_str()),
+            None => request,
+        }
     }
 
     /// A 204, or our error body.

@@ -17,8 +17,18 @@ use uuid::Uuid;
 
 const EXTENSION: &str = "enveloppe";
 
+/// Where the envelopes for the central's first school wait.
 pub fn dossier(data_dir: &Path) -> PathBuf {
     data_dir.join("envois")
+}
+
+/// Where `compte`'s envelopes wait: each school's apart, so that one is only ever handed to
+/// its own school.
+pub fn dossier_de(data_dir: &Path, compte: &crate::paths::Compte) -> PathBuf {
+    match &compte.etablissement {
+        None => dossier(data_dir),
+        Some(uai) => dossier(data_dir).join(uai.as_str()),
+    }
 }
 
 /// Writes what `store` has unsent (at most one push's worth; the rest waits for its author)

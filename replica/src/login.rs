@@ -9,13 +9,14 @@ use crate::clock::now_ms;
 use crate::enveloppes;
 use crate::error::{ReplicaError, UiError};
 use crate::jetons::Acces;
-use crate::paths::replica_path;
+use crate::paths::{self, Compte};
 use crate::session::{Ouverture, Session};
 use crate::store::{Store, account};
 use crate::trousseau::{self, Trousseau};
 use crate::vault;
 use crate::verrou;
-use crate::views::Progression;
+use crate::views::{EtablissementView, Progression};
+use pupitre_domain::Uai;
 use pupitre_sync_protocol::ClientId;
 use pupitre_sync_protocol::enveloppe;
 use pupitre_sync_protocol::wire::{LoginRequest, LoginResponse};
@@ -36,13 +37,28 @@ impl Session {
         password: &str,
         progress: Progress<'_>,
     ) -> Result<Arc<Session>, ReplicaError> {
-        let login = login.trim().to_lowercase();
+        Session::login_dans(data_dir, central_url, None, login, password, progress).await
+    }
+
+    /// `login` in the school `etablissement` of a central that serves several (`None`: its
+    /// first). Each school has its own replica on this PC.
+    pub async fn login_dans(
+        data_dir: &Path,
+        central_url: &str,
+        etablissement: Option<&Uai>,
+        login: &str,
+        password: &str,
+        progress: Progress<'_>,
+    ) -> Result<Arc<Session>, ReplicaError> {
+        let compte = Compte::new(etablissement, login);
+        let login = compte.login.clone();
         if login.is_empty() || password.is_empty() {
             return Err(ReplicaError::Invalid(
                 "saisissez votre identifiant et votre mot de passe".into(),
             ));
         }
-        let path = replica_path(data_dir, &login);
+        let path = compte.replica_path(data_dir);
+        let envois = enveloppes::dossier_de(data_dir, &compte);
         let local = local(&path, &login, password)?;
         let client_id = match &local {
             Local::Ouverte(store) => store.client_id()?,
@@ -51,7 +67,7 @@ impl Session {
         }
         .unwrap_or_else(|| ClientId(Uuid::new_v4()));
         let envelope_key = envelope_key(&local)?;
-        let api = CentralClient::new(central_url)?;
+        let api = CentralClient::new(central_url)?.pour(etablissement);
         step(progress, "Connexion au service central", 0, 0);
         let request = LoginRequest {
             login: login.clone(),
@@ -65,6 +81,7 @@ impl Session {
         };
         match api.login(&request).await {
             Ok(answer) => {
+                same_school(etablissement, &answer)?;
                 let (store, avis) = vouched(local, &path, &login, password)?;
                 let session = online(
                     Online {
@@ -73,7 +90,7 @@ impl Session {
                         answer,
                         request: &request,
                         envelope_key: &envelope_key,
-                        envois: enveloppes::dossier(data_dir),
+                        envois,
                     },
                     progress,
                 )
@@ -84,10 +101,7 @@ impl Session {
                 Ok(session)
             }
             Err(e) if e.is_offline() || is_broken(&e) => match local {
-                Local::Ouverte(store) => {
-                    let envois = enveloppes::dossier(data_dir);
-                    offline(store, api, e, client_id, envois, progress)
-                }
+                Local::Ouverte(store) => offline(store, api, e, client_id, envois, progress),
                 Local::Ancienne { sealed_token, .. } => {
                     let proves =
                         sealed_token.is_some_and(|t| vault::open_bytes(password, &t).is_ok());
@@ -95,7 +109,6 @@ impl Session {
                         return Err(ReplicaError::WrongPassword);
                     }
                     let store = encrypt_unencrypted(&path, &login, password)?;
-                    let envois = enveloppes::dossier(data_dir);
                     offline(store, api, e, client_id, envois, progress)
                 }
                 Local::Fermee => Err(ReplicaError::WrongPassword),
@@ -150,17 +163,26 @@ impl Session {
     pub async fn login_en_se_souvenant(
         data_dir: &Path,
         central_url: &str,
+        etablissement: Option<&Uai>,
         login: &str,
         password: &str,
         trousseau: &dyn Trousseau,
         progress: Progress<'_>,
     ) -> Result<Arc<Session>, ReplicaError> {
-        let session = Session::login(data_dir, central_url, login, password, progress).await?;
-        let login = session.identifiant().to_owned();
-        let cle = cle::ouvrir(&replica_path(data_dir, &login), password)?
+        let session = Session::login_dans(
+            data_dir,
+            central_url,
+            etablissement,
+            login,
+            password,
+            progress,
+        )
+        .await?;
+        let compte = Compte::new(etablissement, session.identifiant());
+        let cle = cle::ouvrir(&compte.replica_path(data_dir), password)?
             .ok_or(ReplicaError::WrongPassword)?;
-        match trousseau.garder(&login, cle.octets()) {
-            Ok(()) => trousseau::memoriser(data_dir, &login)?,
+        match trousseau.garder(&compte.nom(), cle.octets()) {
+            Ok(()) => trousseau::memoriser(data_dir, &compte.nom())?,
             Err(e) => session.set_avis(trousseau::avis_indisponible(&e)),
         }
         Ok(session)
@@ -175,10 +197,11 @@ impl Session {
         trousseau: &dyn Trousseau,
         progress: Progress<'_>,
     ) -> Result<Option<Arc<Session>>, ReplicaError> {
-        let Some(login) = trousseau::memorise(data_dir)? else {
+        let Some(nom) = trousseau::memorise(data_dir)? else {
             return Ok(None);
         };
-        let cle = match trousseau.lire(&login) {
+        let compte = Compte::depuis_nom(&nom);
+        let cle = match trousseau.lire(&nom) {
             Ok(Some(octets)) => CleReplica::depuis(&octets),
             Ok(None) => None,
             Err(e) => {
@@ -190,12 +213,60 @@ impl Session {
             trousseau::oublier_memo(data_dir)?;
             return Ok(None);
         };
-        let store = open_owned(&replica_path(data_dir, &login), &login, &cle)?;
-        let api = CentralClient::new(central_url)?;
+        let store = open_owned(&compte.replica_path(data_dir), &compte.login, &cle)?;
+        let api = CentralClient::new(central_url)?.pour(compte.etablissement.as_ref());
         let client_id = store.client_id()?.ok_or(ReplicaError::NoLocalReplica)?;
         let why = ReplicaError::Unreachable("session reprise sur cet ordinateur".into());
-        let envois = enveloppes::dossier(data_dir);
+        let envois = enveloppes::dossier_de(data_dir, &compte);
         offline(store, api, why, client_id, envois, progress).map(Some)
+    }
+}
+
+impl Session {
+    /// The schools a login screen offers: the central's, its first one as `None`; when it is
+    /// unreachable, the ones this PC holds replicas of. Empty or one: nothing to choose.
+    pub async fn etablissements(data_dir: &Path, central_url: &str) -> Vec<EtablissementView> {
+        let listed = match CentralClient::new(central_url) {
+            Ok(api) => api.etablissements().await,
+            Err(e) => Err(e),
+        };
+        match listed {
+            Ok(list) => list
+                .etablissements
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| EtablissementView {
+                    uai: (i > 0).then(|| e.uai.to_string()),
+                    nom: format!("{} ({})", e.nom, e.uai),
+                })
+                .collect(),
+            Err(e) => {
+                tracing::info!("schools not listed by the central ({e}): this PC's replicas");
+                let locaux = paths::etablissements_locaux(data_dir);
+                let habituel = (!locaux.is_empty()).then(|| EtablissementView {
+                    uai: None,
+                    nom: "Établissement habituel de ce poste".into(),
+                });
+                habituel
+                    .into_iter()
+                    .chain(locaux.into_iter().map(|uai| EtablissementView {
+                        uai: Some(uai.to_string()),
+                        nom: uai.to_string(),
+                    }))
+                    .collect()
+            }
+        }
+    }
+}
+
+/// A login answered for another school than the one asked (a misrouted central) opens
+/// nothing: its replica would mix two schools.
+fn same_school(asked: Option<&Uai>, answer: &LoginResponse) -> Result<(), ReplicaError> {
+    match (asked, &answer.etablissement) {
+        (Some(asked), Some(got)) if asked != got => Err(ReplicaError::Invalid(format!(
+            "le service central a répondu pour l'établissement {got} au lieu de {asked} : prévenez l'administrateur"
+        ))),
+        _ => Ok(()),
     }
 }
 

@@ -1,5 +1,9 @@
-//! Where replicas live: the platform's data directory (or `PUPITRE_DATA_DIR`), one file per login.
+//! Where replicas live: the platform's data directory (or `PUPITRE_DATA_DIR`), one file per
+//! login and school: `replicas/<login>.sqlite` for the central's first school (what a PC set
+//! up before the central served several has), `replicas/<UAI>/<login>.sqlite` for another one
+//! (a teacher on two collèges has one replica in each, never one mixing them).
 
+use pupitre_domain::Uai;
 use std::path::{Path, PathBuf};
 
 pub const DATA_DIR_ENV: &str = "PUPITRE_DATA_DIR";
@@ -13,7 +17,66 @@ pub fn data_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("pupitre-data"))
 }
 
-/// The replica file of a login. Logins are reduced to a safe file name.
+/// Whose replica a file is: a login, in a school the central serves (`None`: its first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compte {
+    pub etablissement: Option<Uai>,
+    pub login: String,
+}
+
+impl Compte {
+    pub fn new(etablissement: Option<&Uai>, login: &str) -> Compte {
+        Compte {
+            etablissement: etablissement.cloned(),
+            login: login.trim().to_lowercase(),
+        }
+    }
+
+    pub fn replica_path(&self, data_dir: &Path) -> PathBuf {
+        match &self.etablissement {
+            None => replica_path(data_dir, &self.login),
+            Some(uai) => {
+                let file = replica_path(data_dir, &self.login);
+                let name = file.file_name().map(PathBuf::from).unwrap_or_default();
+                data_dir.join("replicas").join(uai.as_str()).join(name)
+            }
+        }
+    }
+
+    /// The name the keyring and the remembered owner know it by: the login, or `UAI/login`.
+    pub fn nom(&self) -> String {
+        match &self.etablissement {
+            None => self.login.clone(),
+            Some(uai) => format!("{uai}/{}", self.login),
+        }
+    }
+
+    /// The account `nom` names.
+    pub fn depuis_nom(nom: &str) -> Compte {
+        match nom.split_once('/') {
+            Some((uai, login)) if let Ok(uai) = Uai::parse(uai) => Compte::new(Some(&uai), login),
+            _ => Compte::new(None, nom),
+        }
+    }
+}
+
+/// The schools other than the central's first that this PC holds replicas of (for a login
+/// screen offline).
+pub fn etablissements_locaux(data_dir: &Path) -> Vec<Uai> {
+    let Ok(entries) = std::fs::read_dir(data_dir.join("replicas")) else {
+        return Vec::new();
+    };
+    let mut uais: Vec<Uai> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| Uai::parse(&e.file_name().to_string_lossy()).ok())
+        .collect();
+    uais.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    uais
+}
+
+/// The replica file of a login in the central's first school. Logins are reduced to a safe
+/// file name.
 pub fn replica_path(data_dir: &Path, login: &str) -> PathBuf {
     let safe: String = login
         .trim()
@@ -49,5 +112,34 @@ mod tests {
             replica_path(dir, "a/b\\c"),
             Path::new("/d/replicas/a_b_c.sqlite")
         );
+    }
+
+    #[test]
+    fn each_school_has_its_replica_and_its_name_reads_back() {
+        let dir = Path::new("/d");
+        let uai = Uai::parse("0670099U").expect("uai");
+        for (compte, path, nom) in [
+            (
+                Compte::new(None, "C.Martin"),
+                "/d/replicas/c.martin.sqlite",
+                "c.martin",
+            ),
+            (
+                Compte::new(Some(&uai), "C.Martin"),
+                "/d/replicas/0670099U/c.martin.sqlite",
+                "0670099U/c.martin",
+            ),
+            (
+                Compte::new(Some(&uai), "../x/y"),
+                "/d/replicas/0670099U/.._x_y.sqlite",
+                "0670099U/../x/y",
+            ),
+        ] {
+            assert_eq!(compte.replica_path(dir), Path::new(path));
+            assert_eq!(compte.nom(), nom);
+            assert_eq!(Compte::depuis_nom(nom), compte);
+        }
+        // A login with a slash but no UAI before it stays a login of the first school.
+        assert_eq!(Compte::depuis_nom("a/b"), Compte::new(None, "a/b"));
     }
 }

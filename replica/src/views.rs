@@ -8,6 +8,15 @@ use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind, Fait, Fonction, Issue, 
 use serde::Serialize;
 use ts_rs::TS;
 
+/// A school the login screen offers, when the central serves several.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct EtablissementView {
+    /// What the login names: `None` for the central's first school (a PC's usual one).
+    pub uai: Option<String>,
+    /// Its name, or its UAI when known only from this PC's replicas (offline).
+    pub nom: String,
+}
+
 /// The person logged in.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Moi {

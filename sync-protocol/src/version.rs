@@ -17,6 +17,9 @@ pub const MIN_SCHEMA_VERSION: u32 = 5;
 
 pub const HEADER_PROTOCOL: &str = "pupitre-protocol";
 pub const HEADER_SCHEMA: &str = "pupitre-schema";
+/// The school (its UAI) a request is for, when the central serves several; a request without
+/// it goes to the central's first school (a PC set up when it served only that one).
+pub const HEADER_ETABLISSEMENT: &str = "pupitre-etablissement";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VersionCheck {

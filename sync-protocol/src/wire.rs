@@ -2,7 +2,7 @@
 
 use crate::change::{Change, ClientId, OpId, ServerChange};
 use crate::hlc::Hlc;
-use pupitre_domain::{Personnel, School, Scope};
+use pupitre_domain::{Personnel, School, Scope, Uai};
 use serde::{Deserialize, Serialize};
 
 /// Most changes one push may carry; the client sends larger outboxes in several pushes.
@@ -47,6 +47,8 @@ pub enum ErrorCode {
     TropDeTentatives,
     /// An envelope was refused (tampered, replayed, signed by a revoked key...).
     Enveloppe,
+    /// The request names a school this central does not serve.
+    EtablissementInconnu,
     /// A code this version does not know (a newer central), or a body that was not ours.
     #[serde(other)]
     Autre,
@@ -69,6 +71,7 @@ impl ErrorCode {
             ErrorCode::CompteDesactive => "compte_desactive",
             ErrorCode::TropDeTentatives => "trop_de_tentatives",
             ErrorCode::Enveloppe => "enveloppe",
+            ErrorCode::EtablissementInconnu => "etablissement_inconnu",
             ErrorCode::Autre => "autre",
         }
     }
@@ -95,6 +98,23 @@ pub struct LoginResponse {
     /// The central's public key that envelopes are sealed to.
     #[serde(default)]
     pub cle_depot: Option<[u8; 32]>,
+    /// The school this session is in (absent from a central that holds none yet).
+    #[serde(default)]
+    pub etablissement: Option<Uai>,
+}
+
+/// A school a central serves, as the login screen offers it (`GET /v1/etablissements`, no
+/// session: a UAI and a school's name are public).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EtablissementServi {
+    pub uai: Uai,
+    pub nom: String,
+}
+
+/// The schools a central serves, its default one (that answers requests naming none) first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Etablissements {
+    pub etablissements: Vec<EtablissementServi>,
 }
 
 /// A session's tokens. The access token is short-lived and sent with every request; the

@@ -32,6 +32,16 @@ pub fn demo_central_db(dir: &Path) -> PathBuf {
     path
 }
 
+/// Creates the database `path` with the demo school of `seed` named `nom` (another seed,
+/// another school: its own UAI and pupils, the same staff logins).
+pub fn demo_school_db(path: &Path, seed: u64, nom: &str) -> PathBuf {
+    let db = Db::open(path).expect("open central db");
+    let mut school = pupitre_fixtures::generate(seed);
+    school.reference.etablissement.nom = nom.to_owned();
+    demo::import(&db, &school, test_day()).expect("import demo school");
+    path.to_owned()
+}
+
 /// A central database of the demo school whose classes the demo teacher (P001) teaches hold
 /// `size` pupils (the demo's hold 25; a French collège class often 30).
 pub fn demo_central_db_with_classes_of(dir: &Path, size: usize) -> PathBuf {
@@ -173,19 +183,30 @@ impl RunningCentral {
 
     /// Starts on `addr`, or says why the central refuses this database.
     pub async fn try_start(db: &Path, addr: SocketAddr) -> Result<RunningCentral, String> {
+        RunningCentral::try_start_ecoles(&[db.to_owned()], addr).await
+    }
+
+    /// Starts on `addr` serving one school per database of `dbs`, the first answering the PCs
+    /// that name none.
+    pub async fn try_start_ecoles(
+        dbs: &[PathBuf],
+        addr: SocketAddr,
+    ) -> Result<RunningCentral, String> {
         // What `serve` checks first: a database older than what was served before is refused.
-        pupitre_central::open_epoch(
-            &pupitre_central::Db::open(db).map_err(|e| e.to_string())?,
-            db,
-            false,
-        )
-        .map_err(|e| e.to_string())?;
+        for db in dbs {
+            pupitre_central::open_epoch(
+                &pupitre_central::Db::open(db).map_err(|e| e.to_string())?,
+                db,
+                false,
+            )
+            .map_err(|e| e.to_string())?;
+        }
         let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let (stop, stopped) = oneshot::channel::<()>();
-        let db = db.to_owned();
+        let dbs = dbs.to_owned();
         let task = tokio::spawn(async move {
-            pupitre_central::serve(listener, &db, None, false, async {
+            pupitre_central::serve_ecoles(listener, &dbs, None, false, None, async {
                 let _ = stopped.await;
             })
             .await

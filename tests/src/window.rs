@@ -246,6 +246,8 @@ pub async fn screenshot(client: &Client, name: &str) {
 
 /// Starts tauri-driver with `env` for the app, and opens a WebDriver session on `app`.
 pub async fn open_app(app: &Path, env: &[(&str, String)]) -> (Proc, Client) {
+    // The WebDriver client's TLS wants its crypto named once per process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let port = free_port();
     let mut command = Command::new("tauri-driver");
     // Only what the caller sets: nothing inherited from the shell steers the app.
@@ -292,6 +294,20 @@ pub async fn teacher_in_the_app(
     data_dir: &Path,
     central_url: Option<&str>,
 ) -> (Proc, Client, fantoccini::elements::Element) {
+    let (driver, client) = open_app(app, &app_env(data_dir, central_url)).await;
+    use pupitre_fixtures::{DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
+    log_in(&client, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD).await;
+    let first = client
+        .wait()
+        .for_element(Locator::Css("[data-testid=seance]"))
+        .await
+        .expect("séances");
+    (driver, client, first)
+}
+
+/// The app's environment on the test day, its replicas in `data_dir` (and the central at
+/// `central_url`, else where its configuration says).
+pub fn app_env(data_dir: &Path, central_url: Option<&str>) -> Vec<(&'static str, String)> {
     let mut env = vec![
         ("PUPITRE_DATA_DIR", data_dir.display().to_string()),
         ("PUPITRE_DATE", crate::test_day().to_string()),
@@ -308,13 +324,5 @@ pub async fn teacher_in_the_app(
     if let Some(url) = central_url {
         env.push(("PUPITRE_CENTRAL_URL", url.to_owned()));
     }
-    let (driver, client) = open_app(app, &env).await;
-    use pupitre_fixtures::{DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD};
-    log_in(&client, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD).await;
-    let first = client
-        .wait()
-        .for_element(Locator::Css("[data-testid=seance]"))
-        .await
-        .expect("séances");
-    (driver, client, first)
+    env
 }

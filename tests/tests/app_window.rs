@@ -10,8 +10,8 @@
 
 use fantoccini::{Client, Locator};
 use pupitre_e2e::window::{
-    binary, click, log_in, open_seance, screenshot, start_central, teacher_in_the_app, text_of,
-    wait_text,
+    app_env, binary, click, failed, log_in, open_app, open_seance, screenshot, start_central,
+    start_central_with, teacher_in_the_app, text_of, wait_text,
 };
 use pupitre_e2e::{demo_central_db, files_under};
 use pupitre_fixtures::{
@@ -55,7 +55,6 @@ async fn teacher_on(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn roll_call_in_the_real_window() {
     // reqwest and fantoccini both bring rustls providers: pick one for the process.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("tempdir");
     let central_db = demo_central_db(dir.path());
     let (mut central, url) = start_central(&central_db, "127.0.0.1:0");
@@ -372,7 +371,6 @@ async fn type_keys(client: &Client, keys: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_column_of_marks_typed_by_keyboard_in_the_real_window() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("tempdir");
     // 6A: 30 pupils on the test day, and the one who moved to 6B in November (listed, no cell).
     let central_db = pupitre_e2e::demo_central_db_with_classes_of(dir.path(), 31);
@@ -471,7 +469,6 @@ async fn a_column_of_marks_typed_by_keyboard_in_the_real_window() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn competencies_evaluated_and_a_bilan_in_the_real_window() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("tempdir");
     let central_db = demo_central_db(dir.path());
     let (_central, driver, client, _) = teacher_on(dir.path(), &central_db).await;
@@ -545,7 +542,6 @@ async fn competencies_evaluated_and_a_bilan_in_the_real_window() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_absence_justified_from_the_cpe_s_desk_and_the_pupil_s_file_in_the_real_window() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("tempdir");
     let central_db = demo_central_db(dir.path());
     let (_central, driver, client, first) = teacher_on(dir.path(), &central_db).await;
@@ -643,4 +639,53 @@ async fn an_absence_justified_from_the_cpe_s_desk_and_the_pupil_s_file_in_the_re
     screenshots(&client, "administrateur.png").await;
     drop(client);
     drop(driver);
+}
+
+/// A teacher on two collèges, on her laptop, against one central serving both: the login
+/// screen offers the two, she chooses the second, and the app opens on that school's day.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_teacher_of_two_schools_chooses_hers_at_login_in_the_real_window() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = demo_central_db(dir.path());
+    let b = pupitre_e2e::demo_school_db(
+        &dir.path().join("college-b.sqlite"),
+        pupitre_fixtures::DEMO_SEED + 1,
+        "Collège Louise-Michel",
+    );
+    let nom = |db: &std::path::Path| -> String {
+        pupitre_central::Db::open(db)
+            .expect("db")
+            .with(|c| c.query_row("SELECT nom FROM etablissement", [], |r| r.get(0)))
+            .expect("name")
+    };
+    let (nom_a, nom_b) = (nom(&a), nom(&b));
+    let b_arg = b.display().to_string();
+    let (_central, url) = start_central_with(&a, "127.0.0.1:0", &["--db", &b_arg], &[]);
+    let env = app_env(&dir.path().join("portable"), Some(url.as_str()));
+    let (_driver, client) = open_app(&binary("pupitre"), &env).await;
+    let choix = match client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("[data-testid=etablissement]"))
+        .await
+    {
+        Ok(choix) => choix,
+        Err(e) => failed(&client, &format!("no choice of school: {e}")).await,
+    };
+    let offered = choix.text().await.expect("options");
+    assert!(
+        offered.contains(&nom_a) && offered.contains(&nom_b),
+        "{offered}"
+    );
+    screenshot(&client, "etablissements.png").await;
+    choix.select_by_index(1).await.expect("choose B");
+    screenshot(&client, "etablissement-choisi.png").await;
+    log_in(&client, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD).await;
+    wait_text(&client, "[data-testid=moi]", &nom_b).await;
+    client
+        .wait()
+        .for_element(Locator::Css("[data-testid=seance]"))
+        .await
+        .expect("her day in B");
+    screenshot(&client, "etablissement-b.png").await;
 }

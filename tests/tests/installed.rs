@@ -103,7 +103,6 @@ fn wait_for_port(port: u16) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "installs system packages: run by scripts/test.sh after scripts/package.sh --debug"]
 async fn the_packages_install_take_a_roll_call_and_uninstall() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     purge();
     let (desktop, central) = (package("pupitre_"), package("pupitre-central_"));
     run(

@@ -100,7 +100,7 @@ async fn a_school_exported_and_imported_into_an_empty_central_is_the_same_school
     let out = dir.path().join("college.zip");
     let source = pupitre_central::Db::open(&db).expect("central db");
     let uai = source
-        .with(|c| pupitre_central::db::archive::etablissement(c))
+        .with(|c| pupitre_central::db::school::etablissement(c))
         .expect("read")
         .expect("a school")
         .0;

@@ -49,6 +49,7 @@ async fn a_personal_computer_remembers_its_owner_until_she_logs_out() {
             DEMO_TEACHER_LOGIN.into(),
             DEMO_TEACHER_PASSWORD.into(),
             true,
+            None,
         )
         .await
         .expect("login");
@@ -98,6 +99,7 @@ async fn without_a_keyring_the_app_works_by_password_and_keeps_no_file_instead()
             DEMO_TEACHER_LOGIN.into(),
             DEMO_TEACHER_PASSWORD.into(),
             true,
+            None,
         )
         .await
         .expect("login by password");

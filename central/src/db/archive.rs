@@ -145,15 +145,6 @@ fn quoted(columns: &[String]) -> Vec<String> {
     columns.iter().map(|c| format!("\"{c}\"")).collect()
 }
 
-/// The school the database holds: its UAI and name.
-pub fn etablissement(conn: &Connection) -> rusqlite::Result<Option<(String, String)>> {
-    use rusqlite::OptionalExtension;
-    conn.query_row("SELECT uai, nom FROM etablissement", [], |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })
-    .optional()
-}
-
 /// The schema's version (the migrations applied).
 pub fn schema_version(conn: &Connection) -> rusqlite::Result<u32> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))

@@ -215,3 +215,11 @@ pub fn eleve_in(conn: &Connection, eleve_id: &str, target: &Cible) -> rusqlite::
 pub fn read_scoped(conn: &Connection, scope: &Scope) -> rusqlite::Result<School> {
     Ok(scope.view_of(&pupitre_school_db::read_school(conn)?))
 }
+
+/// The school the database holds: its UAI and name.
+pub fn etablissement(conn: &Connection) -> rusqlite::Result<Option<(String, String)>> {
+    conn.query_row("SELECT uai, nom FROM etablissement", [], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+    .optional()
+}

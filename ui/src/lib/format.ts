@@ -69,5 +69,5 @@ export function avantDeconnexion(n: number, enLigne: boolean): string {
   const quand = une ? "Elle partira" : "Elles partiront";
   const scellee = une ? "scellée : personne ne peut la lire ni la modifier" : "scellées : personne ne peut les lire ni les modifier";
   const reste = une ? "Elle reste aussi dans votre copie chiffrée, et part" : "Elles restent aussi dans votre copie chiffrée, et partent";
-  return `${quoi} au service central${ou}. ${quand} avec la prochaine session ouverte sur ce poste, quelle que soit la personne connectée, ${scellee} en chemin. ${reste} à votre prochaine connexion si personne ne se connecte ici d'ici là.`;
+  return `${quoi} au service central${ou}. ${quand} avec la prochaine session ouverte sur ce poste dans cet établissement, quelle que soit la personne connectée, ${scellee} en chemin. ${reste} à votre prochaine connexion si personne ne se connecte ici d'ici là.`;
 }

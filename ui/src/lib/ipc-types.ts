@@ -73,6 +73,16 @@ export type EtatSync = "aucun" | "local" | "envoye" | "acquitte" | "conflit";
 
 export type Fonction = "enseignant" | "cpe" | "direction" | "administrateur";
 
+export type EtablissementView = { 
+/**
+ * What the login names: `None` for the central's first school (a PC's usual one).
+ */
+uai: string | null, 
+/**
+ * Its name, or its UAI when known only from this PC's replicas (offline).
+ */
+nom: string, };
+
 export type Moi = { id: string, civilite: string, nom: string, prenom: string, fonction: Fonction, etablissement: string, 
 /**
  * False when the login was checked offline against this PC's replica.
@@ -237,7 +247,7 @@ export type Progression = { etape: string, fait: number, total: number, };
 
 export type Seq = number;
 
-export type ErrorCode = "session" | "identifiants" | "requete_invalide" | "poste" | "trop_de_modifications" | "mise_a_jour_necessaire" | "central_trop_ancien" | "journal_change" | "epoque_inconnue" | "interne" | "jeton_expire" | "compte_desactive" | "trop_de_tentatives" | "enveloppe" | "autre";
+export type ErrorCode = "session" | "identifiants" | "requete_invalide" | "poste" | "trop_de_modifications" | "mise_a_jour_necessaire" | "central_trop_ancien" | "journal_change" | "epoque_inconnue" | "interne" | "jeton_expire" | "compte_desactive" | "trop_de_tentatives" | "enveloppe" | "etablissement_inconnu" | "autre";
 
 export type CodePoste = "stockage" | "fichier_etranger" | "fichier_autre_compte" | "version_plus_recente" | "hors_ligne" | "reponse_illisible" | "erreur_central" | "premiere_connexion_hors_ligne" | "saisie_invalide" | "verrouillee" | "hors_ligne_trop_longtemps";
 
@@ -543,8 +553,10 @@ export const compteDemo = () =>
   call<[string, string] | null>("compte_demo");
 export const avertissementConfiguration = () =>
   call<string | null>("avertissement_configuration");
-export const connexion = (login: string, password: string, seSouvenir: boolean) =>
-  call<Moi>("connexion", { login, password, seSouvenir });
+export const etablissements = () =>
+  call<Array<EtablissementView>>("etablissements");
+export const connexion = (login: string, password: string, seSouvenir: boolean, etablissement: string | null) =>
+  call<Moi>("connexion", { login, password, seSouvenir, etablissement });
 export const reprendre = () =>
   call<Moi | null>("reprendre");
 export const deconnexion = () =>
