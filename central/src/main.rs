@@ -101,8 +101,8 @@ enum Command {
     /// ResponsablesAvecAdresses, Nomenclature; STS-Web's sts_emp), each file's kind told by its
     /// root element, all in one transaction; DB is created when empty. Run again later in the
     /// year: arrivals, departures, changes of class and services reach the PCs at their sync.
-    /// A periods' CSV (README) may go with them. Or, alone, a school's archive (`export`), into
-    /// an empty DB.
+    /// The periods', holidays' and timetable's CSV (README) may go with them. Or, alone, a
+    /// school's archive (`export`), into an empty DB.
     Import {
         #[arg(long, default_value = "pupitre-central.sqlite")]
         db: PathBuf,

@@ -426,3 +426,290 @@ fn the_periods_come_from_a_spreadsheet_s_csv_and_a_bad_one_is_refused_whole() {
         assert_eq!(school(&db), before, "{says}: nothing half-imported");
     }
 }
+
+/// A spreadsheet's CSV (Windows-1252, `;`) named `nom`, its header then `lignes`.
+fn tableur(nom: &str, entete: &str, lignes: &[&str]) -> Fichier {
+    let text = format!("{entete}\r\n{}\r\n", lignes.join("\r\n"));
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
+    (nom.to_owned(), bytes.into_owned())
+}
+
+fn vacances() -> Fichier {
+    tableur(
+        "vacances.csv",
+        "Vacances;Début;Fin",
+        &[
+            "Toussaint;17/10/2026;01/11/2026",
+            "Noël;19/12/2026;03/01/2027",
+            "Hiver;13/02/2027;28/02/2027",
+            "Printemps;10/04/2027;25/04/2027",
+        ],
+    )
+}
+
+const EDT: &str = "Jour;Début;Fin;Matière;Professeur;Classe;Groupe;Salle;Semaine";
+
+fn emploi_du_temps(lignes: &[&str]) -> Fichier {
+    tableur("edt.csv", EDT, lignes)
+}
+
+/// The séances of `school` of the service teaching `matiere`, by date and start.
+fn seances_de(school: &School, matiere: &str) -> Vec<(NaiveDate, String, String)> {
+    let services: Vec<&str> = school
+        .services
+        .iter()
+        .filter(|s| s.matiere_code == matiere)
+        .map(|s| s.id.as_str())
+        .collect();
+    let mut out: Vec<_> = school
+        .seances
+        .iter()
+        .filter(|s| services.contains(&s.service_id.as_str()))
+        .map(|s| (s.date, s.debut.to_string(), s.salle.clone()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The roll call of `seance` begun at the central (what a teacher's push leaves in the log).
+fn appel_commence(db: &Db, seance: &str) {
+    db.with(|c| {
+        c.execute(
+            "INSERT INTO changes (op_id, client_id, author_id, kind, entity_id, field, value, \
+             hlc_wall, hlc_counter, effect, scope_key, base_version) \
+             VALUES ('op-appel', 'c', '101', 'appel', ?1, 'etat', '\"en_cours\"', 1, 0, 'applied', 's', 0)",
+            [seance],
+        )?;
+        c.execute(
+            "INSERT INTO fields (kind, entity_id, field, server_seq, scope_key) \
+             VALUES ('appel', ?1, 'etat', last_insert_rowid(), 's')",
+            [seance],
+        )
+    })
+    .expect("roll call");
+}
+
+#[test]
+fn a_timetable_is_laid_out_over_the_year_and_a_new_one_keeps_what_happened() {
+    let (_dir, db) = db();
+    let mut rentree: Vec<Fichier> = RENTREE.iter().map(|n| fichier(n)).collect();
+    rentree.push(calendrier(&[
+        "T1;1er trimestre;01/09/2026;30/11/2026",
+        "T2;2e trimestre;01/12/2026;28/02/2027",
+        "T3;3e trimestre;01/03/2027;04/07/2027",
+    ]));
+    rentree.push(vacances());
+    // The teacher by name as STS-Web spells it (Œ and œ: Windows-1252 has them), by her
+    // STS-Web id, the subject by code, label or management code; weeks A and B.
+    rentree.push(emploi_du_temps(&[
+        "lundi;08:00;09:00;FRANC;ŒTTINGER Cœlestine;6A;;B12;",
+        "Mardi;10h;11h;Mathématiques;Fauré Noël;6B;;B14;A",
+        "jeudi;14:00;15:00;LCALA;103;;6LAT;C01;B",
+    ]));
+    importer(&db, &rentree, None, d(2026, 8, 31)).expect("rentrée with its timetable");
+    let s = school(&db);
+    let francais = seances_de(&s, "020700");
+    let maths = seances_de(&s, "061300");
+    let latin = seances_de(&s, "021000");
+    // Counted by hand over the year (Mondays; Tuesdays of week A; Thursdays of week B).
+    assert_eq!((francais.len(), maths.len(), latin.len()), (35, 18, 18));
+    assert_eq!(
+        francais[0],
+        (d(2026, 9, 7), "08:00".to_owned(), "B12".to_owned())
+    );
+    let dates = |v: &[(NaiveDate, String, String)]| v.iter().map(|x| x.0).collect::<Vec<_>>();
+    // Week 1 (from Tuesday 1 September) is A; the holidays' weeks do not count.
+    for (date, expected) in [
+        (d(2026, 9, 1), true),
+        (d(2026, 9, 8), false),
+        (d(2026, 10, 13), true),
+        (d(2026, 11, 3), false),
+        (d(2026, 11, 10), true),
+    ] {
+        assert_eq!(dates(&maths).contains(&date), expected, "maths on {date}");
+    }
+    assert!(dates(&latin).contains(&d(2026, 11, 5)) && !dates(&latin).contains(&d(2026, 9, 3)));
+    assert!(
+        !dates(&francais).contains(&d(2026, 10, 19))
+            && !dates(&francais).contains(&d(2026, 12, 21)),
+        "no lesson in the holidays"
+    );
+
+    // January: French moves to 9:00 in B13, Latin stops. A roll call already begun on a
+    // French séance ahead (a teacher who took it early, a substitute) keeps it.
+    let garde = s
+        .seances
+        .iter()
+        .find(|x| x.date == d(2027, 1, 11) && x.debut.to_string() == "08:00")
+        .expect("French on 11 January")
+        .id
+        .clone();
+    appel_commence(&db, &garde);
+    let before_moves = moves(&db).len();
+    let rapport = importer(
+        &db,
+        &[
+            vacances(),
+            emploi_du_temps(&[
+                "lundi;09:00;10:00;FRANC;ŒTTINGER Cœlestine;6A;;B13;",
+                "mardi;10:00;11:00;MATHS;FAURÉ Noël;6B;;B14;A",
+            ]),
+        ],
+        None,
+        d(2027, 1, 5),
+    )
+    .expect("January's timetable");
+    let apres = school(&db);
+    let francais2 = seances_de(&apres, "020700");
+    let before_le = |v: &[(NaiveDate, String, String)]| {
+        v.iter()
+            .filter(|x| x.0 < d(2027, 1, 5))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        before_le(&francais2),
+        before_le(&francais),
+        "the past stays"
+    );
+    let from_le: Vec<_> = francais2.iter().filter(|x| x.0 >= d(2027, 1, 5)).collect();
+    assert_eq!(
+        from_le
+            .iter()
+            .filter(|x| x.1 == "09:00" && x.2 == "B13")
+            .count(),
+        21
+    );
+    assert_eq!(
+        from_le
+            .iter()
+            .filter(|x| x.1 == "08:00")
+            .map(|x| x.0)
+            .collect::<Vec<_>>(),
+        [d(2027, 1, 11)],
+        "only the séance whose roll call began"
+    );
+    assert!(apres.seances.iter().any(|x| x.id == garde));
+    assert_eq!(
+        seances_de(&apres, "061300"),
+        maths,
+        "maths unchanged, same séances"
+    );
+    let latin2 = seances_de(&apres, "021000");
+    assert_eq!(latin2, before_le(&latin), "Latin stops from January on");
+    assert!(
+        rapport
+            .conserves
+            .iter()
+            .any(|c| c.contains("11/01/2027") && c.contains("appel est commencé")),
+        "{rapport}"
+    );
+    assert!(moves(&db).len() > before_moves, "the PCs are told");
+}
+
+#[test]
+fn a_bad_timetable_is_refused_whole_with_its_line() {
+    let (_dir, db) = db();
+    let mut rentree: Vec<Fichier> = RENTREE.iter().map(|n| fichier(n)).collect();
+    rentree.push(calendrier(&["T1;1er trimestre;01/09/2026;30/11/2026"]));
+    importer(&db, &rentree, None, d(2026, 8, 31)).expect("rentrée");
+    let before = school(&db);
+    let bon = "lundi;08:00;09:00;FRANC;ŒTTINGER Cœlestine;6A;;B12;";
+    // (files, what the error says, its line)
+    let cases: Vec<(Vec<Fichier>, &str, u32)> = vec![
+        (
+            vec![emploi_du_temps(&[bon])],
+            "joignez le fichier des vacances",
+            1,
+        ),
+        (
+            vec![
+                vacances(),
+                emploi_du_temps(&[bon, "mardi;08:00;09:00;FRANC;DUPONT Jean;6A;;B12;"]),
+            ],
+            "professeur « DUPONT Jean » inconnu",
+            3,
+        ),
+        (
+            vec![
+                vacances(),
+                emploi_du_temps(&["lundi;08:00;09:00;FRANC;FAURÉ Noël;6A;;B12;"]),
+            ],
+            "aucun service",
+            2,
+        ),
+        (
+            vec![
+                vacances(),
+                emploi_du_temps(&["dimanche;08:00;09:00;FRANC;101;6A;;B12;"]),
+            ],
+            "dimanche",
+            2,
+        ),
+        (
+            vec![
+                vacances(),
+                emploi_du_temps(&["lundi;09:00;08:00;FRANC;101;6A;;B12;"]),
+            ],
+            "avant son début",
+            2,
+        ),
+        (
+            vec![
+                vacances(),
+                emploi_du_temps(&[bon, "lundi;08:30;09:30;LCALA;101;;6LAT;C01;"]),
+            ],
+            "aucun service",
+            3,
+        ),
+        (
+            vec![
+                vacances(),
+                emploi_du_temps(&[
+                    "jeudi;14:00;15:00;LCALA;103;;6LAT;C01;",
+                    "jeudi;14:30;15:30;FRANC;103;6B;;B12;A",
+                ]),
+            ],
+            "déjà cours",
+            3,
+        ),
+        (
+            vec![
+                vacances(),
+                emploi_du_temps(&["lundi;08:00;09:00;FRANC;101;6Z;;B12;"]),
+            ],
+            "classe « 6Z » inconnue",
+            2,
+        ),
+        (
+            vec![
+                vacances(),
+                emploi_du_temps(&["lundi;08:00;09:00;FRANC;101;6A;;B12;C"]),
+            ],
+            "semaine « C »",
+            2,
+        ),
+        (
+            vec![
+                tableur(
+                    "vacances.csv",
+                    "Vacances;Début;Fin",
+                    &["Noël;03/01/2027;19/12/2026"],
+                ),
+                emploi_du_temps(&[bon]),
+            ],
+            "finit avant",
+            2,
+        ),
+    ];
+    for (files, says, line) in cases {
+        let Err(ImportError::Fichier(e)) = importer(&db, &files, None, d(2026, 9, 1)) else {
+            panic!("refused: {says}");
+        };
+        assert!(
+            e.to_string().contains(says) && e.ligne == line,
+            "{says}: {e}"
+        );
+        assert_eq!(school(&db), before, "{says}: nothing half-imported");
+    }
+}

@@ -1,7 +1,7 @@
 //! The central's reads of the school's reference data: by scope, and the facts a push is
 //! checked against (the tables and their shape are `pupitre_school_db`'s).
 
-use pupitre_domain::{Cible, Personnel, School, Scope};
+use pupitre_domain::{Cible, EntityKind, Personnel, School, Scope};
 use rusqlite::{Connection, OptionalExtension, params};
 
 fn bad_column(msg: String) -> rusqlite::Error {
@@ -222,4 +222,23 @@ pub fn etablissement(conn: &Connection) -> rusqlite::Result<Option<(String, Stri
         Ok((r.get(0)?, r.get(1)?))
     })
     .optional()
+}
+
+/// The séances whose roll call has begun: the log holds their appel or a pupil's mark in them
+/// (a new timetable leaves them as they are).
+pub fn seances_tenues(conn: &Connection) -> rusqlite::Result<std::collections::BTreeSet<String>> {
+    let mut statement =
+        conn.prepare("SELECT DISTINCT entity_id FROM fields WHERE kind IN (?1, ?2)")?;
+    let ids = statement.query_map(
+        params![EntityKind::Appel.as_str(), EntityKind::Presence.as_str()],
+        |r| r.get::<_, String>(0),
+    )?;
+    let mut tenues = std::collections::BTreeSet::new();
+    for id in ids {
+        let id = id?;
+        // A mark's id is `<séance>/<élève>`; an appel's, the séance's.
+        let seance = id.split_once('/').map_or(id.as_str(), |(s, _)| s);
+        tenues.insert(seance.to_owned());
+    }
+    Ok(tenues)
 }

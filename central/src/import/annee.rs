@@ -6,11 +6,14 @@
 //! from a file keeps its history and is reported as kept.
 
 use super::ErreurImport;
+use super::calendrier::Vacances;
+use super::emploi_du_temps::{self, Creneau};
 use super::siecle::{ElevesLus, NomenclatureLue, ResponsablesLus};
 use super::sts::{StructureLue, StsLu};
 use chrono::NaiveDate;
 use pupitre_domain::{
-    Cible, Division, Eleve, EtatCivil, Groupe, Passage, Periode, Responsable, School, Service,
+    Cible, Division, Eleve, EtatCivil, Groupe, Passage, Periode, Responsable, School, Seance,
+    Service,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,6 +26,10 @@ pub struct Lu {
     pub sts: Option<(String, StsLu)>,
     /// The periods' CSV (`calendrier`), each period with its line.
     pub periodes: Option<(String, Vec<(Periode, u32)>)>,
+    /// The holidays' CSV (`calendrier`).
+    pub vacances: Option<(String, Vec<Vacances>)>,
+    /// The timetable's CSV (`emploi_du_temps`).
+    pub emploi_du_temps: Option<(String, Vec<Creneau>)>,
 }
 
 /// The school after the import, and what was left out or kept, in words.
@@ -53,7 +60,14 @@ pub fn ident(prefixe: &str, code: &str) -> String {
     format!("{prefixe}{safe}")
 }
 
-pub fn fusionner(avant: &School, lu: &Lu, le: NaiveDate) -> Result<Fusion, ErreurImport> {
+/// `avant` after the files `lu`, dated `le`; `tenues` are the séances whose roll call has
+/// begun (a new timetable leaves them as they are).
+pub fn fusionner(
+    avant: &School,
+    lu: &Lu,
+    le: NaiveDate,
+    tenues: &BTreeSet<String>,
+) -> Result<Fusion, ErreurImport> {
     let mut f = Fusion {
         school: avant.clone(),
         ignores: Vec::new(),
@@ -81,7 +95,82 @@ pub fn fusionner(avant: &School, lu: &Lu, le: NaiveDate) -> Result<Fusion, Erreu
     if let Some((fichier, p)) = &lu.periodes {
         periodes(&mut f, fichier, p)?;
     }
+    if let Some((fichier, creneaux)) = &lu.emploi_du_temps {
+        let vacances = lu.vacances.as_ref().map(|(_, v)| v.as_slice());
+        seances(&mut f, fichier, creneaux, vacances, le, tenues)?;
+    }
     Ok(f)
+}
+
+/// A new timetable laid out over the year's periods takes effect on `le`: the séances before
+/// stay, and so do later ones whose roll call has begun (`tenues`: they happened); the others
+/// are the new timetable's. A séance laid out again keeps its id and its substitute.
+fn seances(
+    f: &mut Fusion,
+    fichier: &str,
+    creneaux: &[Creneau],
+    vacances: Option<&[Vacances]>,
+    le: NaiveDate,
+    tenues: &BTreeSet<String>,
+) -> Result<(), ErreurImport> {
+    let en_tete = |m: &str| ErreurImport::new(fichier, "", 1, m.into());
+    let vacances = vacances.ok_or_else(|| {
+        en_tete(
+            "joignez le fichier des vacances (Vacances;Début;Fin) : sans lui, des séances seraient posées pendant les vacances",
+        )
+    })?;
+    let du = f.school.periodes.iter().map(|p| p.debut).min();
+    let au = f.school.periodes.iter().map(|p| p.fin).max();
+    let (Some(du), Some(au)) = (du, au) else {
+        return Err(en_tete(
+            "l'établissement n'a pas de périodes : joignez le fichier des périodes",
+        ));
+    };
+    let mut resolus = Vec::new();
+    for c in creneaux {
+        let service = emploi_du_temps::service_de(&f.school, c)
+            .map_err(|m| ErreurImport::new(fichier, "", c.ligne, m))?;
+        let prof = f.school.services.iter().find(|s| s.id == service);
+        let prof = prof.map(|s| s.enseignant_id.clone()).unwrap_or_default();
+        resolus.push((service, c, prof));
+    }
+    if let Some((premiere, seconde)) = emploi_du_temps::chevauchement(&resolus) {
+        let message =
+            format!("ce professeur a déjà cours à cette heure ces semaines-là (ligne {premiere})");
+        return Err(ErreurImport::new(fichier, "", seconde, message));
+    }
+    let slots: Vec<(String, &Creneau)> = resolus.iter().map(|(s, c, _)| (s.clone(), *c)).collect();
+    let nouvelles = emploi_du_temps::developper(&slots, du, au, vacances);
+    let avant = keyed(&mut f.school.seances, |s| s.id.clone());
+    let nouvelles: BTreeMap<String, Seance> = nouvelles
+        .into_iter()
+        .filter(|s| s.date >= le)
+        .map(|s| (s.id.clone(), s))
+        .collect();
+    let mut apres = BTreeMap::new();
+    for (id, s) in &avant {
+        if s.date < le {
+            apres.insert(id.clone(), s.clone());
+        } else if tenues.contains(id) {
+            if !nouvelles.contains_key(id) {
+                f.conserves.push(format!(
+                    "séance du {} à {} gardée : son appel est commencé, le nouvel emploi du temps ne l'a plus",
+                    s.date.format("%d/%m/%Y"),
+                    s.debut
+                ));
+            }
+            apres.insert(id.clone(), s.clone());
+        }
+    }
+    for (id, mut s) in nouvelles {
+        if apres.contains_key(&id) {
+            continue;
+        }
+        s.remplacant_id = avant.get(&id).and_then(|a| a.remplacant_id.clone());
+        apres.insert(id, s);
+    }
+    f.school.seances = apres.into_values().collect();
+    Ok(())
 }
 
 /// The periods the file names replace those of the same id; the others stay (marks and

@@ -5,14 +5,17 @@
 
 pub mod annee;
 pub mod calendrier;
+pub mod emploi_du_temps;
 pub mod publier;
 pub mod siecle;
 pub mod sts;
+pub mod tableur;
 pub mod xml;
 
 use crate::db::Db;
 use crate::error::CentralError;
 use annee::Lu;
+use calendrier::Calendrier;
 use chrono::NaiveDate;
 use pupitre_domain::referentiel::{Table, fiches};
 use pupitre_domain::{Etablissement, School, Uai};
@@ -111,16 +114,28 @@ impl fmt::Display for Rapport {
 
 /// Reads one file and puts it in `lu` by its root element.
 pub fn lire_fichier(lu: &mut Lu, nom: &str, octets: &[u8]) -> Result<(), ErreurImport> {
-    if let Some(periodes) = calendrier::lire(nom, octets) {
-        if lu.periodes.is_some() {
-            return Err(ErreurImport::new(
-                nom,
-                "",
-                1,
-                "un autre fichier des périodes est déjà dans cet import".into(),
-            ));
+    let deja = || {
+        ErreurImport::new(
+            nom,
+            "",
+            1,
+            "un autre fichier de ce type est déjà dans cet import".into(),
+        )
+    };
+    if let Some(calendrier) = calendrier::lire(nom, octets) {
+        match calendrier? {
+            Calendrier::Periodes(_) if lu.periodes.is_some() => return Err(deja()),
+            Calendrier::Vacances(_) if lu.vacances.is_some() => return Err(deja()),
+            Calendrier::Periodes(p) => lu.periodes = Some((nom.to_owned(), p)),
+            Calendrier::Vacances(v) => lu.vacances = Some((nom.to_owned(), v)),
         }
-        lu.periodes = Some((nom.to_owned(), periodes?));
+        return Ok(());
+    }
+    if let Some(creneaux) = emploi_du_temps::lire(nom, octets) {
+        if lu.emploi_du_temps.is_some() {
+            return Err(deja());
+        }
+        lu.emploi_du_temps = Some((nom.to_owned(), creneaux?));
         return Ok(());
     }
     let root = xml::lire(nom, octets)?;
@@ -275,7 +290,8 @@ pub fn importer(
         };
         let uai = uai_cible(&lu, uai, stocke.as_ref().map(|s| &s.etablissement.uai))?;
         let avant = stocke.clone().unwrap_or_else(|| vide(uai.clone()));
-        let fusion = annee::fusionner(&avant, &lu, le)?;
+        let tenues = crate::db::school::seances_tenues(&tx)?;
+        let fusion = annee::fusionner(&avant, &lu, le, &tenues)?;
         let mut rapport = Rapport {
             uai: uai.to_string(),
             tables: compter(&avant, &fusion.school),
