@@ -100,6 +100,7 @@ macro_rules! commands {
             exporter_statistiques(chemin: String) -> ();
             exporter_signalement(eleve_id: String, mois: String, chemin: String) -> ();
             notifications() -> Vec<$crate::vie_scolaire::NotificationView>;
+            importer_annee(chemins: Vec<String>, date: Option<String>) -> String;
             etat_synchro() -> $crate::views::EtatSynchro;
             synchroniser() -> ();
         }
@@ -443,6 +444,19 @@ impl Api {
     ) -> Answer<()> {
         let session = self.session().await?;
         Ok(session.positionner(&service_id, &periode_id, &eleve_id, &texte)?)
+    }
+
+    /// Sends the year's files to the central (direction, administrator); its report. What
+    /// changed comes back with the sync round asked for at once.
+    pub async fn importer_annee(
+        &self,
+        chemins: Vec<String>,
+        date: Option<String>,
+    ) -> Answer<String> {
+        let session = self.session().await?;
+        let rapport = session.importer_annee(&chemins, date).await?;
+        session.sync_soon();
+        Ok(rapport)
     }
 
     pub async fn etat_synchro(&self) -> Answer<EtatSynchro> {

@@ -141,6 +141,12 @@ pub fn router(central: Central) -> Router {
         .route("/push", post(push_changes))
         .route("/pull", post(pull))
         .route("/history", post(history))
+        .route(
+            "/import",
+            post(crate::import_en_ligne::importer).layer(DefaultBodyLimit::max(
+                crate::import_en_ligne::MAX_IMPORT_BYTES,
+            )),
+        )
         .layer(middleware::from_fn(check_version_headers));
     Router::new()
         .route("/health", get(health))

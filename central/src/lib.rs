@@ -21,6 +21,7 @@ pub mod error;
 pub mod gradebook;
 pub mod history;
 pub mod import;
+pub mod import_en_ligne;
 pub mod limites;
 pub mod notifications;
 pub mod pull;

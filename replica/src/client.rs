@@ -5,9 +5,9 @@ use crate::error::ReplicaError;
 use pupitre_domain::Uai;
 use pupitre_sync_protocol::version::{HEADER_ETABLISSEMENT, HEADER_PROTOCOL, HEADER_SCHEMA};
 use pupitre_sync_protocol::wire::{
-    ApiError, DepotResponse, ErrorCode, Etablissements, HistoryRequest, HistoryResponse, Jetons,
-    LoginRequest, LoginResponse, PasswordChangeRequest, PullRequest, PullResponse, PushRequest,
-    PushResponse, RefreshRequest, Snapshot,
+    ApiError, DepotResponse, ErrorCode, Etablissements, HistoryRequest, HistoryResponse,
+    ImportRequest, ImportResponse, Jetons, LoginRequest, LoginResponse, PasswordChangeRequest,
+    PullRequest, PullResponse, PushRequest, PushResponse, RefreshRequest, Snapshot,
 };
 use pupitre_sync_protocol::{PROTOCOL_VERSION, SCHEMA_VERSION};
 use serde::Serialize;
@@ -238,6 +238,16 @@ impl CentralClient {
         request: &PullRequest,
     ) -> Result<PullResponse, ReplicaError> {
         self.send(self.post("/v1/pull", Some(token), request)).await
+    }
+
+    /// The year's import (`importer_annee`), in one request however large.
+    pub async fn import(
+        &self,
+        token: &str,
+        request: &ImportRequest,
+    ) -> Result<ImportResponse, ReplicaError> {
+        self.send(self.post("/v1/import", Some(token), request))
+            .await
     }
 
     pub async fn history(

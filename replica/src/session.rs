@@ -27,6 +27,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use uuid::Uuid;
 
+mod import;
 mod notes;
 mod notifications;
 mod verrouillage;

@@ -49,6 +49,8 @@ pub enum ErrorCode {
     Enveloppe,
     /// The request names a school this central does not serve.
     EtablissementInconnu,
+    /// An import was refused (a file, an element, a line): nothing was imported.
+    ImportRefuse,
     /// A code this version does not know (a newer central), or a body that was not ours.
     #[serde(other)]
     Autre,
@@ -72,6 +74,7 @@ impl ErrorCode {
             ErrorCode::TropDeTentatives => "trop_de_tentatives",
             ErrorCode::Enveloppe => "enveloppe",
             ErrorCode::EtablissementInconnu => "etablissement_inconnu",
+            ErrorCode::ImportRefuse => "import_refuse",
             ErrorCode::Autre => "autre",
         }
     }
@@ -101,6 +104,33 @@ pub struct LoginResponse {
     /// The school this session is in (absent from a central that holds none yet).
     #[serde(default)]
     pub etablissement: Option<Uai>,
+}
+
+/// The year's national exports and the school's CSVs, sent by the direction or the
+/// administrator (`POST /v1/import`): the same import as `pupitre-central import`, into the
+/// school of the session, in one transaction.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRequest {
+    pub fichiers: Vec<FichierImporte>,
+    /// The day the changes take effect, `AAAA-MM-JJ` (default: the central's today).
+    #[serde(default)]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FichierImporte {
+    /// The file's name (errors name it).
+    pub nom: String,
+    /// Its bytes, in base64 (the national exports are ISO-8859-15, not UTF-8).
+    pub contenu: String,
+}
+
+/// What the import did, in French, as the command prints it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportResponse {
+    pub rapport: String,
 }
 
 /// A school a central serves, as the login screen offers it (`GET /v1/etablissements`, no

@@ -188,3 +188,101 @@ async fn a_reimport_moves_a_pupil_and_both_teachers_pcs_follow_without_a_snapsho
     }
     central.stop().await;
 }
+
+/// The demo teacher's weekly slots as a timetable CSV: each of her services on Monday at
+/// 13:00, 14:00, … in room N1xx (the demo's own Monday lessons are elsewhere).
+fn her_timetable(school: &School) -> Vec<u8> {
+    let mut csv = String::from("Jour;Début;Fin;Matière;Professeur;Classe;Groupe;Salle;Semaine\n");
+    let hers = school.services.iter().filter(|s| s.enseignant_id == "P001");
+    for (i, s) in hers.enumerate() {
+        let Cible::Division(division) = &s.cible else {
+            continue;
+        };
+        let code = &(school.divisions.iter())
+            .find(|d| &d.id == division)
+            .expect("division")
+            .code;
+        let h = 15 + i;
+        csv.push_str(&format!(
+            "lundi;{h}:00;{h}:50;{};P001;{code};;N1{i:02};\n",
+            s.matiere_code
+        ));
+    }
+    csv.into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_head_imports_a_new_timetable_from_her_pc_and_the_roll_call_taken_stays() {
+    let (dir, db, central) = demo_central().await;
+    let url = central.url();
+    let store = pupitre_central::Db::open(&db).expect("central db");
+    let school = store
+        .with(|c| pupitre_school_db::read_school(c))
+        .expect("school");
+    let teacher = teacher_pc(dir.path(), &url, "salle-12").await;
+    let day = test_day().to_string();
+    let taken = teacher.seances_du_jour(&day).expect("séances")[0].clone();
+    let appel = teacher.appel(&taken.id).expect("appel");
+    teacher
+        .marquer(
+            &taken.id,
+            &appel.eleves[0].eleve_id,
+            pupitre_domain::Presence::Absent,
+        )
+        .expect("absent");
+    teacher.valider_appel(&taken.id).expect("roll call");
+    teacher.sync_once().await.expect("sync");
+
+    // The head sends a new timetable from her PC, taking effect on the test day.
+    let head = head_pc(dir.path(), &url).await;
+    let files = dir.path().join("exports");
+    std::fs::create_dir_all(&files).expect("dir");
+    let edt = files.join("edt.csv");
+    std::fs::write(&edt, her_timetable(&school)).expect("timetable");
+    let vacances = files.join("vacances.csv");
+    std::fs::write(
+        &vacances,
+        "Vacances;Début;Fin\nNoël;19/12/2026;03/01/2027\n",
+    )
+    .expect("holidays");
+    let paths = [edt.display().to_string(), vacances.display().to_string()];
+    let rapport = head
+        .importer_annee(&paths, Some(day.clone()))
+        .await
+        .expect("the head's import");
+    assert!(rapport.contains("appel est commencé"), "{rapport}");
+    // A teacher may not.
+    let refused = teacher.importer_annee(&paths, Some(day.clone())).await;
+    assert!(refused.is_err(), "a teacher imports nothing");
+
+    let report = teacher.sync_once().await.expect("sync");
+    assert!(!report.rebased, "her PC follows without a snapshot");
+    let seances = teacher.seances_du_jour(&day).expect("séances");
+    let kept = (seances.iter())
+        .find(|s| s.id == taken.id)
+        .expect("the séance whose roll call she took");
+    assert_eq!(kept.appel, pupitre_domain::AppelEtat::Fait);
+    assert_eq!(kept.nb_absents, 1);
+    let new: Vec<&str> = (seances.iter())
+        .filter(|s| s.salle.starts_with("N1"))
+        .map(|s| s.debut.as_str())
+        .collect();
+    assert_eq!(
+        new,
+        ["15:00", "16:00", "17:00"],
+        "her new Monday: {seances:?}"
+    );
+    assert_eq!(
+        seances.len(),
+        4,
+        "the other lessons of the old timetable are gone: {seances:?}"
+    );
+    let tuesday = test_day().succ_opt().expect("Tuesday").to_string();
+    assert!(
+        teacher
+            .seances_du_jour(&tuesday)
+            .expect("séances")
+            .is_empty()
+    );
+    central.stop().await;
+}

@@ -15,8 +15,8 @@ use pupitre_e2e::window::{
 };
 use pupitre_e2e::{demo_central_db, files_under};
 use pupitre_fixtures::{
-    DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_TEACHER_LOGIN,
-    DEMO_TEACHER_PASSWORD,
+    DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_HEAD_LOGIN,
+    DEMO_HEAD_PASSWORD, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD,
 };
 use std::time::{Duration, Instant};
 
@@ -688,4 +688,45 @@ async fn a_teacher_of_two_schools_chooses_hers_at_login_in_the_real_window() {
         .await
         .expect("her day in B");
     screenshot(&client, "etablissement-b.png").await;
+}
+
+/// The head's import screen: what to choose, the day it takes effect (a person looks at the
+/// screenshot; the files come from the system's dialog, which no WebDriver drives, and the
+/// import itself is `the_head_imports_a_new_timetable_from_her_pc_and_the_roll_call_taken_stays`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_head_s_import_screen_in_the_real_window() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_central, url) = start_central(&demo_central_db(dir.path()), "127.0.0.1:0");
+    let env = app_env(&dir.path().join("direction"), Some(url.as_str()));
+    let (_driver, client) = open_app(&binary("pupitre"), &env).await;
+    log_in(&client, DEMO_HEAD_LOGIN, DEMO_HEAD_PASSWORD).await;
+    // Her screen first (a click before it would land on the login's).
+    wait_text(&client, "[data-testid=moi]", "BERNARD").await;
+    click(&client, "[data-testid=onglet-import]", "the import tab").await;
+    wait_text(
+        &client,
+        "[data-testid=import-annee]",
+        "ElevesSansAdresses.xml",
+    )
+    .await;
+    let date = client
+        .find(Locator::Css("[data-testid=date-import]"))
+        .await
+        .expect("date")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(
+        date.as_deref(),
+        Some(pupitre_e2e::test_day().to_string().as_str())
+    );
+    let importer = client
+        .find(Locator::Css("[data-testid=importer]"))
+        .await
+        .expect("button");
+    assert!(
+        !importer.is_enabled().await.expect("enabled"),
+        "nothing chosen yet"
+    );
+    screenshot(&client, "import-annee.png").await;
 }

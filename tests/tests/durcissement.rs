@@ -1,6 +1,6 @@
 //! The desktop app's hardening, read from the configuration it is built with and the UI it
 //! embeds: a CSP without `unsafe-eval` nor inline scripts, nothing loaded from elsewhere,
-//! capabilities that give our one window our commands, its events and the save dialog only.
+//! capabilities that give our one window our commands, its events and the file dialogs only.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -67,7 +67,7 @@ fn the_csp_runs_our_scripts_only_and_loads_nothing_from_elsewhere() {
 }
 
 #[test]
-fn capabilities_give_our_window_our_commands_events_and_the_save_dialog_only() {
+fn capabilities_give_our_window_our_commands_events_and_the_file_dialogs_only() {
     let dir = project().join("src-tauri/capabilities");
     let mut files = std::fs::read_dir(&dir)
         .expect("capabilities")
@@ -87,7 +87,14 @@ fn capabilities_give_our_window_our_commands_events_and_the_save_dialog_only() {
         .iter()
         .map(|p| p.as_str().expect("a plain permission"))
         .collect();
-    assert_eq!(permissions, ["core:event:default", "dialog:allow-save"]);
+    assert_eq!(
+        permissions,
+        [
+            "core:event:default",
+            "dialog:allow-save",
+            "dialog:allow-open"
+        ]
+    );
     // Nothing that reads or writes files, opens URLs or runs programs.
     let conf = std::fs::read_to_string(project().join("src-tauri/Cargo.toml")).expect("Cargo.toml");
     for plugin in [

@@ -47,6 +47,7 @@ pub enum Quoi {
     CompteDesactive,
     CompteSupprime,
     VieScolaireEffacee,
+    AnneeImportee,
 }
 
 impl Quoi {
@@ -64,6 +65,7 @@ impl Quoi {
             Quoi::CompteDesactive => "compte_desactive",
             Quoi::CompteSupprime => "compte_supprime",
             Quoi::VieScolaireEffacee => "vie_scolaire_effacee",
+            Quoi::AnneeImportee => "annee_importee",
         }
     }
 }

@@ -29,6 +29,11 @@ impl Central {
             day,
         )
         .expect("import");
+        Central::serving(db).await
+    }
+
+    /// The central serving the database `db` as it is.
+    pub async fn serving(db: std::path::PathBuf) -> Central {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

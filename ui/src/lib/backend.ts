@@ -3,7 +3,7 @@
 // ipc-types.ts, generated from the Rust command list: a command renamed in Rust fails here.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import { save } from "@tauri-apps/plugin-dialog";
+import { open, save } from "@tauri-apps/plugin-dialog";
 import { EVENEMENTS, type EtatSynchro, type Progression, type UiError } from "./ipc-types";
 
 export * from "./ipc-types";
@@ -38,6 +38,14 @@ export async function call<T>(command: string, args?: Record<string, unknown>): 
  * the app writes go where she chooses, never silently into a shared folder. */
 export async function choisirOuEnregistrer(nom: string, libelle: string, extension: string): Promise<string | null> {
   return save({ defaultPath: nom, filters: [{ name: libelle, extensions: [extension] }] });
+}
+
+/** Asks the person which files to import (the system's dialog, several at once); [] when she
+ * cancels. */
+export async function choisirFichiers(libelle: string, extensions: string[]): Promise<string[]> {
+  const chosen = await open({ multiple: true, directory: false, filters: [{ name: libelle, extensions }] });
+  if (chosen === null) return [];
+  return Array.isArray(chosen) ? chosen : [chosen];
 }
 
 export const onProgression = (f: (p: Progression) => void): Promise<UnlistenFn> =>

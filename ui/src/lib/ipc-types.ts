@@ -247,7 +247,7 @@ export type Progression = { etape: string, fait: number, total: number, };
 
 export type Seq = number;
 
-export type ErrorCode = "session" | "identifiants" | "requete_invalide" | "poste" | "trop_de_modifications" | "mise_a_jour_necessaire" | "central_trop_ancien" | "journal_change" | "epoque_inconnue" | "interne" | "jeton_expire" | "compte_desactive" | "trop_de_tentatives" | "enveloppe" | "etablissement_inconnu" | "autre";
+export type ErrorCode = "session" | "identifiants" | "requete_invalide" | "poste" | "trop_de_modifications" | "mise_a_jour_necessaire" | "central_trop_ancien" | "journal_change" | "epoque_inconnue" | "interne" | "jeton_expire" | "compte_desactive" | "trop_de_tentatives" | "enveloppe" | "etablissement_inconnu" | "import_refuse" | "autre";
 
 export type CodePoste = "stockage" | "fichier_etranger" | "fichier_autre_compte" | "version_plus_recente" | "hors_ligne" | "reponse_illisible" | "erreur_central" | "premiere_connexion_hors_ligne" | "saisie_invalide" | "verrouillee" | "hors_ligne_trop_longtemps";
 
@@ -663,6 +663,8 @@ export const exporterSignalement = (eleveId: string, mois: string, chemin: strin
   call<void>("exporter_signalement", { eleveId, mois, chemin });
 export const notifications = () =>
   call<Array<NotificationView>>("notifications");
+export const importerAnnee = (chemins: Array<string>, date: string | null) =>
+  call<string>("importer_annee", { chemins, date });
 export const etatSynchro = () =>
   call<EtatSynchro>("etat_synchro");
 export const synchroniser = () =>
