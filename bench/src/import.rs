@@ -1,6 +1,7 @@
 //! `pupitre-bench-import`: a real school's year (issue 15), as a table. A 2,000-pupil lycée
 //! (60 divisions, 12 subjects, 120 teachers, option groups) written as its national exports
-//! (`pupitre_fixtures::exports`, ISO-8859-15), and side by side in one run with a baseline:
+//! (`pupitre_fixtures::exports`, ISO-8859-15) with its periods, holidays and timetable (each
+//! service 2 hours a week, laid out over the year), and side by side in one run with a baseline:
 //! (a) importing it into an empty central (`import::importer`: decoding, parsing, merging, one
 //!     transaction) vs writing the same school straight into the tables (`replace_school`);
 //! (b) a re-import that changes 100 pupils (50 change class, 50 have their name corrected),
@@ -70,7 +71,7 @@ fn personnel(id: String, fonction: Fonction) -> Personnel {
     }
 }
 
-/// The lycée, without a timetable (its import is not built yet).
+/// The lycée's reference data (its timetable comes as the import's CSV, `exports`).
 fn lycee() -> School {
     let mut s = School {
         etablissement: Etablissement {
@@ -181,6 +182,25 @@ fn exports(s: &School) -> Vec<(String, Vec<u8>)> {
     ]
 }
 
+/// The rentrée's files: the exports, and the periods, holidays and timetable (each service
+/// 2 hours a week) as CSV.
+fn rentree(s: &School) -> Vec<(String, Vec<u8>)> {
+    let mut files = exports(s);
+    files.push((
+        "periodes.csv".into(),
+        pupitre_fixtures::exports::periodes(s),
+    ));
+    files.push((
+        "vacances.csv".into(),
+        pupitre_fixtures::exports::vacances(2026),
+    ));
+    files.push((
+        "edt.csv".into(),
+        pupitre_fixtures::exports::emploi_du_temps(s, 2),
+    ));
+    files
+}
+
 /// The lycée with 100 pupils changed from round `round - 1`: 50 one class further, 50 renamed.
 fn changed(s: &School, round: usize) -> School {
     let mut s = s.clone();
@@ -213,16 +233,9 @@ fn main() {
     let args = Args::parse();
     let runs = args.runs.max(1);
     let school = lycee();
-    let files = exports(&school);
+    let files = rentree(&school);
+    let rentree_le = NaiveDate::from_ymd_opt(2026, 8, 31).expect("d");
     let le = NaiveDate::from_ymd_opt(2027, 1, 5).expect("d");
-    println!(
-        "A lycée of {} pupils, {} divisions, {} teachers, {} services; its exports {} KiB.",
-        school.eleves.len(),
-        school.divisions.len(),
-        school.personnels.len(),
-        school.services.len(),
-        files.iter().map(|f| f.1.len()).sum::<usize>() / 1024
-    );
     let dirs: Vec<tempfile::TempDir> = (0..runs)
         .map(|_| tempfile::tempdir().expect("dir"))
         .collect();
@@ -230,8 +243,22 @@ fn main() {
     let import = mesure::timed(runs, || {
         let db = Db::open(&dirs[n].path().join("c.sqlite")).expect("db");
         n += 1;
-        importer(&db, &files, None, le).expect("import");
+        importer(&db, &files, None, rentree_le).expect("import");
     });
+    // The baseline writes the same school, séances included, straight into the tables.
+    let school = Db::open(&dirs[0].path().join("c.sqlite"))
+        .expect("db")
+        .with(|c| pupitre_school_db::read_school(c))
+        .expect("the imported school");
+    println!(
+        "A lycée of {} pupils, {} divisions, {} teachers, {} services, {} séances over the year; its files {} KiB.",
+        school.eleves.len(),
+        school.divisions.len(),
+        school.personnels.len(),
+        school.services.len(),
+        school.seances.len(),
+        files.iter().map(|f| f.1.len()).sum::<usize>() / 1024
+    );
     let mut n = 0;
     let straight = mesure::timed(runs, || {
         let db = Db::open(&dirs[n].path().join("d.sqlite")).expect("db");

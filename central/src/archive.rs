@@ -70,26 +70,7 @@ pub fn est_une_archive(octets: &[u8]) -> bool {
 /// is written under another name and renamed at the end). It reads one snapshot of the
 /// database, so the central may keep serving meanwhile.
 pub fn exporter(db: &Db, db_path: &Path, uai: &str, out: &Path) -> Result<Manifeste, CentralError> {
-    if out.exists() {
-        return Err(CentralError::Invalid(format!(
-            "{} existe déjà : choisissez un autre nom d'archive",
-            out.display()
-        )));
-    }
-    let partiel = out.with_extension("zip.partiel");
-    let result = std::fs::File::create(&partiel)
-        .map_err(CentralError::from)
-        .and_then(|file| db.with(|conn| ecrire(conn, db_path, uai, file)));
-    match result {
-        Ok(manifeste) => {
-            std::fs::rename(&partiel, out)?;
-            Ok(manifeste)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&partiel);
-            Err(e)
-        }
-    }
+    crate::fichiers::nouveau(out, |file| db.with(|conn| ecrire(conn, db_path, uai, file)))
 }
 
 fn ecrire(

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod ecoles;
 pub mod enveloppes;
 pub mod error;
+pub mod fichiers;
 pub mod gradebook;
 pub mod history;
 pub mod import;

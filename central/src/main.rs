@@ -75,6 +75,15 @@ enum Command {
         #[arg(long)]
         login: String,
     },
+    /// Make an account for every member of staff who has none (an imported school: STS-Web
+    /// gives no logins), and write the logins and provisional passwords to the new file OUT
+    /// (CSV, readable by its owner only) to hand out.
+    Comptes {
+        #[arg(long, default_value = "pupitre-central.sqlite")]
+        db: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Disable LOGIN (no login, no push, no envelope), or enable it again with --reactiver.
     Desactiver {
         #[arg(long, default_value = "pupitre-central.sqlite")]
@@ -173,6 +182,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .transpose()?;
             serve_on(&db, addr, keep_log_days, restored, courriel).await
         }
+        Command::Comptes { db, out } => comptes_manquants(&db, &out),
         Command::Compact { db, keep_days } => {
             let store = Db::open(&db).map_err(|e| e.to_string())?;
             let done = store
@@ -393,6 +403,18 @@ fn courriel(smtp: &str, from: String, starttls: bool) -> Result<Courriel, String
 }
 
 /// Serves until Ctrl-C or SIGTERM.
+/// `comptes`: the accounts an imported school's staff lack, their passwords in `out`.
+fn comptes_manquants(db: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
+    let store = Db::open(db).map_err(|e| e.to_string())?;
+    let faits = comptes::creer_manquants(&store, out).map_err(|e| e.to_string())?;
+    println!(
+        "{} compte(s) créé(s) ; identifiants et mots de passe provisoires dans {} : remettez-les à chacun (qui le changera), puis effacez ce fichier.",
+        faits.len(),
+        out.display()
+    );
+    Ok(())
+}
+
 async fn serve_on(
     db: &[PathBuf],
     addr: SocketAddr,

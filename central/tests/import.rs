@@ -2,6 +2,7 @@
 //! ISO-8859-15 (`tests/fichiers/`): what is created, what a re-import changes, and bad input
 //! refused whole with the file, the element and the line.
 
+mod common;
 use chrono::NaiveDate;
 use pupitre_central::Db;
 use pupitre_central::import::{ImportError, Rapport, importer};
@@ -712,4 +713,59 @@ fn a_bad_timetable_is_refused_whole_with_its_line() {
         );
         assert_eq!(school(&db), before, "{says}: nothing half-imported");
     }
+}
+
+#[tokio::test]
+async fn an_imported_school_s_staff_get_accounts_and_their_provisional_passwords_open_them() {
+    let (dir, db) = db();
+    import(&db, &RENTREE, d(2026, 9, 1)).expect("rentrée");
+    let out = dir.path().join("comptes.csv");
+    let faits = pupitre_central::comptes::creer_manquants(&db, &out).expect("accounts");
+    let logins: Vec<&str> = faits.iter().map(|c| c.login.as_str()).collect();
+    // The five imported staff (not the workman STS-Web also lists).
+    assert_eq!(
+        logins,
+        [
+            "noel.faure",
+            "loic.gregoire",
+            "anais.leboeuf",
+            "coelestine.oettinger",
+            "marie-therese.schoelcher"
+        ]
+    );
+    let csv = std::fs::read_to_string(&out).expect("the file");
+    assert!(csv.starts_with("\u{feff}Identifiant;Nom;Prénom;Fonction;Mot de passe provisoire"));
+    assert!(csv.contains(&format!(
+        "noel.faure;FAURÉ;Noël;enseignant;{}",
+        faits[0].mot_de_passe
+    )));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "readable by its owner only");
+    }
+    // A provisional password opens its account at the central.
+    let central = {
+        drop(db);
+        common::Central::serving(dir.path().join("central.sqlite")).await
+    };
+    let (status, answer) = central
+        .login_answer(
+            "noel.faure",
+            &faits[0].mot_de_passe,
+            &uuid::Uuid::new_v4().to_string(),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["personnel"]["id"], "102");
+    // Again: nobody lacks one, and the file is not overwritten.
+    let db = Db::open(&central.db).expect("db");
+    let again = dir.path().join("encore.csv");
+    assert_eq!(
+        pupitre_central::comptes::creer_manquants(&db, &again).expect("again"),
+        []
+    );
+    assert!(pupitre_central::comptes::creer_manquants(&db, &out).is_err());
+    assert_eq!(std::fs::read_to_string(&out).expect("kept"), csv);
 }

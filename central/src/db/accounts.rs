@@ -2,6 +2,7 @@
 //! so a copy of this database opens no session.
 
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::BTreeSet;
 
 pub fn insert_compte(
     conn: &Connection,
@@ -267,4 +268,19 @@ pub fn delete_sessions_of(
 pub fn purge_expired(conn: &Connection, now_ms: u64) -> rusqlite::Result<usize> {
     conn.prepare_cached("DELETE FROM sessions WHERE refresh_expires_ms <= ?1 OR ends_ms <= ?1")?
         .execute([now_ms as i64])
+}
+
+/// Every login, and every member of staff who has an account.
+pub fn logins_et_titulaires(
+    conn: &Connection,
+) -> rusqlite::Result<(BTreeSet<String>, BTreeSet<String>)> {
+    let mut statement = conn.prepare("SELECT login, personnel_id FROM comptes")?;
+    let rows = statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let (mut logins, mut titulaires) = (BTreeSet::new(), BTreeSet::new());
+    for row in rows {
+        let (login, personnel) = row?;
+        logins.insert(login);
+        titulaires.insert(personnel);
+    }
+    Ok((logins, titulaires))
 }
