@@ -210,8 +210,9 @@ impl Api {
             }
             self.events.oublier_navigation();
             let d = &self.demarrage;
-            if trousseau::memorise(&d.data_dir)?.as_deref() == Some(previous.identifiant()) {
-                if let Err(e) = d.trousseau.oublier(previous.identifiant()) {
+            let nom = previous.compte().nom();
+            if trousseau::memorise(&d.data_dir)?.as_deref() == Some(nom.as_str()) {
+                if let Err(e) = d.trousseau.oublier(&nom) {
                     tracing::warn!("keyring entry not removed: {e}");
                 }
                 trousseau::oublier_memo(&d.data_dir)?;

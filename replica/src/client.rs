@@ -84,6 +84,11 @@ impl CentralClient {
         self
     }
 
+    /// The school every request names (`None`: the central's first).
+    pub fn etablissement(&self) -> Option<&Uai> {
+        self.etablissement.as_ref()
+    }
+
     /// The schools the central serves, its first one first (a login screen's choice).
     pub async fn etablissements(&self) -> Result<Etablissements, ReplicaError> {
         self.send(self.http.get(format!("{}/v1/etablissements", self.base)))

@@ -178,7 +178,7 @@ impl Session {
             progress,
         )
         .await?;
-        let compte = Compte::new(etablissement, session.identifiant());
+        let compte = session.compte();
         let cle = cle::ouvrir(&compte.replica_path(data_dir), password)?
             .ok_or(ReplicaError::WrongPassword)?;
         match trousseau.garder(&compte.nom(), cle.octets()) {

@@ -108,6 +108,11 @@ impl Session {
         &self.login
     }
 
+    /// Whose replica this is: the login, in the school the session is in.
+    pub fn compte(&self) -> crate::paths::Compte {
+        crate::paths::Compte::new(self.api.etablissement(), &self.login)
+    }
+
     pub(crate) fn set_avis(&self, avis: String) {
         if let Ok(mut slot) = self.avis.lock() {
             *slot = Some(avis);

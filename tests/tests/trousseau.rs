@@ -124,3 +124,51 @@ async fn without_a_keyring_the_app_works_by_password_and_keeps_no_file_instead()
     assert!(app.reprendre().await.expect("resume").is_none());
     central.stop().await;
 }
+
+/// A teacher on two collèges remembered on her laptop in the second one: the keyring holds that
+/// school's replica key under its name, the next start opens that school, and logout forgets it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remembered_in_her_second_school_she_is_forgotten_at_logout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = pupitre_e2e::demo_central_db(dir.path());
+    let b = pupitre_e2e::demo_school_db(
+        &dir.path().join("college-b.sqlite"),
+        pupitre_fixtures::DEMO_SEED + 1,
+        "Collège Louise-Michel",
+    );
+    let central = pupitre_e2e::RunningCentral::try_start_ecoles(
+        &[a, b.clone()],
+        "127.0.0.1:0".parse().expect("addr"),
+    )
+    .await
+    .expect("serves both");
+    let uai: String = pupitre_central::Db::open(&b)
+        .expect("db")
+        .with(|c| c.query_row("SELECT uai FROM etablissement", [], |r| r.get(0)))
+        .expect("uai");
+    let pc = dir.path().join("portable");
+    let url = central.url();
+    let keyring = Arc::new(EnMemoire::default());
+    let app = api(&pc, &url, keyring.clone());
+    let moi = app
+        .connexion(
+            DEMO_TEACHER_LOGIN.into(),
+            DEMO_TEACHER_PASSWORD.into(),
+            true,
+            Some(uai.clone()),
+        )
+        .await
+        .expect("login in B");
+    assert_eq!(moi.etablissement, "Collège Louise-Michel");
+    let nom = format!("{uai}/{DEMO_TEACHER_LOGIN}");
+    let names: Vec<String> = keyring.tout().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, [nom]);
+    drop(app);
+    let app = api(&pc, &url, keyring.clone());
+    let moi = app.reprendre().await.expect("resume").expect("remembered");
+    assert_eq!(moi.etablissement, "Collège Louise-Michel");
+    app.deconnexion().await.expect("logout");
+    assert!(keyring.tout().is_empty(), "the keyring forgot her");
+    assert!(trousseau::memorise(&pc).expect("memo").is_none());
+    central.stop().await;
+}
