@@ -83,6 +83,7 @@ impl Session {
             Ok(answer) => {
                 same_school(etablissement, &answer)?;
                 let (store, avis) = vouched(local, &path, &login, password)?;
+                held_school(&store, &answer)?;
                 let session = online(
                     Online {
                         store,
@@ -265,6 +266,18 @@ fn same_school(asked: Option<&Uai>, answer: &LoginResponse) -> Result<(), Replic
     match (asked, &answer.etablissement) {
         (Some(asked), Some(got)) if asked != got => Err(ReplicaError::Invalid(format!(
             "le service central a répondu pour l'établissement {got} au lieu de {asked} : prévenez l'administrateur"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A replica holds one school: a central answering for another (its schools served in
+/// another order, a PC pointed at another central) opens nothing, rather than mix them or
+/// send one school's pending changes to the other.
+fn held_school(store: &Store, answer: &LoginResponse) -> Result<(), ReplicaError> {
+    match (store.uai()?, &answer.etablissement) {
+        (Some(held), Some(got)) if held != got.as_str() => Err(ReplicaError::Invalid(format!(
+            "ce poste tient les données de l'établissement {held}, le service central répond pour {got} : choisissez votre établissement à la connexion, ou prévenez l'administrateur"
         ))),
         _ => Ok(()),
     }

@@ -160,4 +160,33 @@ async fn a_teacher_of_two_schools_has_a_replica_in_each_and_her_roll_call_reache
     assert_eq!(offline_b.moi().etablissement, nom_b);
     let (_, _, seen_offline) = eleves_vus(&offline_b);
     assert_eq!(seen_offline, seen_in_b);
+    drop(offline_b);
+
+    // The central restarted with its schools in the other order: the PC's usual replica holds
+    // A, the central's first school is now B. Nothing opens rather than mix the two.
+    let central = RunningCentral::try_start_ecoles(
+        &[b.clone(), a.clone()],
+        "127.0.0.1:0".parse().expect("addr"),
+    )
+    .await
+    .expect("serves both");
+    let url = central.url();
+    let refused = Session::login_dans(
+        &pc,
+        &url,
+        None,
+        DEMO_TEACHER_LOGIN,
+        DEMO_TEACHER_PASSWORD,
+        &mut |_| {},
+    )
+    .await;
+    let Err(e) = refused else {
+        panic!("A's replica opened as B's");
+    };
+    let message = e.to_string();
+    assert!(
+        message.contains(uai_a.as_str()) && message.contains(uai_b.as_str()),
+        "{message}"
+    );
+    central.stop().await;
 }

@@ -147,6 +147,14 @@ impl Store {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
+    /// The school's UAI, once a snapshot gave it.
+    pub fn uai(&self) -> Result<Option<String>, ReplicaError> {
+        Ok(self
+            .conn
+            .query_row("SELECT uai FROM etablissement", [], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The school's name, as the snapshot gave it.
     pub fn etablissement(&self) -> Result<String, ReplicaError> {
         let nom = self
