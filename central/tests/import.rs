@@ -606,6 +606,13 @@ fn a_timetable_is_laid_out_over_the_year_and_a_new_one_keeps_what_happened() {
         "{rapport}"
     );
     assert!(moves(&db).len() > before_moves, "the PCs are told");
+    // Holidays alone lay nothing out, and the report says why.
+    let seul = importer(&db, &[vacances()], None, d(2027, 1, 6)).expect("holidays alone");
+    assert!(
+        seul.ignores.iter().any(|i| i.contains("vacances.csv")),
+        "{seul}"
+    );
+    assert_eq!(school(&db), apres);
 }
 
 #[test]

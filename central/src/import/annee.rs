@@ -3,7 +3,8 @@
 //! pupil's former class keeps her history: a `Passage` until the day before the import) or of
 //! group, and services handed to another teacher (the service keeps its id, so its marks stay
 //! with it). Nothing the files do not name is removed: a pupil, a teacher or a service missing
-//! from a file keeps its history and is reported as kept.
+//! from a file keeps its history and is reported as kept. A new timetable replaces the séances
+//! from the import's date on, but those whose roll call has begun.
 
 use super::ErreurImport;
 use super::calendrier::Vacances;
@@ -95,9 +96,15 @@ pub fn fusionner(
     if let Some((fichier, p)) = &lu.periodes {
         periodes(&mut f, fichier, p)?;
     }
-    if let Some((fichier, creneaux)) = &lu.emploi_du_temps {
-        let vacances = lu.vacances.as_ref().map(|(_, v)| v.as_slice());
-        seances(&mut f, fichier, creneaux, vacances, le, tenues)?;
+    match (&lu.emploi_du_temps, &lu.vacances) {
+        (Some((fichier, creneaux)), vacances) => {
+            let vacances = vacances.as_ref().map(|(_, v)| v.as_slice());
+            seances(&mut f, fichier, creneaux, vacances, le, tenues)?;
+        }
+        (None, Some((fichier, _))) => f.ignores.push(format!(
+            "{fichier} : les vacances servent à poser un emploi du temps, joignez-le avec elles"
+        )),
+        (None, None) => {}
     }
     Ok(f)
 }
