@@ -186,8 +186,16 @@ async fn roll_call_in_the_real_window() {
         .for_element(Locator::Css("[data-testid=appreciation] textarea"))
         .await
         .expect("an appreciation field");
+    // The counter follows the keys, before the text is saved (« é » is one character).
+    first.send_keys("Bon trimestre, été").await.expect("type");
+    wait_text(
+        &client,
+        "[data-testid=appreciation] [data-testid=compte]",
+        "18 / 600",
+    )
+    .await;
     first
-        .send_keys("Bon trimestre, participation active.\t")
+        .send_keys(" : participation active.\t")
         .await
         .expect("type");
     wait_text(
@@ -728,5 +736,8 @@ async fn the_head_s_import_screen_in_the_real_window() {
         !importer.is_enabled().await.expect("enabled"),
         "nothing chosen yet"
     );
+    // Once the first sync is over the window has painted the screen (a screenshot right after
+    // the login may show the form still).
+    wait_text(&client, "[data-testid=en-attente]", "tout est envoyé").await;
     screenshot(&client, "import-annee.png").await;
 }
