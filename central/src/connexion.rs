@@ -149,10 +149,7 @@ fn open_login(
         )
     })?;
     let cle_depot = cle_depot(&tx)?;
-    let etablissement = school::etablissement(&tx)?
-        .map(|(uai, _)| pupitre_domain::Uai::parse(&uai))
-        .transpose()
-        .map_err(|e| ApiFailure::from(CentralError::Invalid(e.to_string())))?;
+    let etablissement = crate::ecoles::servie(&tx)?.map(|e| e.uai);
     tx.commit().map_err(ApiFailure::from)?;
     Ok(LoginResponse {
         jetons,

@@ -6,7 +6,7 @@
 //! goes to the first one (PCs set up when the central served only that one keep working).
 
 use crate::api::check_version_headers;
-use crate::error::ApiFailure;
+use crate::error::{ApiFailure, CentralError};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Request, State};
@@ -64,6 +64,16 @@ pub fn check_distinct(servies: &[Option<EtablissementServi>]) -> Result<(), Stri
         }
     }
     Ok(())
+}
+
+/// The school a database holds, as the login screen and a session name it (`None`: a
+/// central being set up).
+pub fn servie(conn: &rusqlite::Connection) -> Result<Option<EtablissementServi>, CentralError> {
+    let Some((uai, nom)) = crate::db::school::etablissement(conn)? else {
+        return Ok(None);
+    };
+    let uai = Uai::parse(&uai).map_err(|e| CentralError::Invalid(e.to_string()))?;
+    Ok(Some(EtablissementServi { uai, nom }))
 }
 
 async fn lister(State(ecoles): State<Arc<Ecoles>>) -> Json<Etablissements> {

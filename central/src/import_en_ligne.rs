@@ -15,7 +15,6 @@ use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::NaiveDate;
-use pupitre_domain::Fonction;
 use pupitre_sync_protocol::wire::{ErrorCode, ImportRequest, ImportResponse};
 
 /// The largest import accepted (a lycée's SIECLE exports are a few MiB, base64 adds a third).
@@ -60,16 +59,8 @@ pub async fn importer(
     caller: Caller,
     body: axum::body::Bytes,
 ) -> Result<Json<ImportResponse>, ApiFailure> {
-    if !matches!(
-        caller.personnel.fonction,
-        Fonction::Direction | Fonction::Administrateur
-    ) {
-        return Err(ApiFailure::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::RequeteInvalide,
-            "Seuls la direction et l'administrateur importent l'année de l'établissement.",
-        ));
-    }
+    pupitre_domain::droits::may_import(caller.personnel.fonction)
+        .map_err(|why| ApiFailure::new(StatusCode::FORBIDDEN, ErrorCode::RequeteInvalide, why))?;
     let request: ImportRequest = parse_body(&body)?;
     let le = match &request.date {
         Some(date) => NaiveDate::parse_from_str(date, "%Y-%m-%d")

@@ -105,7 +105,7 @@ pub async fn serve_ecoles(
     let mut opened = Vec::new();
     for path in db_paths {
         let db = Db::open(path)?;
-        let servie = db.with(servie)?;
+        let servie = db.with(|c| ecoles::servie(c))?;
         opened.push((path, db, servie));
     }
     let servies: Vec<_> = opened.iter().map(|(_, _, s)| s.clone()).collect();
@@ -138,21 +138,6 @@ pub async fn serve_ecoles(
         let _ = task.await;
     }
     outcome
-}
-
-/// The school a database holds, as the login screen names it.
-fn servie(
-    conn: &mut rusqlite::Connection,
-) -> Result<Option<pupitre_sync_protocol::wire::EtablissementServi>, error::CentralError> {
-    let Some((uai, nom)) = db::school::etablissement(conn)? else {
-        return Ok(None);
-    };
-    let uai = pupitre_domain::Uai::parse(&uai)
-        .map_err(|e| error::CentralError::Invalid(e.to_string()))?;
-    Ok(Some(pupitre_sync_protocol::wire::EtablissementServi {
-        uai,
-        nom,
-    }))
 }
 
 /// Checks the database against its high-water mark (or begins a new epoch after a restore),

@@ -623,6 +623,8 @@ fn a_bad_timetable_is_refused_whole_with_its_line() {
     importer(&db, &rentree, None, d(2026, 8, 31)).expect("rentrée");
     let before = school(&db);
     let bon = "lundi;08:00;09:00;FRANC;ŒTTINGER Cœlestine;6A;;B12;";
+    // A timetable with the holidays, as it must come.
+    let edt = |lignes: &[&str]| vec![vacances(), emploi_du_temps(lignes)];
     // (files, what the error says, its line)
     let cases: Vec<(Vec<Fichier>, &str, u32)> = vec![
         (
@@ -631,69 +633,45 @@ fn a_bad_timetable_is_refused_whole_with_its_line() {
             1,
         ),
         (
-            vec![
-                vacances(),
-                emploi_du_temps(&[bon, "mardi;08:00;09:00;FRANC;DUPONT Jean;6A;;B12;"]),
-            ],
+            edt(&[bon, "mardi;08:00;09:00;FRANC;DUPONT Jean;6A;;B12;"]),
             "professeur « DUPONT Jean » inconnu",
             3,
         ),
         (
-            vec![
-                vacances(),
-                emploi_du_temps(&["lundi;08:00;09:00;FRANC;FAURÉ Noël;6A;;B12;"]),
-            ],
+            edt(&["lundi;08:00;09:00;FRANC;FAURÉ Noël;6A;;B12;"]),
             "aucun service",
             2,
         ),
         (
-            vec![
-                vacances(),
-                emploi_du_temps(&["dimanche;08:00;09:00;FRANC;101;6A;;B12;"]),
-            ],
+            edt(&["dimanche;08:00;09:00;FRANC;101;6A;;B12;"]),
             "dimanche",
             2,
         ),
         (
-            vec![
-                vacances(),
-                emploi_du_temps(&["lundi;09:00;08:00;FRANC;101;6A;;B12;"]),
-            ],
+            edt(&["lundi;09:00;08:00;FRANC;101;6A;;B12;"]),
             "avant son début",
             2,
         ),
         (
-            vec![
-                vacances(),
-                emploi_du_temps(&[bon, "lundi;08:30;09:30;LCALA;101;;6LAT;C01;"]),
-            ],
+            edt(&[bon, "lundi;08:30;09:30;LCALA;101;;6LAT;C01;"]),
             "aucun service",
             3,
         ),
         (
-            vec![
-                vacances(),
-                emploi_du_temps(&[
-                    "jeudi;14:00;15:00;LCALA;103;;6LAT;C01;",
-                    "jeudi;14:30;15:30;FRANC;103;6B;;B12;A",
-                ]),
-            ],
+            edt(&[
+                "jeudi;14:00;15:00;LCALA;103;;6LAT;C01;",
+                "jeudi;14:30;15:30;FRANC;103;6B;;B12;A",
+            ]),
             "déjà cours",
             3,
         ),
         (
-            vec![
-                vacances(),
-                emploi_du_temps(&["lundi;08:00;09:00;FRANC;101;6Z;;B12;"]),
-            ],
+            edt(&["lundi;08:00;09:00;FRANC;101;6Z;;B12;"]),
             "classe « 6Z » inconnue",
             2,
         ),
         (
-            vec![
-                vacances(),
-                emploi_du_temps(&["lundi;08:00;09:00;FRANC;101;6A;;B12;C"]),
-            ],
+            edt(&["lundi;08:00;09:00;FRANC;101;6A;;B12;C"]),
             "semaine « C »",
             2,
         ),

@@ -17,6 +17,18 @@ macro_rules! GRADEBOOK {
 
 const ADMINISTRATEUR: &str = "L'administrateur gère les comptes, l'année et les réglages : il ne saisit ni appel, ni absence, ni note, ni appréciation, ni décision de conseil.";
 
+/// Whether a person of `fonction` may import the school's year (the national exports, the
+/// calendar, the timetable): the direction and the administrator. The error is the French
+/// reason a person reads.
+pub fn may_import(fonction: Fonction) -> Result<(), &'static str> {
+    match fonction {
+        Fonction::Direction | Fonction::Administrateur => Ok(()),
+        Fonction::Enseignant | Fonction::Cpe => {
+            Err("Seuls la direction et l'administrateur importent l'année de l'établissement.")
+        }
+    }
+}
+
 /// Whether a person of `fonction` may write `field` of a record of `kind`; `in_charge`: they
 /// teach the record's séance or service, or, for a council, are the professeur principal of its
 /// division. The error is the French reason a person reads.
@@ -105,6 +117,18 @@ mod tests {
     use super::*;
     use EntityKind::{Absence, Appel, Appreciation, Conseil, Devoir, Note, Notification, Presence};
     use Fonction::{Administrateur, Cpe, Direction, Enseignant};
+
+    #[test]
+    fn the_year_is_imported_by_the_direction_and_the_administrator() {
+        for (fonction, may) in [
+            (Enseignant, false),
+            (Cpe, false),
+            (Direction, true),
+            (Administrateur, true),
+        ] {
+            assert_eq!(may_import(fonction).is_ok(), may, "{fonction:?}");
+        }
+    }
 
     #[test]
     fn table() {

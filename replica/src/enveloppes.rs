@@ -25,10 +25,7 @@ pub fn dossier(data_dir: &Path) -> PathBuf {
 /// Where `compte`'s envelopes wait: each school's apart, so that one is only ever handed to
 /// its own school.
 pub fn dossier_de(data_dir: &Path, compte: &crate::paths::Compte) -> PathBuf {
-    match &compte.etablissement {
-        None => dossier(data_dir),
-        Some(uai) => dossier(data_dir).join(uai.as_str()),
-    }
+    compte.dans(&dossier(data_dir))
 }
 
 /// Writes what `store` has unsent (at most one push's worth; the rest waits for its author)

@@ -33,13 +33,16 @@ impl Compte {
     }
 
     pub fn replica_path(&self, data_dir: &Path) -> PathBuf {
+        self.dans(&data_dir.join("replicas"))
+            .join(fichier(&self.login))
+    }
+
+    /// `base` for the central's first school, `base/<UAI>` for another: where this PC keeps
+    /// what is the account's (its replica, its envelopes), each school's apart.
+    pub fn dans(&self, base: &Path) -> PathBuf {
         match &self.etablissement {
-            None => replica_path(data_dir, &self.login),
-            Some(uai) => {
-                let file = replica_path(data_dir, &self.login);
-                let name = file.file_name().map(PathBuf::from).unwrap_or_default();
-                data_dir.join("replicas").join(uai.as_str()).join(name)
-            }
+            None => base.to_owned(),
+            Some(uai) => base.join(uai.as_str()),
         }
     }
 
@@ -75,9 +78,13 @@ pub fn etablissements_locaux(data_dir: &Path) -> Vec<Uai> {
     uais
 }
 
-/// The replica file of a login in the central's first school. Logins are reduced to a safe
-/// file name.
+/// The replica file of a login in the central's first school.
 pub fn replica_path(data_dir: &Path, login: &str) -> PathBuf {
+    data_dir.join("replicas").join(fichier(login))
+}
+
+/// A login's replica file name: reduced to a safe one.
+fn fichier(login: &str) -> String {
     let safe: String = login
         .trim()
         .to_lowercase()
@@ -90,7 +97,7 @@ pub fn replica_path(data_dir: &Path, login: &str) -> PathBuf {
             }
         })
         .collect();
-    data_dir.join("replicas").join(format!("{safe}.sqlite"))
+    format!("{safe}.sqlite")
 }
 
 #[cfg(test)]

@@ -687,7 +687,7 @@ async fn a_teacher_of_two_schools_chooses_hers_at_login_in_the_real_window() {
     );
     screenshot(&client, "etablissements.png").await;
     choix.select_by_index(1).await.expect("choose B");
-    screenshot(&client, "etablissement-choisi.png").await;
+    screenshots(&client, "etablissement-choisi.png").await;
     log_in(&client, DEMO_TEACHER_LOGIN, DEMO_TEACHER_PASSWORD).await;
     wait_text(&client, "[data-testid=moi]", &nom_b).await;
     client
@@ -739,5 +739,5 @@ async fn the_head_s_import_screen_in_the_real_window() {
     // Once the first sync is over the window has painted the screen (a screenshot right after
     // the login may show the form still).
     wait_text(&client, "[data-testid=en-attente]", "tout est envoyé").await;
-    screenshot(&client, "import-annee.png").await;
+    screenshots(&client, "import-annee.png").await;
 }

@@ -7,7 +7,6 @@ use super::Session;
 use crate::error::ReplicaError;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use pupitre_domain::Fonction;
 use pupitre_sync_protocol::wire::{FichierImporte, ImportRequest};
 use std::path::Path;
 
@@ -20,15 +19,8 @@ impl Session {
         chemins: &[String],
         date: Option<String>,
     ) -> Result<String, ReplicaError> {
-        if !matches!(
-            self.me.fonction,
-            Fonction::Direction | Fonction::Administrateur
-        ) {
-            return Err(ReplicaError::Invalid(
-                "seuls la direction et l'administrateur importent l'année de l'établissement"
-                    .into(),
-            ));
-        }
+        pupitre_domain::droits::may_import(self.me.fonction)
+            .map_err(|why| ReplicaError::Invalid(why.into()))?;
         if chemins.is_empty() {
             return Err(ReplicaError::Invalid(
                 "choisissez les fichiers à importer (exports SIECLE et STS-Web, CSV)".into(),
