@@ -6,13 +6,14 @@
 
 use crate::carnet::CarnetView;
 use crate::competences::{BilanView, CompetencesView};
+use crate::conseil::{ConseilLigne, ConseilView};
 use crate::state::{Api, Seq};
 use crate::views::{
     AbsenceView, AppelView, EtablissementView, EtatSynchro, HistoriqueView, LigneAppreciation,
     Modifications, Moi, PeriodeView, SeanceView, ServiceView,
 };
 use crate::{DevoirSaisie, ItemSaisie};
-use pupitre_domain::{EntityKind, Fait, Garder, Presence, Uai};
+use pupitre_domain::{ConseilEtat, EntityKind, Fait, Garder, Presence, Uai};
 use pupitre_replica::verrou::Raison;
 use pupitre_replica::{ReplicaError, Session, UiError};
 use pupitre_replica::{clock, trousseau};
@@ -57,6 +58,13 @@ macro_rules! commands {
                 texte: String) -> ();
             resoudre_conflit(kind: $crate::EntityKind, entity_id: String, champ: String,
                 garder: $crate::Seq) -> ();
+            conseils(periode_id: String) -> Vec<$crate::conseil::ConseilLigne>;
+            conseil(periode_id: String, division_id: String) -> $crate::conseil::ConseilView;
+            changer_conseil(periode_id: String, division_id: String, etat: $crate::ConseilEtat)
+                -> ();
+            rouvrir_conseil(periode_id: String, division_id: String, motif: String) -> ();
+            ecrire_decision(periode_id: String, division_id: String, eleve_id: String,
+                champ: String, texte: String) -> ();
             carnet(service_id: String, periode_id: String) -> $crate::carnet::CarnetView;
             creer_devoir(service_id: String, devoir: $crate::DevoirSaisie) -> String;
             modifier_devoir(service_id: String, devoir_id: String, devoir: $crate::DevoirSaisie)
@@ -338,6 +346,46 @@ impl Api {
     ) -> Answer<()> {
         let session = self.session().await?;
         Ok(session.ecrire_appreciation(&service_id, &periode_id, &eleve_id, &texte)?)
+    }
+
+    pub async fn conseils(&self, periode_id: String) -> Answer<Vec<ConseilLigne>> {
+        Ok(self.session().await?.conseils(&periode_id)?)
+    }
+
+    pub async fn conseil(&self, periode_id: String, division_id: String) -> Answer<ConseilView> {
+        Ok(self.session().await?.conseil(&periode_id, &division_id)?)
+    }
+
+    pub async fn changer_conseil(
+        &self,
+        periode_id: String,
+        division_id: String,
+        etat: ConseilEtat,
+    ) -> Answer<()> {
+        let session = self.session().await?;
+        Ok(session.changer_conseil(&periode_id, &division_id, etat)?)
+    }
+
+    pub async fn rouvrir_conseil(
+        &self,
+        periode_id: String,
+        division_id: String,
+        motif: String,
+    ) -> Answer<()> {
+        let session = self.session().await?;
+        Ok(session.rouvrir_conseil(&periode_id, &division_id, &motif)?)
+    }
+
+    pub async fn ecrire_decision(
+        &self,
+        periode_id: String,
+        division_id: String,
+        eleve_id: String,
+        champ: String,
+        texte: String,
+    ) -> Answer<()> {
+        let session = self.session().await?;
+        Ok(session.ecrire_decision(&periode_id, &division_id, &eleve_id, &champ, &texte)?)
     }
 
     pub async fn resoudre_conflit(

@@ -13,10 +13,11 @@ mod state;
 pub mod typescript;
 
 pub use pupitre_domain::absences;
-pub use pupitre_domain::{EntityKind, Fait, Garder, Presence};
+pub use pupitre_domain::{ConseilEtat, EntityKind, Fait, Garder, Presence};
 pub use pupitre_replica::UiError;
 pub use pupitre_replica::carnet;
 pub use pupitre_replica::competences;
+pub use pupitre_replica::conseil;
 pub use pupitre_replica::session::{
     AbsenceSaisie, DevoirSaisie, DispenseSaisie, ItemSaisie, JustificationSaisie, PreparationView,
 };

@@ -27,8 +27,15 @@ use crate::{
 };
 use pupitre_domain::demi_journees::RegleDemiJournee;
 use pupitre_domain::notifications::EtatEnvoi;
-use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind, Fait, Fonction, Garder, Issue, Presence};
+use pupitre_domain::{
+    AppelEtat, ConseilEtat, EntityKind, Fait, Fonction, Garder, Issue, Mention, Presence,
+};
+use pupitre_replica::conseil::{
+    ConseilLigne, ConseilView, EleveConseilView, MatiereConseilView, MatiereEleveView, MentionView,
+    ProgressionView,
+};
 use pupitre_replica::error::{CodePoste, UiCode};
+use pupitre_replica::vie_scolaire::BilanVieScolaire;
 use pupitre_sync_protocol::wire::ErrorCode;
 use ts_rs::TS;
 
@@ -48,8 +55,11 @@ pub fn module() -> String {
     out.push_str(&commands());
     out.push_str(&format!(
         "\n/** The limits the domain sets (the central enforces them too). */\n\
-         export const LIMITES = {{ appreciation: {}, titreDevoir: {}, collerLignes: {}, rapport: {}, commentaire: {} }} as const;\n",
+         export const LIMITES = {{ appreciation: {}, appreciationGenerale: {}, avisOrientation: {}, motifReouverture: {}, titreDevoir: {}, collerLignes: {}, rapport: {}, commentaire: {} }} as const;\n",
         pupitre_domain::conseil::APPRECIATION_MAX_CHARS,
+        pupitre_domain::conseil::APPRECIATION_GENERALE_MAX_CHARS,
+        pupitre_domain::conseil::AVIS_ORIENTATION_MAX_CHARS,
+        pupitre_domain::conseil::MOTIF_REOUVERTURE_MAX_CHARS,
         pupitre_domain::devoir::TITRE_MAX_CHARS,
         pupitre_replica::session::COLLER_MAX_LIGNES,
         pupitre_domain::absences::RAPPORT_MAX_CHARS,
@@ -138,8 +148,24 @@ fn declarations() -> Vec<String> {
         ReferentielView::decl(),
         PreparationView::decl(),
     ];
+    declarations.extend(conseil_declarations());
     declarations.extend(saisies_et_statistiques());
     declarations
+}
+
+/// The class council's view types.
+fn conseil_declarations() -> Vec<String> {
+    vec![
+        Mention::decl(),
+        BilanVieScolaire::decl(),
+        MatiereConseilView::decl(),
+        MatiereEleveView::decl(),
+        EleveConseilView::decl(),
+        MentionView::decl(),
+        ProgressionView::decl(),
+        ConseilLigne::decl(),
+        ConseilView::decl(),
+    ]
 }
 
 fn saisies_et_statistiques() -> [String; 6] {

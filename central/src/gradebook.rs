@@ -258,7 +258,10 @@ fn marks_of(conn: &Connection, devoir: &EntityKey) -> Result<Vec<Note>, CentralE
 /// appreciations and of the whole gradebook alike).
 pub fn closed_for(conn: &Connection, periode_id: &str, divisions: &[String]) -> Checked {
     for division in divisions {
-        if log::conseil_etat(conn, periode_id, division)?.verrouille() {
+        if log::conseil_etat(conn, periode_id, division)?
+            .etat
+            .verrouille()
+        {
             let periode = school::periode_libelle(conn, periode_id)?.unwrap_or_default();
             let classe = school::division_code(conn, division)?.unwrap_or_default();
             return Ok(refused(

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod clock;
 pub mod comptes;
 pub mod connexion;
+pub mod conseil;
 pub mod conservation;
 pub mod db;
 pub mod demo;

@@ -3,7 +3,7 @@
 
 use crate::db::{audit, envois, identity, log, school};
 use crate::error::CentralError;
-use crate::{gradebook, quand, vie_scolaire};
+use crate::{conseil, gradebook, quand, vie_scolaire};
 use pupitre_domain::avis::{self, Contexte};
 use pupitre_domain::edit::{FIELD_FAIT, FIELD_STATUT};
 use pupitre_domain::{
@@ -223,6 +223,9 @@ fn admit(
     if let Some(refusal) = closed_period(conn, &edit)? {
         return Ok(Err(refusal));
     }
+    if let Some(refusal) = conseil::check(conn, ctx.who, &edit)? {
+        return Ok(Err(refusal));
+    }
     if let Some(refusal) = gradebook::check(conn, &edit, &cible)? {
         return Ok(Err(refusal));
     }
@@ -438,12 +441,12 @@ fn roll_call_outcome(
 /// Whom an edited record belongs to: its division or group, its teacher, and whether its pupil
 /// is in that division or group.
 #[derive(Debug, Clone)]
-struct Owner {
-    cible: Cible,
+pub(crate) struct Owner {
+    pub cible: Cible,
     /// The teacher of the séance or service; for a council, its division's professeur
     /// principal (who runs it with the head).
-    teacher: Option<String>,
-    eleve_ok: bool,
+    pub teacher: Option<String>,
+    pub eleve_ok: bool,
 }
 
 /// Looks up the owner of an edit's record, or the refusal when the record does not exist.
@@ -482,30 +485,11 @@ fn owner_of(conn: &Connection, edit: &Edit) -> Result<Result<Owner, PushResult>,
         with_pupil(school::seance_owner(conn, seance_id)?, key.eleve_id())?
     } else if key.in_vie_scolaire() {
         return vie_scolaire_owner(conn, &key);
+    } else if let Some(owner) = conseil::owner(conn, edit)? {
+        return Ok(owner);
     } else {
-        match edit {
-            Edit::Conseil {
-                periode_id,
-                division_id,
-                ..
-            } => {
-                if school::periode_libelle(conn, periode_id)?.is_none()
-                    || school::division_code(conn, division_id)?.is_none()
-                {
-                    return unknown(
-                        Refusal::ConseilInconnu,
-                        "Ce conseil de classe n'existe pas au service central.",
-                    );
-                }
-                Some(Owner {
-                    cible: Cible::Division(division_id.clone()),
-                    teacher: school::professeur_principal(conn, division_id)?,
-                    eleve_ok: true,
-                })
-            }
-            // Every other record belongs to a service (above).
-            _ => None,
-        }
+        // Every other record belongs to a service (above).
+        None
     };
     match owner {
         Some(owner) => Ok(Ok(owner)),

@@ -10,12 +10,13 @@ mod common;
 use chrono::NaiveDate;
 use common::Central;
 use pupitre_domain::absences::{Absence, Dispense, EtatJustification, Justification, Moment};
+use pupitre_domain::conseil::AppreciationGenerale;
 use pupitre_domain::devoir::{Devoir, DevoirBrut};
 use pupitre_domain::notes::{Centiemes, Note};
 use pupitre_domain::notifications;
 use pupitre_domain::{
-    AppelEtat, Appreciation, Cible, Composante, ConseilEtat, Edit, Evaluation, Fait, Fonction,
-    Heure, Item, ItemBrut, Niveau, Presence, School,
+    AppelEtat, Appreciation, Cible, Composante, ConseilEtat, Decision, Edit, EtatConseil,
+    Evaluation, Fait, Fonction, Heure, Item, ItemBrut, Mention, Niveau, Presence, School,
 };
 use pupitre_fixtures::{
     DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_CPE_LOGIN, DEMO_CPE_PASSWORD, DEMO_HEAD_LOGIN,
@@ -248,9 +249,44 @@ fn cells(k: &Classe, day: NaiveDate) -> Vec<Cell> {
             edit: Edit::Conseil {
                 periode_id: p.clone(),
                 division_id: k.division.clone(),
-                etat: ConseilEtat::EnSeance,
+                etat: EtatConseil::simple(ConseilEtat::EnSeance),
             },
             writers: &[P, D],
+            readers: class,
+        },
+        Cell {
+            what: "appréciation générale du conseil",
+            edit: Edit::Decision {
+                periode_id: p.clone(),
+                division_id: k.division.clone(),
+                eleve_id: e.clone(),
+                decision: Decision::Appreciation(
+                    AppreciationGenerale::new("Trimestre sérieux.").expect("text"),
+                ),
+            },
+            writers: &[P, D],
+            readers: class,
+        },
+        Cell {
+            what: "mention",
+            edit: Edit::Decision {
+                periode_id: p.clone(),
+                division_id: k.division.clone(),
+                eleve_id: e.clone(),
+                decision: Decision::Mention(Some(Mention::Encouragements)),
+            },
+            writers: &[P, D],
+            readers: class,
+        },
+        Cell {
+            what: "appréciation de vie scolaire",
+            edit: Edit::Decision {
+                periode_id: p.clone(),
+                division_id: k.division.clone(),
+                eleve_id: e.clone(),
+                decision: Decision::VieScolaire(Appreciation::new("Assidu.").expect("text")),
+            },
+            writers: &[C, D],
             readers: class,
         },
         Cell {

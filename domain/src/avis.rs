@@ -51,7 +51,13 @@ pub fn libelle_valeur(edit: &Edit) -> String {
             AppelEtat::Fait => "appel validé",
         }
         .to_owned(),
-        Edit::Conseil { etat, .. } => format!("conseil {}", etat.libelle()),
+        Edit::Conseil { etat, .. } => match &etat.motif {
+            Some(motif) if etat.etat == crate::ConseilEtat::EnSeance => {
+                format!("conseil rouvert : « {motif} »")
+            }
+            _ => format!("conseil {}", etat.etat.libelle()),
+        },
+        Edit::Decision { decision, .. } => libelle_decision(decision),
         Edit::Appreciation { texte, .. } => format!("« {} »", texte.as_str()),
         Edit::Devoir { devoir, .. } => format!("devoir « {} »", devoir.titre()),
         Edit::DevoirSupprime { .. } => "devoir supprimé".to_owned(),
@@ -130,6 +136,24 @@ pub fn avis_combinaison(
             "{saisie} contredit ce que {auteur_fait} a noté à {note_a} ({fait}) : la vie scolaire vérifie."
         ),
     })
+}
+
+fn libelle_decision(decision: &crate::Decision) -> String {
+    use crate::Decision;
+    match decision {
+        Decision::Appreciation(t) if t.as_str().is_empty() => {
+            "appréciation générale effacée".into()
+        }
+        Decision::Appreciation(t) => format!("appréciation générale « {} »", t.as_str()),
+        Decision::Mention(None) => "mention retirée".into(),
+        Decision::Mention(Some(m)) => format!("mention « {} »", m.libelle()),
+        Decision::Orientation(t) if t.as_str().is_empty() => "avis d'orientation effacé".into(),
+        Decision::Orientation(t) => format!("avis d'orientation « {} »", t.as_str()),
+        Decision::VieScolaire(t) if t.as_str().is_empty() => {
+            "appréciation de vie scolaire effacée".into()
+        }
+        Decision::VieScolaire(t) => format!("appréciation de vie scolaire « {} »", t.as_str()),
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Who may write what. The central re-checks every change with this; a replica asks the same
 //! question before it offers an action (e.g. resolving a conflict).
 
-use crate::edit::{EntityKind, FIELD_ENVOI, FIELD_FAIT, FIELD_JUSTIFICATION};
+use crate::edit::{EntityKind, FIELD_ENVOI, FIELD_FAIT, FIELD_JUSTIFICATION, FIELD_VIE_SCOLAIRE};
 use crate::school::Fonction;
 
 /// The gradebook's records: devoirs, marks, competency items, evaluations, positionnements.
@@ -26,6 +26,15 @@ pub fn may_import(fonction: Fonction) -> Result<(), &'static str> {
         Fonction::Enseignant | Fonction::Cpe => {
             Err("Seuls la direction et l'administrateur importent l'année de l'établissement.")
         }
+    }
+}
+
+/// Whether a person of `fonction` may reopen a closed council: the head alone, an explicit act
+/// recorded with her reason (the professeur principal opens and closes, never reopens).
+pub fn may_reopen(fonction: Fonction) -> Result<(), &'static str> {
+    match fonction {
+        Fonction::Direction => Ok(()),
+        _ => Err("Seule la direction rouvre un conseil de classe clos, en disant pourquoi."),
     }
 }
 
@@ -100,6 +109,7 @@ pub fn may_write(
             "Les absences, leurs justifications, les dispenses et les réglages de la vie scolaire sont saisis par la vie scolaire.",
         ),
         (EntityKind::Conseil, Fonction::Direction) => (true, ""),
+        (EntityKind::Decision, _) => decision(fonction, field, in_charge),
         // The professeur principal runs her division's council with the head.
         (EntityKind::Conseil, Fonction::Enseignant | Fonction::Cpe) => (
             in_charge && fonction == Fonction::Enseignant,
@@ -110,6 +120,28 @@ pub fn may_write(
         (_, Fonction::Administrateur) => (kind == EntityKind::Reglages, ADMINISTRATEUR),
     };
     if allowed { Ok(()) } else { Err(reason) }
+}
+
+/// The council's decisions: the head and the professeur principal (who holds the pen in the
+/// council) write the general appreciation, the mention and the avis; the vie scolaire's
+/// appreciation is the CPE's (the head may write it too).
+fn decision(fonction: Fonction, field: &str, in_charge: bool) -> (bool, &'static str) {
+    match fonction {
+        Fonction::Direction => (true, ""),
+        Fonction::Cpe => (
+            field == FIELD_VIE_SCOLAIRE,
+            "Le CPE écrit l'appréciation de vie scolaire ; les décisions du conseil sont celles de la direction et du professeur principal.",
+        ),
+        Fonction::Enseignant if field == FIELD_VIE_SCOLAIRE => (
+            false,
+            "L'appréciation de vie scolaire est écrite par le CPE.",
+        ),
+        Fonction::Enseignant => (
+            in_charge,
+            "Seuls la direction et le professeur principal de la classe saisissent les décisions du conseil.",
+        ),
+        Fonction::Administrateur => (false, ADMINISTRATEUR),
+    }
 }
 
 #[cfg(test)]
@@ -127,6 +159,18 @@ mod tests {
             (Administrateur, true),
         ] {
             assert_eq!(may_import(fonction).is_ok(), may, "{fonction:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_head_reopens_a_council() {
+        for (fonction, may) in [
+            (Enseignant, false),
+            (Cpe, false),
+            (Direction, true),
+            (Administrateur, false),
+        ] {
+            assert_eq!(may_reopen(fonction).is_ok(), may, "{fonction:?}");
         }
     }
 
@@ -186,6 +230,27 @@ mod tests {
             (Enseignant, EntityKind::Notification, "message", true, false),
             (Cpe, EntityKind::Notification, "envoi", false, false),
             (Direction, EntityKind::Notification, "envoi", false, false),
+            (Direction, EntityKind::Decision, "appreciation", false, true),
+            (Direction, EntityKind::Decision, "vie_scolaire", false, true),
+            (Enseignant, EntityKind::Decision, "mention", true, true),
+            (Enseignant, EntityKind::Decision, "mention", false, false),
+            (
+                Enseignant,
+                EntityKind::Decision,
+                "vie_scolaire",
+                true,
+                false,
+            ),
+            (Cpe, EntityKind::Decision, "vie_scolaire", false, true),
+            (Cpe, EntityKind::Decision, "appreciation", false, false),
+            (Cpe, EntityKind::Decision, "orientation", false, false),
+            (
+                Administrateur,
+                EntityKind::Decision,
+                "vie_scolaire",
+                false,
+                false,
+            ),
         ];
         for (fonction, kind, field, teaches, allowed) in cases {
             let got = may_write(fonction, kind, field, teaches);

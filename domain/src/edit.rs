@@ -5,7 +5,7 @@
 
 use crate::absences::{self, Dispense, Justification, Rapport, Reglages};
 use crate::competences::{Evaluation, Item, Niveau};
-use crate::conseil::{Appreciation, ConseilEtat};
+use crate::conseil::{Appreciation, Decision, EtatConseil};
 use crate::devoir::Devoir;
 use crate::faits::Fait;
 use crate::notes::Note;
@@ -50,12 +50,16 @@ pub enum EntityKind {
     /// A family told of an absence; id = `<élève>/<AAAAMMJJ>` (one per pupil and day). Two
     /// fields: the message (the vie scolaire's) and its sending (the central's).
     Notification,
+    /// What a class council decides for a pupil; id = `<période>/<division>/<élève>`. Four
+    /// fields (`conseil::Decision`): the general appreciation, the mention, the avis
+    /// d'orientation, and the CPE's vie scolaire appreciation.
+    Decision,
 }
 
 /// The one id of the settings' record.
 pub const REGLAGES_ID: &str = "vie_scolaire";
 
-const KINDS: [EntityKind; 13] = [
+const KINDS: [EntityKind; 14] = [
     EntityKind::Appel,
     EntityKind::Presence,
     EntityKind::Conseil,
@@ -69,6 +73,7 @@ const KINDS: [EntityKind; 13] = [
     EntityKind::Dispense,
     EntityKind::Reglages,
     EntityKind::Notification,
+    EntityKind::Decision,
 ];
 
 impl EntityKind {
@@ -87,6 +92,7 @@ impl EntityKind {
             EntityKind::Dispense => "dispense",
             EntityKind::Reglages => "reglages",
             EntityKind::Notification => "notification",
+            EntityKind::Decision => "decision",
         }
     }
 
@@ -152,6 +158,11 @@ pub enum EntityKey {
         /// `AAAAMMJJ`.
         jour: String,
     },
+    Decision {
+        periode_id: String,
+        division_id: String,
+        eleve_id: String,
+    },
 }
 
 impl EntityKey {
@@ -170,6 +181,7 @@ impl EntityKey {
             EntityKey::Dispense { .. } => EntityKind::Dispense,
             EntityKey::Reglages => EntityKind::Reglages,
             EntityKey::Notification { .. } => EntityKind::Notification,
+            EntityKey::Decision { .. } => EntityKind::Decision,
         }
     }
 
@@ -188,9 +200,14 @@ impl EntityKey {
             } => format!("{periode_id}/{division_id}"),
             EntityKey::Appreciation {
                 periode_id,
-                service_id,
+                service_id: parent,
                 eleve_id,
-            } => format!("{periode_id}/{service_id}/{eleve_id}"),
+            }
+            | EntityKey::Decision {
+                periode_id,
+                division_id: parent,
+                eleve_id,
+            } => format!("{periode_id}/{parent}/{eleve_id}"),
             EntityKey::Devoir {
                 service_id,
                 devoir_id,
@@ -250,6 +267,11 @@ impl EntityKey {
             (EntityKind::Appreciation, 3) => EntityKey::Appreciation {
                 periode_id: owned(0),
                 service_id: owned(1),
+                eleve_id: owned(2),
+            },
+            (EntityKind::Decision, 3) => EntityKey::Decision {
+                periode_id: owned(0),
+                division_id: owned(1),
                 eleve_id: owned(2),
             },
             (EntityKind::Devoir, 2) => EntityKey::Devoir {
@@ -317,6 +339,7 @@ impl EntityKey {
             | EntityKey::Positionnement { eleve_id, .. }
             | EntityKey::Absence { eleve_id, .. }
             | EntityKey::Dispense { eleve_id, .. }
+            | EntityKey::Decision { eleve_id, .. }
             | EntityKey::Notification { eleve_id, .. } => Some(eleve_id),
             EntityKey::Appel { .. }
             | EntityKey::Conseil { .. }
@@ -341,6 +364,7 @@ impl EntityKey {
             | EntityKey::Absence { .. }
             | EntityKey::Dispense { .. }
             | EntityKey::Reglages
+            | EntityKey::Decision { .. }
             | EntityKey::Notification { .. } => None,
         }
     }
@@ -453,7 +477,14 @@ pub enum Edit {
     Conseil {
         periode_id: String,
         division_id: String,
-        etat: ConseilEtat,
+        etat: EtatConseil,
+    },
+    /// What the council decides for a pupil, one field of four.
+    Decision {
+        periode_id: String,
+        division_id: String,
+        eleve_id: String,
+        decision: Decision,
     },
     Appreciation {
         periode_id: String,
@@ -583,6 +614,10 @@ pub const FIELD_JUSTIFICATION: &str = "justification";
 pub const FIELD_RAPPORT: &str = "rapport";
 pub const FIELD_MESSAGE: &str = "message";
 pub const FIELD_ENVOI: &str = "envoi";
+pub const FIELD_APPRECIATION: &str = "appreciation";
+pub const FIELD_MENTION: &str = "mention";
+pub const FIELD_ORIENTATION: &str = "orientation";
+pub const FIELD_VIE_SCOLAIRE: &str = "vie_scolaire";
 
 impl Edit {
     pub fn kind(&self) -> EntityKind {
@@ -605,6 +640,7 @@ impl Edit {
             Edit::Dispense { .. } | Edit::DispenseSupprimee { .. } => EntityKind::Dispense,
             Edit::Reglages { .. } => EntityKind::Reglages,
             Edit::Notification { .. } | Edit::Envoi { .. } => EntityKind::Notification,
+            Edit::Decision { .. } => EntityKind::Decision,
         }
     }
 
@@ -647,6 +683,9 @@ impl Edit {
             Edit::Reglages { .. } => EntityKey::Reglages,
             Edit::Notification { eleve_id, jour, .. } | Edit::Envoi { eleve_id, jour, .. } =>
                 EntityKey::Notification { eleve_id: o(eleve_id), jour: o(jour) },
+            Edit::Decision { periode_id, division_id, eleve_id, .. } => EntityKey::Decision {
+                periode_id: o(periode_id), division_id: o(division_id), eleve_id: o(eleve_id),
+            },
         }
     }
 
@@ -670,6 +709,12 @@ impl Edit {
             Edit::Notification { .. } => FIELD_MESSAGE,
             Edit::Envoi { .. } => FIELD_ENVOI,
             Edit::Evaluation { .. } | Edit::Positionnement { .. } => FIELD_NIVEAU,
+            Edit::Decision { decision, .. } => match decision {
+                Decision::Appreciation(_) => FIELD_APPRECIATION,
+                Decision::Mention(_) => FIELD_MENTION,
+                Decision::Orientation(_) => FIELD_ORIENTATION,
+                Decision::VieScolaire(_) => FIELD_VIE_SCOLAIRE,
+            },
         }
     }
 
@@ -698,6 +743,12 @@ impl Edit {
             Edit::Reglages { reglages } => serde_json::to_value(reglages),
             Edit::Notification { notification, .. } => serde_json::to_value(notification),
             Edit::Envoi { envoi, .. } => serde_json::to_value(envoi),
+            Edit::Decision { decision, .. } => match decision {
+                Decision::Appreciation(t) => serde_json::to_value(t),
+                Decision::Mention(m) => serde_json::to_value(m),
+                Decision::Orientation(t) => serde_json::to_value(t),
+                Decision::VieScolaire(t) => serde_json::to_value(t),
+            },
         }
         .unwrap_or(Value::Null)
     }
@@ -714,6 +765,7 @@ impl Edit {
             Edit::Evaluation { evaluation, .. } => evaluation.is_none(),
             Edit::Positionnement { niveau, .. } => niveau.is_none(),
             Edit::Rapport { rapport, .. } => rapport.is_none(),
+            Edit::Decision { decision, .. } => decision.erases(),
             // An absence or a dispense deleted stands for good, like a devoir.
             Edit::RetardJustifie { .. }
             | Edit::Absence { .. }
@@ -803,7 +855,7 @@ fn parse_roll_call_and_council(
             },
             FIELD_ETAT,
         ) => {
-            let etat = read(field, value)?;
+            let etat = read_checked(field, value, EtatConseil::verifier)?;
             Edit::Conseil {
                 periode_id,
                 division_id,
@@ -826,7 +878,38 @@ fn parse_roll_call_and_council(
                 texte,
             }
         }
+        (key @ EntityKey::Decision { .. }, _) => return parse_decision(key, field, value),
         _ => return Err(unknown()),
+    })
+}
+
+/// A council's decision for a pupil, strictly read.
+fn parse_decision(key: EntityKey, field: &str, value: &Value) -> Result<Edit, InvalidEdit> {
+    let EntityKey::Decision {
+        periode_id,
+        division_id,
+        eleve_id,
+    } = key
+    else {
+        return Err(InvalidEdit::BadId(key.id()));
+    };
+    let decision = match field {
+        FIELD_APPRECIATION => Decision::Appreciation(read(field, value)?),
+        FIELD_MENTION => Decision::Mention(read(field, value)?),
+        FIELD_ORIENTATION => Decision::Orientation(read(field, value)?),
+        FIELD_VIE_SCOLAIRE => Decision::VieScolaire(read(field, value)?),
+        _ => {
+            return Err(InvalidEdit::UnknownField {
+                kind: EntityKind::Decision,
+                field: field.to_owned(),
+            });
+        }
+    };
+    Ok(Edit::Decision {
+        periode_id,
+        division_id,
+        eleve_id,
+        decision,
     })
 }
 
@@ -1189,6 +1272,27 @@ mod tests {
             // A deleted absence stands for good: nothing more comes for it.
             (EntityKind::Absence, "supprime", json!(true), false),
             (EntityKind::Dispense, "supprime", json!(true), false),
+            (EntityKind::Decision, "appreciation", json!(""), true),
+            (
+                EntityKind::Decision,
+                "appreciation",
+                json!("Bon trimestre."),
+                false,
+            ),
+            (EntityKind::Decision, "mention", json!(null), true),
+            (
+                EntityKind::Decision,
+                "mention",
+                json!("felicitations"),
+                false,
+            ),
+            (EntityKind::Decision, "orientation", json!(""), true),
+            (
+                EntityKind::Decision,
+                "vie_scolaire",
+                json!("Assidu."),
+                false,
+            ),
         ];
         let ids = |kind| match kind {
             EntityKind::Appreciation | EntityKind::Note | EntityKind::Positionnement => "T1/SV1/E1",
@@ -1199,6 +1303,7 @@ mod tests {
             EntityKind::Absence | EntityKind::Dispense => "E1/a1",
             EntityKind::Reglages => REGLAGES_ID,
             EntityKind::Notification => "E1/20261130",
+            EntityKind::Decision => "T1/D6A/E1",
         };
         for (kind, field, value, erases) in cases {
             let edit = Edit::parse(kind, ids(kind), field, &value).expect("valid edit");
@@ -1251,7 +1356,45 @@ mod tests {
             Edit::Conseil {
                 periode_id: "T1".into(),
                 division_id: "D6A".into(),
-                etat: ConseilEtat::Clos,
+                etat: EtatConseil::simple(crate::ConseilEtat::Clos),
+            },
+            Edit::Conseil {
+                periode_id: "T1".into(),
+                division_id: "D6A".into(),
+                etat: EtatConseil::simple(crate::ConseilEtat::Clos)
+                    .rouvert("Une note de SVT manquait.")
+                    .expect("reopened"),
+            },
+            Edit::Decision {
+                periode_id: "T1".into(),
+                division_id: "D6A".into(),
+                eleve_id: "E42".into(),
+                decision: Decision::Appreciation(
+                    crate::conseil::AppreciationGenerale::new("Trimestre sérieux, continuez !")
+                        .expect("valid"),
+                ),
+            },
+            Edit::Decision {
+                periode_id: "T1".into(),
+                division_id: "D6A".into(),
+                eleve_id: "E42".into(),
+                decision: Decision::Mention(Some(crate::conseil::Mention::MiseEnGardeAssiduite)),
+            },
+            Edit::Decision {
+                periode_id: "T1".into(),
+                division_id: "D6A".into(),
+                eleve_id: "E42".into(),
+                decision: Decision::Orientation(
+                    crate::conseil::AvisOrientation::new("Favorable à la 2de GT").expect("valid"),
+                ),
+            },
+            Edit::Decision {
+                periode_id: "T1".into(),
+                division_id: "D6A".into(),
+                eleve_id: "E42".into(),
+                decision: Decision::VieScolaire(
+                    Appreciation::new("Élève ponctuel.").expect("valid"),
+                ),
             },
             Edit::Fait {
                 seance_id: "S-1".into(),
@@ -1405,7 +1548,7 @@ mod tests {
 
     #[test]
     fn rejects_malformed_parts() {
-        let cases: [(EntityKind, &str, &str, Value); 35] = [
+        let cases: [(EntityKind, &str, &str, Value); 41] = [
             (
                 EntityKind::Notification,
                 "E1/2026-11-30",
@@ -1483,6 +1626,27 @@ mod tests {
             (EntityKind::Devoir, "SV1/D1/E1", "supprime", json!(true)),
             (EntityKind::Conseil, "T1/D6A", "etat", json!("ouvert")),
             (EntityKind::Conseil, "T1", "etat", json!("clos")),
+            (
+                EntityKind::Conseil,
+                "T1/D6A",
+                "etat",
+                json!({"etat": "en_seance", "reouvertures": 1, "motif": null}),
+            ),
+            (
+                EntityKind::Conseil,
+                "T1/D6A",
+                "etat",
+                json!({"etat": "en_seance", "reouvertures": 1, "motif": " "}),
+            ),
+            (EntityKind::Decision, "T1/D6A/E1", "mention", json!("bravo")),
+            (
+                EntityKind::Decision,
+                "T1/D6A/E1",
+                "appreciation",
+                json!("x".repeat(1001)),
+            ),
+            (EntityKind::Decision, "T1/D6A/E1", "avis", json!("oui")),
+            (EntityKind::Decision, "T1/E1", "mention", json!(null)),
             (EntityKind::Appreciation, "T1/SV1/E1", "texte", json!(12)),
             (
                 EntityKind::Appreciation,

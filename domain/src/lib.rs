@@ -26,9 +26,9 @@ pub mod scope;
 pub mod uai;
 
 pub use competences::{Composante, Evaluation, Item, ItemBrut, Niveau};
-pub use conseil::{Appreciation, ConseilEtat, Periode};
+pub use conseil::{Appreciation, ConseilEtat, Decision, EtatConseil, Mention, Periode};
 pub use devoir::{Devoir, DevoirBrut, DevoirInvalide};
-pub use droits::may_write;
+pub use droits::{may_reopen, may_write};
 pub use edit::{Edit, EntityKey, EntityKind, InvalidEdit};
 pub use faits::{Combinaison, Fait, Garder, Issue, combiner, reglement};
 pub use heure::Heure;

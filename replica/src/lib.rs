@@ -13,6 +13,7 @@ pub mod client;
 pub mod clock;
 pub mod competences;
 pub mod config;
+pub mod conseil;
 pub mod enveloppes;
 pub mod error;
 pub mod fichiers;

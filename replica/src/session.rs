@@ -15,10 +15,9 @@ use crate::views::{
     AbsenceView, EtatSynchro, HistoriqueView, LigneAppreciation, Modifications, Moi, PeriodeView,
     SeanceView, ServiceView,
 };
-use pupitre_domain::edit::FIELD_ETAT;
 use pupitre_domain::{
-    AppelEtat, Appreciation, ConseilEtat, Edit, EntityKind, Fait, Fonction, Garder, Personnel,
-    Presence, may_write,
+    AppelEtat, Appreciation, Edit, EntityKind, Fait, Fonction, Garder, Personnel, Presence,
+    may_write,
 };
 use pupitre_sync_protocol::wire::HistoryRequest;
 use pupitre_sync_protocol::{ClientId, EntityRef, OpId};
@@ -27,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use uuid::Uuid;
 
+mod conseil;
 mod import;
 mod notes;
 mod notifications;
@@ -359,36 +359,6 @@ impl Session {
             };
             store.edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;
         }
-        self.after_edit()
-    }
-
-    /// Moves a class council forward (direction only): préparation → en séance → clos. Once
-    /// clos, the period's appreciations of that division are locked at the central.
-    pub fn changer_conseil(
-        &self,
-        periode_id: &str,
-        division_id: &str,
-        etat: ConseilEtat,
-    ) -> Result<(), ReplicaError> {
-        // The division's professeur principal runs its council with the head.
-        let principal = lock(&self.store).professeur_principal(division_id)?;
-        may_write(
-            self.me.fonction,
-            EntityKind::Conseil,
-            FIELD_ETAT,
-            principal.as_deref() == Some(self.me.id.as_str()),
-        )
-        .map_err(|reason| ReplicaError::Invalid(reason.to_owned()))?;
-        lock(&self.store).edit(
-            &Edit::Conseil {
-                periode_id: periode_id.into(),
-                division_id: division_id.into(),
-                etat,
-            },
-            &self.me.id,
-            OpId(Uuid::new_v4()),
-            now_ms(),
-        )?;
         self.after_edit()
     }
 

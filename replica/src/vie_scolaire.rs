@@ -486,6 +486,37 @@ fn mois_views(par_mois: BTreeMap<(i32, u32), Mois>) -> Vec<MoisView> {
         .collect()
 }
 
+/// What a bulletin says of a pupil's vie scolaire over `du`..`au`: demi-journées missed
+/// justified and not (the school's counting rule), and her lateness.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+pub struct BilanVieScolaire {
+    pub justifiees: u32,
+    pub injustifiees: u32,
+    pub retards: u32,
+}
+
+pub fn bilan_vie_scolaire(
+    rows: &Rows,
+    index: &Index<'_>,
+    eleve_id: &str,
+    du: NaiveDate,
+    au: NaiveDate,
+) -> BilanVieScolaire {
+    let passages = rows.passages(index, eleve_id, du, au);
+    let mut bilan = BilanVieScolaire {
+        retards: passages
+            .iter()
+            .filter(|p| retard_view(rows, eleve_id, p).is_some())
+            .count() as u32,
+        ..BilanVieScolaire::default()
+    };
+    for m in demi_journees::par_mois(&rows.demi_journees(&passages)).values() {
+        bilan.justifiees += m.justifiees;
+        bilan.injustifiees += m.injustifiees;
+    }
+    bilan
+}
+
 /// A pupil's file over the school year `du`..`au`.
 pub fn dossier(rows: &Rows, eleve_id: &str, du: NaiveDate, au: NaiveDate) -> DossierView {
     let index = rows.index();

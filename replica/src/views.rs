@@ -291,6 +291,17 @@ pub(crate) fn valeur(kind: &str, json: &str) -> String {
             },
         },
         "absence" | "dispense" | "reglages" | "notification" => valeur_vie_scolaire(kind, json),
+        // A council's decision: a mention's code, or a text (the general appreciation, the
+        // avis, the vie scolaire's).
+        "decision" => match serde_json::from_str::<Option<pupitre_domain::Mention>>(json) {
+            Ok(Some(m)) => m.libelle().to_owned(),
+            Ok(None) => "(mention retirée)".to_owned(),
+            Err(_) => match serde_json::from_str::<String>(json) {
+                Ok(texte) if texte.is_empty() => "(effacé)".to_owned(),
+                Ok(texte) => texte,
+                Err(_) => json.to_owned(),
+            },
+        },
         "appel" => match serde_json::from_str::<AppelEtat>(json) {
             Ok(AppelEtat::Fait) => "Appel validé".to_owned(),
             Ok(AppelEtat::EnCours) => "Appel en cours".to_owned(),
@@ -302,8 +313,13 @@ pub(crate) fn valeur(kind: &str, json: &str) -> String {
             Ok(texte) => texte,
             Err(_) => json.to_owned(),
         },
-        "conseil" => match serde_json::from_str::<ConseilEtat>(json) {
-            Ok(etat) => format!("Conseil : {}", etat.libelle().to_lowercase()),
+        "conseil" => match serde_json::from_str::<pupitre_domain::EtatConseil>(json) {
+            Ok(e) => match e.motif {
+                Some(motif) if e.etat == ConseilEtat::EnSeance => {
+                    format!("Conseil rouvert : « {motif} »")
+                }
+                _ => format!("Conseil : {}", e.etat.libelle().to_lowercase()),
+            },
             Err(_) => json.to_owned(),
         },
         "note" => match serde_json::from_str::<Option<pupitre_domain::Note>>(json) {

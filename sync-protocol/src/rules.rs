@@ -9,10 +9,11 @@
 
 use crate::change::{ClientId, OpId};
 use pupitre_domain::edit::{
-    FIELD_DEFINITION, FIELD_ENVOI, FIELD_ETAT, FIELD_FAIT, FIELD_JUSTIFICATION, FIELD_MESSAGE,
-    FIELD_NIVEAU, FIELD_RAPPORT, FIELD_STATUT, FIELD_SUPPRIME, FIELD_TEXTE, FIELD_VALEUR,
+    FIELD_APPRECIATION, FIELD_DEFINITION, FIELD_ENVOI, FIELD_ETAT, FIELD_FAIT, FIELD_JUSTIFICATION,
+    FIELD_MENTION, FIELD_MESSAGE, FIELD_NIVEAU, FIELD_ORIENTATION, FIELD_RAPPORT, FIELD_STATUT,
+    FIELD_SUPPRIME, FIELD_TEXTE, FIELD_VALEUR, FIELD_VIE_SCOLAIRE,
 };
-use pupitre_domain::{AppelEtat, ConseilEtat, EntityKind};
+use pupitre_domain::{AppelEtat, EntityKind, EtatConseil};
 use serde_json::Value;
 use std::cmp::Ordering;
 
@@ -50,8 +51,17 @@ pub fn rule_for(kind: EntityKind, field: &str) -> Option<FieldRule> {
         (EntityKind::Presence, FIELD_FAIT) => FieldRule::KeepBoth,
         // A roll call that is done stays done.
         (EntityKind::Appel, FIELD_ETAT) => FieldRule::OneWay(appel_order),
-        // A council moves préparation → en séance → clos, never back.
+        // A council moves préparation → en séance → clos, never back; the head's reopening
+        // counts as a step forward (`EtatConseil::rang`), so a "clos" sent before it, from a
+        // PC that had not seen it, does not stand.
         (EntityKind::Conseil, FIELD_ETAT) => FieldRule::OneWay(conseil_order),
+        // What the council decides for a pupil reaches the bulletin and the family: the
+        // secretary's laptop offline and the head's PC writing different texts or mentions at
+        // once keep both for a person to choose. The CPE's vie scolaire appreciation likewise.
+        (
+            EntityKind::Decision,
+            FIELD_APPRECIATION | FIELD_MENTION | FIELD_ORIENTATION | FIELD_VIE_SCOLAIRE,
+        ) => FieldRule::KeepBoth,
         // A report-card text is high stakes: keep both.
         (EntityKind::Appreciation, FIELD_TEXTE) => FieldRule::KeepBoth,
         // A mark is high stakes: two PCs of one teacher, or the two teachers of a co-taught
@@ -112,7 +122,11 @@ fn appel_order(a: &Value, b: &Value) -> Ordering {
 }
 
 fn conseil_order(a: &Value, b: &Value) -> Ordering {
-    let rank = |v: &Value| serde_json::from_value::<ConseilEtat>(v.clone()).ok();
+    let rank = |v: &Value| {
+        serde_json::from_value::<EtatConseil>(v.clone())
+            .ok()
+            .map(|e| e.rang())
+    };
     rank(a).cmp(&rank(b))
 }
 
@@ -252,6 +266,10 @@ mod tests {
             (EntityKind::Reglages, FIELD_VALEUR),
             (EntityKind::Notification, FIELD_MESSAGE),
             (EntityKind::Notification, FIELD_ENVOI),
+            (EntityKind::Decision, FIELD_APPRECIATION),
+            (EntityKind::Decision, FIELD_MENTION),
+            (EntityKind::Decision, FIELD_ORIENTATION),
+            (EntityKind::Decision, FIELD_VIE_SCOLAIRE),
         ] {
             assert!(rule_for(kind, field).is_some(), "{kind:?}.{field}");
         }
@@ -271,6 +289,10 @@ mod tests {
         let conseil = rule(EntityKind::Conseil, FIELD_ETAT);
         let (bien, tres_bien) = (json!("Bien."), json!("Très bien."));
         let (clos, en_seance) = (json!("clos"), json!("en_seance"));
+        let rouvert = json!({"etat": "en_seance", "reouvertures": 1, "motif": "Erreur."});
+        let reclos = json!({"etat": "clos", "reouvertures": 1, "motif": "Erreur."});
+        let mention = rule(EntityKind::Decision, FIELD_MENTION);
+        let (felicitations, compliments) = (json!("felicitations"), json!("compliments"));
         let (infirmerie, depart) = (json!({"fait": "infirmerie"}), json!({"fait": "depart"}));
         let note = rule(EntityKind::Note, FIELD_VALEUR);
         let (douze, quinze, abs) = (
@@ -323,6 +345,39 @@ mod tests {
                 conseil,
                 Some((7, &b, 1, &en_seance)),
                 (&a, 3, None, &clos),
+                Apply,
+            ),
+            // The head's reopening goes past a close; a close sent before it, by a PC that had
+            // not seen it, does not stand; closing the reopened council does.
+            (
+                conseil,
+                Some((7, &b, 1, &clos)),
+                (&a, 7, None, &rouvert),
+                Apply,
+            ),
+            (
+                conseil,
+                Some((8, &a, 2, &rouvert)),
+                (&b, 7, None, &clos),
+                Keep,
+            ),
+            (
+                conseil,
+                Some((8, &a, 2, &rouvert)),
+                (&b, 3, None, &reclos),
+                Apply,
+            ),
+            // Two mentions given at once (the laptop offline, the head's PC): both kept.
+            (
+                mention,
+                Some((7, &b, 1, &felicitations)),
+                (&a, 3, None, &compliments),
+                Conflict,
+            ),
+            (
+                mention,
+                Some((7, &b, 1, &felicitations)),
+                (&a, 7, None, &compliments),
                 Apply,
             ),
             // Two PCs type different marks for one pupil: both are kept.

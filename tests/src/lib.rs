@@ -43,7 +43,8 @@ pub fn demo_school_db(path: &Path, seed: u64, nom: &str) -> PathBuf {
 }
 
 /// A central database of the demo school whose classes the demo teacher (P001) teaches hold
-/// `size` pupils (the demo's hold 25; a French collège class often 30).
+/// `size` pupils (the demo's hold 25; a French collège class often 30; a council run in a
+/// test may want 3).
 pub fn demo_central_db_with_classes_of(dir: &Path, size: usize) -> PathBuf {
     let mut demo_school = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED);
     let school = &mut demo_school.reference;
@@ -63,6 +64,10 @@ pub fn demo_central_db_with_classes_of(dir: &Path, size: usize) -> PathBuf {
             .filter(|e| e.division_id == division)
             .cloned()
             .collect();
+        let gone: Vec<String> = of.iter().skip(size).map(|e| e.id.clone()).collect();
+        school.eleves.retain(|e| !gone.contains(&e.id));
+        school.etats_civils.retain(|c| !gone.contains(&c.eleve_id));
+        school.responsables.retain(|r| !gone.contains(&r.eleve_id));
         for n in of.len()..size {
             let mut e = of[n % of.len()].clone();
             let mut etat_civil = (school.etats_civils.iter())

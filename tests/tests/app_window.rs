@@ -741,3 +741,73 @@ async fn the_head_s_import_screen_in_the_real_window() {
     wait_text(&client, "[data-testid=en-attente]", "tout est envoyé").await;
     screenshots(&client, "import-annee.png").await;
 }
+
+/// A council of three pupils run by the professeur principal: opened, each pupil's general
+/// appreciation typed and the next pupil reached by the keyboard alone, shown projected,
+/// closed; then the period's appreciations are visibly locked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_council_of_three_pupils_run_by_keyboard_in_the_real_window() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let central_db = pupitre_e2e::demo_central_db_with_classes_of(dir.path(), 3);
+    let (_central, driver, client, _) = teacher_on(dir.path(), &central_db).await;
+    click(&client, "[data-testid=onglet-conseil]", "Councils tab").await;
+    wait_text(&client, "[data-testid=conseil-etat]", "En préparation").await;
+    click(&client, "[data-testid=ouvrir-seance]", "open the council").await;
+    wait_text(&client, "[data-testid=conseil-etat]", "En séance").await;
+    wait_text(&client, "[data-testid=eleve-rang]", "1 / 3").await;
+    click(
+        &client,
+        "[data-testid=decision-appreciation]",
+        "the first text",
+    )
+    .await;
+    let page_down: char = fantoccini::key::Key::PageDown.into();
+    let page_up: char = fantoccini::key::Key::PageUp.into();
+    let textes = [
+        "Très bon trimestre, félicitations.",
+        "Des progrès réels ; poursuivez l'effort.",
+        "Trimestre irrégulier : il faut s'y mettre.",
+    ];
+    for (i, texte) in textes.iter().enumerate() {
+        wait_text(
+            &client,
+            "[data-testid=eleve-rang]",
+            &format!("{} / 3", i + 1),
+        )
+        .await;
+        type_keys(&client, texte).await;
+        let compte = text_of(&client, "[data-testid=compte-generale]").await;
+        assert_eq!(compte, format!("{} / 1000", texte.chars().count()));
+        if i < 2 {
+            type_keys(&client, &page_down.to_string()).await;
+        }
+    }
+    // Back one pupil: her text was saved when the secretary moved on.
+    type_keys(&client, &page_up.to_string()).await;
+    wait_text(&client, "[data-testid=eleve-rang]", "2 / 3").await;
+    let saved = client
+        .find(Locator::Css("[data-testid=decision-appreciation]"))
+        .await
+        .expect("text")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(saved.as_deref(), Some(textes[1]));
+    click(&client, "[data-testid=projection]", "projector mode").await;
+    screenshots(&client, "conseil-projection.png").await;
+    click(&client, "[data-testid=projection]", "projector mode off").await;
+    click(&client, "[data-testid=clore]", "close the council").await;
+    wait_text(&client, "[data-testid=conseil-etat]", "Clos").await;
+    wait_text(&client, "[data-testid=appreciation-lue]", textes[1]).await;
+    screenshots(&client, "conseil-clos.png").await;
+    // The period is locked for her subject's appreciations too, and says so.
+    click(
+        &client,
+        "[data-testid=onglet-appreciations]",
+        "Appreciations tab",
+    )
+    .await;
+    wait_text(&client, "[data-testid=appreciation]", "Conseil clos").await;
+    client.close().await.expect("close session");
+    drop(driver);
+}

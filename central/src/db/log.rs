@@ -1,7 +1,7 @@
 //! The change log, the current value of each field, and each client's processed sequence.
 
 use pupitre_domain::edit::FIELD_ETAT;
-use pupitre_domain::{ConseilEtat, EntityKind, Fonction, Personnel};
+use pupitre_domain::{EntityKind, EtatConseil, Fonction, Personnel};
 use pupitre_sync_protocol::change::Effect;
 use pupitre_sync_protocol::wire::{Outcome, PushResult, Refusal};
 use pupitre_sync_protocol::{ClientId, EntityRef, Hlc, OpId, ServerChange};
@@ -326,18 +326,19 @@ pub fn history(
     )
 }
 
-/// A class council's state for a division and period (`Preparation` until someone moves it).
+/// A class council's state for a division and period (`Preparation` until someone moves it),
+/// with its reopenings.
 pub fn conseil_etat(
     conn: &Connection,
     periode_id: &str,
     division_id: &str,
-) -> rusqlite::Result<ConseilEtat> {
+) -> rusqlite::Result<EtatConseil> {
     let entity = EntityRef {
         kind: EntityKind::Conseil,
         id: format!("{periode_id}/{division_id}"),
     };
     match current(conn, &entity, FIELD_ETAT)? {
-        None => Ok(ConseilEtat::default()),
+        None => Ok(EtatConseil::default()),
         Some(c) => serde_json::from_value(c.value).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
         }),

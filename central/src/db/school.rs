@@ -166,6 +166,17 @@ pub fn division_code(conn: &Connection, division_id: &str) -> rusqlite::Result<O
     .optional()
 }
 
+/// A division's level as its MEF names it (`3EME`); empty when unknown.
+pub fn division_niveau(conn: &Connection, division_id: &str) -> rusqlite::Result<String> {
+    conn.query_row(
+        "SELECT niveau FROM divisions WHERE id = ?1",
+        [division_id],
+        |r| r.get(0),
+    )
+    .optional()
+    .map(Option::unwrap_or_default)
+}
+
 /// The divisions a service's target spans: the division itself, or those of a group's pupils.
 pub fn divisions_of(conn: &Connection, target: &Cible) -> rusqlite::Result<Vec<String>> {
     match target {

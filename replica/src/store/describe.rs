@@ -59,15 +59,7 @@ pub fn describe(
             jour.get(4..6).unwrap_or_default(),
             jour.get(0..4).unwrap_or_default()
         ),
-        EntityKey::Conseil {
-            periode_id,
-            division_id,
-        } => format!(
-            "Conseil de classe · {} · {}",
-            periode(conn, periode_id)?,
-            text("SELECT code FROM divisions WHERE id = ?1", division_id)?
-                .unwrap_or_else(|| division_id.clone())
-        ),
+        EntityKey::Conseil { .. } | EntityKey::Decision { .. } => conseil(conn, &key)?,
     };
     // A service's record names its class and subject.
     let what = match key.service_id() {
@@ -160,4 +152,33 @@ pub fn teacher_of(conn: &Connection, key: &EntityKey) -> rusqlite::Result<Option
     conn.prepare_cached(sql)?
         .query_row([id], |r| r.get(0))
         .optional()
+}
+
+/// A council's record: "Conseil de classe · 1er trimestre · 6A", or its decision for a pupil.
+fn conseil(conn: &Connection, key: &EntityKey) -> rusqlite::Result<String> {
+    let (EntityKey::Conseil {
+        periode_id,
+        division_id,
+    }
+    | EntityKey::Decision {
+        periode_id,
+        division_id,
+        ..
+    }) = key
+    else {
+        return Ok(String::new());
+    };
+    let what = match key.kind() {
+        EntityKind::Decision => "Décision du conseil",
+        _ => "Conseil de classe",
+    };
+    let code: Option<String> = conn
+        .prepare_cached("SELECT code FROM divisions WHERE id = ?1")?
+        .query_row([division_id], |r| r.get(0))
+        .optional()?;
+    Ok(format!(
+        "{what} · {} · {}",
+        periode(conn, periode_id)?,
+        code.unwrap_or_else(|| division_id.clone())
+    ))
 }

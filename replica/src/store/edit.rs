@@ -82,7 +82,11 @@ fn scope_key_of(conn: &Connection, edit: &Edit) -> rusqlite::Result<Option<Strin
             seance_id,
         ),
         (_, _, Some(service_id)) => ("SELECT cible_key FROM services WHERE id = ?1", service_id),
-        (EntityKey::Conseil { division_id, .. }, _, _) => (
+        (
+            EntityKey::Conseil { division_id, .. } | EntityKey::Decision { division_id, .. },
+            _,
+            _,
+        ) => (
             "SELECT division_key(id) FROM divisions WHERE id = ?1",
             division_id.as_str(),
         ),

@@ -144,7 +144,8 @@ pub fn forget_unmarked(tx: &Transaction<'_>) -> Result<usize, ReplicaError> {
     tx.execute(
         "UPDATE fields SET server_value = NULL, server_op = NULL, version = 0
          WHERE version = -1 AND EXISTS (SELECT 1 FROM outbox o WHERE o.kind = fields.kind
-                                        AND o.entity_id = fields.entity_id AND o.field = fields.field)",
+                                        AND o.entity_id = fields.entity_id AND o.field = fields.field
+                                        AND o.withdrawn = 0)",
         [],
     )?;
     let gone: Vec<(String, String, String, String)> = tx

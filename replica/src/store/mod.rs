@@ -583,15 +583,53 @@ impl Store {
     /// Every average of some periods on this PC, per service and per pupil, with the class
     /// statistics of each service: the rows read once for all of them.
     pub fn moyennes(&mut self, periodes: &[String]) -> Result<Vec<MoyennesPeriode>, ReplicaError> {
+        self.read(|conn| moyennes_in(conn, periodes))
+    }
+
+    /// A class council's page for a period (`crate::conseil`), read in one transaction;
+    /// `None` when the period or the division is not on this PC.
+    pub fn conseil(
+        &mut self,
+        periode_id: &str,
+        division_id: &str,
+    ) -> Result<Option<crate::conseil::ConseilView>, ReplicaError> {
         self.read(|conn| {
-            carnet::moyennes(
-                periodes,
-                &notes::services(conn, None)?,
-                &notes::devoirs_only(conn)?,
-                &notes::eleves(conn, None, None)?,
-                |f| notes::for_each_note(conn, f),
-            )
+            let vie = screens::absences::rows(conn)?;
+            let Some(periode) = vie.school.periodes.iter().find(|p| p.id == periode_id) else {
+                return Ok(None);
+            };
+            let Some(moyennes) = moyennes_in(conn, &[periode_id.to_owned()])?.pop() else {
+                return Ok(None);
+            };
+            let (appreciations, positionnements) = screens::conseil::textes(conn, periode_id)?;
+            Ok(crate::conseil::conseil(&crate::conseil::ConseilRows {
+                vie: &vie,
+                periode,
+                division_id,
+                etat: screens::conseil::etat(conn, periode_id, division_id)?,
+                moyennes: &moyennes,
+                appreciations,
+                positionnements,
+                decisions: screens::conseil::decisions(conn, periode_id, division_id)?,
+            }))
         })
+    }
+
+    /// Every division's council for a period, with its professeur principal.
+    pub fn conseils(
+        &mut self,
+        periode_id: &str,
+    ) -> Result<Vec<(crate::conseil::ConseilLigne, Option<String>)>, ReplicaError> {
+        self.read(|conn| screens::conseil::conseils(conn, periode_id))
+    }
+
+    /// A council's state as this PC holds it.
+    pub fn etat_conseil(
+        &mut self,
+        periode_id: &str,
+        division_id: &str,
+    ) -> Result<pupitre_domain::EtatConseil, ReplicaError> {
+        self.read(|conn| screens::conseil::etat(conn, periode_id, division_id))
     }
 
     /// A pupil's competencies for a period, across every service of hers on this PC; `None`
@@ -645,6 +683,20 @@ impl Store {
             Ok(())
         })
     }
+}
+
+/// Every average of some periods, from the rows read in `conn`'s transaction.
+fn moyennes_in(
+    conn: &Connection,
+    periodes: &[String],
+) -> Result<Vec<MoyennesPeriode>, ReplicaError> {
+    carnet::moyennes(
+        periodes,
+        &notes::services(conn, None)?,
+        &notes::devoirs_only(conn)?,
+        &notes::eleves(conn, None, None)?,
+        |f| notes::for_each_note(conn, f),
+    )
 }
 
 #[cfg(test)]

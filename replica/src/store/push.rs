@@ -54,8 +54,10 @@ pub fn settle(
                 ..
             } => {}
             PushResult::Refused { .. } if outbox::is_withdrawn(tx, change.client_seq)? => {
-                // Already listed as refused, described while its class was still here.
+                // Already listed as refused, described while its class was still here (or a
+                // refusal resent as a void after a restore): nothing of it may stay shown.
                 outbox::remove(tx, change.client_seq)?;
+                revert_to_central(tx, change.entity.kind, &change.entity.id, &change.field)?;
             }
             PushResult::Refused { code, message } => refuse(tx, change.client_seq, *code, message)?,
         }

@@ -169,7 +169,7 @@ etat: EtatSync,
  */
 motif: string | null, };
 
-export type EntityKind = "appel" | "presence" | "conseil" | "appreciation" | "devoir" | "note" | "item" | "evaluation" | "positionnement" | "absence" | "dispense" | "reglages" | "notification";
+export type EntityKind = "appel" | "presence" | "conseil" | "appreciation" | "devoir" | "note" | "item" | "evaluation" | "positionnement" | "absence" | "dispense" | "reglages" | "notification" | "decision";
 
 export type VersionView = { 
 /**
@@ -503,6 +503,57 @@ matieres: Array<[string, string]>, };
 
 export type PreparationView = { preparees: number, sans_adresse: Array<string>, };
 
+export type Mention = "felicitations" | "compliments" | "encouragements" | "mise_en_garde_travail" | "mise_en_garde_comportement" | "mise_en_garde_assiduite";
+
+export type BilanVieScolaire = { justifiees: number, injustifiees: number, retards: number, };
+
+export type MatiereConseilView = { service_id: string, matiere: string, 
+/**
+ * The subject's national code (BCN), for the LSU.
+ */
+code: string, enseignant: string, enseignant_id: string, 
+/**
+ * The class's minimum, maximum and average of the subject's averages.
+ */
+classe: StatsView | null, };
+
+export type MatiereEleveView = { service_id: string, moyenne: string | null, positionnement: number | null, appreciation: string, };
+
+export type EleveConseilView = { eleve_id: string, nom: string, prenom: string, 
+/**
+ * One per subject of `ConseilView::matieres` she takes, in that order.
+ */
+matieres: Array<MatiereEleveView>, generale: string | null, vie_scolaire: BilanVieScolaire, appreciation: string, mention: Mention | null, orientation: string, appreciation_vie_scolaire: string, conflits: number, en_attente: number, };
+
+export type MentionView = { mention: Mention, libelle: string, };
+
+export type ProgressionView = { service_id: string, matiere: string, enseignant: string, 
+/**
+ * `NOM Prénom` of the pupils without an appreciation.
+ */
+sans_appreciation: Array<string>, sans_positionnement: Array<string>, };
+
+export type ConseilLigne = { division_id: string, division: string, etat: ConseilEtat, reouvertures: number, };
+
+export type ConseilView = { periode_id: string, periode: string, debut: string, fin: string, division_id: string, division: string, niveau: string, etat: ConseilEtat, reouvertures: number, 
+/**
+ * The reason of the last reopening, if it was reopened.
+ */
+motif_reouverture: string | null, 
+/**
+ * 3e and seconde: the council gives an avis d'orientation.
+ */
+avec_orientation: boolean, matieres: Array<MatiereConseilView>, eleves: Array<EleveConseilView>, mentions: Array<MentionView>, 
+/**
+ * Before the council: per subject, the pupils still without an appreciation or a
+ * positionnement, and whose subject it is.
+ */
+progression: Array<ProgressionView>, 
+/**
+ * What the person here may do (set by the session from `droits`).
+ */
+peut_conduire: boolean, peut_rouvrir: boolean, peut_decider: boolean, peut_ecrire_vie_scolaire: boolean, };
+
 export type CelluleStatistiques = { justifiees: number, injustifiees: number, 
 /**
  * Pupils at or above the L131-8 threshold that month.
@@ -597,6 +648,16 @@ export const ecrireAppreciation = (serviceId: string, periodeId: string, eleveId
   call<void>("ecrire_appreciation", { serviceId, periodeId, eleveId, texte });
 export const resoudreConflit = (kind: EntityKind, entityId: string, champ: string, garder: Seq) =>
   call<void>("resoudre_conflit", { kind, entityId, champ, garder });
+export const conseils = (periodeId: string) =>
+  call<Array<ConseilLigne>>("conseils", { periodeId });
+export const conseil = (periodeId: string, divisionId: string) =>
+  call<ConseilView>("conseil", { periodeId, divisionId });
+export const changerConseil = (periodeId: string, divisionId: string, etat: ConseilEtat) =>
+  call<void>("changer_conseil", { periodeId, divisionId, etat });
+export const rouvrirConseil = (periodeId: string, divisionId: string, motif: string) =>
+  call<void>("rouvrir_conseil", { periodeId, divisionId, motif });
+export const ecrireDecision = (periodeId: string, divisionId: string, eleveId: string, champ: string, texte: string) =>
+  call<void>("ecrire_decision", { periodeId, divisionId, eleveId, champ, texte });
 export const carnet = (serviceId: string, periodeId: string) =>
   call<CarnetView>("carnet", { serviceId, periodeId });
 export const creerDevoir = (serviceId: string, devoir: DevoirSaisie) =>
@@ -671,6 +732,6 @@ export const synchroniser = () =>
   call<void>("synchroniser");
 
 /** The limits the domain sets (the central enforces them too). */
-export const LIMITES = { appreciation: 600, titreDevoir: 120, collerLignes: 200, rapport: 1000, commentaire: 200 } as const;
+export const LIMITES = { appreciation: 600, appreciationGenerale: 1000, avisOrientation: 300, motifReouverture: 500, titreDevoir: 120, collerLignes: 200, rapport: 1000, commentaire: 200 } as const;
 
 export const EVENEMENTS = { progression: "progression", etatSynchro: "etat-synchro", verrouillage: "verrouillage" } as const;

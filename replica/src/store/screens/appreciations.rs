@@ -3,7 +3,7 @@
 use super::{CIBLE_CODE, ELEVES_DU_SERVICE, json_column};
 use crate::error::ReplicaError;
 use crate::views::{LigneAppreciation, PeriodeView, ServiceView, etat_sync_conflit};
-use pupitre_domain::ConseilEtat;
+use pupitre_domain::EtatConseil;
 use rusqlite::Connection;
 
 /// The services taught by `enseignant`, or every service (`None`), by class and subject.
@@ -67,8 +67,10 @@ pub fn appreciations(
             prenom: r.get(2)?,
             division: r.get(3)?,
             texte: json_column(r.get(4)?, String::new()),
-            conseil: json_column(r.get(5)?, ConseilEtat::Preparation),
-            verrouillee: json_column(r.get(5)?, ConseilEtat::Preparation).verrouille(),
+            conseil: json_column(r.get(5)?, EtatConseil::default()).etat,
+            verrouillee: json_column(r.get(5)?, EtatConseil::default())
+                .etat
+                .verrouille(),
             sync: etat_sync_conflit(r.get(6)?, r.get(7)?, r.get(8)?),
         })
     })?;

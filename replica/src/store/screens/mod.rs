@@ -3,6 +3,7 @@
 
 pub mod absences;
 pub mod appreciations;
+pub mod conseil;
 pub mod modifications;
 pub mod notes;
 pub mod seances;

@@ -9,7 +9,7 @@ use crate::error::ReplicaError;
 use crate::views::{EtatSync, etat_sync_conflit};
 use chrono::NaiveDate;
 use pupitre_domain::edit::{FIELD_DEFINITION, FIELD_NIVEAU, FIELD_VALEUR};
-use pupitre_domain::{ConseilEtat, Devoir, EntityKey, EntityKind, Evaluation, Item, Niveau, Note};
+use pupitre_domain::{Devoir, EntityKey, EntityKind, EtatConseil, Evaluation, Item, Niveau, Note};
 use rusqlite::{Connection, params};
 
 /// A gradebook record as stored: its key, its value read as `T`, its sync state.
@@ -340,7 +340,7 @@ pub fn conseils_clos(conn: &Connection) -> Result<Vec<(String, String)>, Replica
     let mut clos = Vec::new();
     for row in rows {
         let (id, value) = row?;
-        let locked = serde_json::from_str::<ConseilEtat>(&value).is_ok_and(ConseilEtat::verrouille);
+        let locked = serde_json::from_str::<EtatConseil>(&value).is_ok_and(|e| e.etat.verrouille());
         if let (
             true,
             Ok(EntityKey::Conseil {
