@@ -53,7 +53,7 @@ pub fn libelle_valeur(edit: &Edit) -> String {
         .to_owned(),
         Edit::Conseil { etat, .. } => match &etat.motif {
             Some(motif) if etat.etat == crate::ConseilEtat::EnSeance => {
-                format!("conseil rouvert : « {motif} »")
+                format!("conseil rouvert : « {} »", motif.as_str())
             }
             _ => format!("conseil {}", etat.etat.libelle()),
         },

@@ -59,11 +59,13 @@ pub struct EtatConseil {
     pub etat: ConseilEtat,
     pub reouvertures: u32,
     /// Why the head reopened it (her words, recorded with who and when in the log).
-    pub motif: Option<String>,
+    pub motif: Option<MotifReouverture>,
 }
 
 /// The most a reopening's reason may hold.
 pub const MOTIF_REOUVERTURE_MAX_CHARS: usize = 500;
+/// The head's reason for reopening a council.
+pub type MotifReouverture = Texte<MOTIF_REOUVERTURE_MAX_CHARS>;
 
 impl EtatConseil {
     pub fn simple(etat: ConseilEtat) -> EtatConseil {
@@ -85,31 +87,25 @@ impl EtatConseil {
         if self.etat != ConseilEtat::Clos {
             return Err("Ce conseil n'est pas clos : il n'y a rien à rouvrir.".into());
         }
+        let motif =
+            MotifReouverture::new(motif).map_err(|e| format!("motif de réouverture : {e}"))?;
         let suivant = EtatConseil {
             etat: ConseilEtat::EnSeance,
             reouvertures: self.reouvertures + 1,
-            motif: Some(motif.trim().to_owned()),
+            motif: Some(motif),
         };
         suivant.verifier()?;
         Ok(suivant)
     }
 
-    /// A reopened state says why; a never reopened one says nothing.
+    /// A reopened state says why (its limits are the text's own); a never reopened one says
+    /// nothing.
     pub fn verifier(&self) -> Result<(), String> {
         match (&self.motif, self.reouvertures) {
             (None, 0) => Ok(()),
             (Some(_), 0) => Err("un conseil jamais rouvert n'a pas de motif de réouverture".into()),
-            (None, _) => Err("Une réouverture dit pourquoi : écrivez son motif.".into()),
-            (Some(m), _) if m.trim().is_empty() => {
-                Err("Une réouverture dit pourquoi : écrivez son motif.".into())
-            }
-            (Some(m), _) if m.chars().count() > MOTIF_REOUVERTURE_MAX_CHARS => Err(format!(
-                "le motif de réouverture compte au plus {MOTIF_REOUVERTURE_MAX_CHARS} caractères"
-            )),
-            (Some(m), _) if m.chars().any(char::is_control) => {
-                Err("caractère de contrôle interdit dans le motif".into())
-            }
-            (Some(_), _) => Ok(()),
+            (Some(m), _) if !m.as_str().is_empty() => Ok(()),
+            (_, _) => Err("Une réouverture dit pourquoi : écrivez son motif.".into()),
         }
     }
 }
@@ -121,7 +117,7 @@ enum EtatConseilWire {
     Rouvert {
         etat: ConseilEtat,
         reouvertures: u32,
-        motif: Option<String>,
+        motif: Option<MotifReouverture>,
     },
 }
 
@@ -373,7 +369,10 @@ mod tests {
             .expect("reopened");
         assert_eq!(rouvert.etat, ConseilEtat::EnSeance);
         assert_eq!(rouvert.reouvertures, 1);
-        assert_eq!(rouvert.motif.as_deref(), Some("Erreur de moyenne en SVT."));
+        assert_eq!(
+            rouvert.motif.as_ref().map(Texte::as_str),
+            Some("Erreur de moyenne en SVT.")
+        );
         let json = serde_json::to_value(&rouvert).expect("json");
         assert_eq!(
             serde_json::from_value::<EtatConseil>(json).expect("back"),
@@ -405,7 +404,7 @@ mod tests {
         };
         assert!(sans_motif.verifier().is_err());
         let motif_sans_reouverture = EtatConseil {
-            motif: Some("x".into()),
+            motif: Some(MotifReouverture::new("x").expect("text")),
             ..EtatConseil::default()
         };
         assert!(motif_sans_reouverture.verifier().is_err());

@@ -185,7 +185,7 @@ pub fn conseil(rows: &ConseilRows<'_>) -> Option<ConseilView> {
         niveau: division.niveau.clone(),
         etat: rows.etat.etat,
         reouvertures: rows.etat.reouvertures,
-        motif_reouverture: rows.etat.motif.clone(),
+        motif_reouverture: rows.etat.motif.as_ref().map(|m| m.as_str().to_owned()),
         avec_orientation: avec_avis_orientation(&division.niveau),
         matieres,
         eleves,

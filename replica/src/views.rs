@@ -316,7 +316,7 @@ pub(crate) fn valeur(kind: &str, json: &str) -> String {
         "conseil" => match serde_json::from_str::<pupitre_domain::EtatConseil>(json) {
             Ok(e) => match e.motif {
                 Some(motif) if e.etat == ConseilEtat::EnSeance => {
-                    format!("Conseil rouvert : « {motif} »")
+                    format!("Conseil rouvert : « {} »", motif.as_str())
                 }
                 _ => format!("Conseil : {}", e.etat.libelle().to_lowercase()),
             },

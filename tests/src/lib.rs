@@ -64,10 +64,14 @@ pub fn demo_central_db_with_classes_of(dir: &Path, size: usize) -> PathBuf {
             .filter(|e| e.division_id == division)
             .cloned()
             .collect();
-        let gone: Vec<String> = of.iter().skip(size).map(|e| e.id.clone()).collect();
-        school.eleves.retain(|e| !gone.contains(&e.id));
-        school.etats_civils.retain(|c| !gone.contains(&c.eleve_id));
-        school.responsables.retain(|r| !gone.contains(&r.eleve_id));
+        let surplus: Vec<String> = of.iter().skip(size).map(|e| e.id.clone()).collect();
+        school.eleves.retain(|e| !surplus.contains(&e.id));
+        school
+            .etats_civils
+            .retain(|c| !surplus.contains(&c.eleve_id));
+        school
+            .responsables
+            .retain(|r| !surplus.contains(&r.eleve_id));
         for n in of.len()..size {
             let mut e = of[n % of.len()].clone();
             let mut etat_civil = (school.etats_civils.iter())

@@ -280,3 +280,63 @@ async fn bad_council_input_gets_a_french_reason_and_stores_nothing() {
     assert!(err.to_string().contains("en arrière"), "{err}");
     central.stop().await;
 }
+
+/// An entry a closed council refused stays refused through a restore of the central, and what
+/// the PC shows is what the restored central holds: the PC resends the refused sequence as a
+/// void (the restored central may not know it), and that void keeps nothing on screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_restore_a_refused_entry_keeps_no_value_on_screen() {
+    use pupitre_central::Db;
+    let (dir, db, central) = demo_central().await;
+    let (url, addr) = (central.url(), central.addr);
+    let salle = teacher_pc(dir.path(), &url, "salle").await;
+    let portable = teacher_pc(dir.path(), &url, "portable").await;
+    let head = head_pc(dir.path(), &url).await;
+    let (service, division, _) = her_division(&salle);
+    let periode = periode_of_test_day(&salle);
+    let eleve = salle.conseil(&periode.id, &division).expect("page").eleves[0]
+        .eleve_id
+        .clone();
+    // Last night's backup: nothing written yet.
+    let backup = dir.path().join("nuit.sqlite");
+    Db::open(&db)
+        .expect("db")
+        .with(|c| pupitre_central::db::identity::backup(c, &backup))
+        .expect("backup");
+    // This morning: her text from the classroom, seen on her laptop; the council closed; a
+    // second text from the laptop, which had not heard of the close, refused.
+    salle
+        .ecrire_appreciation(&service, &periode.id, &eleve, "Bon trimestre.")
+        .expect("text");
+    salle.sync_once().await.expect("sync");
+    portable.sync_once().await.expect("sync");
+    head.changer_conseil(&periode.id, &division, ConseilEtat::Clos)
+        .expect("close");
+    head.sync_once().await.expect("sync");
+    portable
+        .ecrire_appreciation(&service, &periode.id, &eleve, "Écrit après la clôture.")
+        .expect("saved here");
+    portable.sync_once().await.expect("refused");
+    let texte = |pc: &Session| pupitre_e2e::ligne_of(pc, &service, &periode.id, &eleve).texte;
+    assert_eq!(
+        texte(&portable),
+        "Bon trimestre.",
+        "the central's, not the refused one"
+    );
+    // The central is restored from last night's backup; the laptop syncs first.
+    central.stop().await;
+    pupitre_central::restore(&db, &backup).expect("restore");
+    let central = pupitre_e2e::RunningCentral::start(&db, addr).await;
+    for _ in 0..2 {
+        portable.sync_once().await.expect("sync after the restore");
+    }
+    assert_eq!(texte(&portable), "", "the restored central holds no text");
+    let refusees = portable.modifications().expect("lists").refusees;
+    assert_eq!(refusees.len(), 1, "{refusees:?}");
+    assert_eq!(refusees[0].valeur, "Écrit après la clôture.");
+    // The classroom PC sends again what the backup lacked; the laptop receives it.
+    salle.sync_once().await.expect("resend");
+    portable.sync_once().await.expect("receive");
+    assert_eq!(texte(&portable), "Bon trimestre.");
+    central.stop().await;
+}

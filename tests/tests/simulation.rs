@@ -22,9 +22,9 @@ use pupitre_domain::absences::{Absence, EtatJustification, Justification, Moment
 use pupitre_domain::notes::Centiemes;
 use pupitre_domain::notifications as notifications_domain;
 use pupitre_domain::{
-    AppelEtat, Appreciation, Cible, Composante, ConseilEtat, Devoir, DevoirBrut, Edit, EntityKey,
-    EntityKind, EtatConseil, Evaluation, Fait, Fonction, Heure, Item, ItemBrut, Niveau, Note,
-    Personnel, Presence, School,
+    AppelEtat, Appreciation, Cible, Composante, ConseilEtat, Decision, Devoir, DevoirBrut, Edit,
+    EntityKey, EntityKind, EtatConseil, Evaluation, Fait, Fonction, Heure, Item, ItemBrut, Mention,
+    Niveau, Note, Personnel, Presence, School,
 };
 use pupitre_e2e::personnel;
 use pupitre_replica::ReplicaError;
@@ -383,13 +383,23 @@ impl Sim {
         let (seance, eleves) = &r.seances[self.rng.gen_range(0..r.seances.len())];
 
         let edit = if i == HEAD && self.rng.gen_ratio(1, 8) {
+            // The head moves the council forward from what her PC shows, and reopens it
+            // when she sees it closed (a reopening is one step after the close she saw).
             let (_, school) = template();
             let division = &school.divisions[0].id;
-            let etat = [ConseilEtat::EnSeance, ConseilEtat::Clos][self.rng.gen_range(0..2)];
+            let seen = sync::lock(&r.store)
+                .etat_conseil(PERIODE, division)
+                .expect("council here");
+            let etat = if seen.etat == ConseilEtat::Clos && self.rng.gen_ratio(1, 2) {
+                seen.rouvert("Une note manquait.").expect("closed")
+            } else {
+                let etat = [ConseilEtat::EnSeance, ConseilEtat::Clos][self.rng.gen_range(0..2)];
+                EtatConseil { etat, ..seen }
+            };
             Edit::Conseil {
                 periode_id: PERIODE.into(),
                 division_id: division.clone(),
-                etat: EtatConseil::simple(etat),
+                etat,
             }
         } else if r.who.fonction != Fonction::Enseignant && self.rng.gen_ratio(1, 3) {
             // Two pupils of the demo teacher's first séance: the CPE and the head often meet
@@ -408,6 +418,38 @@ impl Sim {
                 service_id: service.clone(),
                 eleve_id: eleves[self.rng.gen_range(0..eleves.len())].clone(),
                 texte: Appreciation::new(texte).expect("valid text"),
+            }
+        } else if r.who.fonction != Fonction::Enseignant && self.rng.gen_ratio(1, 8) {
+            // The head and the CPE on the same pupils' council decisions: the head's general
+            // appreciation or mention, the CPE's vie scolaire appreciation.
+            let (_, school) = template();
+            let division = &school.divisions[0].id;
+            let pupils: Vec<&String> = (school.eleves.iter())
+                .filter(|e| &e.division_id == division)
+                .map(|e| &e.id)
+                .take(2)
+                .collect();
+            let texte = TEXTES[self.rng.gen_range(0..TEXTES.len())];
+            let decision = match (r.who.fonction, self.rng.gen_range(0..3)) {
+                (Fonction::Cpe, _) => {
+                    Decision::VieScolaire(Appreciation::new(texte).expect("valid"))
+                }
+                (_, 0) => Decision::Mention(
+                    [
+                        None,
+                        Some(Mention::Felicitations),
+                        Some(Mention::Encouragements),
+                    ][self.rng.gen_range(0..3)],
+                ),
+                _ => Decision::Appreciation(
+                    pupitre_domain::conseil::AppreciationGenerale::new(texte).expect("valid"),
+                ),
+            };
+            Edit::Decision {
+                periode_id: PERIODE.into(),
+                division_id: division.clone(),
+                eleve_id: pupils[self.rng.gen_range(0..pupils.len())].clone(),
+                decision,
             }
         } else if self.rng.gen_ratio(1, 10) {
             let etat = [AppelEtat::EnCours, AppelEtat::Fait][self.rng.gen_range(0..2)];

@@ -13,8 +13,8 @@ use pupitre_domain::edit::{
     FIELD_APPRECIATION, FIELD_ETAT, FIELD_MENTION, FIELD_ORIENTATION, FIELD_VIE_SCOLAIRE,
 };
 use pupitre_domain::{
-    Appreciation, ConseilEtat, Decision, Edit, EntityKind, EtatConseil, Fonction, Mention,
-    may_reopen, may_write,
+    Appreciation, ConseilEtat, Decision, Edit, EntityKey, EntityKind, EtatConseil, Fonction,
+    Mention, may_reopen, may_write,
 };
 use pupitre_sync_protocol::OpId;
 use uuid::Uuid;
@@ -134,53 +134,40 @@ impl Session {
         texte: &str,
     ) -> Result<(), ReplicaError> {
         let invalid = |e: String| ReplicaError::Invalid(e);
-        let view = self.conseil(periode_id, division_id)?;
-        let decision = lire_decision(champ, texte, &view.niveau)?;
+        let key = EntityKey::Decision {
+            periode_id: periode_id.into(),
+            division_id: division_id.into(),
+            eleve_id: eleve_id.into(),
+        };
+        let cadre = lock(&self.store)
+            .cadre_decision(&key, champ)?
+            .ok_or_else(|| {
+                invalid("cette classe ou cette période n'est pas sur ce poste".into())
+            })?;
+        let decision = lire_decision(champ, texte, &cadre.niveau)?;
         let principal = self.est_principal(division_id)?;
+        may_write(self.me.fonction, EntityKind::Decision, champ, principal)
+            .map_err(|reason| invalid(reason.to_owned()))?;
+        if cadre.etat.etat.verrouille() {
+            return Err(invalid(pupitre_domain::conseil::motif_verrou(
+                &cadre.division,
+                &cadre.periode,
+            )));
+        }
+        if !cadre.eleve_de_la_classe {
+            return Err(invalid(
+                "cet élève n'est pas de cette classe pour cette période".into(),
+            ));
+        }
         let edit = Edit::Decision {
             periode_id: periode_id.into(),
             division_id: division_id.into(),
             eleve_id: eleve_id.into(),
             decision,
         };
-        may_write(
-            self.me.fonction,
-            EntityKind::Decision,
-            edit.field(),
-            principal,
-        )
-        .map_err(|reason| invalid(reason.to_owned()))?;
-        if view.etat.verrouille() {
-            return Err(invalid(pupitre_domain::conseil::motif_verrou(
-                &view.division,
-                &view.periode,
-            )));
-        }
-        let Some(eleve) = view.eleves.iter().find(|e| e.eleve_id == eleve_id) else {
-            return Err(invalid(
-                "cet élève n'est pas de cette classe pour cette période".into(),
-            ));
-        };
-        let unchanged = match &edit {
-            Edit::Decision {
-                decision: Decision::Appreciation(t),
-                ..
-            } => eleve.appreciation == t.as_str(),
-            Edit::Decision {
-                decision: Decision::VieScolaire(t),
-                ..
-            } => eleve.appreciation_vie_scolaire == t.as_str(),
-            Edit::Decision {
-                decision: Decision::Orientation(t),
-                ..
-            } => eleve.orientation == t.as_str(),
-            Edit::Decision {
-                decision: Decision::Mention(m),
-                ..
-            } => eleve.mention == *m,
-            _ => false,
-        };
-        if unchanged {
+        // Nothing written for what is already shown (a field left without a change).
+        let shown = cadre.valeur.unwrap_or(serde_json::Value::Null);
+        if shown == edit.value() || (shown.is_null() && edit.erases()) {
             return Ok(());
         }
         lock(&self.store).edit(&edit, &self.me.id, OpId(Uuid::new_v4()), now_ms())?;

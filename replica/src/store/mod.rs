@@ -623,6 +623,16 @@ impl Store {
         self.read(|conn| screens::conseil::conseils(conn, periode_id))
     }
 
+    /// What a council decision's entry is checked against here (`None`: the class or the
+    /// period is not on this PC).
+    pub fn cadre_decision(
+        &mut self,
+        key: &EntityKey,
+        field: &str,
+    ) -> Result<Option<screens::conseil::Cadre>, ReplicaError> {
+        self.read(|conn| screens::conseil::cadre(conn, key, field))
+    }
+
     /// A council's state as this PC holds it.
     pub fn etat_conseil(
         &mut self,

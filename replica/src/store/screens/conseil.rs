@@ -26,11 +26,70 @@ pub fn etat(
         )?
         .query_row([key.id()], |r| r.get(0))
         .optional()?;
+    etat_stocke(value)
+}
+
+/// A council's stored state (none: `Preparation`).
+fn etat_stocke(value: Option<String>) -> Result<EtatConseil, ReplicaError> {
     match value {
         None => Ok(EtatConseil::default()),
         Some(v) => serde_json::from_str(&v)
             .map_err(|e| ReplicaError::Corrupt(format!("état de conseil : {e}"))),
     }
+}
+
+/// What a decision's entry is checked against on this PC, read without the council's whole
+/// page: the class's code and level, the period's name, the council's state, whether the pupil
+/// was in the class this year, and the field's value shown (JSON).
+pub struct Cadre {
+    pub division: String,
+    pub niveau: String,
+    pub periode: String,
+    pub etat: EtatConseil,
+    pub eleve_de_la_classe: bool,
+    pub valeur: Option<serde_json::Value>,
+}
+
+pub fn cadre(
+    conn: &Connection,
+    key: &EntityKey,
+    field: &str,
+) -> Result<Option<Cadre>, ReplicaError> {
+    let EntityKey::Decision {
+        periode_id,
+        division_id,
+        eleve_id,
+    } = key
+    else {
+        return Ok(None);
+    };
+    let row: Option<(String, String, String, bool)> = conn
+        .prepare_cached(
+            "SELECT d.code, d.niveau, p.libelle,
+                EXISTS (SELECT 1 FROM eleve_divisions x WHERE x.eleve_id = ?3 AND x.division_id = d.id)
+             FROM divisions d, periodes p WHERE d.id = ?1 AND p.id = ?2",
+        )?
+        .query_row([division_id, periode_id, eleve_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    let Some((division, niveau, periode, eleve_de_la_classe)) = row else {
+        return Ok(None);
+    };
+    let valeur: Option<String> = conn
+        .prepare_cached(
+            "SELECT value FROM fields WHERE kind = 'decision' AND entity_id = ?1 AND field = ?2",
+        )?
+        .query_row([key.id().as_str(), field], |r| r.get(0))
+        .optional()?;
+    Ok(Some(Cadre {
+        division,
+        niveau,
+        periode,
+        etat: etat(conn, periode_id, division_id)?,
+        eleve_de_la_classe,
+        valeur: valeur.and_then(|v| serde_json::from_str(&v).ok()),
+    }))
 }
 
 /// `(entity id, field, value)` of every record of `kind` under `parent/`.
@@ -170,11 +229,7 @@ pub fn conseils(
     let mut out = Vec::new();
     for row in rows {
         let (division_id, division, principal, etat) = row?;
-        let etat: EtatConseil = match etat {
-            Some(v) => serde_json::from_str(&v)
-                .map_err(|e| ReplicaError::Corrupt(format!("état de conseil : {e}")))?,
-            None => EtatConseil::default(),
-        };
+        let etat = etat_stocke(etat)?;
         out.push((
             crate::conseil::ConseilLigne {
                 division_id,
