@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
   libssl-dev libxdo-dev libdbus-1-dev build-essential pkg-config file xvfb xauth)
-TEST_PACKAGES=(imagemagick webkit2gtk-driver lintian python3-aiosmtpd poppler-utils gnome-keyring
+TEST_PACKAGES=(imagemagick webkit2gtk-driver lintian python3-aiosmtpd poppler-utils libxml2-utils gnome-keyring
   dbus-daemon)
 
 packages=("${BUILD_PACKAGES[@]}")

@@ -65,6 +65,8 @@ macro_rules! commands {
             rouvrir_conseil(periode_id: String, division_id: String, motif: String) -> ();
             ecrire_decision(periode_id: String, division_id: String, eleve_id: String,
                 champ: String, texte: String) -> ();
+            exporter_lsu(periode_id: String, division_id: String, chemin: Option<String>)
+                -> $crate::LsuView;
             carnet(service_id: String, periode_id: String) -> $crate::carnet::CarnetView;
             creer_devoir(service_id: String, devoir: $crate::DevoirSaisie) -> String;
             modifier_devoir(service_id: String, devoir_id: String, devoir: $crate::DevoirSaisie)
@@ -386,6 +388,16 @@ impl Api {
     ) -> Answer<()> {
         let session = self.session().await?;
         Ok(session.ecrire_decision(&periode_id, &division_id, &eleve_id, &champ, &texte)?)
+    }
+
+    pub async fn exporter_lsu(
+        &self,
+        periode_id: String,
+        division_id: String,
+        chemin: Option<String>,
+    ) -> Answer<crate::LsuView> {
+        let session = self.session().await?;
+        Ok(session.exporter_lsu(&periode_id, &division_id, chemin.as_deref())?)
     }
 
     pub async fn resoudre_conflit(

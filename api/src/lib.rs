@@ -19,7 +19,8 @@ pub use pupitre_replica::carnet;
 pub use pupitre_replica::competences;
 pub use pupitre_replica::conseil;
 pub use pupitre_replica::session::{
-    AbsenceSaisie, DevoirSaisie, DispenseSaisie, ItemSaisie, JustificationSaisie, PreparationView,
+    AbsenceSaisie, DevoirSaisie, DispenseSaisie, ItemSaisie, JustificationSaisie, LsuView,
+    PreparationView,
 };
 pub use pupitre_replica::statistiques;
 pub use pupitre_replica::vie_scolaire;

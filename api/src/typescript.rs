@@ -165,6 +165,7 @@ fn conseil_declarations() -> Vec<String> {
         ProgressionView::decl(),
         ConseilLigne::decl(),
         ConseilView::decl(),
+        pupitre_replica::session::LsuView::decl(),
     ]
 }
 

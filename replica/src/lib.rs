@@ -19,6 +19,7 @@ pub mod error;
 pub mod fichiers;
 pub mod jetons;
 pub mod login;
+pub mod lsu;
 pub mod paths;
 pub mod session;
 pub mod signalement;

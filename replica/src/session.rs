@@ -32,6 +32,7 @@ mod notes;
 mod notifications;
 mod verrouillage;
 mod vie_scolaire;
+pub use conseil::LsuView;
 pub use notes::{COLLER_MAX_LIGNES, DevoirSaisie, ItemSaisie};
 pub use notifications::PreparationView;
 pub use vie_scolaire::{AbsenceSaisie, DispenseSaisie, JustificationSaisie};

@@ -175,6 +175,83 @@ impl Session {
     }
 }
 
+/// What an LSU export held and left out.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct LsuView {
+    pub bilans: u32,
+    pub manques: Vec<String>,
+    /// Whether the file was written.
+    pub ecrit: bool,
+}
+
+impl Session {
+    /// The LSU export of a division's period (the head's): what it would leave out, and, with
+    /// `chemin` (chosen in the save dialog), the file written there whole or not at all. A
+    /// council not closed exports nothing.
+    pub fn exporter_lsu(
+        &self,
+        periode_id: &str,
+        division_id: &str,
+        chemin: Option<&str>,
+    ) -> Result<LsuView, ReplicaError> {
+        if self.me.fonction != Fonction::Direction {
+            return Err(ReplicaError::Invalid(
+                "L'export LSU est celui de la direction.".into(),
+            ));
+        }
+        let view = self.conseil(periode_id, division_id)?;
+        let (uai, periodes, principal, ecrit_ms) = {
+            let mut store = lock(&self.store);
+            (
+                store.uai()?.unwrap_or_default(),
+                store.annee()?,
+                store.professeur_principal(division_id)?,
+                store.conseil_ecrit_le_ms(periode_id, division_id)?,
+            )
+        };
+        let mut periodes = periodes;
+        periodes.sort_by_key(|p| p.debut);
+        let indice = periodes
+            .iter()
+            .position(|p| p.id == periode_id)
+            .map_or(0, |i| i + 1);
+        let date_conseil = ecrit_ms
+            .filter(|_| view.etat == ConseilEtat::Clos)
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| t.with_timezone(&chrono::Local).date_naive());
+        let responsable = format!("{} {} {}", self.me.civilite, self.me.prenom, self.me.nom);
+        let lsu = crate::lsu::ecrire(
+            &view,
+            &crate::lsu::LsuContexte {
+                uai: &uai,
+                responsable: &responsable,
+                indice,
+                nb_periodes: periodes.len(),
+                millesime: periodes
+                    .first()
+                    .map_or(0, |p| chrono::Datelike::year(&p.debut)),
+                date_conseil,
+                professeur_principal: principal.as_deref(),
+            },
+        )
+        .map_err(|e| {
+            ReplicaError::Invalid(format!("le fichier LSU n'a pas pu être écrit : {e}"))
+        })?;
+        let ecrit = match chemin {
+            Some(chemin) if lsu.bilans > 0 => {
+                crate::fichiers::ecrire(chemin, &lsu.xml)?;
+                true
+            }
+            _ => false,
+        };
+        Ok(LsuView {
+            bilans: lsu.bilans as u32,
+            manques: lsu.manques,
+            ecrit,
+        })
+    }
+}
+
 /// A decision as the council's screen sends it, checked: its limits, an avis only where the
 /// level has one, a mention that exists.
 fn lire_decision(champ: &str, texte: &str, niveau: &str) -> Result<Decision, ReplicaError> {

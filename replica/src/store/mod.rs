@@ -633,6 +633,15 @@ impl Store {
         self.read(|conn| screens::conseil::cadre(conn, key, field))
     }
 
+    /// When the council's state shown was written (its author's clock), in ms.
+    pub fn conseil_ecrit_le_ms(
+        &mut self,
+        periode_id: &str,
+        division_id: &str,
+    ) -> Result<Option<i64>, ReplicaError> {
+        self.read(|conn| screens::conseil::ecrit_le_ms(conn, periode_id, division_id))
+    }
+
     /// A council's state as this PC holds it.
     pub fn etat_conseil(
         &mut self,

@@ -554,6 +554,12 @@ progression: Array<ProgressionView>,
  */
 peut_conduire: boolean, peut_rouvrir: boolean, peut_decider: boolean, peut_ecrire_vie_scolaire: boolean, };
 
+export type LsuView = { bilans: number, manques: Array<string>, 
+/**
+ * Whether the file was written.
+ */
+ecrit: boolean, };
+
 export type CelluleStatistiques = { justifiees: number, injustifiees: number, 
 /**
  * Pupils at or above the L131-8 threshold that month.
@@ -658,6 +664,8 @@ export const rouvrirConseil = (periodeId: string, divisionId: string, motif: str
   call<void>("rouvrir_conseil", { periodeId, divisionId, motif });
 export const ecrireDecision = (periodeId: string, divisionId: string, eleveId: string, champ: string, texte: string) =>
   call<void>("ecrire_decision", { periodeId, divisionId, eleveId, champ, texte });
+export const exporterLsu = (periodeId: string, divisionId: string, chemin: string | null) =>
+  call<LsuView>("exporter_lsu", { periodeId, divisionId, chemin });
 export const carnet = (serviceId: string, periodeId: string) =>
   call<CarnetView>("carnet", { serviceId, periodeId });
 export const creerDevoir = (serviceId: string, devoir: DevoirSaisie) =>

@@ -29,6 +29,25 @@ pub fn etat(
     etat_stocke(value)
 }
 
+/// When the council's state shown was written (its author's clock, data): for a closed
+/// council, the day it was held.
+pub fn ecrit_le_ms(
+    conn: &Connection,
+    periode_id: &str,
+    division_id: &str,
+) -> Result<Option<i64>, ReplicaError> {
+    let key = EntityKey::Conseil {
+        periode_id: periode_id.to_owned(),
+        division_id: division_id.to_owned(),
+    };
+    Ok(conn
+        .prepare_cached(
+            "SELECT at_ms FROM fields WHERE kind = 'conseil' AND field = 'etat' AND entity_id = ?1",
+        )?
+        .query_row([key.id()], |r| r.get(0))
+        .optional()?)
+}
+
 /// A council's stored state (none: `Preparation`).
 fn etat_stocke(value: Option<String>) -> Result<EtatConseil, ReplicaError> {
     match value {

@@ -1,0 +1,192 @@
+//! The LSU export of a class's period, end to end: a school imported from its national exports
+//! (SIECLE and STS-Web, names with Œ and accents), its staff's accounts, a real central on a
+//! loopback port; the professeur principal marks and writes, the head writes the general
+//! appreciations and closes the council, then exports. The file validates with `xmllint` against
+//! the ministry's schema; what is missing is listed in French and left out.
+
+use chrono::NaiveDate;
+use pupitre_central::Db;
+use pupitre_domain::ConseilEtat;
+use pupitre_e2e::{RunningCentral, login};
+use pupitre_replica::session::DevoirSaisie;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fichier(nom: &str) -> (String, Vec<u8>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../central/tests/fichiers")
+        .join(nom);
+    (nom.to_owned(), std::fs::read(&path).expect("test file"))
+}
+
+fn schema() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../formats/lsun/import-complet-strict.xsd")
+}
+
+/// `xmllint --schema`'s verdict: `Ok` or its complaint.
+fn valide(xml: &Path) -> Result<(), String> {
+    let out = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(schema())
+        .arg(xml)
+        .output()
+        .expect("xmllint (libxml2-utils, scripts/setup.sh --test)");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_council_s_lsu_export_validates_against_the_national_schema() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("central.sqlite");
+    let db = Db::open(&path).expect("db");
+    let mut files: Vec<_> = [
+        "sts_emp_0670099U_2026.xml",
+        "Nomenclature.xml",
+        "ElevesSansAdresses.xml",
+        "ResponsablesAvecAdresses.xml",
+    ]
+    .iter()
+    .map(|n| fichier(n))
+    .collect();
+    files.push((
+        "periodes.csv".into(),
+        "Période;Libellé;Début;Fin\r\nT1;1er trimestre;01/09/2026;30/11/2026\r\nT2;2e trimestre;01/12/2026;28/02/2027\r\nT3;3e trimestre;01/03/2027;04/07/2027\r\n"
+            .as_bytes()
+            .to_vec(),
+    ));
+    let rentree = NaiveDate::from_ymd_opt(2026, 9, 1).expect("date");
+    pupitre_central::import::importer(&db, &files, None, rentree).expect("the year");
+    let comptes = pupitre_central::comptes::creer_manquants(&db, &dir.path().join("comptes.csv"))
+        .expect("accounts");
+    drop(db);
+    let password = |id: &str| {
+        let c = comptes
+            .iter()
+            .find(|c| c.personnel_id == id)
+            .expect("account");
+        (c.login.clone(), c.mot_de_passe.clone())
+    };
+    let central = RunningCentral::start(&path, "127.0.0.1:0".parse().expect("addr")).await;
+    let url = central.url();
+    // 101 (ŒTTINGER Cœlestine) teaches 6A French and is its professeur principal; 105 the head.
+    let (l, p) = password("101");
+    let pp = login(&dir.path().join("pp"), &url, &l, &p)
+        .await
+        .expect("PP");
+    let (l, p) = password("105");
+    let head = login(&dir.path().join("direction"), &url, &l, &p)
+        .await
+        .expect("head");
+    let periode = "T1";
+    let conseils = head.conseils(periode).expect("councils");
+    let division = conseils
+        .iter()
+        .find(|c| c.division == "6A")
+        .expect("6A")
+        .division_id
+        .clone();
+    let service = pp.services().expect("services")[0].id.clone();
+    let devoir = pp
+        .creer_devoir(
+            &service,
+            &DevoirSaisie {
+                titre: "Rédaction".into(),
+                date: "2026-10-05".into(),
+                coefficient: "1".into(),
+                bareme: "20".into(),
+                compte: true,
+                items: Vec::new(),
+            },
+        )
+        .expect("devoir");
+    let page = pp.conseil(periode, &division).expect("her council");
+    let eleves: Vec<String> = page.eleves.iter().map(|e| e.eleve_id.clone()).collect();
+    assert_eq!(eleves.len(), 3, "6A's three pupils");
+    for (e, note) in eleves.iter().zip(["14", "8,5", "11"]) {
+        pp.saisir_note(&service, &devoir, e, note).expect("mark");
+        pp.ecrire_appreciation(
+            &service,
+            periode,
+            e,
+            "L'élève s'implique ; « bon » travail & progrès à l'oral.",
+        )
+        .expect("appreciation");
+    }
+    pp.sync_once().await.expect("sync");
+    head.sync_once().await.expect("sync");
+    // The general appreciation of two pupils; the third has none yet.
+    for e in &eleves[..2] {
+        head.ecrire_decision(
+            periode,
+            &division,
+            e,
+            "appreciation",
+            "Trimestre sérieux : c'est l'« esprit » attendu, continuez !",
+        )
+        .expect("general appreciation");
+    }
+
+    // Not closed: nothing to export, and the reason.
+    let sortie = dir.path().join("lsu-6A-T1.xml");
+    let avant = head
+        .exporter_lsu(periode, &division, Some(sortie.to_str().expect("path")))
+        .expect("checked");
+    assert_eq!((avant.bilans, avant.ecrit), (0, false));
+    assert!(
+        avant.manques[0].contains("n'est pas clos"),
+        "{:?}",
+        avant.manques
+    );
+    assert!(!sortie.exists(), "no file written");
+
+    head.changer_conseil(periode, &division, ConseilEtat::Clos)
+        .expect("close");
+    let lsu = head
+        .exporter_lsu(periode, &division, Some(sortie.to_str().expect("path")))
+        .expect("export");
+    assert_eq!((lsu.bilans, lsu.ecrit), (2, true), "{:?}", lsu.manques);
+    let manques = lsu.manques.join("\n");
+    assert!(manques.contains("pas d'appréciation générale"), "{manques}");
+    // 6A's maths (FAURÉ) has neither appreciation nor positionnement for the exported pupils.
+    assert!(
+        manques.contains("ni appréciation ni positionnement"),
+        "{manques}"
+    );
+    valide(&sortie).unwrap_or_else(|e| panic!("the LSU export does not validate: {e}"));
+    let xml = std::fs::read_to_string(&sortie).expect("the file");
+    assert!(xml.contains("schemaVersion=\"7.0\""));
+    assert!(xml.contains("<etablissement>0670099U</etablissement>"));
+    assert!(xml.contains("moyenne-eleve=\"14,00\""), "{xml}");
+    assert!(xml.contains("L&apos;élève s&apos;implique") || xml.contains("L'élève s'implique"));
+    assert!(xml.contains("&amp; progrès"));
+    assert!(
+        xml.contains("Œ") || xml.contains("œ") || xml.contains("É"),
+        "accents kept"
+    );
+    assert_eq!(xml.matches("<bilan-periodique ").count(), 2);
+
+    // The checker is not a rubber stamp: the schema refuses a file that misses a required part.
+    let tronque = dir.path().join("tronque.xml");
+    std::fs::write(
+        &tronque,
+        xml.replacen("<acquis-conseils>", "<devoirs-faits>", 1)
+            .replacen("</acquis-conseils>", "</devoirs-faits>", 1),
+    )
+    .expect("write");
+    assert!(
+        valide(&tronque).is_err(),
+        "xmllint accepted an invalid file"
+    );
+
+    // The export is the head's.
+    let err = pp
+        .exporter_lsu(periode, &division, None)
+        .expect_err("not the PP's");
+    assert!(err.to_string().contains("direction"), "{err}");
+    central.stop().await;
+}
