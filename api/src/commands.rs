@@ -67,6 +67,8 @@ macro_rules! commands {
                 champ: String, texte: String) -> ();
             exporter_lsu(periode_id: String, division_id: String, chemin: Option<String>)
                 -> $crate::LsuView;
+            exporter_bulletins(periode_id: String, division_id: String,
+                eleve_id: Option<String>, chemin: String) -> u32;
             carnet(service_id: String, periode_id: String) -> $crate::carnet::CarnetView;
             creer_devoir(service_id: String, devoir: $crate::DevoirSaisie) -> String;
             modifier_devoir(service_id: String, devoir_id: String, devoir: $crate::DevoirSaisie)
@@ -398,6 +400,17 @@ impl Api {
     ) -> Answer<crate::LsuView> {
         let session = self.session().await?;
         Ok(session.exporter_lsu(&periode_id, &division_id, chemin.as_deref())?)
+    }
+
+    pub async fn exporter_bulletins(
+        &self,
+        periode_id: String,
+        division_id: String,
+        eleve_id: Option<String>,
+        chemin: String,
+    ) -> Answer<u32> {
+        let session = self.session().await?;
+        Ok(session.exporter_bulletins(&periode_id, &division_id, eleve_id.as_deref(), &chemin)?)
     }
 
     pub async fn resoudre_conflit(

@@ -105,6 +105,8 @@ pub struct ConseilLigne {
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ConseilView {
+    /// "Collège Jean-Moulin (0670639F) — Strasbourg".
+    pub etablissement: String,
     pub periode_id: String,
     pub periode: String,
     pub debut: String,
@@ -175,7 +177,12 @@ pub fn conseil(rows: &ConseilRows<'_>) -> Option<ConseilView> {
         })
         .collect();
     let progression = progression(&matieres, &eleves);
+    let et = &school.etablissement;
     Some(ConseilView {
+        etablissement: match et.commune.trim() {
+            "" => format!("{} ({})", et.nom, et.uai),
+            commune => format!("{} ({}) — {commune}", et.nom, et.uai),
+        },
         periode_id: rows.periode.id.clone(),
         periode: rows.periode.libelle.clone(),
         debut: rows.periode.debut.to_string(),

@@ -7,6 +7,7 @@
 //! the clock is read in `clock` only.
 
 pub mod background;
+pub mod bulletin;
 pub mod carnet;
 pub mod cle;
 pub mod client;
@@ -14,6 +15,7 @@ pub mod clock;
 pub mod competences;
 pub mod config;
 pub mod conseil;
+pub mod document;
 pub mod enveloppes;
 pub mod error;
 pub mod fichiers;

@@ -1,4 +1,4 @@
-//! The LSU export of a class's period, end to end: a school imported from its national exports
+//! The LSU export and the bulletins of a class's period, end to end: a school imported from its national exports
 //! (SIECLE and STS-Web, names with Œ and accents), its staff's accounts, a real central on a
 //! loopback port; the professeur principal marks and writes, the head writes the general
 //! appreciations and closes the council, then exports. The file validates with `xmllint` against
@@ -39,8 +39,21 @@ fn valide(xml: &Path) -> Result<(), String> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_closed_council_s_lsu_export_validates_against_the_national_schema() {
+/// A school's first term, imported and written: its central, the professeur principal's and
+/// the head's PCs, 6A's id and its three pupils, marked by the PP, two of them with the
+/// council's general appreciation.
+struct Trimestre {
+    dir: tempfile::TempDir,
+    central: RunningCentral,
+    pp: std::sync::Arc<pupitre_replica::Session>,
+    head: std::sync::Arc<pupitre_replica::Session>,
+    division: String,
+    eleves: Vec<String>,
+}
+
+const PERIODE: &str = "T1";
+
+async fn premier_trimestre() -> Trimestre {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("central.sqlite");
     let db = Db::open(&path).expect("db");
@@ -82,7 +95,7 @@ async fn a_closed_council_s_lsu_export_validates_against_the_national_schema() {
     let head = login(&dir.path().join("direction"), &url, &l, &p)
         .await
         .expect("head");
-    let periode = "T1";
+    let periode = PERIODE;
     let conseils = head.conseils(periode).expect("councils");
     let division = conseils
         .iter()
@@ -130,7 +143,27 @@ async fn a_closed_council_s_lsu_export_validates_against_the_national_schema() {
         )
         .expect("general appreciation");
     }
+    Trimestre {
+        dir,
+        central,
+        pp,
+        head,
+        division,
+        eleves,
+    }
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_council_s_lsu_export_validates_against_the_national_schema() {
+    let Trimestre {
+        dir,
+        central,
+        pp,
+        head,
+        division,
+        ..
+    } = premier_trimestre().await;
+    let periode = PERIODE;
     // Not closed: nothing to export, and the reason.
     let sortie = dir.path().join("lsu-6A-T1.xml");
     let avant = head
@@ -189,4 +222,133 @@ async fn a_closed_council_s_lsu_export_validates_against_the_national_schema() {
         .expect_err("not the PP's");
     assert!(err.to_string().contains("direction"), "{err}");
     central.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_class_s_bulletins_print_what_the_council_page_shows() {
+    let Trimestre {
+        dir,
+        central,
+        pp,
+        head,
+        division,
+        eleves,
+    } = premier_trimestre().await;
+    head.changer_conseil(PERIODE, &division, ConseilEtat::Clos)
+        .expect("close");
+    head.ecrire_decision(PERIODE, &division, &eleves[0], "mention", "felicitations")
+        .expect_err("closed: the mention comes before the close");
+    let page = head.conseil(PERIODE, &division).expect("page");
+    // The class's batch: one bulletin per pupil, each from a new page.
+    let lot = dir.path().join("bulletins-6A.pdf");
+    let n = head
+        .exporter_bulletins(PERIODE, &division, None, lot.to_str().expect("path"))
+        .expect("batch");
+    assert_eq!(n, 3);
+    let texte = pdftotext(&lot);
+    for e in &page.eleves {
+        assert!(
+            texte.contains(&format!("{} {}", e.nom, e.prenom)),
+            "{texte}"
+        );
+    }
+    assert_eq!(
+        texte.matches("Bulletin — 1er trimestre").count(),
+        3,
+        "{texte}"
+    );
+    assert!(
+        pdfinfo_pages(&lot) >= 3,
+        "each bulletin on pages of its own"
+    );
+    // One pupil's: her values as the page has them, accents and apostrophes printed.
+    let e = &page.eleves[0];
+    let seul = dir.path().join("bulletin.pdf");
+    head.exporter_bulletins(
+        PERIODE,
+        &division,
+        Some(&e.eleve_id),
+        seul.to_str().expect("path"),
+    )
+    .expect("one");
+    let texte = pdftotext(&seul);
+    let ligne = e
+        .matieres
+        .iter()
+        .find(|l| l.moyenne.is_some())
+        .expect("a mark");
+    let m = page
+        .matieres
+        .iter()
+        .find(|m| m.service_id == ligne.service_id)
+        .expect("subject");
+    let classe = m.classe.as_ref().expect("class statistics");
+    for attendu in [
+        page.etablissement.as_str(),
+        &format!("{} — {}", m.matiere, m.enseignant),
+        &format!(
+            "Moyenne {} · classe : min {} · moy {} · max {}",
+            ligne.moyenne.as_deref().expect("average"),
+            classe.min,
+            classe.moyenne,
+            classe.max
+        ),
+        "L'élève s'implique ; « bon » travail & progrès à l'oral.",
+        "Trimestre sérieux : c'est l'« esprit » attendu, continuez !",
+        "0 demi-journée(s) d'absence justifiée(s), 0 non justifiée(s), 0 retard(s).",
+    ] {
+        assert!(
+            texte.contains(attendu),
+            "missing « {attendu} » in:\n{texte}"
+        );
+    }
+    assert!(!texte.contains(&page.eleves[1].nom) || page.eleves[1].nom == e.nom);
+    // A picture of it for a person to look at.
+    let png = pupitre_e2e::window::target_dir().join("screenshots");
+    std::fs::create_dir_all(&png).expect("screenshots dir");
+    let status = Command::new("pdftoppm")
+        .args(["-png", "-r", "80", "-singlefile"])
+        .arg(&seul)
+        .arg(png.join("bulletin"))
+        .status()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(status.success());
+    // The PP prints her class's too; a colleague, no.
+    let again = dir.path().join("pp.pdf");
+    assert_eq!(
+        pp.exporter_bulletins(PERIODE, &division, None, again.to_str().expect("path"))
+            .expect("the PP's"),
+        3
+    );
+    let err = head
+        .exporter_bulletins(PERIODE, &division, None, "relatif.pdf")
+        .expect_err("a relative path");
+    assert!(err.to_string().contains("emplacement complet"), "{err}");
+    central.stop().await;
+}
+
+fn pdftotext(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success());
+    // Lines cut between words read back as one text.
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn pdfinfo_pages(pdf: &Path) -> usize {
+    let out = Command::new("pdfinfo").arg(pdf).output().expect("pdfinfo");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Pages:")
+                .map(|n| n.trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0)
 }

@@ -252,6 +252,43 @@ impl Session {
     }
 }
 
+impl Session {
+    /// The bulletins of a council's period as one A4 PDF written where the person chose (one
+    /// pupil's, or the whole class's, each on pages of its own), for the head and the
+    /// professeur principal. Returns how many bulletins it holds.
+    pub fn exporter_bulletins(
+        &self,
+        periode_id: &str,
+        division_id: &str,
+        eleve_id: Option<&str>,
+        chemin: &str,
+    ) -> Result<u32, ReplicaError> {
+        let view = self.conseil(periode_id, division_id)?;
+        if !view.peut_conduire {
+            return Err(ReplicaError::Invalid(
+                "Les bulletins sont édités par la direction et le professeur principal de la classe."
+                    .into(),
+            ));
+        }
+        let documents: Vec<_> = view
+            .eleves
+            .iter()
+            .filter(|e| eleve_id.is_none_or(|id| e.eleve_id == id))
+            .map(|e| crate::bulletin::contenu(&view, e))
+            .collect();
+        if documents.is_empty() {
+            return Err(ReplicaError::Invalid(
+                "cet élève n'est pas de cette classe pour cette période".into(),
+            ));
+        }
+        let pdf = crate::document::pdf(&documents).map_err(|e| {
+            ReplicaError::Invalid(format!("les bulletins n'ont pas pu être composés : {e}"))
+        })?;
+        crate::fichiers::ecrire(chemin, &pdf)?;
+        Ok(documents.len() as u32)
+    }
+}
+
 /// A decision as the council's screen sends it, checked: its limits, an avis only where the
 /// level has one, a mention that exists.
 fn lire_decision(champ: &str, texte: &str, niveau: &str) -> Result<Decision, ReplicaError> {

@@ -535,7 +535,11 @@ sans_appreciation: Array<string>, sans_positionnement: Array<string>, };
 
 export type ConseilLigne = { division_id: string, division: string, etat: ConseilEtat, reouvertures: number, };
 
-export type ConseilView = { periode_id: string, periode: string, debut: string, fin: string, division_id: string, division: string, niveau: string, etat: ConseilEtat, reouvertures: number, 
+export type ConseilView = { 
+/**
+ * "Collège Jean-Moulin (0670639F) — Strasbourg".
+ */
+etablissement: string, periode_id: string, periode: string, debut: string, fin: string, division_id: string, division: string, niveau: string, etat: ConseilEtat, reouvertures: number, 
 /**
  * The reason of the last reopening, if it was reopened.
  */
@@ -666,6 +670,8 @@ export const ecrireDecision = (periodeId: string, divisionId: string, eleveId: s
   call<void>("ecrire_decision", { periodeId, divisionId, eleveId, champ, texte });
 export const exporterLsu = (periodeId: string, divisionId: string, chemin: string | null) =>
   call<LsuView>("exporter_lsu", { periodeId, divisionId, chemin });
+export const exporterBulletins = (periodeId: string, divisionId: string, eleveId: string | null, chemin: string) =>
+  call<number>("exporter_bulletins", { periodeId, divisionId, eleveId, chemin });
 export const carnet = (serviceId: string, periodeId: string) =>
   call<CarnetView>("carnet", { serviceId, periodeId });
 export const creerDevoir = (serviceId: string, devoir: DevoirSaisie) =>

@@ -1,0 +1,107 @@
+//! A pupil's bulletin for a period, from the council's page (pure): the school, the period and
+//! the pupil; per subject the teacher, her average beside the class's minimum, average and
+//! maximum, the positionnement and the appreciation; the moyenne générale; the demi-journées
+//! justified and not and the lateness, with the vie scolaire's appreciation; the general
+//! appreciation, the mention and the avis d'orientation. Laid out by `document::pdf`.
+
+use crate::conseil::{ConseilView, EleveConseilView};
+use crate::document::Contenu;
+
+/// The bulletin of `eleve` in the council `view`.
+pub fn contenu(view: &ConseilView, eleve: &EleveConseilView) -> Contenu {
+    let tiret = |v: Option<&str>| v.unwrap_or("—").to_owned();
+    let mut lignes = vec![
+        (true, view.etablissement.clone()),
+        (
+            false,
+            format!(
+                "Classe {} · {} (du {} au {})",
+                view.division,
+                view.periode,
+                jour(&view.debut),
+                jour(&view.fin)
+            ),
+        ),
+        (false, String::new()),
+        (true, format!("{} {}", eleve.nom, eleve.prenom)),
+        (false, String::new()),
+    ];
+    for l in &eleve.matieres {
+        let Some(m) = view.matieres.iter().find(|m| m.service_id == l.service_id) else {
+            continue;
+        };
+        lignes.push((true, format!("{} — {}", m.matiere, m.enseignant)));
+        let classe = m.classe.as_ref().map_or_else(
+            || "classe : —".to_owned(),
+            |c| format!("classe : min {} · moy {} · max {}", c.min, c.moyenne, c.max),
+        );
+        let position = l
+            .positionnement
+            .map_or_else(String::new, |p| format!(" · positionnement {p} / 4"));
+        lignes.push((
+            false,
+            format!(
+                "Moyenne {} · {classe}{position}",
+                tiret(l.moyenne.as_deref())
+            ),
+        ));
+        if !l.appreciation.is_empty() {
+            lignes.push((false, l.appreciation.clone()));
+        }
+    }
+    lignes.extend(conclusion(view, eleve));
+    Contenu {
+        titre: format!(
+            "Bulletin — {} — {} {}",
+            view.periode, eleve.nom, eleve.prenom
+        ),
+        lignes,
+    }
+}
+
+/// The moyenne générale, the vie scolaire and what the council decided.
+fn conclusion(view: &ConseilView, eleve: &EleveConseilView) -> Vec<(bool, String)> {
+    let tiret = |v: Option<&str>| v.unwrap_or("—").to_owned();
+    let mut lignes = Vec::new();
+    lignes.push((false, String::new()));
+    lignes.push((
+        true,
+        format!("Moyenne générale : {}", tiret(eleve.generale.as_deref())),
+    ));
+    let vs = &eleve.vie_scolaire;
+    lignes.push((
+        false,
+        format!(
+            "Vie scolaire : {} demi-journée(s) d'absence justifiée(s), {} non justifiée(s), {} retard(s).",
+            vs.justifiees, vs.injustifiees, vs.retards
+        ),
+    ));
+    if !eleve.appreciation_vie_scolaire.is_empty() {
+        lignes.push((false, eleve.appreciation_vie_scolaire.clone()));
+    }
+    lignes.push((false, String::new()));
+    lignes.push((true, "Appréciation générale du conseil de classe".into()));
+    lignes.push((
+        false,
+        if eleve.appreciation.is_empty() {
+            "—".into()
+        } else {
+            eleve.appreciation.clone()
+        },
+    ));
+    if let Some(mention) = eleve.mention {
+        lignes.push((false, format!("Mention : {}", mention.libelle())));
+    }
+    if view.avec_orientation && !eleve.orientation.is_empty() {
+        lignes.push((false, format!("Avis d'orientation : {}", eleve.orientation)));
+    }
+    lignes
+}
+
+/// `AAAA-MM-JJ` as `JJ/MM/AAAA`.
+fn jour(iso: &str) -> String {
+    match iso.split('-').collect::<Vec<_>>().as_slice() {
+        [a, m, j] => format!("{j}/{m}/{a}"),
+        _ => iso.to_owned(),
+    }
+}
