@@ -69,6 +69,7 @@ macro_rules! commands {
                 -> $crate::LsuView;
             exporter_bulletins(periode_id: String, division_id: String,
                 eleve_id: Option<String>, chemin: String) -> u32;
+            exporter_conseil_csv(periode_id: String, division_id: String, chemin: String) -> ();
             carnet(service_id: String, periode_id: String) -> $crate::carnet::CarnetView;
             creer_devoir(service_id: String, devoir: $crate::DevoirSaisie) -> String;
             modifier_devoir(service_id: String, devoir_id: String, devoir: $crate::DevoirSaisie)
@@ -411,6 +412,16 @@ impl Api {
     ) -> Answer<u32> {
         let session = self.session().await?;
         Ok(session.exporter_bulletins(&periode_id, &division_id, eleve_id.as_deref(), &chemin)?)
+    }
+
+    pub async fn exporter_conseil_csv(
+        &self,
+        periode_id: String,
+        division_id: String,
+        chemin: String,
+    ) -> Answer<()> {
+        let session = self.session().await?;
+        Ok(session.exporter_conseil_csv(&periode_id, &division_id, &chemin)?)
     }
 
     pub async fn resoudre_conflit(

@@ -2,7 +2,8 @@
 //! the pupil; per subject the teacher, her average beside the class's minimum, average and
 //! maximum, the positionnement and the appreciation; the moyenne générale; the demi-journées
 //! justified and not and the lateness, with the vie scolaire's appreciation; the general
-//! appreciation, the mention and the avis d'orientation. Laid out by `document::pdf`.
+//! appreciation, the mention and the avis d'orientation. Laid out by `document::pdf`. And the
+//! council's summary for a spreadsheet: a pupil per line, a subject per column.
 
 use crate::conseil::{ConseilView, EleveConseilView};
 use crate::document::Contenu;
@@ -96,6 +97,57 @@ fn conclusion(view: &ConseilView, eleve: &EleveConseilView) -> Vec<(bool, String
         lignes.push((false, format!("Avis d'orientation : {}", eleve.orientation)));
     }
     lignes
+}
+
+/// The council's summary as CSV: per pupil her average in each subject, the moyenne générale,
+/// the demi-journées and lateness, the mention and the general appreciation; the class's
+/// averages on a last line.
+pub fn csv(view: &ConseilView) -> Result<String, csv::Error> {
+    crate::fichiers::tableur(|w| {
+        let mut entete = vec!["Élève".to_owned()];
+        entete.extend(view.matieres.iter().map(|m| m.matiere.clone()));
+        entete.extend(
+            [
+                "Moyenne générale",
+                "Demi-journées justifiées",
+                "Demi-journées non justifiées",
+                "Retards",
+                "Mention",
+                "Appréciation générale",
+            ]
+            .map(str::to_owned),
+        );
+        w.write_record(&entete)?;
+        for e in &view.eleves {
+            let mut ligne = vec![format!("{} {}", e.nom, e.prenom)];
+            ligne.extend(view.matieres.iter().map(|m| {
+                e.matieres
+                    .iter()
+                    .find(|l| l.service_id == m.service_id)
+                    .and_then(|l| l.moyenne.clone())
+                    .unwrap_or_default()
+            }));
+            let vs = &e.vie_scolaire;
+            ligne.extend([
+                e.generale.clone().unwrap_or_default(),
+                vs.justifiees.to_string(),
+                vs.injustifiees.to_string(),
+                vs.retards.to_string(),
+                e.mention
+                    .map_or_else(String::new, |m| m.libelle().to_owned()),
+                e.appreciation.clone(),
+            ]);
+            w.write_record(&ligne)?;
+        }
+        let mut classe = vec!["Moyenne de la classe".to_owned()];
+        classe.extend(view.matieres.iter().map(|m| {
+            m.classe
+                .as_ref()
+                .map_or_else(String::new, |c| c.moyenne.clone())
+        }));
+        classe.extend(std::iter::repeat_n(String::new(), 6));
+        w.write_record(&classe)
+    })
 }
 
 /// `AAAA-MM-JJ` as `JJ/MM/AAAA`.

@@ -54,6 +54,19 @@ pub fn remplacer(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A CSV for a spreadsheet: `;`-separated and UTF-8 with its byte-order mark, which is how
+/// Excel, as French offices have it, reads accents right.
+pub fn tableur(
+    lignes: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> Result<(), csv::Error>,
+) -> Result<String, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    lignes(&mut w)?;
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

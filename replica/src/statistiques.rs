@@ -120,33 +120,31 @@ pub fn statistiques(rows: &Rows, du: NaiveDate, au: NaiveDate) -> StatistiquesVi
 /// The table as CSV for a spreadsheet: `;`-separated and with a byte-order mark, as French
 /// spreadsheets expect, one row per division and month.
 pub fn csv(view: &StatistiquesView) -> Result<String, csv::Error> {
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(Vec::new());
-    w.write_record([
-        "Classe",
-        "Mois",
-        "Élèves",
-        "Demi-journées justifiées",
-        "Demi-journées non justifiées",
-        "Élèves au seuil L131-8",
-        "Taux d'absentéisme",
-    ])?;
-    for ligne in view.lignes.iter().chain(std::iter::once(&view.total)) {
-        for (mois, c) in view.mois.iter().zip(&ligne.cellules) {
-            w.write_record([
-                ligne.division.as_str(),
-                mois,
-                &ligne.eleves.to_string(),
-                &c.justifiees.to_string(),
-                &c.injustifiees.to_string(),
-                &c.absenteistes.to_string(),
-                &c.taux,
-            ])?;
+    crate::fichiers::tableur(|w| {
+        w.write_record([
+            "Classe",
+            "Mois",
+            "Élèves",
+            "Demi-journées justifiées",
+            "Demi-journées non justifiées",
+            "Élèves au seuil L131-8",
+            "Taux d'absentéisme",
+        ])?;
+        for ligne in view.lignes.iter().chain(std::iter::once(&view.total)) {
+            for (mois, c) in view.mois.iter().zip(&ligne.cellules) {
+                w.write_record([
+                    ligne.division.as_str(),
+                    mois,
+                    &ligne.eleves.to_string(),
+                    &c.justifiees.to_string(),
+                    &c.injustifiees.to_string(),
+                    &c.absenteistes.to_string(),
+                    &c.taux,
+                ])?;
+            }
         }
-    }
-    let bytes = w.into_inner().map_err(|e| e.into_error())?;
-    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -225,7 +225,7 @@ async fn a_closed_council_s_lsu_export_validates_against_the_national_schema() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_class_s_bulletins_print_what_the_council_page_shows() {
+async fn a_class_s_bulletins_and_table_show_what_the_council_page_shows() {
     let Trimestre {
         dir,
         central,
@@ -313,7 +313,25 @@ async fn a_class_s_bulletins_print_what_the_council_page_shows() {
         .status()
         .expect("pdftoppm (poppler-utils)");
     assert!(status.success());
-    // The PP prints her class's too; a colleague, no.
+    // The council's table for a spreadsheet: a pupil per line, the class's averages last.
+    let csv = dir.path().join("conseil.csv");
+    head.exporter_conseil_csv(PERIODE, &division, csv.to_str().expect("path"))
+        .expect("csv");
+    let table = std::fs::read_to_string(&csv).expect("csv");
+    let lignes: Vec<&str> = table.lines().collect();
+    assert!(lignes[0].starts_with("\u{feff}Élève;"), "{}", lignes[0]);
+    assert!(lignes[0].contains(&m.matiere), "{}", lignes[0]);
+    assert_eq!(lignes.len(), 1 + page.eleves.len() + 1, "{table}");
+    let sa_ligne = (lignes.iter())
+        .find(|l| l.starts_with(&format!("{} {};", e.nom, e.prenom)))
+        .expect("her line");
+    assert!(
+        sa_ligne.contains(ligne.moyenne.as_deref().expect("average")),
+        "{sa_ligne}"
+    );
+    assert!(lignes[lignes.len() - 1].starts_with("Moyenne de la classe;"));
+    assert!(lignes[lignes.len() - 1].contains(&classe.moyenne));
+    // The PP prints her class's too; a path not chosen in the dialog is refused.
     let again = dir.path().join("pp.pdf");
     assert_eq!(
         pp.exporter_bulletins(PERIODE, &division, None, again.to_str().expect("path"))

@@ -287,6 +287,20 @@ impl Session {
         crate::fichiers::ecrire(chemin, &pdf)?;
         Ok(documents.len() as u32)
     }
+
+    /// The council's summary (a pupil per line) as CSV where the person chose.
+    pub fn exporter_conseil_csv(
+        &self,
+        periode_id: &str,
+        division_id: &str,
+        chemin: &str,
+    ) -> Result<(), ReplicaError> {
+        let view = self.conseil(periode_id, division_id)?;
+        let csv = crate::bulletin::csv(&view).map_err(|e| {
+            ReplicaError::Invalid(format!("le tableau n'a pas pu être écrit : {e}"))
+        })?;
+        crate::fichiers::ecrire(chemin, csv.as_bytes())
+    }
 }
 
 /// A decision as the council's screen sends it, checked: its limits, an avis only where the

@@ -672,6 +672,8 @@ export const exporterLsu = (periodeId: string, divisionId: string, chemin: strin
   call<LsuView>("exporter_lsu", { periodeId, divisionId, chemin });
 export const exporterBulletins = (periodeId: string, divisionId: string, eleveId: string | null, chemin: string) =>
   call<number>("exporter_bulletins", { periodeId, divisionId, eleveId, chemin });
+export const exporterConseilCsv = (periodeId: string, divisionId: string, chemin: string) =>
+  call<void>("exporter_conseil_csv", { periodeId, divisionId, chemin });
 export const carnet = (serviceId: string, periodeId: string) =>
   call<CarnetView>("carnet", { serviceId, periodeId });
 export const creerDevoir = (serviceId: string, devoir: DevoirSaisie) =>
