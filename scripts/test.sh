@@ -29,6 +29,7 @@ echo "==> The benchmark still runs (small; the real one: see README)"
 target/debug/pupitre-bench --changes 5000 --push-changes 1000 --runs 1
 target/debug/pupitre-bench-vie-scolaire --runs 1 --marks 100
 target/debug/pupitre-bench-import --runs 1
+target/debug/pupitre-bench-conseil --runs 1
 
 echo "==> The README's first command, headless"
 rm -rf target/demo-smoke

@@ -16,10 +16,10 @@
 
 use chrono::NaiveDate;
 use clap::Parser;
-use mesure::{change, replica, timed};
+use mesure::{replica, timed};
 use pupitre_domain::notes::Centiemes;
-use pupitre_domain::{Cible, Devoir, DevoirBrut, Edit, EntityKind, Note, School};
-use pupitre_sync_protocol::{OpId, ServerChange};
+use pupitre_domain::{Cible, Edit, Note, School};
+use pupitre_sync_protocol::OpId;
 use uuid::Uuid;
 
 #[path = "mesure.rs"]
@@ -61,82 +61,11 @@ fn school() -> (School, String) {
     (school, big)
 }
 
-/// Every devoir and mark of the year, as the central's current values.
-fn gradebook_values(school: &School, big: &str) -> (Vec<ServerChange>, usize, usize) {
-    let mut x: u64 = 13;
-    let mut next = move || {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        x >> 33
-    };
-    let (mut out, mut devoirs, mut marks) = (Vec::new(), 0, 0);
-    for service in &school.services {
-        let pupils: Vec<&str> = school
-            .eleves
-            .iter()
-            .filter(|e| e.dans(&service.cible))
-            .map(|e| e.id.as_str())
-            .collect();
-        for periode in &school.periodes {
-            let n = if service.id == big && periode.id == "T1" {
-                BIG_DEVOIRS
-            } else {
-                DEVOIRS_PER_PERIOD
-            };
-            for k in 0..n {
-                let devoir_id = format!("d{}{k}", periode.id);
-                let devoir = Devoir::new(DevoirBrut {
-                    titre: format!("Devoir {k}"),
-                    date: periode.debut + chrono::Days::new(k as u64 * 7),
-                    periode_id: periode.id.clone(),
-                    coefficient_centiemes: 100 * (1 + (k % 2) as i64),
-                    bareme_centiemes: if k % 3 == 0 { 1000 } else { 2000 },
-                    compte: true,
-                    items: Vec::new(),
-                })
-                .expect("a devoir");
-                let bareme = devoir.bareme().0;
-                let id = format!("{}/{devoir_id}", service.id);
-                let scope = service.cible.key();
-                let seq = out.len() as u64 + 1;
-                out.push(change(
-                    seq,
-                    EntityKind::Devoir,
-                    id.clone(),
-                    "definition",
-                    serde_json::to_value(&devoir).expect("json"),
-                    &scope,
-                ));
-                devoirs += 1;
-                for pupil in &pupils {
-                    let r = next();
-                    let note = match r % 40 {
-                        0 => Note::Abs,
-                        1 => Note::Nr,
-                        _ => Note::Valeur(Centiemes((r as u32 / 7) % (bareme + 1))),
-                    };
-                    let seq = out.len() as u64 + 1;
-                    out.push(change(
-                        seq,
-                        EntityKind::Note,
-                        format!("{id}/{pupil}"),
-                        "valeur",
-                        serde_json::to_value(Some(note)).expect("json"),
-                        &scope,
-                    ));
-                    marks += 1;
-                }
-            }
-        }
-    }
-    (out, devoirs, marks)
-}
-
 fn main() {
     let args = Args::parse();
     let (school, big) = school();
-    let (values, devoirs, marks) = gradebook_values(&school, &big);
+    let (values, devoirs, marks) =
+        mesure::gradebook_values(&school, (&big, BIG_DEVOIRS), DEVOIRS_PER_PERIOD);
     eprintln!(
         "{} pupils, {} services, {devoirs} devoirs, {marks} marks",
         school.eleves.len(),

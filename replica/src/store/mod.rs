@@ -593,25 +593,46 @@ impl Store {
         periode_id: &str,
         division_id: &str,
     ) -> Result<Option<crate::conseil::ConseilView>, ReplicaError> {
+        Ok(self
+            .conseils_pages(periode_id, &[division_id.to_owned()])?
+            .pop()
+            .flatten())
+    }
+
+    /// The council pages of several divisions for a period, from one read of the school's
+    /// rows and averages (a whole collège's LSU export reads them once, not per class).
+    pub fn conseils_pages(
+        &mut self,
+        periode_id: &str,
+        divisions: &[String],
+    ) -> Result<Vec<Option<crate::conseil::ConseilView>>, ReplicaError> {
         self.read(|conn| {
             let vie = screens::absences::rows(conn)?;
             let Some(periode) = vie.school.periodes.iter().find(|p| p.id == periode_id) else {
-                return Ok(None);
+                return Ok(vec![None; divisions.len()]);
             };
             let Some(moyennes) = moyennes_in(conn, &[periode_id.to_owned()])?.pop() else {
-                return Ok(None);
+                return Ok(vec![None; divisions.len()]);
             };
             let (appreciations, positionnements) = screens::conseil::textes(conn, periode_id)?;
-            Ok(crate::conseil::conseil(&crate::conseil::ConseilRows {
+            let mut rows = crate::conseil::ConseilRows {
                 vie: &vie,
                 periode,
-                division_id,
-                etat: screens::conseil::etat(conn, periode_id, division_id)?,
+                division_id: "",
+                etat: Default::default(),
                 moyennes: &moyennes,
                 appreciations,
                 positionnements,
-                decisions: screens::conseil::decisions(conn, periode_id, division_id)?,
-            }))
+                decisions: Default::default(),
+            };
+            let mut pages = Vec::new();
+            for division_id in divisions {
+                rows.division_id = division_id;
+                rows.etat = screens::conseil::etat(conn, periode_id, division_id)?;
+                rows.decisions = screens::conseil::decisions(conn, periode_id, division_id)?;
+                pages.push(crate::conseil::conseil(&rows));
+            }
+            Ok(pages)
         })
     }
 
