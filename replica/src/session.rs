@@ -315,7 +315,21 @@ impl Session {
         service_id: &str,
         periode_id: &str,
     ) -> Result<Vec<LigneAppreciation>, ReplicaError> {
-        lock(&self.store).appreciations(service_id, periode_id)
+        let (mut lignes, presences) = {
+            let store = lock(&self.store);
+            (
+                store.appreciations(service_id, periode_id)?,
+                store.presences_du_service(service_id, periode_id)?,
+            )
+        };
+        let carnet = self.gradebook(service_id)?.view(periode_id);
+        for l in &mut lignes {
+            l.moyenne = (carnet.lignes.iter())
+                .find(|c| c.eleve_id == l.eleve_id)
+                .and_then(|c| c.moyenne.clone());
+            (l.absences, l.retards) = presences.get(&l.eleve_id).copied().unwrap_or_default();
+        }
+        Ok(lignes)
     }
 
     /// Records a pupil's appreciation: saved here at once, sent soon. A council known here to

@@ -252,6 +252,11 @@ pub struct LigneAppreciation {
     /// Locked by that council (`ConseilEtat::verrouille`): shown, not editable.
     pub verrouillee: bool,
     pub sync: EtatSync,
+    /// Beside the text: her average in the subject for the period, and how often she was
+    /// marked absent or late in its lessons then (what this PC holds).
+    pub moyenne: Option<String>,
+    pub absences: u32,
+    pub retards: u32,
 }
 
 /// The sync state shown in the header.

@@ -79,6 +79,21 @@ async fn a_council_runs_offline_keeps_both_texts_locks_at_closing_and_reopens_wi
         .ecrire_appreciation(&service, &periode.id, &a, "Élève sérieuse, à l'écoute.")
         .expect("appreciation");
     portable.sync_once().await.expect("sync");
+    // Beside her text, the pupil's average in the subject and her absences in its lessons.
+    let seance = portable
+        .seances_du_jour(&pupitre_e2e::test_day().to_string())
+        .expect("her day")
+        .into_iter()
+        .find(|s| s.cible == code)
+        .expect("a lesson of her class that day");
+    portable
+        .marquer(&seance.id, &a, pupitre_domain::Presence::Absent)
+        .expect("absent");
+    let ligne = pupitre_e2e::ligne_of(&portable, &service, &periode.id, &a);
+    assert_eq!(
+        (ligne.moyenne.as_deref(), ligne.absences, ligne.retards),
+        (Some("15,00"), 1, 0)
+    );
 
     // The council opens; the laptop loses the network. Offline, the PP types the general
     // appreciation and the mention; meanwhile the head, on her PC, writes hers, and the CPE

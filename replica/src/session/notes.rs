@@ -479,7 +479,7 @@ impl Session {
         .map_err(invalid)
     }
 
-    fn gradebook(&self, service_id: &str) -> Result<Gradebook, ReplicaError> {
+    pub(super) fn gradebook(&self, service_id: &str) -> Result<Gradebook, ReplicaError> {
         lock(&self.store)
             .gradebook(service_id)?
             .ok_or_else(|| invalid("ce service n'est pas sur ce poste"))

@@ -422,6 +422,15 @@ impl Store {
         appreciations::periodes(&self.conn)
     }
 
+    /// Per pupil, `(absences, retards)` marked in a service's lessons of a period.
+    pub fn presences_du_service(
+        &self,
+        service_id: &str,
+        periode_id: &str,
+    ) -> Result<std::collections::HashMap<String, (u32, u32)>, ReplicaError> {
+        appreciations::presences_du_service(&self.conn, service_id, periode_id)
+    }
+
     pub fn appreciations(
         &self,
         service_id: &str,

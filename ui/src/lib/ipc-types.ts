@@ -223,7 +223,12 @@ conseil: ConseilEtat,
 /**
  * Locked by that council (`ConseilEtat::verrouille`): shown, not editable.
  */
-verrouillee: boolean, sync: EtatSync, };
+verrouillee: boolean, sync: EtatSync, 
+/**
+ * Beside the text: her average in the subject for the period, and how often she was
+ * marked absent or late in its lessons then (what this PC holds).
+ */
+moyenne: string | null, absences: number, retards: number, };
 
 export type EtatSynchro = { en_ligne: boolean, 
 /**

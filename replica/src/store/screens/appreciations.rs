@@ -72,7 +72,36 @@ pub fn appreciations(
                 .etat
                 .verrouille(),
             sync: etat_sync_conflit(r.get(6)?, r.get(7)?, r.get(8)?),
+            moyenne: None,
+            absences: 0,
+            retards: 0,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Per pupil, how often the teacher marked her absent and late in the service's lessons of the
+/// period: `(absences, retards)`.
+pub fn presences_du_service(
+    conn: &Connection,
+    service_id: &str,
+    periode_id: &str,
+) -> Result<std::collections::HashMap<String, (u32, u32)>, ReplicaError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT substr(f.entity_id, length(se.id) + 2),
+            SUM(json_extract(f.value, '$.statut') = 'absent'),
+            SUM(json_extract(f.value, '$.statut') = 'retard')
+         FROM periodes p JOIN seances se ON se.service_id = ?1 AND se.date BETWEEN p.debut AND p.fin
+         JOIN fields f ON f.kind = 'presence' AND f.field = 'statut'
+             AND f.entity_id >= se.id || '/' AND f.entity_id < se.id || '0'
+         WHERE p.id = ?2
+         GROUP BY 1",
+    )?;
+    let rows = stmt.query_map([service_id, periode_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            (r.get::<_, u32>(1)?, r.get::<_, u32>(2)?),
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
