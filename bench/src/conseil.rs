@@ -33,21 +33,7 @@ const CLASSE: usize = 35;
 fn main() {
     let args = Args::parse();
     let day = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
-    let (mut school, division) = mesure::school_with_a_class_of(CLASSE, day);
-    // STS-Web's ids are numbers; the demo's "P001" would leave every subject out of the LSU.
-    let sts = |id: &str| format!("1{}", id.trim_start_matches('P'));
-    for p in &mut school.personnels {
-        p.id = sts(&p.id);
-    }
-    for s in &mut school.services {
-        s.enseignant_id = sts(&s.enseignant_id);
-    }
-    for d in &mut school.divisions {
-        d.professeur_principal_id = d.professeur_principal_id.as_deref().map(sts);
-    }
-    for se in &mut school.seances {
-        se.remplacant_id = se.remplacant_id.as_deref().map(sts);
-    }
+    let (school, division) = mesure::school_with_a_class_of(CLASSE, day);
     let (mut values, _, marks) = mesure::gradebook_values(&school, ("", 0), 9);
     let texte = "Élève sérieuse et investie, qui progresse ; poursuivez l'effort à l'oral.";
     for s in &school.services {

@@ -134,7 +134,7 @@ pub fn change(
         server_seq: seq,
         op_id: OpId(Uuid::from_u128(u128::from(seq))),
         client_id: ClientId(Uuid::from_u128(1)),
-        author_id: "P001".into(),
+        author_id: "10001".into(),
         entity: EntityRef { kind, id },
         field: field.into(),
         value,

@@ -128,7 +128,7 @@ fn main() {
             note: Some(Note::Valeur(Centiemes((i % 10) as u32 * 100))),
         };
         store
-            .edit(&edit, "P001", OpId(Uuid::new_v4()), 1_790_000_000_000)
+            .edit(&edit, "10001", OpId(Uuid::new_v4()), 1_790_000_000_000)
             .expect("write");
         i += 1;
     });

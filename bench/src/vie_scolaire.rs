@@ -189,7 +189,7 @@ fn main() {
         assert!(store.teacher_of(&edit.key()).expect("teacher").is_some());
         assert!(store.eleve_dans_seance(&seance.id, eleve).expect("roll"));
         store
-            .edit(&edit, "P001", OpId(Uuid::new_v4()), 1_790_000_000_000)
+            .edit(&edit, "10001", OpId(Uuid::new_v4()), 1_790_000_000_000)
             .expect("write");
         i += 1;
     });

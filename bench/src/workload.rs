@@ -55,7 +55,7 @@ pub fn changes(n: usize) -> Vec<ServerChange> {
                 server_seq: i as u64 + 1,
                 op_id: OpId(Uuid::from_u128(i as u128 + 1)),
                 client_id: ClientId(Uuid::from_u128(u128::from(r % 50))),
-                author_id: "P001".into(),
+                author_id: "10001".into(),
                 entity,
                 field: field.into(),
                 value,

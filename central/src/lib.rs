@@ -31,6 +31,7 @@ pub mod push;
 pub mod quand;
 pub mod serveur;
 pub mod snapshot;
+pub mod sorties;
 pub mod vie_scolaire;
 
 pub use api::{Central, router};

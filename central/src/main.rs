@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use pupitre_central::db::{audit, compaction, identity};
 use pupitre_central::notifications::Courriel;
 use pupitre_central::{
-    Db, Retention, archive, clock, comptes, conservation, demo, import, serve_ecoles,
+    Db, Retention, archive, clock, comptes, conservation, demo, import, serve_ecoles, sorties,
 };
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -16,6 +16,19 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// A class council, for the commands that export one.
+#[derive(clap::Args)]
+struct ConseilArgs {
+    #[arg(long, default_value = "pupitre-central.sqlite")]
+    db: PathBuf,
+    /// The division's code (`6A`).
+    #[arg(long)]
+    division: String,
+    /// The period's code (`T1`) or name.
+    #[arg(long)]
+    periode: String,
 }
 
 #[derive(Subcommand)]
@@ -136,6 +149,28 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write the LSU export (XML, schemaVersion 7.0) of DIVISION's council for PERIODE to the
+    /// file OUT, written whole or not at all; what it leaves out (a pupil without ELEVE_ID or
+    /// general appreciation, a subject without appreciation nor positionnement, a teacher
+    /// without an STS id…) is listed on the standard error. With --strict nothing is written
+    /// when something is missing. Fails when the council is not closed.
+    Lsu {
+        #[command(flatten)]
+        conseil: ConseilArgs,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Write DIVISION's bulletins for PERIODE as PDF (A4) into the folder OUT (created when
+    /// missing): one file per pupil, `<classe>-<période>-<NOM>-<Prénom>-<id>.pdf`, and the
+    /// division's batch `<classe>-<période>.pdf`.
+    Bulletins {
+        #[command(flatten)]
+        conseil: ConseilArgs,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Create DB with the demo collège (same seed, same school).
     Demo {
         #[arg(long, default_value = "pupitre-central.sqlite")]
@@ -183,34 +218,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             serve_on(&db, addr, keep_log_days, restored, courriel).await
         }
         Command::Comptes { db, out } => comptes_manquants(&db, &out),
-        Command::Compact { db, keep_days } => {
-            let store = Db::open(&db).map_err(|e| e.to_string())?;
-            let done = store
-                .with(|conn| {
-                    compaction::compact_older_than(
-                        conn,
-                        clock::now_ms(),
-                        Retention::days(keep_days).keep_ms,
-                    )
-                })
-                .map_err(|e| e.to_string())?;
-            println!(
-                "Journal compacté jusqu'à la modification {} : {} modifications remplacées et {} effacements expirés supprimés.",
-                done.horizon, done.changes, done.tombstones
-            );
-            Ok(())
-        }
-        Command::Backup { db, out } => {
-            let store = Db::open(&db).map_err(|e| e.to_string())?;
-            let head = store
-                .with(|conn| identity::backup(conn, &out))
-                .map_err(|e| e.to_string())?;
-            println!(
-                "Sauvegarde écrite dans {} (journal jusqu'à la modification {head}).",
-                out.display()
-            );
-            Ok(())
-        }
+        Command::Compact { db, keep_days } => compacter(&db, keep_days),
+        Command::Backup { db, out } => sauvegarder(&db, &out),
         Command::Restore { db, from } => {
             pupitre_central::restore(&db, &from).map_err(|e| e.to_string())?;
             println!(
@@ -236,7 +245,104 @@ async fn run(cli: Cli) -> Result<(), String> {
         } => importer(&db, uai.as_ref(), date, &fichiers),
         Command::Export { db, uai, out } => exporter(&db, &uai, &out),
         Command::Demo { db, seed, date } => demo_school(&db, seed, date),
+        Command::Lsu {
+            conseil,
+            out,
+            strict,
+        } => lsu(&conseil, &out, strict),
+        Command::Bulletins { conseil, out } => bulletins(&conseil, &out),
     }
+}
+
+fn compacter(db: &std::path::Path, keep_days: u32) -> Result<(), String> {
+    let store = Db::open(db).map_err(|e| e.to_string())?;
+    let done = store
+        .with(|conn| {
+            compaction::compact_older_than(
+                conn,
+                clock::now_ms(),
+                Retention::days(keep_days).keep_ms,
+            )
+        })
+        .map_err(|e| e.to_string())?;
+    println!(
+        "Journal compacté jusqu'à la modification {} : {} modifications remplacées et {} effacements expirés supprimés.",
+        done.horizon, done.changes, done.tombstones
+    );
+    Ok(())
+}
+
+fn sauvegarder(db: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
+    let store = Db::open(db).map_err(|e| e.to_string())?;
+    let head = store
+        .with(|conn| identity::backup(conn, out))
+        .map_err(|e| e.to_string())?;
+    println!(
+        "Sauvegarde écrite dans {} (journal jusqu'à la modification {head}).",
+        out.display()
+    );
+    Ok(())
+}
+
+/// The central's database at `db`, which must exist (an export creates nothing).
+fn existante(db: &std::path::Path) -> Result<Db, String> {
+    if !db.is_file() {
+        return Err(format!("la base « {} » n'existe pas", db.display()));
+    }
+    Db::open(db).map_err(|e| e.to_string())
+}
+
+fn lsu(c: &ConseilArgs, out: &std::path::Path, strict: bool) -> Result<(), String> {
+    let store = existante(&c.db)?;
+    let mut ecole = sorties::Ecole::lire(&store).map_err(|e| e.to_string())?;
+    let view = ecole
+        .conseil(&c.division, &c.periode)
+        .map_err(|e| e.to_string())?;
+    let lsu = ecole.lsu(&view).map_err(|e| e.to_string())?;
+    for manque in &lsu.manques {
+        eprintln!("manque : {manque}");
+    }
+    if lsu.bilans == 0 || (strict && !lsu.manques.is_empty()) {
+        return Err(format!(
+            "rien n'a été écrit dans {} ({} manque(s) ci-dessus)",
+            out.display(),
+            lsu.manques.len()
+        ));
+    }
+    pupitre_replica::fichiers::remplacer(out, &lsu.xml)
+        .map_err(|e| format!("impossible d'écrire {} : {e}", out.display()))?;
+    println!(
+        "Export LSU de la classe {} ({}) écrit dans {} : {} bilan(s), {} manque(s).",
+        view.division,
+        view.periode,
+        out.display(),
+        lsu.bilans,
+        lsu.manques.len()
+    );
+    Ok(())
+}
+
+fn bulletins(c: &ConseilArgs, out: &std::path::Path) -> Result<(), String> {
+    let store = existante(&c.db)?;
+    let view = sorties::Ecole::lire(&store)
+        .and_then(|mut ecole| ecole.conseil(&c.division, &c.periode))
+        .map_err(|e| e.to_string())?;
+    let fichiers = sorties::bulletins(&view).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(out)
+        .map_err(|e| format!("impossible de créer le dossier {} : {e}", out.display()))?;
+    for (nom, pdf) in &fichiers {
+        let chemin = out.join(nom);
+        pupitre_replica::fichiers::remplacer(&chemin, pdf)
+            .map_err(|e| format!("impossible d'écrire {} : {e}", chemin.display()))?;
+    }
+    println!(
+        "{} bulletin(s) de la classe {} ({}) et le lot de la classe écrits dans {}.",
+        fichiers.len() - 1,
+        view.division,
+        view.periode,
+        out.display()
+    );
+    Ok(())
 }
 
 fn demo_school(db: &std::path::Path, seed: u64, date: Option<NaiveDate>) -> Result<(), String> {

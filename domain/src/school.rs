@@ -128,6 +128,24 @@ impl Eleve {
             }
     }
 
+    /// Whether she belongs to `cible` at some time of the period `p` (the pupils of its
+    /// class council, of a service's appreciations): at the school then, and in the division
+    /// then (or in the group).
+    pub fn dans_la_cible_pendant(&self, cible: &Cible, p: &crate::Periode) -> bool {
+        let present = self.date_entree.is_none_or(|d| d <= p.fin)
+            && self.date_sortie.is_none_or(|d| d >= p.debut);
+        present
+            && match cible {
+                Cible::Division(d) => self.sejours().iter().any(|s| {
+                    &s.division_id == d
+                        && s.depuis.is_none_or(|x| x < p.fin)
+                        && s.jusqu_au.is_none_or(|x| x >= p.debut)
+                }),
+                Cible::Groupe(g) => self.groupe_ids.contains(g),
+                Cible::Etablissement | Cible::VieScolaire => true,
+            }
+    }
+
     /// Whether she belongs to `cible` now (her current division, her groups).
     pub fn dans(&self, cible: &Cible) -> bool {
         match cible {

@@ -6,14 +6,26 @@
 //! council's summary for a spreadsheet: a pupil per line, a subject per column.
 
 use crate::conseil::{ConseilView, EleveConseilView};
-use crate::document::Contenu;
+use crate::document::{Bloc, Contenu, Tableau};
+
+/// The columns of a bulletin's table, in mm (170 between the margins; a header cut between
+/// words fits its column).
+const COLONNES: [(&str, f32); 7] = [
+    ("Matière et enseignant", 42.0),
+    ("Moy. élève", 14.0),
+    ("Min. classe", 12.0),
+    ("Moy. classe", 14.0),
+    ("Max. classe", 12.0),
+    ("Pos.", 11.0),
+    ("Appréciation", 65.0),
+];
 
 /// The bulletin of `eleve` in the council `view`.
 pub fn contenu(view: &ConseilView, eleve: &EleveConseilView) -> Contenu {
     let tiret = |v: Option<&str>| v.unwrap_or("—").to_owned();
-    let mut lignes = vec![
-        (true, view.etablissement.clone()),
-        (
+    let mut blocs = vec![
+        Bloc::Ligne(true, view.etablissement.clone()),
+        Bloc::Ligne(
             false,
             format!(
                 "Classe {} · {} (du {} au {})",
@@ -23,40 +35,53 @@ pub fn contenu(view: &ConseilView, eleve: &EleveConseilView) -> Contenu {
                 jour(&view.fin)
             ),
         ),
-        (false, String::new()),
-        (true, format!("{} {}", eleve.nom, eleve.prenom)),
-        (false, String::new()),
+        Bloc::Ligne(false, String::new()),
+        Bloc::Ligne(true, format!("{} {}", eleve.nom, eleve.prenom)),
+        Bloc::Ligne(false, String::new()),
     ];
+    let mut lignes = Vec::new();
     for l in &eleve.matieres {
         let Some(m) = view.matieres.iter().find(|m| m.service_id == l.service_id) else {
             continue;
         };
-        lignes.push((true, format!("{} — {}", m.matiere, m.enseignant)));
-        let classe = m.classe.as_ref().map_or_else(
-            || "classe : —".to_owned(),
-            |c| format!("classe : min {} · moy {} · max {}", c.min, c.moyenne, c.max),
-        );
-        let position = l
-            .positionnement
-            .map_or_else(String::new, |p| format!(" · positionnement {p} / 4"));
-        lignes.push((
-            false,
-            format!(
-                "Moyenne {} · {classe}{position}",
-                tiret(l.moyenne.as_deref())
-            ),
-        ));
-        if !l.appreciation.is_empty() {
-            lignes.push((false, l.appreciation.clone()));
-        }
+        let classe = |f: fn(&crate::carnet::StatsView) -> &String| {
+            m.classe
+                .as_ref()
+                .map_or_else(|| "—".to_owned(), |c| f(c).clone())
+        };
+        lignes.push(vec![
+            format!("{} — {}", m.matiere, m.enseignant),
+            tiret(l.moyenne.as_deref()),
+            classe(|c| &c.min),
+            classe(|c| &c.moyenne),
+            classe(|c| &c.max),
+            l.positionnement
+                .map_or_else(|| "—".to_owned(), |p| format!("{p} / 4")),
+            l.appreciation.clone(),
+        ]);
     }
-    lignes.extend(conclusion(view, eleve));
+    blocs.push(Bloc::Tableau(Tableau {
+        colonnes: COLONNES
+            .iter()
+            .map(|(h, l)| ((*h).to_owned(), *l))
+            .collect(),
+        lignes,
+    }));
+    blocs.push(Bloc::Ligne(
+        false,
+        "Pos. : positionnement, de 1 (maîtrise insuffisante) à 4 (très bonne maîtrise).".into(),
+    ));
+    blocs.extend(
+        conclusion(view, eleve)
+            .into_iter()
+            .map(|(g, t)| Bloc::Ligne(g, t)),
+    );
     Contenu {
         titre: format!(
             "Bulletin — {} — {} {}",
             view.periode, eleve.nom, eleve.prenom
         ),
-        lignes,
+        blocs,
     }
 }
 
@@ -64,7 +89,6 @@ pub fn contenu(view: &ConseilView, eleve: &EleveConseilView) -> Contenu {
 fn conclusion(view: &ConseilView, eleve: &EleveConseilView) -> Vec<(bool, String)> {
     let tiret = |v: Option<&str>| v.unwrap_or("—").to_owned();
     let mut lignes = Vec::new();
-    lignes.push((false, String::new()));
     lignes.push((
         true,
         format!("Moyenne générale : {}", tiret(eleve.generale.as_deref())),

@@ -44,7 +44,8 @@ pub struct ConseilRows<'a> {
 pub struct MatiereConseilView {
     pub service_id: String,
     pub matiere: String,
-    /// The subject's national code (BCN), for the LSU.
+    /// The subject's national code (BCN), for the LSU: the service's, from STS-Web, which the
+    /// import takes only when the imported nomenclature holds it.
     pub code: String,
     pub enseignant: String,
     pub enseignant_id: String,
@@ -133,19 +134,6 @@ pub struct ConseilView {
     pub peut_ecrire_vie_scolaire: bool,
 }
 
-/// Whether a pupil belongs to the council: in the division at some time of the period, and at
-/// the school then.
-fn du_conseil(e: &pupitre_domain::Eleve, division_id: &str, p: &Periode) -> bool {
-    let present =
-        e.date_entree.is_none_or(|d| d <= p.fin) && e.date_sortie.is_none_or(|d| d >= p.debut);
-    present
-        && e.sejours().iter().any(|s| {
-            s.division_id == division_id
-                && s.depuis.is_none_or(|d| d < p.fin)
-                && s.jusqu_au.is_none_or(|d| d >= p.debut)
-        })
-}
-
 /// The council's page; `None` when the division is not on this PC.
 pub fn conseil(rows: &ConseilRows<'_>) -> Option<ConseilView> {
     let school = &rows.vie.school;
@@ -153,7 +141,9 @@ pub fn conseil(rows: &ConseilRows<'_>) -> Option<ConseilView> {
     let mut eleves: Vec<&pupitre_domain::Eleve> = school
         .eleves
         .iter()
-        .filter(|e| du_conseil(e, rows.division_id, rows.periode))
+        .filter(|e| {
+            e.dans_la_cible_pendant(&Cible::Division(rows.division_id.to_owned()), rows.periode)
+        })
         .collect();
     eleves.sort_by(|a, b| (&a.nom, &a.prenom, &a.id).cmp(&(&b.nom, &b.prenom, &b.id)));
     let matieres = matieres(rows, &eleves);

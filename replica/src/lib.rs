@@ -25,6 +25,7 @@ pub mod lsu;
 pub mod paths;
 pub mod session;
 pub mod signalement;
+pub mod sorties;
 pub mod statistiques;
 pub mod store;
 pub mod sync;

@@ -49,13 +49,13 @@ pub fn contenu(
     let mut lignes = entete(rows, eleve_id)?;
     lignes.extend(absences_du_mois(rows, eleve_id, premier, dernier));
     lignes.extend(demarches(notifications, eleve_id, premier, dernier));
-    Ok(Contenu {
-        titre: format!(
+    Ok(Contenu::de_lignes(
+        format!(
             "Signalement au DASEN — absentéisme scolaire (article L131-8 du Code de l'éducation) — {}",
             mois_libelle(premier)
         ),
         lignes,
-    })
+    ))
 }
 
 /// The school, the pupil and her legal guardians.

@@ -42,7 +42,7 @@ pub fn demo_school_db(path: &Path, seed: u64, nom: &str) -> PathBuf {
     path.to_owned()
 }
 
-/// A central database of the demo school whose classes the demo teacher (P001) teaches hold
+/// A central database of the demo school whose classes the demo teacher (10001) teaches hold
 /// `size` pupils (the demo's hold 25; a French collège class often 30; a council run in a
 /// test may want 3).
 pub fn demo_central_db_with_classes_of(dir: &Path, size: usize) -> PathBuf {
@@ -51,7 +51,7 @@ pub fn demo_central_db_with_classes_of(dir: &Path, size: usize) -> PathBuf {
     let taught: Vec<String> = school
         .services
         .iter()
-        .filter(|s| s.enseignant_id == "P001")
+        .filter(|s| s.enseignant_id == "10001")
         .filter_map(|s| match &s.cible {
             Cible::Division(d) => Some(d.clone()),
             Cible::Groupe(_) | Cible::Etablissement | Cible::VieScolaire => None,
@@ -137,7 +137,7 @@ pub fn personnel(school: &School, id: &str) -> pupitre_domain::Personnel {
         .clone()
 }
 
-/// A colleague of the demo teacher (P001) and a service of theirs that can be given to her: one
+/// A colleague of the demo teacher (10001) and a service of theirs that can be given to her: one
 /// with séances on the test day, in a class neither teaches otherwise and the colleague is not
 /// the professeur principal of (so the colleague loses the class and she gains it).
 pub fn class_to_move(school: &School) -> (String, String) {
@@ -152,8 +152,8 @@ pub fn class_to_move(school: &School) -> (String, String) {
         .services
         .iter()
         .find(|s| {
-            s.enseignant_id != "P001"
-                && teaches("P001", &s.cible) == 0
+            s.enseignant_id != "10001"
+                && teaches("10001", &s.cible) == 0
                 && teaches(&s.enseignant_id, &s.cible) == 1
                 // Nor is its professeur principal (she would keep following it).
                 && !school.divisions.iter().any(|d| {

@@ -29,7 +29,7 @@ fn a_move(school: &School) -> (String, String, String, String, String, String, S
     for from in &school.divisions {
         for to in &school.divisions {
             let (a, b) = (teachers_of(school, &from.id), teachers_of(school, &to.id));
-            let Some(ta) = a.iter().find(|t| !b.contains(t) && t.as_str() != "P001") else {
+            let Some(ta) = a.iter().find(|t| !b.contains(t) && t.as_str() != "10001") else {
                 continue;
             };
             let Some(tb) = b.iter().find(|t| !a.contains(t)) else {
@@ -193,7 +193,10 @@ async fn a_reimport_moves_a_pupil_and_both_teachers_pcs_follow_without_a_snapsho
 /// 13:00, 14:00, … in room N1xx (the demo's own Monday lessons are elsewhere).
 fn her_timetable(school: &School) -> Vec<u8> {
     let mut csv = String::from("Jour;Début;Fin;Matière;Professeur;Classe;Groupe;Salle;Semaine\n");
-    let hers = school.services.iter().filter(|s| s.enseignant_id == "P001");
+    let hers = school
+        .services
+        .iter()
+        .filter(|s| s.enseignant_id == "10001");
     for (i, s) in hers.enumerate() {
         let Cible::Division(division) = &s.cible else {
             continue;
@@ -204,7 +207,7 @@ fn her_timetable(school: &School) -> Vec<u8> {
             .code;
         let h = 15 + i;
         csv.push_str(&format!(
-            "lundi;{h}:00;{h}:50;{};P001;{code};;N1{i:02};\n",
+            "lundi;{h}:00;{h}:50;{};10001;{code};;N1{i:02};\n",
             s.matiere_code
         ));
     }

@@ -52,7 +52,7 @@ fn run(dir: &Path, script: &[Step], clock: impl Fn(usize, usize) -> (u64, i64)) 
     let seance = school
         .seances
         .iter()
-        .find(|s| school.is_taught_by(s, "P001"))
+        .find(|s| school.is_taught_by(s, "10001"))
         .expect("a séance of the demo teacher");
     let service = school
         .services
@@ -67,8 +67,8 @@ fn run(dir: &Path, script: &[Step], clock: impl Fn(usize, usize) -> (u64, i64)) 
         .map(|e| e.id.as_str())
         .collect();
     let who = [
-        personnel(school, "P001"),
-        personnel(school, "P001"),
+        personnel(school, "10001"),
+        personnel(school, "10001"),
         personnel(school, "CPE1"),
     ];
     let clients: Vec<ClientId> = (1..=3).map(|n| ClientId(Uuid::from_u128(n))).collect();

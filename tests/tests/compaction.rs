@@ -116,7 +116,7 @@ async fn a_class_given_to_a_teacher_reaches_her_pc() {
     head.sync_once().await.expect("sync head");
 
     // The school gives the class to the demo teacher.
-    give_service(&Db::open(&db).expect("central db"), &moved, "P001");
+    give_service(&Db::open(&db).expect("central db"), &moved, "10001");
 
     let report = teacher.sync_once().await.expect("sync teacher");
     assert!(report.rebased, "{report:?}");

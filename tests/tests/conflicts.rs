@@ -102,7 +102,7 @@ async fn concurrent_appreciations_are_both_kept_until_a_person_chooses() {
         .clone();
     // A teacher closes no council but her class's, as its professeur principal.
     let not_hers = (divisions.iter())
-        .find(|d| d.professeur_principal_id.as_deref() != Some("P001"))
+        .find(|d| d.professeur_principal_id.as_deref() != Some("10001"))
         .expect("a class she is not PP of");
     assert!(
         salle

@@ -20,7 +20,7 @@ fn her_division(pc: &Session) -> (String, String, String) {
         .into_iter()
         .find(|d| d.code == service.cible)
         .expect("her service's division");
-    assert_eq!(division.professeur_principal_id.as_deref(), Some("P001"));
+    assert_eq!(division.professeur_principal_id.as_deref(), Some("10001"));
     (service.id, division.id, division.code)
 }
 

@@ -286,8 +286,11 @@ async fn a_class_s_bulletins_and_table_show_what_the_council_page_shows() {
     for attendu in [
         page.etablissement.as_str(),
         &format!("{} — {}", m.matiere, m.enseignant),
+        // The subject's row of the table: teacher, her average, the class's min, average, max.
         &format!(
-            "Moyenne {} · classe : min {} · moy {} · max {}",
+            "{} — {} {} {} {} {}",
+            m.matiere,
+            m.enseignant,
             ligne.moyenne.as_deref().expect("average"),
             classe.min,
             classe.moyenne,
@@ -346,15 +349,18 @@ async fn a_class_s_bulletins_and_table_show_what_the_council_page_shows() {
 }
 
 fn pdftotext(pdf: &Path) -> String {
+    // In the order written: a table's cells row by row.
     let out = Command::new("pdftotext")
+        .arg("-raw")
         .arg(pdf)
         .arg("-")
         .output()
         .expect("pdftotext (poppler-utils)");
     assert!(out.status.success());
-    // Lines cut between words read back as one text.
+    // Lines cut between words, or after a hyphen, read back as one text.
     String::from_utf8(out.stdout)
         .expect("utf-8")
+        .replace("-\n", "-")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -369,4 +375,203 @@ fn pdfinfo_pages(pdf: &Path) -> usize {
                 .map(|n| n.trim().parse().unwrap_or(0))
         })
         .unwrap_or(0)
+}
+
+/// The demo collège on a December day: its first term written by its people and every council
+/// closed (`pupitre_fixtures::trimestre`). Every division's LSU export and bulletins come out of
+/// the central's commands with nothing missing, and the command's file is the head's export.
+#[test]
+fn the_demo_s_first_term_comes_out_of_the_central_s_commands_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("central.sqlite");
+    let db = Db::open(&path).expect("db");
+    let decembre = NaiveDate::from_ymd_opt(2026, 12, 7).expect("date");
+    let demo = pupitre_fixtures::generate(pupitre_fixtures::DEMO_SEED);
+    let resume = pupitre_central::demo::import(&db, &demo, decembre).expect("the demo");
+    let school = demo.school(decembre);
+    assert!(resume.saisies > 50_000, "{} entries", resume.saisies);
+    let mut ecole = pupitre_central::sorties::Ecole::lire(&db).expect("the head's view");
+    let (mut bilans, mut xml_6a, mut textes) = (0, Vec::new(), String::new());
+    for code in ecole.divisions() {
+        let view = ecole.conseil(&code, PERIODE).expect("its council");
+        assert_eq!(view.etat, ConseilEtat::Clos, "{code}");
+        let lsu = ecole.lsu(&view).expect("export");
+        assert!(lsu.manques.is_empty(), "{code}: {:?}", lsu.manques);
+        assert_eq!(lsu.bilans, view.eleves.len(), "{code}");
+        let fichier = dir.path().join(format!("{code}.xml"));
+        std::fs::write(&fichier, &lsu.xml).expect("write");
+        valide(&fichier).unwrap_or_else(|e| panic!("{code}'s LSU does not validate: {e}"));
+        for e in &view.eleves {
+            assert!(
+                !e.appreciation.is_empty() && !e.matieres.is_empty(),
+                "{code}"
+            );
+            // She who changed class in November had no devoir in her new one yet.
+            let change = school
+                .eleves
+                .iter()
+                .any(|x| x.id == e.eleve_id && !x.passages.is_empty());
+            assert!(
+                change || e.matieres.iter().all(|m| m.moyenne.is_some()),
+                "{code}"
+            );
+            assert_eq!(!e.orientation.is_empty(), view.avec_orientation, "{code}");
+        }
+        textes.push_str(&String::from_utf8_lossy(&lsu.xml));
+        bilans += lsu.bilans;
+        if code == "6A" {
+            xml_6a = lsu.xml;
+        }
+    }
+    // 600 pupils: 6A's last one counts in 6A and in 6B, which she joined in November; 4B's
+    // newcomer arrived with the second term.
+    assert_eq!(bilans, 600);
+    assert!(textes.contains("&apos;") || textes.contains("l'attention"));
+    assert!(textes.contains("nom=\"CLÉMENT\"") || textes.contains("prenom=\"Zoé\""));
+    assert!(
+        textes.contains("date-conseil-classe=\"2026-11-"),
+        "councils held in November"
+    );
+    drop(db);
+
+    let central = pupitre_e2e::window::binary("pupitre-central");
+    let run = |args: &[&str]| {
+        let out = Command::new(&central)
+            .arg(args[0])
+            .arg("--db")
+            .arg(&path)
+            .args(&args[1..])
+            .output()
+            .expect("pupitre-central");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.success(), stderr)
+    };
+    let sortie = dir.path().join("lsu-6A.xml");
+    let sortie_arg = sortie.to_str().expect("path");
+    let (ok, err) = run(&[
+        "lsu",
+        "--division",
+        "6a",
+        "--periode",
+        "T1",
+        "--out",
+        sortie_arg,
+        "--strict",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        std::fs::read(&sortie).expect("written"),
+        xml_6a,
+        "the head's file"
+    );
+    let dossier = dir.path().join("bulletins");
+    let (ok, err) = run(&[
+        "bulletins",
+        "--division",
+        "3A",
+        "--periode",
+        "1er trimestre",
+        "--out",
+        dossier.to_str().expect("path"),
+    ]);
+    assert!(ok, "{err}");
+    let mut ecole =
+        pupitre_central::sorties::Ecole::lire(&Db::open(&path).expect("db")).expect("view");
+    let view = ecole.conseil("3A", PERIODE).expect("3A");
+    let mut noms: Vec<String> = std::fs::read_dir(&dossier)
+        .expect("the folder")
+        .map(|f| f.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    noms.sort();
+    assert_eq!(noms.len(), view.eleves.len() + 1, "{noms:?}");
+    assert!(noms.contains(&"3A-T1.pdf".to_owned()), "{noms:?}");
+    let e = &view.eleves[0];
+    let sien = (noms.iter())
+        .find(|n| n.ends_with(&format!("-{}.pdf", e.eleve_id)))
+        .expect("her file");
+    let texte = pdftotext(&dossier.join(sien));
+    let ligne = &e.matieres[0];
+    let m = (view.matieres.iter())
+        .find(|m| m.service_id == ligne.service_id)
+        .expect("subject");
+    for attendu in [
+        format!("{} {}", e.nom, e.prenom),
+        format!("{} — {}", m.matiere, m.enseignant),
+        format!(
+            "{} — {} {}",
+            m.matiere,
+            m.enseignant,
+            ligne.moyenne.as_deref().expect("average")
+        ),
+        ligne.appreciation.clone(),
+        e.appreciation.clone(),
+        e.orientation.clone(),
+    ] {
+        assert!(
+            texte.contains(&attendu),
+            "missing « {attendu} » in:\n{texte}"
+        );
+    }
+    assert_eq!(
+        pdftotext(&dossier.join("3A-T1.pdf"))
+            .matches("Bulletin — 1er trimestre")
+            .count(),
+        view.eleves.len()
+    );
+
+    // What a script gets wrong, told in French; nothing written.
+    let (ok, err) = run(&[
+        "lsu",
+        "--division",
+        "9Z",
+        "--periode",
+        "T1",
+        "--out",
+        sortie_arg,
+    ]);
+    assert!(
+        !ok && err.contains("la classe « 9Z » n'existe pas") && err.contains("6A"),
+        "{err}"
+    );
+    let t2 = dir.path().join("lsu-T2.xml");
+    let (ok, err) = run(&[
+        "lsu",
+        "--division",
+        "6A",
+        "--periode",
+        "T2",
+        "--out",
+        t2.to_str().expect("path"),
+    ]);
+    assert!(
+        !ok && err.contains("n'est pas clos") && err.contains("rien n'a été écrit"),
+        "{err}"
+    );
+    assert!(!t2.exists());
+    let (ok, err) = run(&[
+        "lsu",
+        "--division",
+        "6A",
+        "--periode",
+        "T4",
+        "--out",
+        sortie_arg,
+    ]);
+    assert!(
+        !ok && err.contains("la période « T4 » n'existe pas"),
+        "{err}"
+    );
+    let out = Command::new(&central)
+        .args(["bulletins", "--db"])
+        .arg(dir.path().join("absente.sqlite"))
+        .args(["--division", "6A", "--periode", "T1", "--out"])
+        .arg(&dossier)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("n'existe pas"));
+    assert!(
+        !dir.path().join("absente.sqlite").exists(),
+        "no database created"
+    );
 }

@@ -376,9 +376,9 @@ async fn a_refused_change_stays_visible_with_its_reason() {
     Db::open(&central_db)
         .expect("central")
         .with(|c| {
-            hand_principal_of(c, &seance.id, "P001", "P002");
+            hand_principal_of(c, &seance.id, "10001", "10002");
             c.execute(
-                "UPDATE services SET enseignant_id = 'P002' WHERE id = (SELECT service_id FROM seances WHERE id = ?1)",
+                "UPDATE services SET enseignant_id = '10002' WHERE id = (SELECT service_id FROM seances WHERE id = ?1)",
                 [&seance.id],
             )
         })
@@ -463,10 +463,10 @@ async fn a_lost_class_is_purged_and_its_unsent_marks_stay_visible() {
     Db::open(&central_db)
         .expect("central")
         .with(|c| {
-            hand_principal_of(c, &lost.id, "P001", "P002");
+            hand_principal_of(c, &lost.id, "10001", "10002");
             c.execute(
-                "UPDATE services SET enseignant_id = 'P002'
-                 WHERE enseignant_id = 'P001' AND cible_key = (SELECT sv.cible_key FROM seances se
+                "UPDATE services SET enseignant_id = '10002'
+                 WHERE enseignant_id = '10001' AND cible_key = (SELECT sv.cible_key FROM seances se
                      JOIN services sv ON sv.id = se.service_id WHERE se.id = ?1)",
                 [&lost.id],
             )
@@ -536,12 +536,12 @@ async fn a_lost_class_is_purged_and_its_unsent_marks_stay_visible() {
         presence: Presence::Absent,
     };
     store
-        .edit(&edit, "P001", OpId(Uuid::new_v4()), 0)
+        .edit(&edit, "10001", OpId(Uuid::new_v4()), 0)
         .expect("edit");
     let cursor = store.cursor().expect("cursor");
     let nothing = pupitre_domain::Scope::Cibles {
         cibles: Default::default(),
-        enseignant: "P001".into(),
+        enseignant: "10001".into(),
         principal: Default::default(),
     };
     store
@@ -549,7 +549,7 @@ async fn a_lost_class_is_purged_and_its_unsent_marks_stay_visible() {
         .expect("page with a narrower scope");
     assert_eq!(store.outbox_counts().expect("counts"), (0, 0, 2));
     let me = pupitre_domain::Personnel {
-        id: "P001".into(),
+        id: "10001".into(),
         civilite: "Mme".into(),
         nom: "MARTIN".into(),
         prenom: "Claire".into(),

@@ -11,7 +11,7 @@ use pupitre_fixtures::{
 };
 use std::path::Path;
 
-/// In a class whose PP is the demo teacher (P001): another teacher of it, and a séance of the
+/// In a class whose PP is the demo teacher (10001): another teacher of it, and a séance of the
 /// test day taught by a third one, with a pupil on its roll.
 struct Classe {
     enseignant: String,
@@ -21,12 +21,12 @@ struct Classe {
 
 fn classe(school: &School) -> Classe {
     let division = (school.divisions.iter())
-        .find(|d| d.professeur_principal_id.as_deref() == Some("P001"))
+        .find(|d| d.professeur_principal_id.as_deref() == Some("10001"))
         .expect("a class the demo teacher is PP of")
         .id
         .clone();
     let of_class: Vec<_> = (school.services.iter())
-        .filter(|s| s.cible == Cible::Division(division.clone()) && s.enseignant_id != "P001")
+        .filter(|s| s.cible == Cible::Division(division.clone()) && s.enseignant_id != "10001")
         .collect();
     let enseignant = of_class[0].enseignant_id.clone();
     let seance = (school.seances.iter())
@@ -145,7 +145,7 @@ async fn each_role_s_pc_holds_what_its_work_needs_and_nothing_more() {
     // Once the school makes a colleague the class's PP, her colleague's lesson leaves her PC.
     pupitre_central::Db::open(&db)
         .expect("central")
-        .with(|c| hand_principal_of(c, &k.seance_d_un_collegue, "P001", &k.enseignant));
+        .with(|c| hand_principal_of(c, &k.seance_d_un_collegue, "10001", &k.enseignant));
     pp.sync_once().await.expect("PP sync");
     assert_eq!(
         roll_rows(&pp_replica, DEMO_TEACHER_PASSWORD, &k.seance_d_un_collegue),
@@ -162,7 +162,7 @@ async fn each_role_s_pc_holds_what_its_work_needs_and_nothing_more() {
         0
     );
     assert!(
-        count(&pp_replica, DEMO_TEACHER_PASSWORD, own, "P001") > 0,
+        count(&pp_replica, DEMO_TEACHER_PASSWORD, own, "10001") > 0,
         "hers stay"
     );
 

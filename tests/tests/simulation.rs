@@ -264,8 +264,8 @@ impl Sim {
         // The demo teacher on two PCs, a colleague, the CPE and the head.
         let (colleague, moved_service) = pupitre_e2e::class_to_move(school);
         let people = [
-            personnel(school, "P001"),
-            personnel(school, "P001"),
+            personnel(school, "10001"),
+            personnel(school, "10001"),
             personnel(school, &colleague),
             personnel(school, "CPE1"),
             personnel(school, "DIR1"),
@@ -298,7 +298,7 @@ impl Sim {
                 .with(|c| log::register_client(c, &client, &who.id))
                 .expect("register");
             let path = sim._dir.path().join(format!("replica-{i}.sqlite"));
-            let seances = seances_of(school, &who, &["P001", &colleague]);
+            let seances = seances_of(school, &who, &["10001", &colleague]);
             let services = services_of(school, &who);
             // A third of the PCs are a few minutes off at most, a third by days, a third by up
             // to a year either way (a BIOS battery): no clock may decide anything.
@@ -695,7 +695,7 @@ impl Sim {
         let service = self.moved_service.clone();
         self.publish(|s| {
             for sv in s.services.iter_mut().filter(|sv| sv.id == service) {
-                sv.enseignant_id = "P001".into();
+                sv.enseignant_id = "10001".into();
             }
         });
     }
@@ -709,7 +709,7 @@ impl Sim {
         let ours = school
             .services
             .iter()
-            .find(|s| s.enseignant_id == "P001")
+            .find(|s| s.enseignant_id == "10001")
             .expect("hers");
         let pupils = pupils_of(school, &ours.cible);
         let moved = pupils[self.rng.gen_range(0..pupils.len())].clone();
@@ -1605,7 +1605,7 @@ fn seances_of(school: &School, who: &Personnel, teachers: &[&str]) -> Vec<(Strin
 fn services_of(school: &School, who: &Personnel) -> Vec<(String, Vec<String>)> {
     let teacher = match who.fonction {
         Fonction::Enseignant => who.id.as_str(),
-        Fonction::Direction => "P001",
+        Fonction::Direction => "10001",
         Fonction::Cpe | Fonction::Administrateur => return Vec::new(),
     };
     school

@@ -451,7 +451,7 @@ async fn a_substitute_sees_the_seance_she_replaces_in_her_week_and_takes_its_rol
     rusqlite::Connection::open(&db)
         .expect("central db")
         .execute(
-            "UPDATE seances SET remplacant_id = 'P001' WHERE id = ?1",
+            "UPDATE seances SET remplacant_id = '10001' WHERE id = ?1",
             [&seance.id],
         )
         .expect("the substitution");

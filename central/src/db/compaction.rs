@@ -100,7 +100,7 @@ mod tests {
             op_id: OpId(Uuid::new_v4()),
             client_id: ClientId(Uuid::nil()),
             client_seq: 0,
-            author_id: "P001".into(),
+            author_id: "10001".into(),
             entity: EntityRef {
                 kind: EntityKind::Appreciation,
                 id: format!("T1/SV1/{eleve}"),

@@ -200,43 +200,14 @@ impl Session {
             ));
         }
         let view = self.conseil(periode_id, division_id)?;
-        let (uai, periodes, principal, ecrit_ms) = {
-            let mut store = lock(&self.store);
-            (
-                store.uai()?.unwrap_or_default(),
-                store.annee()?,
-                store.professeur_principal(division_id)?,
-                store.conseil_ecrit_le_ms(periode_id, division_id)?,
-            )
-        };
-        let mut periodes = periodes;
-        periodes.sort_by_key(|p| p.debut);
-        let indice = periodes
-            .iter()
-            .position(|p| p.id == periode_id)
-            .map_or(0, |i| i + 1);
-        let date_conseil = ecrit_ms
-            .filter(|_| view.etat == ConseilEtat::Clos)
-            .and_then(chrono::DateTime::from_timestamp_millis)
-            .map(|t| t.with_timezone(&chrono::Local).date_naive());
         let responsable = format!("{} {} {}", self.me.civilite, self.me.prenom, self.me.nom);
-        let lsu = crate::lsu::ecrire(
+        let lsu = crate::sorties::lsu(
+            &mut lock(&self.store),
             &view,
-            &crate::lsu::LsuContexte {
-                uai: &uai,
-                responsable: &responsable,
-                indice,
-                nb_periodes: periodes.len(),
-                millesime: periodes
-                    .first()
-                    .map_or(0, |p| chrono::Datelike::year(&p.debut)),
-                date_conseil,
-                professeur_principal: principal.as_deref(),
-            },
-        )
-        .map_err(|e| {
-            ReplicaError::Invalid(format!("le fichier LSU n'a pas pu être écrit : {e}"))
-        })?;
+            periode_id,
+            division_id,
+            &responsable,
+        )?;
         let ecrit = match chemin {
             Some(chemin) if lsu.bilans > 0 => {
                 crate::fichiers::ecrire(chemin, &lsu.xml)?;
@@ -270,22 +241,9 @@ impl Session {
                     .into(),
             ));
         }
-        let documents: Vec<_> = view
-            .eleves
-            .iter()
-            .filter(|e| eleve_id.is_none_or(|id| e.eleve_id == id))
-            .map(|e| crate::bulletin::contenu(&view, e))
-            .collect();
-        if documents.is_empty() {
-            return Err(ReplicaError::Invalid(
-                "cet élève n'est pas de cette classe pour cette période".into(),
-            ));
-        }
-        let pdf = crate::document::pdf(&documents).map_err(|e| {
-            ReplicaError::Invalid(format!("les bulletins n'ont pas pu être composés : {e}"))
-        })?;
+        let (pdf, n) = crate::sorties::bulletins(&view, eleve_id)?;
         crate::fichiers::ecrire(chemin, &pdf)?;
-        Ok(documents.len() as u32)
+        Ok(n as u32)
     }
 
     /// The council's summary (a pupil per line) as CSV where the person chose.

@@ -514,7 +514,8 @@ export type BilanVieScolaire = { justifiees: number, injustifiees: number, retar
 
 export type MatiereConseilView = { service_id: string, matiere: string, 
 /**
- * The subject's national code (BCN), for the LSU.
+ * The subject's national code (BCN), for the LSU: the service's, from STS-Web, which the
+ * import takes only when the imported nomenclature holds it.
  */
 code: string, enseignant: string, enseignant_id: string, 
 /**
