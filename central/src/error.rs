@@ -15,7 +15,13 @@ pub enum CentralError {
     Open(#[from] pupitre_school_db::OpenError),
     #[error("{0}")]
     Invalid(String),
+    /// The database's queue is full (`Db`): the client comes back after `RETRY_AFTER_S`.
+    #[error("service central surchargé")]
+    Occupe,
 }
+
+/// The seconds a client is told to wait (`Retry-After`) when the central is overloaded.
+pub const RETRY_AFTER_S: u64 = 1;
 
 /// A refusal of a request, as the client receives it.
 #[derive(Debug)]
@@ -61,6 +67,13 @@ impl std::fmt::Display for ApiFailure {
 
 impl From<CentralError> for ApiFailure {
     fn from(e: CentralError) -> Self {
+        if matches!(e, CentralError::Occupe) {
+            return ApiFailure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Surcharge,
+                "Le service central est très sollicité : vos saisies restent sur ce poste et repartent d'elles-mêmes dans un instant.",
+            );
+        }
         tracing::error!("internal error: {e}");
         ApiFailure::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -101,6 +114,13 @@ impl IntoResponse for ApiFailure {
             code: self.code,
             message: self.message,
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(RETRY_AFTER_S),
+            );
+        }
+        response
     }
 }

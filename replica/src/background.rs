@@ -27,6 +27,8 @@ pub struct Background {
     status: watch::Sender<EtatSynchro>,
     wake: Notify,
     stopped: AtomicBool,
+    /// How long an overloaded central asked to be left alone after the last round.
+    pause: std::sync::Mutex<Option<Duration>>,
 }
 
 impl Background {
@@ -39,6 +41,7 @@ impl Background {
             status: watch::channel(etat).0,
             wake: Notify::new(),
             stopped: AtomicBool::new(false),
+            pause: std::sync::Mutex::new(None),
         }
     }
 
@@ -54,6 +57,20 @@ impl Background {
                 retry = (retry * 2).min(RETRY_MAX);
                 wait
             };
+            let pause = self.pause.lock().unwrap_or_else(|p| p.into_inner()).take();
+            if let Some(pause) = pause {
+                // The central asked for it: no round before, not even for a local edit (it is
+                // saved here), and a spread so that a school's PCs do not come back at once.
+                let fin = tokio::time::sleep(etale(pause.max(wait)));
+                tokio::pin!(fin);
+                while !self.stopped.load(Ordering::Acquire) {
+                    tokio::select! {
+                        () = self.wake.notified() => {}
+                        () = &mut fin => break,
+                    }
+                }
+                continue;
+            }
             tokio::select! {
                 () = self.wake.notified() => {}
                 () = tokio::time::sleep(wait) => {}
@@ -84,6 +101,9 @@ impl Background {
                 s.erreur = Some(UiError::from(e));
             }
         });
+        if let Err(ReplicaError::Surcharge { apres, .. }) = result {
+            *self.pause.lock().unwrap_or_else(|p| p.into_inner()) = Some(*apres);
+        }
     }
 
     /// Logged in offline: shown as such, with why.
@@ -110,5 +130,84 @@ impl Background {
 
     pub fn subscribe(&self) -> watch::Receiver<EtatSynchro> {
         self.status.subscribe()
+    }
+}
+
+/// `pause`, lengthened by up to a quarter at random.
+fn etale(pause: Duration) -> Duration {
+    use rand::Rng;
+    pause + pause.mul_f64(rand::thread_rng().gen_range(0.0..0.25))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::instant;
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    fn surcharge(secondes: u64) -> Result<(), ReplicaError> {
+        Err(ReplicaError::Surcharge {
+            apres: Duration::from_secs(secondes),
+            message: "très sollicité".into(),
+        })
+    }
+
+    /// After an overloaded central's answer the next round comes no sooner than its
+    /// `Retry-After`, whatever local edits wake the loop meanwhile; after a plain failure, the
+    /// usual short retry, well within it. (Real time: only lower bounds are asserted where the
+    /// machine's load could stretch a wait.)
+    #[tokio::test]
+    async fn an_overloaded_central_is_left_alone_as_long_as_it_asked() {
+        for (premier, surcharge_s) in [
+            (surcharge(3), true),
+            (Err(ReplicaError::Unreachable("réseau".into())), false),
+        ] {
+            let bg = Arc::new(Background::new(true));
+            let rounds = Arc::new(std::sync::Mutex::new(Vec::<Instant>::new()));
+            let answers = Arc::new(std::sync::Mutex::new(vec![premier]));
+            let task = {
+                let (bg, rounds, answers) = (bg.clone(), rounds.clone(), answers.clone());
+                tokio::spawn(async move {
+                    let inner = bg.clone();
+                    bg.run(|| {
+                        let (bg, rounds, answers) =
+                            (inner.clone(), rounds.clone(), answers.clone());
+                        async move {
+                            rounds.lock().expect("rounds").push(instant());
+                            let result = answers.lock().expect("answers").pop().unwrap_or(Ok(()));
+                            bg.record_round(&result, None);
+                            result.is_ok()
+                        }
+                    })
+                    .await
+                })
+            };
+            // A local edit wakes the loop meanwhile: it must not shorten the pause.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            bg.wake();
+            let debut = instant();
+            while rounds.lock().expect("rounds").len() < 2
+                && debut.elapsed() < Duration::from_secs(30)
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            bg.stop();
+            task.await.expect("loop");
+            let rounds = rounds.lock().expect("rounds");
+            assert!(rounds.len() >= 2, "{rounds:?}");
+            let attente = rounds[1] - rounds[0];
+            if surcharge_s {
+                assert!(
+                    attente >= Duration::from_secs(3),
+                    "came back after {attente:?}"
+                );
+            } else {
+                assert!(
+                    attente < Duration::from_secs(3),
+                    "a plain retry waited {attente:?}"
+                );
+            }
+        }
     }
 }

@@ -105,11 +105,12 @@ impl CentralClient {
     ) -> Result<T, ReplicaError> {
         let response = self.versioned(request).send().await.map_err(transport)?;
         let status = response.status();
+        let apres = retry_after(&response);
         let body = response.bytes().await.map_err(transport)?;
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(|e| ReplicaError::Garbage(e.to_string()));
         }
-        Err(Self::failure(status, &body))
+        Err(Self::failure(status, &body, apres))
     }
 
     fn post<B: Serialize>(
@@ -182,17 +183,28 @@ impl CentralClient {
         if status.is_success() {
             return Ok(());
         }
+        let apres = retry_after(&response);
         let body = response.bytes().await.map_err(transport)?;
-        Err(Self::failure(status, &body))
+        Err(Self::failure(status, &body, apres))
     }
 
     /// An error with our JSON body carries a French message; anything else (a proxy's HTML
     /// page, an empty 500) gets a generic one.
-    fn failure(status: reqwest::StatusCode, body: &[u8]) -> ReplicaError {
+    fn failure(
+        status: reqwest::StatusCode,
+        body: &[u8],
+        apres: Option<std::time::Duration>,
+    ) -> ReplicaError {
         let error = serde_json::from_slice::<ApiError>(body).unwrap_or_else(|_| ApiError {
             code: ErrorCode::Autre,
             message: format!("Réponse HTTP {status} inattendue."),
         });
+        if status == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+            return ReplicaError::Surcharge {
+                apres: apres.unwrap_or(RETRY_AFTER_DEFAUT),
+                message: error.message,
+            };
+        }
         ReplicaError::Server {
             status: status.as_u16(),
             code: error.code,
@@ -264,6 +276,24 @@ impl CentralClient {
             .await
     }
 }
+
+/// When an overloaded central's `Retry-After` (in seconds) says to come back, at most
+/// `RETRY_AFTER_MAX`; `None` without one (an HTTP date is not read: the default then).
+fn retry_after(response: &reqwest::Response) -> Option<std::time::Duration> {
+    let secondes: u64 = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(std::time::Duration::from_secs(secondes).min(RETRY_AFTER_MAX))
+}
+
+/// A 503 without a readable `Retry-After` waits this long; none waits longer than the max.
+const RETRY_AFTER_DEFAUT: std::time::Duration = std::time::Duration::from_secs(5);
+const RETRY_AFTER_MAX: std::time::Duration = std::time::Duration::from_secs(300);
 
 #[cfg(test)]
 mod tests {

@@ -36,6 +36,12 @@ pub enum ReplicaError {
         code: ErrorCode,
         message: String,
     },
+    /// The central is overloaded (HTTP 503): it did nothing; come back after `apres`.
+    #[error("service central surchargé : {message}")]
+    Surcharge {
+        apres: std::time::Duration,
+        message: String,
+    },
     #[error("identifiants refusés")]
     WrongPassword,
     #[error("aucune donnée locale pour cet identifiant")]
@@ -171,6 +177,9 @@ impl From<&ReplicaError> for UiError {
                 UiCode::Poste(CodePoste::ReponseIllisible),
                 "Le service central a répondu de façon incompréhensible. Vos saisies restent sur ce poste ; réessayez plus tard ou prévenez l'administrateur.".to_owned(),
             ),
+            ReplicaError::Surcharge { message, .. } => {
+                (UiCode::Central(ErrorCode::Surcharge), message.clone())
+            }
             ReplicaError::Server { status, message, .. } if *status >= 500 => (
                 UiCode::Poste(CodePoste::ErreurCentral),
                 format!("Le service central est en erreur ({status}). Vos saisies restent sur ce poste et seront renvoyées automatiquement. {message}"),

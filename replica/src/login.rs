@@ -363,11 +363,14 @@ fn avis_mise_de_cote(ancienne: &Path) -> String {
     )
 }
 
-/// A central that answers with garbage or a server error is as good as unreachable.
+/// A central that answers with garbage, a server error or that it is overloaded is as good as
+/// unreachable: at 8:00 the roll call goes on with the offline login.
 fn is_broken(e: &ReplicaError) -> bool {
     matches!(
         e,
-        ReplicaError::Garbage(_) | ReplicaError::Server { status: 500.., .. }
+        ReplicaError::Garbage(_)
+            | ReplicaError::Server { status: 500.., .. }
+            | ReplicaError::Surcharge { .. }
     )
 }
 

@@ -137,8 +137,9 @@ async fn push_all<T: Transport, N: Fn() -> u64>(
         };
         let response = match r.api.push(r.token, &request).await {
             Ok(response) => response,
-            Err(e @ ReplicaError::Unreachable(_)) => {
-                // Never left this PC: show the entries as local again.
+            Err(e @ (ReplicaError::Unreachable(_) | ReplicaError::Surcharge { .. })) => {
+                // Never left this PC, or the central turned them away untouched: show the
+                // entries as local again.
                 lock(r.store).unsend(&request.changes)?;
                 return Err(e);
             }

@@ -51,6 +51,9 @@ pub enum ErrorCode {
     EtablissementInconnu,
     /// An import was refused (a file, an element, a line): nothing was imported.
     ImportRefuse,
+    /// The central is overloaded (HTTP 503): come back after its `Retry-After`; nothing was
+    /// done.
+    Surcharge,
     /// A code this version does not know (a newer central), or a body that was not ours.
     #[serde(other)]
     Autre,
@@ -75,6 +78,7 @@ impl ErrorCode {
             ErrorCode::Enveloppe => "enveloppe",
             ErrorCode::EtablissementInconnu => "etablissement_inconnu",
             ErrorCode::ImportRefuse => "import_refuse",
+            ErrorCode::Surcharge => "surcharge",
             ErrorCode::Autre => "autre",
         }
     }

@@ -47,14 +47,36 @@ const MIGRATIONS: &[&[&str]] = &[
     &[include_str!("referentiel.sql")],
 ];
 
+/// The database's one connection, and the bounded queue in front of it: requests beyond
+/// `file` waiting or running are turned away at once (`CentralError::Occupe`, a 503 with
+/// `Retry-After`), so that none waits unboundedly behind the single writer.
 #[derive(Clone)]
-pub struct Db(Arc<Mutex<Connection>>);
+pub struct Db {
+    conn: Arc<Mutex<Connection>>,
+    file: Arc<tokio::sync::Semaphore>,
+}
+
+/// Requests at the database at once, waiting or running, by default. At about 3 ms per push
+/// (README, the burst), the last of them is served within half a second.
+pub const FILE_PAR_DEFAUT: usize = 128;
 
 impl Db {
     pub fn open(path: &Path) -> Result<Db, CentralError> {
         let conn = pupitre_school_db::open(path, APPLICATION_ID, MIGRATIONS)?;
         audit::attach(&conn, path)?;
-        Ok(Db(Arc::new(Mutex::new(conn))))
+        Ok(Db {
+            conn: Arc::new(Mutex::new(conn)),
+            file: Arc::new(tokio::sync::Semaphore::new(FILE_PAR_DEFAUT)),
+        })
+    }
+
+    /// The same database with a queue of `file` requests (0: every request turned away, which
+    /// only a test wants).
+    pub fn avec_file(self, file: usize) -> Db {
+        Db {
+            file: Arc::new(tokio::sync::Semaphore::new(file)),
+            ..self
+        }
     }
 
     /// Runs `f` on the connection in a blocking task.
@@ -66,8 +88,12 @@ impl Db {
         T: Send + 'static,
         E: Send + 'static + From<CentralError>,
     {
-        let db = self.0.clone();
+        let place = (self.file.clone())
+            .try_acquire_owned()
+            .map_err(|_| E::from(CentralError::Occupe))?;
+        let db = self.conn.clone();
         tokio::task::spawn_blocking(move || {
+            let _place = place;
             let mut conn = db.lock().unwrap_or_else(|p| p.into_inner());
             f(&mut conn)
         })
@@ -77,7 +103,7 @@ impl Db {
 
     /// Runs `f` on the connection right here (for the command line and tests).
     pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
-        let mut conn = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut conn)
     }
 }

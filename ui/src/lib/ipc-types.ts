@@ -252,7 +252,7 @@ export type Progression = { etape: string, fait: number, total: number, };
 
 export type Seq = number;
 
-export type ErrorCode = "session" | "identifiants" | "requete_invalide" | "poste" | "trop_de_modifications" | "mise_a_jour_necessaire" | "central_trop_ancien" | "journal_change" | "epoque_inconnue" | "interne" | "jeton_expire" | "compte_desactive" | "trop_de_tentatives" | "enveloppe" | "etablissement_inconnu" | "import_refuse" | "autre";
+export type ErrorCode = "session" | "identifiants" | "requete_invalide" | "poste" | "trop_de_modifications" | "mise_a_jour_necessaire" | "central_trop_ancien" | "journal_change" | "epoque_inconnue" | "interne" | "jeton_expire" | "compte_desactive" | "trop_de_tentatives" | "enveloppe" | "etablissement_inconnu" | "import_refuse" | "surcharge" | "autre";
 
 export type CodePoste = "stockage" | "fichier_etranger" | "fichier_autre_compte" | "version_plus_recente" | "hors_ligne" | "reponse_illisible" | "erreur_central" | "premiere_connexion_hors_ligne" | "saisie_invalide" | "verrouillee" | "hors_ligne_trop_longtemps";
 
