@@ -28,7 +28,9 @@ use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
 use uuid::Uuid;
 
 /// The longest a request may take, its body's upload included (a full push is well under a
@@ -48,6 +50,7 @@ pub struct Central {
     /// Password checks run one at a time, outside the database's lock: a flood of logins
     /// (argon2 on each) takes one core, never the data's reads and writes.
     pub(crate) argon2: Arc<Semaphore>,
+    pub(crate) metriques: Arc<crate::metriques::Metriques>,
 }
 
 impl Central {
@@ -58,6 +61,7 @@ impl Central {
             db_path: None,
             limites: Arc::new(Mutex::new(Limites::default())),
             argon2: Arc::new(Semaphore::new(1)),
+            metriques: Arc::default(),
         }
     }
 
@@ -150,8 +154,15 @@ pub fn router(central: Central) -> Router {
         .layer(middleware::from_fn(check_version_headers));
     Router::new()
         .route("/health", get(health))
+        .route("/metrics", get(metriques))
         .nest("/v1", v1)
         .fallback(unknown_address)
+        .layer(middleware::from_fn_with_state(central.clone(), mesurer))
+        // Every request gets an id (the client's `x-request-id`, or a new one), sent back and
+        // carried by the logs written while it is handled.
+        .layer(TraceLayer::new_for_http().make_span_with(span_de_requete))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // A body trickled in, or a request stuck, ends with a French 408.
         .layer(TimeoutLayer::with_status_code(
@@ -196,6 +207,47 @@ async fn french_rejections(request: Request, next: Next) -> Response {
         _ => "Requête mal formée : le service central ne peut pas la lire.",
     };
     ApiFailure::new(status, ErrorCode::RequeteInvalide, message).into_response()
+}
+
+/// The span a request's logs carry: its id, method and path (never its body).
+fn span_de_requete(request: &Request) -> tracing::Span {
+    let id = (request.headers().get("x-request-id"))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!("requete", id, methode = %request.method(), route = %request.uri().path())
+}
+
+/// Each request's route, status and latency, for `/metrics`.
+async fn mesurer(State(central): State<Central>, request: Request, next: Next) -> Response {
+    let route = request.uri().path().to_owned();
+    let debut = crate::clock::instant();
+    let response = next.run(request).await;
+    let secondes = debut.elapsed().as_secs_f64();
+    central
+        .metriques
+        .requete(&route, response.status().as_u16(), secondes);
+    response
+}
+
+/// Prometheus's text format: the counters, and the log's head and replicas as of now.
+async fn metriques(State(central): State<Central>) -> Result<Response, ApiFailure> {
+    let (journal, postes) = central
+        .db
+        .call(|conn| -> Result<_, ApiFailure> {
+            Ok((
+                crate::db::log::head(conn)?,
+                crate::db::log::postes_vus(conn)?,
+            ))
+        })
+        .await?;
+    let texte = central.metriques.texte(journal, postes).map_err(|e| {
+        ApiFailure::from(CentralError::Invalid(format!("métriques illisibles : {e}")))
+    })?;
+    Ok((
+        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        texte,
+    )
+        .into_response())
 }
 
 async fn health() -> Json<Value> {
@@ -395,6 +447,7 @@ async fn push_changes(
             Ok(outcomes)
         })
         .await?;
+    central.metriques.poussees(&outcomes);
     central.note_high_water().await?;
     Ok(Json(PushResponse {
         outcomes,

@@ -14,6 +14,11 @@ pub fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// A monotonic instant (a request's latency).
+pub fn instant() -> std::time::Instant {
+    std::time::Instant::now()
+}
+
 /// Now, in the central's local time, as RFC 3339 (what an archive says of when it was made).
 pub fn now_rfc3339() -> String {
     chrono::Local::now().to_rfc3339()

@@ -25,6 +25,7 @@ pub mod history;
 pub mod import;
 pub mod import_en_ligne;
 pub mod limites;
+pub mod metriques;
 pub mod notifications;
 pub mod pull;
 pub mod push;

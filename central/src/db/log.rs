@@ -466,6 +466,12 @@ pub fn register_client(
     Ok(owner == personnel_id)
 }
 
+/// How many replicas the central has ever registered.
+pub fn postes_vus(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.query_row("SELECT COUNT(*) FROM clients", [], |r| r.get::<_, i64>(0))
+        .map(|n| n as u64)
+}
+
 pub fn last_seq(conn: &Connection, client: &ClientId) -> rusqlite::Result<u64> {
     conn.query_row(
         "SELECT last_seq FROM clients WHERE client_id = ?1",
