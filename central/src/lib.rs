@@ -11,6 +11,7 @@ pub mod archive;
 pub mod auth;
 pub mod clock;
 pub mod comptes;
+pub mod configuration;
 pub mod connexion;
 pub mod conseil;
 pub mod conservation;

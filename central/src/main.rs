@@ -5,14 +5,20 @@ use clap::{Parser, Subcommand};
 use pupitre_central::db::{audit, compaction, identity};
 use pupitre_central::notifications::Courriel;
 use pupitre_central::{
-    Db, Retention, archive, clock, comptes, conservation, demo, import, serve_ecoles, sorties,
+    Db, Retention, archive, clock, comptes, configuration, conservation, demo, import,
+    serve_ecoles, sorties,
 };
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "pupitre-central", about = "Service central Pupitre")]
+#[command(
+    name = "pupitre-central",
+    about = "Service central Pupitre",
+    long_about = "Service central Pupitre. `serve` takes its settings from its flags or from a TOML file \
+                  (`serve --config central.toml`; a flag wins over the file): see `pupitre-central serve --help`."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,16 +40,25 @@ struct ConseilArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API on ADDR with the SQLite database DB. Several schools: one `--db` each
-    /// (each its own file); the first answers the PCs that name no school.
+    /// (each its own file); the first answers the PCs that name no school. The settings may
+    /// come from a TOML file (`--config`), each key the flag of the same name, a flag given
+    /// here winning over it: `db = ["a.sqlite", "b.sqlite"]`, `addr = "127.0.0.1:8787"`,
+    /// `keep_log_days = 60`, and `[smtp]` with `serveur = "HOST:PORT"`, `expediteur = "…"`,
+    /// `sans_tls = false`. An unknown key is refused, with its line.
     Serve {
-        #[arg(long, default_value = "pupitre-central.sqlite", num_args = 1)]
+        /// The configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// [default: pupitre-central.sqlite]
+        #[arg(long, num_args = 1)]
         db: Vec<PathBuf>,
-        #[arg(long, default_value = "127.0.0.1:8787")]
-        addr: SocketAddr,
+        /// [default: 127.0.0.1:8787]
+        #[arg(long)]
+        addr: Option<SocketAddr>,
         /// Days the log is kept in full; older superseded changes and erasures are compacted
-        /// (hourly). 0 never compacts.
-        #[arg(long, default_value_t = Retention::DEFAULT_DAYS)]
-        keep_log_days: u32,
+        /// (hourly). 0 never compacts. [default: 60]
+        #[arg(long)]
+        keep_log_days: Option<u32>,
         /// DB was just put back from a backup: begin a new epoch (replicas rebase and resend).
         #[arg(long)]
         restored: bool,
@@ -51,9 +66,9 @@ enum Command {
         /// wait at the central).
         #[arg(long)]
         smtp: Option<String>,
-        /// The sender's address of the notifications.
-        #[arg(long, default_value = "vie-scolaire@pupitre.invalid")]
-        smtp_from: String,
+        /// The sender's address of the notifications. [default: vie-scolaire@pupitre.invalid]
+        #[arg(long)]
+        smtp_from: Option<String>,
         /// Talk to the mail server without STARTTLS (only for a server on this machine).
         #[arg(long)]
         smtp_sans_tls: bool,
@@ -204,6 +219,7 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve {
+            config,
             db,
             addr,
             keep_log_days,
@@ -212,10 +228,19 @@ async fn run(cli: Cli) -> Result<(), String> {
             smtp_from,
             smtp_sans_tls,
         } => {
-            let courriel = smtp
-                .map(|s| courriel(&s, smtp_from, !smtp_sans_tls))
+            let drapeaux = configuration::Drapeaux {
+                db,
+                addr,
+                keep_log_days,
+                smtp,
+                smtp_from,
+                smtp_sans_tls,
+            };
+            let r = configuration::reglages(fichier_de_configuration(config.as_deref())?, drapeaux);
+            let courriel = (r.smtp)
+                .map(|(serveur, de, tls)| courriel(&serveur, de, tls))
                 .transpose()?;
-            serve_on(&db, addr, keep_log_days, restored, courriel).await
+            serve_on(&r.db, r.addr, r.keep_log_days, restored, courriel).await
         }
         Command::Comptes { db, out } => comptes_manquants(&db, &out),
         Command::Compact { db, keep_days } => compacter(&db, keep_days),
@@ -282,6 +307,18 @@ fn sauvegarder(db: &std::path::Path, out: &std::path::Path) -> Result<(), String
         out.display()
     );
     Ok(())
+}
+
+/// The configuration file's settings, none without a file.
+fn fichier_de_configuration(
+    chemin: Option<&std::path::Path>,
+) -> Result<configuration::Fichier, String> {
+    let Some(chemin) = chemin else {
+        return Ok(configuration::Fichier::default());
+    };
+    let texte = std::fs::read_to_string(chemin)
+        .map_err(|e| format!("impossible de lire {} : {e}", chemin.display()))?;
+    configuration::lire(&chemin.display().to_string(), &texte)
 }
 
 /// The central's database at `db`, which must exist (an export creates nothing).
