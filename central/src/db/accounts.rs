@@ -10,10 +10,10 @@ pub fn insert_compte(
     personnel_id: &str,
     password_hash: &str,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO comptes (login, personnel_id, password_hash) VALUES (?1, ?2, ?3)",
-        params![login, personnel_id, password_hash],
-    )?;
+    )?
+    .execute(params![login, personnel_id, password_hash])?;
     Ok(())
 }
 
@@ -50,10 +50,10 @@ pub fn compte_of(conn: &Connection, personnel_id: &str) -> rusqlite::Result<Opti
 }
 
 pub fn set_password(conn: &Connection, personnel_id: &str, hash: &str) -> rusqlite::Result<bool> {
-    Ok(conn.execute(
-        "UPDATE comptes SET password_hash = ?2 WHERE personnel_id = ?1",
-        params![personnel_id, hash],
-    )? > 0)
+    Ok(conn
+        .prepare_cached("UPDATE comptes SET password_hash = ?2 WHERE personnel_id = ?1")?
+        .execute(params![personnel_id, hash])?
+        > 0)
 }
 
 /// Disables `login` from `since_ms` (`None`: enables it again).
@@ -62,10 +62,10 @@ pub fn set_desactive(
     login: &str,
     since_ms: Option<u64>,
 ) -> rusqlite::Result<bool> {
-    Ok(conn.execute(
-        "UPDATE comptes SET desactive = ?2 WHERE login = ?1",
-        params![login, since_ms.map_or(0, |ms| ms.max(1) as i64)],
-    )? > 0)
+    Ok(conn
+        .prepare_cached("UPDATE comptes SET desactive = ?2 WHERE login = ?1")?
+        .execute(params![login, since_ms.map_or(0, |ms| ms.max(1) as i64)])?
+        > 0)
 }
 
 /// Deletes the accounts disabled before `before_ms`, with their sessions. Returns their logins.
@@ -75,11 +75,10 @@ pub fn delete_disabled_before(conn: &Connection, before_ms: u64) -> rusqlite::Re
         .query_map([before_ms as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     for (login, personnel_id) in &logins {
-        conn.execute(
-            "DELETE FROM sessions WHERE personnel_id = ?1",
-            [personnel_id],
-        )?;
-        conn.execute("DELETE FROM comptes WHERE login = ?1", [login])?;
+        conn.prepare_cached("DELETE FROM sessions WHERE personnel_id = ?1")?
+            .execute([personnel_id])?;
+        conn.prepare_cached("DELETE FROM comptes WHERE login = ?1")?
+            .execute([login])?;
     }
     Ok(logins.into_iter().map(|(login, _)| login).collect())
 }
@@ -258,10 +257,8 @@ pub fn delete_sessions_of(
     personnel_id: &str,
     keep: Option<&str>,
 ) -> rusqlite::Result<usize> {
-    conn.execute(
-        "DELETE FROM sessions WHERE personnel_id = ?1 AND id IS NOT ?2",
-        params![personnel_id, keep],
-    )
+    conn.prepare_cached("DELETE FROM sessions WHERE personnel_id = ?1 AND id IS NOT ?2")?
+        .execute(params![personnel_id, keep])
 }
 
 /// Removes sessions that can no longer be refreshed. Returns how many.

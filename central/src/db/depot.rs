@@ -13,10 +13,10 @@ pub fn secret(conn: &Connection) -> rusqlite::Result<Option<[u8; 32]>> {
 
 /// Stores the central's key pair unless one is there; returns the one that is.
 pub fn keep_secret(conn: &Connection, fresh: [u8; 32]) -> rusqlite::Result<[u8; 32]> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO cle_depot (id, secret) VALUES (1, ?1) ON CONFLICT (id) DO NOTHING",
-        [fresh.as_slice()],
-    )?;
+    )?
+    .execute([fresh.as_slice()])?;
     Ok(secret(conn)?.unwrap_or(fresh))
 }
 
@@ -65,10 +65,10 @@ pub fn revoke_keys_of(
     personnel_id: &str,
     now_ms: u64,
 ) -> rusqlite::Result<usize> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE cles_envoi SET revoquee_ms = ?2 WHERE personnel_id = ?1 AND revoquee_ms IS NULL",
-        params![personnel_id, now_ms as i64],
-    )
+    )?
+    .execute(params![personnel_id, now_ms as i64])
 }
 
 pub fn was_delivered(conn: &Connection, envelope_id: &str) -> rusqlite::Result<bool> {
@@ -95,12 +95,10 @@ pub fn record_delivery(
 /// Forgets the deliveries recorded before `before_ms` and the keys of accounts gone. Returns
 /// how many deliveries.
 pub fn purge_before(conn: &Connection, before_ms: u64) -> rusqlite::Result<usize> {
-    conn.execute(
+    conn.prepare_cached(
         "DELETE FROM cles_envoi WHERE personnel_id NOT IN (SELECT personnel_id FROM comptes)",
-        [],
-    )?;
-    conn.execute(
-        "DELETE FROM enveloppes_remises WHERE remise_ms < ?1",
-        [before_ms as i64],
-    )
+    )?
+    .execute([])?;
+    conn.prepare_cached("DELETE FROM enveloppes_remises WHERE remise_ms < ?1")?
+        .execute([before_ms as i64])
 }

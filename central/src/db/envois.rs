@@ -97,10 +97,10 @@ pub fn reporter(
     tentatives: u32,
     prochain_ms: u64,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE envois SET tentatives = ?2, prochain_ms = ?3 WHERE entity_id = ?1",
-        params![entity_id, tentatives, prochain_ms as i64],
-    )?;
+    )?
+    .execute(params![entity_id, tentatives, prochain_ms as i64])?;
     Ok(())
 }
 
@@ -124,17 +124,17 @@ pub fn record(
     let Some(scope_key) = scope_key else {
         return Err(rusqlite::Error::QueryReturnedNoRows);
     };
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE envois SET etat = ?2, tentatives = ?3, erreur = ?4, prochain_ms = ?5
          WHERE entity_id = ?1",
-        params![
-            du.entity_id,
-            etat_str(envoi.etat),
-            envoi.tentatives,
-            envoi.erreur,
-            prochain_ms as i64
-        ],
-    )?;
+    )?
+    .execute(params![
+        du.entity_id,
+        etat_str(envoi.etat),
+        envoi.tentatives,
+        envoi.erreur,
+        prochain_ms as i64
+    ])?;
     let value = serde_json::to_value(envoi)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let head = log::head(&tx)?;

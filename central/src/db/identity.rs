@@ -80,10 +80,8 @@ pub fn backup(conn: &Connection, out: &Path) -> Result<u64, CentralError> {
     )?;
     let head = log::head(&dst)?;
     drop(dst);
-    conn.execute(
-        "UPDATE log_identity SET durable_through = MAX(durable_through, ?1)",
-        [head as i64],
-    )?;
+    conn.prepare_cached("UPDATE log_identity SET durable_through = MAX(durable_through, ?1)")?
+        .execute([head as i64])?;
     Ok(head)
 }
 
@@ -101,10 +99,14 @@ pub fn begin_epoch(conn: &mut Connection, high_water: &HighWater) -> rusqlite::R
 pub fn new_epoch(conn: &Connection, high_water: &HighWater) -> rusqlite::Result<Identity> {
     let head = log::head(conn)?;
     let epoch = read(conn)?.log.epoch.max(high_water.epoch) + 1;
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE log_identity SET epoch = ?3, restore_floor = ?1, durable_through = ?2",
-        params![high_water.head.max(head) as i64, head as i64, epoch],
-    )?;
+    )?
+    .execute(params![
+        high_water.head.max(head) as i64,
+        head as i64,
+        epoch
+    ])?;
     read(conn)
 }
 

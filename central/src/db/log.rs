@@ -127,21 +127,22 @@ pub fn effacer(
     let mut erased = 0;
     for kind in kinds {
         let kind = kind.as_str();
-        conn.execute(
-            "DELETE FROM conflicts WHERE server_seq IN (SELECT server_seq FROM changes WHERE kind = ?1)
-                OR resolved_by IN (SELECT server_seq FROM changes WHERE kind = ?1)",
-            [kind],
+        conn.prepare_cached("DELETE FROM conflicts WHERE server_seq IN (SELECT server_seq FROM changes WHERE kind = ?1)
+                OR resolved_by IN (SELECT server_seq FROM changes WHERE kind = ?1)")?.execute([kind],
         )?;
-        conn.execute("DELETE FROM fields WHERE kind = ?1", [kind])?;
-        erased += conn.execute("DELETE FROM changes WHERE kind = ?1", [kind])?;
+        conn.prepare_cached("DELETE FROM fields WHERE kind = ?1")?
+            .execute([kind])?;
+        erased += conn
+            .prepare_cached("DELETE FROM changes WHERE kind = ?1")?
+            .execute([kind])?;
     }
     if kinds.contains(&EntityKind::Notification) {
-        conn.execute("DELETE FROM envois", [])?;
+        conn.prepare_cached("DELETE FROM envois")?.execute([])?;
     }
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO effacements (quoi, le_ms) VALUES (?1, ?2) ON CONFLICT (quoi) DO NOTHING",
-        params![quoi, now_ms as i64],
-    )?;
+    )?
+    .execute(params![quoi, now_ms as i64])?;
     Ok(erased)
 }
 
@@ -224,9 +225,11 @@ pub fn is_conflict_of(
     entity: &EntityRef,
     field: &str,
 ) -> rusqlite::Result<bool> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM conflicts WHERE server_seq = ?1 AND kind = ?2
                         AND entity_id = ?3 AND field = ?4)",
+    )?
+    .query_row(
         params![seq as i64, entity.kind.as_str(), entity.id, field],
         |r| r.get(0),
     )
@@ -400,33 +403,33 @@ pub fn append(conn: &Connection, change: &ServerChange, arrival: Arrival) -> rus
         &change.field,
     );
     if let Some(upto) = change.resolves {
-        conn.execute(
+        conn.prepare_cached(
             "UPDATE conflicts SET resolved_by = ?4
              WHERE kind = ?1 AND entity_id = ?2 AND field = ?3 AND server_seq <= ?5
                AND resolved_by IS NULL",
-            params![kind, id, field, seq as i64, upto as i64],
-        )?;
+        )?
+        .execute(params![kind, id, field, seq as i64, upto as i64])?;
     }
     if change.effect == Effect::Conflict {
-        conn.execute(
+        conn.prepare_cached(
             "INSERT INTO conflicts (server_seq, kind, entity_id, field, scope_key)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![seq as i64, kind, id, field, scope_key],
-        )?;
+        )?
+        .execute(params![seq as i64, kind, id, field, scope_key])?;
     }
     if change.effect == Effect::Applied {
-        conn.execute(
+        conn.prepare_cached(
             "INSERT INTO fields (kind, entity_id, field, server_seq, scope_key)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (kind, entity_id, field) DO UPDATE SET server_seq = excluded.server_seq",
-            params![
-                change.entity.kind.as_str(),
-                change.entity.id,
-                change.field,
-                seq as i64,
-                scope_key
-            ],
-        )?;
+        )?
+        .execute(params![
+            change.entity.kind.as_str(),
+            change.entity.id,
+            change.field,
+            seq as i64,
+            scope_key
+        ])?;
     }
     Ok(seq)
 }
@@ -453,32 +456,28 @@ pub fn register_client(
     client: &ClientId,
     personnel_id: &str,
 ) -> rusqlite::Result<bool> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO clients (client_id, personnel_id, epoch)
          VALUES (?1, ?2, (SELECT epoch FROM log_identity)) ON CONFLICT DO NOTHING",
-        params![client.0.to_string(), personnel_id],
-    )?;
-    let owner: String = conn.query_row(
-        "SELECT personnel_id FROM clients WHERE client_id = ?1",
-        [client.0.to_string()],
-        |r| r.get(0),
-    )?;
+    )?
+    .execute(params![client.0.to_string(), personnel_id])?;
+    let owner: String = conn
+        .prepare_cached("SELECT personnel_id FROM clients WHERE client_id = ?1")?
+        .query_row([client.0.to_string()], |r| r.get(0))?;
     Ok(owner == personnel_id)
 }
 
 /// How many replicas the central has ever registered.
 pub fn postes_vus(conn: &Connection) -> rusqlite::Result<u64> {
-    conn.query_row("SELECT COUNT(*) FROM clients", [], |r| r.get::<_, i64>(0))
+    conn.prepare_cached("SELECT COUNT(*) FROM clients")?
+        .query_row([], |r| r.get::<_, i64>(0))
         .map(|n| n as u64)
 }
 
 pub fn last_seq(conn: &Connection, client: &ClientId) -> rusqlite::Result<u64> {
-    conn.query_row(
-        "SELECT last_seq FROM clients WHERE client_id = ?1",
-        [client.0.to_string()],
-        |r| r.get::<_, i64>(0),
-    )
-    .map(|v| v as u64)
+    conn.prepare_cached("SELECT last_seq FROM clients WHERE client_id = ?1")?
+        .query_row([client.0.to_string()], |r| r.get::<_, i64>(0))
+        .map(|v| v as u64)
 }
 
 /// Records the outcome of a client's change and moves its sequence forward.
@@ -516,10 +515,14 @@ pub fn record_op(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![client.0.to_string(), client_seq as i64, op_id.0.to_string(), server_seq, code, message, outcome, reason])?;
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE clients SET last_seq = ?2, clock_offset_ms = ?3 WHERE client_id = ?1",
-        params![client.0.to_string(), client_seq as i64, clock_offset_ms],
-    )?;
+    )?
+    .execute(params![
+        client.0.to_string(),
+        client_seq as i64,
+        clock_offset_ms
+    ])?;
     Ok(())
 }
 
@@ -529,37 +532,36 @@ pub fn recorded_op(
     client: &ClientId,
     client_seq: u64,
 ) -> rusqlite::Result<Option<(String, PushResult)>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT o.op_id, o.server_seq, o.refusal_code, o.refusal_message, o.outcome, o.reason,
                 c.effect
          FROM client_ops o LEFT JOIN changes c ON c.server_seq = o.server_seq
          WHERE o.client_id = ?1 AND o.client_seq = ?2",
-        params![client.0.to_string(), client_seq as i64],
-        |r| {
-            let op: String = r.get(0)?;
-            let result = match r.get::<_, Option<i64>>(1)? {
-                Some(seq) => PushResult::Accepted {
-                    server_seq: seq as u64,
-                    // Compacted away: it no longer is its field's value.
-                    effect: r
-                        .get::<_, Option<String>>(6)?
-                        .as_deref()
-                        .and_then(Effect::parse)
-                        .unwrap_or(Effect::Superseded),
-                    outcome: r
-                        .get::<_, Option<String>>(4)?
-                        .as_deref()
-                        .and_then(Outcome::parse)
-                        .unwrap_or(Outcome::Applied),
-                    reason: r.get(5)?,
-                },
-                None => PushResult::Refused {
-                    code: Refusal::parse(&r.get::<_, Option<String>>(2)?.unwrap_or_default()),
-                    message: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
-                },
-            };
-            Ok((op, result))
-        },
-    )
+    )?
+    .query_row(params![client.0.to_string(), client_seq as i64], |r| {
+        let op: String = r.get(0)?;
+        let result = match r.get::<_, Option<i64>>(1)? {
+            Some(seq) => PushResult::Accepted {
+                server_seq: seq as u64,
+                // Compacted away: it no longer is its field's value.
+                effect: r
+                    .get::<_, Option<String>>(6)?
+                    .as_deref()
+                    .and_then(Effect::parse)
+                    .unwrap_or(Effect::Superseded),
+                outcome: r
+                    .get::<_, Option<String>>(4)?
+                    .as_deref()
+                    .and_then(Outcome::parse)
+                    .unwrap_or(Outcome::Applied),
+                reason: r.get(5)?,
+            },
+            None => PushResult::Refused {
+                code: Refusal::parse(&r.get::<_, Option<String>>(2)?.unwrap_or_default()),
+                message: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+            },
+        };
+        Ok((op, result))
+    })
     .optional()
 }

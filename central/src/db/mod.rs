@@ -60,10 +60,16 @@ pub struct Db {
 /// (README, the burst), the last of them is served within half a second.
 pub const FILE_PAR_DEFAUT: usize = 128;
 
+/// Prepared statements the connection keeps.
+const STATEMENTS: usize = 256;
+
 impl Db {
     pub fn open(path: &Path) -> Result<Db, CentralError> {
         let conn = pupitre_school_db::open(path, APPLICATION_ID, MIGRATIONS)?;
         audit::attach(&conn, path)?;
+        // Every statement of a push, a pull and a login compiled once and kept (compiling
+        // them was a quarter of a push's time under load): room for all of them.
+        conn.set_prepared_statement_cache_capacity(STATEMENTS);
         Ok(Db {
             conn: Arc::new(Mutex::new(conn)),
             file: Arc::new(tokio::sync::Semaphore::new(FILE_PAR_DEFAUT)),

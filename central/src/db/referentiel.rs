@@ -76,8 +76,6 @@ pub fn apres(
 /// Forgets the moves at or below the compaction's horizon: a replica behind it takes a
 /// snapshot, which holds the reference data whole.
 pub fn compacter(conn: &Connection, through: u64) -> rusqlite::Result<usize> {
-    conn.execute(
-        "DELETE FROM referentiel WHERE server_seq <= ?1",
-        [through as i64],
-    )
+    conn.prepare_cached("DELETE FROM referentiel WHERE server_seq <= ?1")?
+        .execute([through as i64])
 }

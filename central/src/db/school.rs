@@ -42,13 +42,13 @@ pub(crate) const DIVISIONS_PRINCIPAL: &str =
 /// A user's scope: the whole school, or the targets of the services they teach and the
 /// divisions they are professeur principal of.
 pub fn scope_of(conn: &Connection, who: &Personnel) -> rusqlite::Result<Scope> {
-    let mut stmt = conn.prepare(CIBLES_ENSEIGNANT)?;
+    let mut stmt = conn.prepare_cached(CIBLES_ENSEIGNANT)?;
     let taught = stmt
         .query_map(rusqlite::named_params! {":who": who.id}, |r| {
             cible(r.get(0)?)
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut stmt = conn.prepare(DIVISIONS_PRINCIPAL)?;
+    let mut stmt = conn.prepare_cached(DIVISIONS_PRINCIPAL)?;
     let principal = stmt
         .query_map(rusqlite::named_params! {":who": who.id}, |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<String>>>()?;
@@ -82,13 +82,12 @@ pub fn seance_owner(
     conn: &Connection,
     seance_id: &str,
 ) -> rusqlite::Result<Option<(Cible, String)>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT sv.cible_key, COALESCE(se.remplacant_id, sv.enseignant_id)
          FROM seances se JOIN services sv ON sv.id = se.service_id
          WHERE se.id = ?1",
-        [seance_id],
-        |r| Ok((cible(r.get(0)?)?, r.get(1)?)),
-    )
+    )?
+    .query_row([seance_id], |r| Ok((cible(r.get(0)?)?, r.get(1)?)))
     .optional()
 }
 
@@ -97,12 +96,9 @@ pub fn service_owner(
     conn: &Connection,
     service_id: &str,
 ) -> rusqlite::Result<Option<(Cible, String)>> {
-    conn.query_row(
-        "SELECT cible_key, enseignant_id FROM services WHERE id = ?1",
-        [service_id],
-        |r| Ok((cible(r.get(0)?)?, r.get(1)?)),
-    )
-    .optional()
+    conn.prepare_cached("SELECT cible_key, enseignant_id FROM services WHERE id = ?1")?
+        .query_row([service_id], |r| Ok((cible(r.get(0)?)?, r.get(1)?)))
+        .optional()
 }
 
 /// How a roll-call notice names a pupil in a séance: ("NOM Prénom", division code, start).
@@ -129,52 +125,37 @@ pub fn eleve(conn: &Connection, id: &str) -> rusqlite::Result<Option<pupitre_dom
 
 /// A pupil's division, if the pupil exists.
 pub fn eleve_division(conn: &Connection, eleve_id: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
-        "SELECT division_id FROM eleves WHERE id = ?1",
-        [eleve_id],
-        |r| r.get(0),
-    )
-    .optional()
+    conn.prepare_cached("SELECT division_id FROM eleves WHERE id = ?1")?
+        .query_row([eleve_id], |r| r.get(0))
+        .optional()
 }
 
 /// Whether a subject exists.
 pub fn matiere_exists(conn: &Connection, code: &str) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM matieres WHERE code = ?1)",
-        [code],
-        |r| r.get(0),
-    )
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM matieres WHERE code = ?1)")?
+        .query_row([code], |r| r.get(0))
 }
 
 /// The label of a period ("1er trimestre"), if it exists.
 pub fn periode_libelle(conn: &Connection, periode_id: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
-        "SELECT libelle FROM periodes WHERE id = ?1",
-        [periode_id],
-        |r| r.get(0),
-    )
-    .optional()
+    conn.prepare_cached("SELECT libelle FROM periodes WHERE id = ?1")?
+        .query_row([periode_id], |r| r.get(0))
+        .optional()
 }
 
 /// The code of a division ("6A"), if it exists.
 pub fn division_code(conn: &Connection, division_id: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
-        "SELECT code FROM divisions WHERE id = ?1",
-        [division_id],
-        |r| r.get(0),
-    )
-    .optional()
+    conn.prepare_cached("SELECT code FROM divisions WHERE id = ?1")?
+        .query_row([division_id], |r| r.get(0))
+        .optional()
 }
 
 /// A division's level as its MEF names it (`3EME`); empty when unknown.
 pub fn division_niveau(conn: &Connection, division_id: &str) -> rusqlite::Result<String> {
-    conn.query_row(
-        "SELECT niveau FROM divisions WHERE id = ?1",
-        [division_id],
-        |r| r.get(0),
-    )
-    .optional()
-    .map(Option::unwrap_or_default)
+    conn.prepare_cached("SELECT niveau FROM divisions WHERE id = ?1")?
+        .query_row([division_id], |r| r.get(0))
+        .optional()
+        .map(Option::unwrap_or_default)
 }
 
 /// The divisions a service's target spans: the division itself, or those of a group's pupils.
@@ -229,10 +210,9 @@ pub fn read_scoped(conn: &Connection, scope: &Scope) -> rusqlite::Result<School>
 
 /// The school the database holds: its UAI and name.
 pub fn etablissement(conn: &Connection) -> rusqlite::Result<Option<(String, String)>> {
-    conn.query_row("SELECT uai, nom FROM etablissement", [], |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })
-    .optional()
+    conn.prepare_cached("SELECT uai, nom FROM etablissement")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
 }
 
 /// The séances whose roll call has begun: the log holds their appel or a pupil's mark in them
