@@ -210,16 +210,48 @@ async fn compact_periodically(db: Db, retention: Retention) {
     let mut every = tokio::time::interval(COMPACTION_EVERY);
     loop {
         every.tick().await;
-        let done = db
-            .call(move |conn| {
-                db::compaction::compact_older_than(conn, clock::now_ms(), retention.keep_ms)
-                    .map_err(error::CentralError::from)
-            })
-            .await;
-        match done {
+        match compact_in_batches(&db, retention).await {
             Ok(done) => tracing::info!(?done, "log compacted"),
             // The next tick tries again; serving goes on with a longer log meanwhile.
             Err(e) => tracing::error!("compaction failed: {e}"),
         }
     }
+}
+
+/// One compaction, its cleaning a batch per call to the database: pushes and pulls take their
+/// turn between two batches, never waiting behind the whole log. A batch turned away by a full
+/// queue (the 8:00 burst) waits and comes back.
+pub async fn compact_in_batches(
+    db: &Db,
+    retention: Retention,
+) -> Result<db::compaction::Compacted, error::CentralError> {
+    use db::compaction;
+    let mut done = db
+        .call(move |conn| {
+            let through = compaction::through_for_age(
+                conn,
+                clock::now_ms().saturating_sub(retention.keep_ms),
+            )?;
+            compaction::avancer(conn, through).map_err(error::CentralError::from)
+        })
+        .await?;
+    let mut lo = 0;
+    while lo < done.horizon {
+        let hi = (lo + compaction::LOT).min(done.horizon);
+        match db
+            .call(move |conn| compaction::nettoyer(conn, lo, hi).map_err(error::CentralError::from))
+            .await
+        {
+            Ok((tombstones, changes)) => {
+                done.tombstones += tombstones;
+                done.changes += changes;
+                lo = hi;
+            }
+            Err(error::CentralError::Occupe) => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
 }

@@ -20,44 +20,89 @@ pub struct Compacted {
     pub tombstones: usize,
 }
 
-/// Compacts the log through `through` (at most the head) in one transaction. The horizon only
-/// moves forward: a smaller `through` changes nothing.
+/// Changes looked at per cleaning batch: each batch is a short transaction, so that pushes and
+/// pulls run between two (a batch is a range of the log read through primary keys).
+pub const LOT: u64 = 5_000;
+
+/// Compacts the log through `through` (at most the head): the horizon moves first, then the
+/// log behind it is cleaned batch by batch (`nettoyer`). The horizon only moves forward: a
+/// smaller `through` changes nothing.
 pub fn compact(conn: &mut Connection, through: u64) -> rusqlite::Result<Compacted> {
+    let mut done = avancer(conn, through)?;
+    let mut lo = 0;
+    while lo < done.horizon {
+        let hi = (lo + LOT).min(done.horizon);
+        let (tombstones, changes) = nettoyer(conn, lo, hi)?;
+        done.tombstones += tombstones;
+        done.changes += changes;
+        lo = hi;
+    }
+    Ok(done)
+}
+
+/// Moves the horizon to `through` (at most the head) and forgets the reference data's moves
+/// behind it, in one transaction; what is behind the horizon is cleaned afterwards. That order
+/// keeps the horizon's promise between the batches: a replica below it rebases on a snapshot
+/// (which reads what stands, cleaned or not), one above it is served only changes after it,
+/// which no batch touches.
+pub fn avancer(conn: &mut Connection, through: u64) -> rusqlite::Result<Compacted> {
     let tx = conn.transaction()?;
     let through = through.min(log::head(&tx)?);
-    let mut done = Compacted {
-        horizon: log::horizon(&tx)?,
-        ..Compacted::default()
-    };
-    if through <= done.horizon {
-        return Ok(done);
+    let horizon = log::horizon(&tx)?;
+    if through <= horizon {
+        return Ok(Compacted {
+            horizon,
+            ..Compacted::default()
+        });
     }
-    // A tombstone goes unless a conflict refers to it or is still open on its field.
-    done.tombstones = tx.execute(
-        "DELETE FROM fields
-         WHERE server_seq IN (SELECT server_seq FROM changes WHERE erases AND server_seq <= ?1)
-           AND server_seq NOT IN (SELECT server_seq FROM conflicts)
-           AND server_seq NOT IN (SELECT resolved_by FROM conflicts WHERE resolved_by IS NOT NULL)
-           AND (kind, entity_id, field) NOT IN
-               (SELECT kind, entity_id, field FROM conflicts WHERE resolved_by IS NULL)",
-        [through as i64],
-    )?;
-    done.changes = tx.execute(
-        "DELETE FROM changes
-         WHERE server_seq <= ?1
-           AND server_seq NOT IN (SELECT server_seq FROM fields)
-           AND server_seq NOT IN (SELECT server_seq FROM conflicts)
-           AND server_seq NOT IN (SELECT resolved_by FROM conflicts WHERE resolved_by IS NOT NULL)",
-        [through as i64],
-    )?;
     super::referentiel::compacter(&tx, through)?;
-    tx.execute(
-        "UPDATE log_horizon SET compacted_through = ?1",
-        params![through as i64],
-    )?;
+    tx.prepare_cached("UPDATE log_horizon SET compacted_through = ?1")?
+        .execute(params![through as i64])?;
     tx.commit()?;
-    done.horizon = through;
-    Ok(done)
+    Ok(Compacted {
+        horizon: through,
+        ..Compacted::default()
+    })
+}
+
+/// Cleans the changes of sequence in (`lo`, `hi`], `hi` at most the horizon, in one
+/// transaction: the erasures expire (unless a conflict refers to them or is still open on
+/// their field), then the changes that no longer stand go (neither a field's value, nor kept
+/// in a conflict, nor one's resolution). Returns (tombstones, changes) deleted. A change that
+/// still stands now and is superseded later goes at a later compaction.
+pub fn nettoyer(conn: &mut Connection, lo: u64, hi: u64) -> rusqlite::Result<(usize, usize)> {
+    let tx = conn.transaction()?;
+    let hi = hi.min(log::horizon(&tx)?);
+    let range = params![lo as i64, hi as i64];
+    let tombstones = tx
+        .prepare_cached(
+            "DELETE FROM fields WHERE rowid IN (
+               SELECT f.rowid FROM changes c
+               JOIN fields f ON f.kind = c.kind AND f.entity_id = c.entity_id
+                            AND f.field = c.field AND f.server_seq = c.server_seq
+               WHERE c.erases AND c.server_seq > ?1 AND c.server_seq <= ?2
+                 AND c.server_seq NOT IN (SELECT server_seq FROM conflicts)
+                 AND c.server_seq NOT IN
+                     (SELECT resolved_by FROM conflicts WHERE resolved_by IS NOT NULL)
+                 AND (c.kind, c.entity_id, c.field) NOT IN
+                     (SELECT kind, entity_id, field FROM conflicts WHERE resolved_by IS NULL))",
+        )?
+        .execute(range)?;
+    let changes = tx
+        .prepare_cached(
+            "DELETE FROM changes
+             WHERE server_seq > ?1 AND server_seq <= ?2
+               AND NOT EXISTS (SELECT 1 FROM fields f
+                               WHERE f.kind = changes.kind AND f.entity_id = changes.entity_id
+                                 AND f.field = changes.field
+                                 AND f.server_seq = changes.server_seq)
+               AND server_seq NOT IN (SELECT server_seq FROM conflicts)
+               AND server_seq NOT IN
+                   (SELECT resolved_by FROM conflicts WHERE resolved_by IS NOT NULL)",
+        )?
+        .execute(range)?;
+    tx.commit()?;
+    Ok((tombstones, changes))
 }
 
 /// The horizon that keeps in full every change received after `cutoff_ms`.
@@ -186,6 +231,65 @@ mod tests {
             // The horizon never moves back.
             assert_eq!(compact(conn, 2).expect("behind").horizon, gone);
             assert_eq!(log::horizon(conn).expect("horizon"), gone);
+        });
+    }
+
+    /// A log every kind of change is in: values, superseded ones, erasures, conflicts.
+    fn a_log(conn: &Connection) -> u64 {
+        use Effect::{Applied, Conflict, Superseded};
+        for (eleve, text, effect) in [
+            ("A", "Bien.", Applied),
+            ("A", "", Applied),
+            ("B", "Assez bien.", Applied),
+            ("B", "Passable.", Superseded),
+            ("C", "Très bien.", Applied),
+            ("C", "Excellent.", Conflict),
+            ("D", "", Applied),
+            ("D", "Oublié ?", Conflict),
+            ("E", "Rien.", Superseded),
+            ("F", "Encore.", Applied),
+            ("F", "Mieux.", Applied),
+        ] {
+            put(conn, eleve, text, effect, 1_000);
+        }
+        log::head(conn).expect("head")
+    }
+
+    #[test]
+    fn cleaning_batch_by_batch_leaves_what_one_pass_leaves() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let one = Db::open(&dir.path().join("one.sqlite")).expect("db");
+        let batched = Db::open(&dir.path().join("batched.sqlite")).expect("db");
+        let through = one.with(|conn| {
+            let head = a_log(conn);
+            compact(conn, head).expect("one pass");
+            head
+        });
+        batched.with(|conn| {
+            assert_eq!(a_log(conn), through);
+            assert_eq!(avancer(conn, through).expect("horizon").horizon, through);
+            let mut total = (0, 0);
+            for lo in (0..through).step_by(2) {
+                let (t, c) = nettoyer(conn, lo, lo + 2).expect("batch");
+                total = (total.0 + t, total.1 + c);
+                if lo == 4 {
+                    // A push between two batches: B's value, already looked at, is superseded.
+                    put(conn, "B", "Bien mieux.", Effect::Applied, 2_000);
+                }
+            }
+            // A's erasure expires (D's stays: a conflict is open on its field); gone are A's
+            // two, B's and E's superseded ones and F's first value.
+            assert_eq!(total, (1, 5));
+        });
+        let (left_one, left_batched) = (one.with(|c| logged(c)), batched.with(|c| logged(c)));
+        let nouveau = *left_batched.last().expect("the new change");
+        assert_eq!(left_batched[..left_batched.len() - 1], left_one[..]);
+        batched.with(|conn| {
+            // Cleaned again, B's former value (behind the horizon, superseded since) goes; the
+            // new change, past the horizon, stays: no batch reaches past it.
+            assert_eq!(nettoyer(conn, 0, u64::MAX).expect("again"), (0, 1));
+            assert!(logged(conn).contains(&nouveau));
+            assert_eq!(logged(conn).len(), left_one.len());
         });
     }
 }
