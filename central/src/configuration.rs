@@ -17,6 +17,8 @@ pub struct Fichier {
     pub db: Vec<PathBuf>,
     pub addr: Option<SocketAddr>,
     pub keep_log_days: Option<u32>,
+    pub file_max: Option<usize>,
+    pub connexions_max: Option<usize>,
     pub smtp: Option<Smtp>,
 }
 
@@ -36,6 +38,8 @@ pub struct Drapeaux {
     pub db: Vec<PathBuf>,
     pub addr: Option<SocketAddr>,
     pub keep_log_days: Option<u32>,
+    pub file_max: Option<usize>,
+    pub connexions_max: Option<usize>,
     pub smtp: Option<String>,
     pub smtp_from: Option<String>,
     pub smtp_sans_tls: bool,
@@ -47,6 +51,7 @@ pub struct Reglages {
     pub db: Vec<PathBuf>,
     pub addr: SocketAddr,
     pub keep_log_days: u32,
+    pub capacite: crate::Capacite,
     /// The mail server, the sender, and whether STARTTLS is used.
     pub smtp: Option<(String, String, bool)>,
 }
@@ -89,6 +94,14 @@ pub fn reglages(fichier: Fichier, drapeaux: Drapeaux) -> Reglages {
         keep_log_days: (drapeaux.keep_log_days)
             .or(fichier.keep_log_days)
             .unwrap_or(crate::Retention::DEFAULT_DAYS),
+        capacite: crate::Capacite {
+            file: (drapeaux.file_max)
+                .or(fichier.file_max)
+                .unwrap_or(crate::db::FILE_PAR_DEFAUT),
+            connexions: (drapeaux.connexions_max)
+                .or(fichier.connexions_max)
+                .unwrap_or(crate::serveur::CONNEXIONS_MAX),
+        },
         smtp: serveur.map(|s| (s, expediteur, !sans_tls)),
     }
 }
@@ -101,6 +114,7 @@ mod tests {
 db = ["/var/lib/pupitre-central/a.sqlite", "/var/lib/pupitre-central/b.sqlite"]
 addr = "0.0.0.0:8787"
 keep_log_days = 90
+file_max = 64
 
 [smtp]
 serveur = "smtp.ac-exemple.fr:587"
@@ -116,6 +130,10 @@ expediteur = "vie-scolaire@college.example.org"
         assert_eq!(r.addr.to_string(), "0.0.0.0:8787");
         assert_eq!(r.keep_log_days, 90);
         assert_eq!(
+            (r.capacite.file, r.capacite.connexions),
+            (64, crate::serveur::CONNEXIONS_MAX)
+        );
+        assert_eq!(
             r.smtp,
             Some((
                 "smtp.ac-exemple.fr:587".into(),
@@ -127,6 +145,7 @@ expediteur = "vie-scolaire@college.example.org"
             db: vec!["ici.sqlite".into()],
             addr: Some("127.0.0.1:9000".parse().expect("addr")),
             keep_log_days: Some(0),
+            file_max: Some(32),
             smtp_sans_tls: true,
             ..rien.clone()
         };
@@ -134,12 +153,14 @@ expediteur = "vie-scolaire@college.example.org"
         assert_eq!(r.db, vec![PathBuf::from("ici.sqlite")]);
         assert_eq!(r.addr.to_string(), "127.0.0.1:9000");
         assert_eq!(r.keep_log_days, 0);
+        assert_eq!(r.capacite.file, 32);
         assert_eq!(r.smtp.map(|s| s.2), Some(false), "--smtp-sans-tls given");
         let defauts = reglages(Fichier::default(), rien);
         assert_eq!(defauts.db, vec![PathBuf::from(DB_PAR_DEFAUT)]);
         assert_eq!(defauts.addr.to_string(), "127.0.0.1:8787");
         assert_eq!(defauts.keep_log_days, crate::Retention::DEFAULT_DAYS);
         assert_eq!(defauts.smtp, None);
+        assert_eq!(defauts.capacite, crate::Capacite::default());
     }
 
     #[test]

@@ -101,6 +101,56 @@ pub async fn serve_ecoles(
     courriel: Option<notifications::Courriel>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), error::CentralError> {
+    let reglages = Reglages {
+        retention,
+        restored,
+        courriel,
+        capacite: Capacite::default(),
+    };
+    serve_limite(listener, db_paths, reglages, shutdown).await
+}
+
+/// What `serve_limite` runs with.
+pub struct Reglages {
+    /// How long the log is kept in full (`None`: never compacted).
+    pub retention: Option<Retention>,
+    /// The database was just put back from a backup: a new epoch begins.
+    pub restored: bool,
+    pub courriel: Option<notifications::Courriel>,
+    pub capacite: Capacite,
+}
+
+/// How much a central takes at once before it answers 503 with `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacite {
+    /// Requests at each school's database, waiting or running.
+    pub file: usize,
+    /// Connections served at once.
+    pub connexions: usize,
+}
+
+impl Default for Capacite {
+    fn default() -> Self {
+        Capacite {
+            file: db::FILE_PAR_DEFAUT,
+            connexions: serveur::CONNEXIONS_MAX,
+        }
+    }
+}
+
+/// `serve_ecoles` with its capacity.
+pub async fn serve_limite(
+    listener: TcpListener,
+    db_paths: &[PathBuf],
+    reglages: Reglages,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), error::CentralError> {
+    let Reglages {
+        retention,
+        restored,
+        courriel,
+        capacite,
+    } = reglages;
     if restored && db_paths.len() > 1 {
         return Err(error::CentralError::Invalid(
             "--restored vaut pour une seule base : restaurez chacune avec `restore`, puis servez-les ensemble".into(),
@@ -108,7 +158,7 @@ pub async fn serve_ecoles(
     }
     let mut opened = Vec::new();
     for path in db_paths {
-        let db = Db::open(path)?;
+        let db = Db::open(path)?.avec_file(capacite.file);
         let servie = db.with(|c| ecoles::servie(c))?;
         opened.push((path, db, servie));
     }
@@ -132,9 +182,14 @@ pub async fn serve_ecoles(
             router: router(Central::new(db).with_high_water(path)),
         });
     }
-    let outcome = serveur::serve(listener, ecoles::router(served), shutdown)
-        .await
-        .map_err(error::CentralError::Io);
+    let outcome = serveur::serve_limite(
+        listener,
+        ecoles::router(served),
+        capacite.connexions,
+        shutdown,
+    )
+    .await
+    .map_err(error::CentralError::Io);
     // Wait until the background tasks are gone, and their database handles with them: a
     // handle closed later could checkpoint its WAL into a file put back from a backup.
     for task in tasks {

@@ -5,8 +5,7 @@ use clap::{Parser, Subcommand};
 use pupitre_central::db::{audit, compaction, identity};
 use pupitre_central::notifications::Courriel;
 use pupitre_central::{
-    Db, Retention, archive, clock, comptes, configuration, conservation, demo, import,
-    serve_ecoles, sorties,
+    Db, Retention, archive, clock, comptes, configuration, conservation, demo, import, sorties,
 };
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,7 +42,7 @@ enum Command {
     /// (each its own file); the first answers the PCs that name no school. The settings may
     /// come from a TOML file (`--config`), each key the flag of the same name, a flag given
     /// here winning over it: `db = ["a.sqlite", "b.sqlite"]`, `addr = "127.0.0.1:8787"`,
-    /// `keep_log_days = 60`, and `[smtp]` with `serveur = "HOST:PORT"`, `expediteur = "…"`,
+    /// `keep_log_days = 60`, `file_max = 128`, `connexions_max = 4096`, and `[smtp]` with `serveur = "HOST:PORT"`, `expediteur = "…"`,
     /// `sans_tls = false`. An unknown key is refused, with its line.
     Serve {
         /// The configuration file (TOML).
@@ -59,6 +58,13 @@ enum Command {
         /// (hourly). 0 never compacts. [default: 60]
         #[arg(long)]
         keep_log_days: Option<u32>,
+        /// Requests at each school's database at once, waiting or running; beyond, a 503 with
+        /// Retry-After. [default: 128]
+        #[arg(long)]
+        file_max: Option<usize>,
+        /// Connections served at once; beyond, a 503 with Retry-After. [default: 4096]
+        #[arg(long)]
+        connexions_max: Option<usize>,
         /// DB was just put back from a backup: begin a new epoch (replicas rebase and resend).
         #[arg(long)]
         restored: bool,
@@ -223,6 +229,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             db,
             addr,
             keep_log_days,
+            file_max,
+            connexions_max,
             restored,
             smtp,
             smtp_from,
@@ -232,15 +240,18 @@ async fn run(cli: Cli) -> Result<(), String> {
                 db,
                 addr,
                 keep_log_days,
+                file_max,
+                connexions_max,
                 smtp,
                 smtp_from,
                 smtp_sans_tls,
             };
-            let r = configuration::reglages(fichier_de_configuration(config.as_deref())?, drapeaux);
-            let courriel = (r.smtp)
+            let mut r =
+                configuration::reglages(fichier_de_configuration(config.as_deref())?, drapeaux);
+            let courriel = (r.smtp.take())
                 .map(|(serveur, de, tls)| courriel(&serveur, de, tls))
                 .transpose()?;
-            serve_on(&r.db, r.addr, r.keep_log_days, restored, courriel).await
+            serve_on(r, restored, courriel).await
         }
         Command::Comptes { db, out } => comptes_manquants(&db, &out),
         Command::Compact { db, keep_days } => compacter(&db, keep_days),
@@ -559,12 +570,11 @@ fn comptes_manquants(db: &std::path::Path, out: &std::path::Path) -> Result<(), 
 }
 
 async fn serve_on(
-    db: &[PathBuf],
-    addr: SocketAddr,
-    keep_log_days: u32,
+    r: configuration::Reglages,
     restored: bool,
     courriel: Option<Courriel>,
 ) -> Result<(), String> {
+    let addr = r.addr;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("impossible d'écouter sur {addr} : {e}"))?;
@@ -578,17 +588,15 @@ async fn serve_on(
             std::future::pending::<()>().await;
         }
     };
-    let retention = (keep_log_days > 0).then(|| Retention::days(keep_log_days));
-    serve_ecoles(
-        listener,
-        db,
-        retention,
+    let reglages = pupitre_central::Reglages {
+        retention: (r.keep_log_days > 0).then(|| Retention::days(r.keep_log_days)),
         restored,
         courriel,
-        shutdown_on_term(shutdown),
-    )
-    .await
-    .map_err(|e| e.to_string())
+        capacite: r.capacite,
+    };
+    pupitre_central::serve_limite(listener, &r.db, reglages, shutdown_on_term(shutdown))
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Stops on Ctrl-C or, on Unix, SIGTERM (what scripts and tests send).

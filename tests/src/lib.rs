@@ -486,3 +486,17 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// A raw request with the protocol's version headers, as a PC sends them.
+pub fn versionnee(request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    use pupitre_sync_protocol::version::{HEADER_PROTOCOL, HEADER_SCHEMA};
+    request
+        .header(
+            HEADER_PROTOCOL,
+            pupitre_sync_protocol::PROTOCOL_VERSION.to_string(),
+        )
+        .header(
+            HEADER_SCHEMA,
+            pupitre_sync_protocol::SCHEMA_VERSION.to_string(),
+        )
+}

@@ -32,16 +32,7 @@ async fn an_overloaded_central_answers_503_with_retry_after_and_the_pc_keeps_its
         let _ = stopped.await;
     }));
 
-    let response = reqwest::Client::new()
-        .post(format!("{url}/v1/login"))
-        .header(
-            pupitre_sync_protocol::version::HEADER_PROTOCOL,
-            pupitre_sync_protocol::PROTOCOL_VERSION.to_string(),
-        )
-        .header(
-            pupitre_sync_protocol::version::HEADER_SCHEMA,
-            pupitre_sync_protocol::SCHEMA_VERSION.to_string(),
-        )
+    let response = pupitre_e2e::versionnee(reqwest::Client::new().post(format!("{url}/v1/login")))
         .json(&serde_json::json!({"login": "c.martin", "password": "x", "client_id": uuid::Uuid::new_v4()}))
         .send()
         .await
